@@ -1,0 +1,1 @@
+"""Measurements of refmail on labelled mail (not part of the installed package)."""

@@ -1,0 +1,81 @@
+"""The owner's decisions on drafts (approve, edit, reject), whichever way she gives them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from refmail.app.transitions import apply, record
+from refmail.domain import lifecycle as lc
+from refmail.domain.cadence import next_send_time
+from refmail.domain.rules import DraftKind
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+
+class DecisionError(Exception):
+    """The draft does not exist or was already decided."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    draft_id: str
+    status: str
+    changed: bool
+    message: str
+
+
+def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: str | None = None) -> Decision:
+    if draft.status != q.PENDING_DRAFT:
+        return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
+    if body is not None and body.strip() and body.strip() != draft.body.strip():
+        draft.original_body = draft.body
+        draft.body = body.strip() + "\n"
+        record(s, draft.referral_id, now, "draft", f"{draft.kind} edited by the owner ({by})",
+               draft_id=draft.id, body=draft.body)
+    draft.status, draft.decided_at, draft.decided_by = q.APPROVED, now, by
+    # The due time is a deadline, not a start: approved mail goes at the next send window.
+    draft.next_attempt_at = next_send_time(now, app.rules)
+    record(s, draft.referral_id, now, "draft", f"{draft.kind} approved ({by})", draft_id=draft.id)
+    return Decision(draft.id, draft.status, True, f"approved {draft.id}: it goes out {draft.next_attempt_at:%Y-%m-%d %H:%M} UTC or later")
+
+
+def reject(s: Session, app: App, draft: m.Draft, now: datetime, by: str) -> Decision:
+    if draft.status != q.PENDING_DRAFT:
+        return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
+    draft.status, draft.decided_at, draft.decided_by = q.REJECTED, now, by
+    ref = s.get(m.Referral, draft.referral_id)
+    assert ref is not None
+    record(s, ref.id, now, "draft", f"{draft.kind} skipped ({by})", draft_id=draft.id)
+    try:
+        apply(s, app, ref, lc.DraftRejected(DraftKind(draft.kind)), now)
+    except lc.InvalidTransition as exc:
+        record(s, ref.id, now, "note", str(exc))
+    return Decision(draft.id, draft.status, True, f"skipped {draft.id}")
+
+
+def decide_by_id(app: App, draft_id: str, action: str, by: str, body: str | None = None) -> Decision:
+    now = app.clock.now()
+    with app.sessions.begin() as s:
+        draft = q.find_draft(s, draft_id)
+        if draft is None:
+            raise DecisionError(f"no draft {draft_id!r} (see `refmail drafts`)")
+        if action == "approve":
+            return approve(s, app, draft, now, by, body)
+        return reject(s, app, draft, now, by)
+
+
+def mark_outcome(app: App, referral_id: str, outcome: str) -> str:
+    now = app.clock.now()
+    with app.sessions.begin() as s:
+        ref = q.find_referral(s, referral_id)
+        if ref is None:
+            raise DecisionError(f"no referral {referral_id!r} (see `refmail referrals`)")
+        try:
+            apply(s, app, ref, lc.OutcomeMarked(lc.Outcome(outcome)), now)
+        except lc.InvalidTransition as exc:
+            raise DecisionError(f"referral {ref.id}: {exc}") from None
+        return f"referral {ref.id} is now {ref.state}"

@@ -1,0 +1,264 @@
+"""The daily digest: gather a snapshot, render text + HTML, and send it once per local day, whoever races."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from refmail.app import report
+from refmail.app.approval_mail import assistant_person, why
+from refmail.domain import digest as dg
+from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
+from refmail.domain.drafting import first_name
+from refmail.domain.lifecycle import State
+from refmail.domain.types import Person
+from refmail.mail.ports import AmbiguousSendError, MailError, PermanentSendError, Transport
+from refmail.render import Envelope, address_line, compose, single_line
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+log = logging.getLogger(__name__)
+# A claim whose digest never went out (the worker died mid-send) may be taken over after this.
+STALE_CLAIM = timedelta(hours=1)
+KIND_LABEL = {
+    "first_touch": "First message", "second_touch": "Second message", "thank_source": "Thank-you to the referrer",
+    "escalation": "Note to the referrer", "keep_in_loop": "Update to the referrer", "thank_won": "Thank-you for a win",
+    "check_in": "Check-in", "bounce_notice": "Bounce notice to the referrer", "close": "Close without reply",
+}
+STALLED = (State.CLOSED_NO_RESPONSE, State.BOUNCED, State.DO_NOT_CONTACT, State.CANCELLED, State.LOST)
+
+
+def _label(kind: str) -> str:
+    return KIND_LABEL.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _names(people: list[Person]) -> str:
+    return single_line(" and ".join(p.name or p.email for p in people)) or "?"
+
+
+def last_sent(s: Session, before_day: Any) -> datetime | None:
+    return s.scalar(select(func.max(m.DigestRun.sent_at)).where(m.DigestRun.day < before_day,
+                                                                 m.DigestRun.sent_at.is_not(None)))
+
+
+def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int]]:
+    """Everything the digest says, read in one session; also the refused attempts it reports."""
+    rules = app.rules
+    day = local_date(now, rules)
+    since = last_sent(s, day)
+    after = since or datetime.min.replace(tzinfo=now.tzinfo)
+    end_of_day = start_of_local_day(day + timedelta(days=1), rules)
+    items: dict[dg.SectionKind, tuple[dg.Item, ...]] = {}
+    hint = ("send it from your Drafts folder, or run: refmail approve {id}" if rules.drafts_folder_mode else
+            'reply "send", "skip" or your own text to the email "[refmail] Approve: {subject}", '
+            "or run: refmail approve {id}")
+
+    items[dg.SectionKind.AWAITING] = tuple(
+        dg.Item(single_line(d.subject), f"To {address_line(q.people(d.to))}, due {dg.local_time(d.due_at, rules.zone)}. Why: {why(s, d)}.",
+                hint.format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
+        for d in q.drafts_awaiting(s)
+    )
+    replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_in",
+                                                      m.TimelineEntry.text.startswith("reply from"),
+                                                      m.TimelineEntry.at > after).order_by(m.TimelineEntry.at)).all()
+    items[dg.SectionKind.REPLIES] = tuple(
+        dg.Item(f"{_names(q.parties(s, t.referral_id, 'prospect'))} replied",
+                f"introduced by {_names(q.parties(s, t.referral_id, 'referrer'))}", f"refmail show {t.referral_id}",
+                t.referral_id, t.at, dg.snippet(str((t.detail or {}).get("reply_text") or "")))
+        for t in replies
+    )
+    sent = s.scalars(select(m.Draft).where(m.Draft.status == q.SENT, m.Draft.sent_at > after)
+                     .order_by(m.Draft.sent_at)).all()
+    items[dg.SectionKind.SENT] = tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}", "", d.referral_id, d.sent_at)
+        for d in sent
+    )
+    due = s.scalars(select(m.DueAction).where(m.DueAction.done_at.is_(None), m.DueAction.due_at < end_of_day)
+                    .order_by(m.DueAction.due_at)).all()
+    outbox = s.scalars(select(m.Draft).where(m.Draft.status == q.APPROVED).order_by(m.Draft.next_attempt_at)).all()
+    items[dg.SectionKind.DUE] = tuple(
+        dg.Item(f"{_label(a.kind)}: {_names(q.parties(s, a.referral_id, 'prospect'))}",
+                f"introduced by {_names(q.parties(s, a.referral_id, 'referrer'))}; drafted for your approval then",
+                f"refmail show {a.referral_id}", a.referral_id, a.due_at)
+        for a in due
+    ) + tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: approved, goes out in the send window",
+                "", d.referral_id, d.next_attempt_at or d.due_at)
+        for d in outbox if (d.next_attempt_at or d.due_at) < end_of_day
+    )
+
+    def referral_item(r: m.Referral, what: str, hint_text: str) -> dg.Item:
+        return dg.Item(f"{_names(q.parties(s, r.id, 'prospect'))}: {what}",
+                       f"introduced by {_names(q.parties(s, r.id, 'referrer'))} ({single_line(r.intro_subject)})",
+                       hint_text, r.id, r.updated_at)
+
+    escalated = s.scalars(select(m.Referral).where(m.Referral.state == State.ESCALATED.value)
+                          .order_by(m.Referral.updated_at)).all()
+    items[dg.SectionKind.ESCALATED] = tuple(
+        referral_item(r, "no answer after two messages; the referrer has been asked what to do next",
+                      f"refmail outcome {r.id} met|won|lost") for r in escalated)
+    stalled = s.scalars(select(m.Referral).where(m.Referral.state.in_([x.value for x in STALLED]),
+                                                 m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
+    items[dg.SectionKind.STALLED] = tuple(
+        referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
+    problems = s.scalars(select(m.Draft).where(m.Draft.status.in_([q.FAILED, q.UNCERTAIN]))
+                         .order_by(m.Draft.created_at)).all()
+    items[dg.SectionKind.PROBLEMS] = tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: {single_line(d.last_error or d.status)}",
+                f"refmail show {d.referral_id}", d.id, d.decided_at) for d in problems)
+    refused = s.scalars(select(m.ApprovalAttempt).where(m.ApprovalAttempt.accepted.is_(False),
+                                                        m.ApprovalAttempt.reported_at.is_(None))
+                        .order_by(m.ApprovalAttempt.at)).all()
+    items[dg.SectionKind.REFUSED] = tuple(
+        dg.Item(f"answer from {single_line(a.sender) or 'an unknown sender'}"
+                + (f" about draft {a.draft_id}" if a.draft_id else ""),
+                single_line(a.reason), "nothing was sent or changed", a.draft_id or "", a.at) for a in refused)
+    broken = s.scalars(select(m.Message).where(m.Message.error.is_not(None), m.Message.processed_at > after)
+                       .order_by(m.Message.id)).all()
+    items[dg.SectionKind.QUARANTINED] = tuple(
+        dg.Item(single_line(f"message {b.message_id}"), single_line(f"{b.error_stage or 'process'}: {b.error}")[:300],
+                f"folder {single_line(b.folder)}, kept in the database", "", b.processed_at) for b in broken)
+    snap = dg.Snapshot(day, now, since, items, ())
+    return snap, [a.id for a in refused]
+
+
+def _sources(app: App) -> tuple[dg.SourceRow, ...]:
+    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"])
+                 for r in report.sources(app))
+
+
+def render(app: App, digest: dg.Digest) -> tuple[str, str, str]:
+    """(subject, text, html) from the templates; HTML autoescapes every value."""
+    zone = app.rules.zone
+    data: dict[str, object] = {
+        "digest": digest, "owner_first": first_name(app.identity.owner),
+        "day": f"{digest.day:%A %d %B %Y}", "since": dg.local_time(digest.since, zone) if digest.since else None,
+        "fmt": lambda at: dg.local_time(at, zone) if at else "",
+        "timezone": app.rules.timezone,
+    }
+    subject = single_line(app.renderer.text("digest.subject.j2", data))
+    return subject, app.renderer.text("digest.txt.j2", data), app.renderer.html("digest.html.j2", data)
+
+
+def build(app: App, now: datetime) -> tuple[dg.Digest, list[int]]:
+    with app.sessions() as s:
+        snap, refused = snapshot(s, app, now)
+    snap = dg.Snapshot(snap.day, snap.now, snap.since, snap.items, _sources(app))
+    return dg.build(snap), refused
+
+
+def _mail(app: App, digest: dg.Digest, now: datetime, message_id: str):  # type: ignore[no-untyped-def]
+    subject, text, html = render(app, digest)
+    assistant = assistant_person(app)
+    env = Envelope(message_id=message_id, kind="digest", sender=assistant, to=(app.identity.owner,), cc=(),
+                   subject=subject, body=text, html=html, reply_to=assistant.email)
+    return compose(env, now)
+
+
+def _message_id(app: App, digest: dg.Digest, extra: str = "") -> str:
+    domain = assistant_person(app).email.rpartition("@")[2] or "refmail.invalid"
+    return f"refmail.digest.{digest.day.isoformat()}{extra}@{domain}"
+
+
+def _claim(app: App, day: Any, now: datetime) -> bool:
+    """Insert the day's row first: the primary key lets exactly one worker through, across restarts."""
+    try:
+        with app.sessions.begin() as s:
+            s.add(m.DigestRun(day=day, claimed_at=now))
+        return True
+    except IntegrityError:
+        pass
+    with app.sessions.begin() as s:
+        taken = s.execute(update(m.DigestRun).where(
+            m.DigestRun.day == day, m.DigestRun.sent_at.is_(None), m.DigestRun.skipped.is_(False),
+            m.DigestRun.claimed_at < now - STALE_CLAIM).values(claimed_at=now))
+        return taken.rowcount == 1  # type: ignore[attr-defined]
+
+
+def is_due(app: App, now: datetime) -> bool:
+    rules = app.rules
+    local = now.astimezone(rules.zone)
+    if rules.digest.business_days_only and not is_business_day(local.date(), rules.calendar):
+        return False
+    return local.time() >= rules.digest.time
+
+
+def send_if_due(app: App, transport: Transport, now: datetime) -> bool:
+    """Send today's digest when its time has come and nobody has; True when this call sent it."""
+    if not is_due(app, now):
+        return False
+    day = local_date(now, app.rules)
+    with app.sessions() as s:
+        row = s.get(m.DigestRun, day)
+        if row is not None and (row.sent_at is not None or row.skipped or row.claimed_at >= now - STALE_CLAIM):
+            return False
+    if not _claim(app, day, now):
+        return False
+    try:
+        digest, refused = build(app, now)
+        if not digest.has_news and not app.rules.digest.send_when_empty:
+            with app.sessions.begin() as s:
+                s.execute(update(m.DigestRun).where(m.DigestRun.day == day).values(skipped=True))
+            log.info("digest for %s skipped: nothing to say", day)
+            return False
+        mail = _mail(app, digest, now, _message_id(app, digest))
+        try:
+            transport.send(mail)
+        except AmbiguousSendError as exc:  # it may have arrived: a missing digest beats a doubled one
+            log.warning("the digest for %s may not have arrived (%s); not resent", day, exc)
+    except BaseException as exc:
+        # Not sent: give the day back so the next cycle tries again.
+        with app.sessions.begin() as s:
+            s.execute(delete(m.DigestRun).where(m.DigestRun.day == day, m.DigestRun.sent_at.is_(None)))
+        if isinstance(exc, PermanentSendError):
+            log.error("the digest for %s was refused by the mail server: %s", day, exc)
+            return False
+        raise
+    _mark_sent(app, day, now, mail.message_id, refused)
+    return True
+
+
+def _mark_sent(app: App, day: Any, now: datetime, message_id: str, refused: list[int]) -> None:
+    with app.sessions.begin() as s:
+        row = s.get(m.DigestRun, day)
+        if row is None:
+            s.add(m.DigestRun(day=day, claimed_at=now, sent_at=now, message_id=message_id))
+        elif row.sent_at is None:
+            row.sent_at, row.message_id, row.skipped = now, message_id, False
+        if refused:
+            s.execute(update(m.ApprovalAttempt).where(m.ApprovalAttempt.id.in_(refused)).values(reported_at=now))
+
+
+def send_now_cli(app: App) -> int:
+    """`refmail digest --send`: send today's digest now, whatever the schedule; counts as today's."""
+    if app.open_transport is None:
+        print("refmail: no SMTP server configured (set REFMAIL_SMTP_HOST)", file=sys.stderr)
+        return 1
+    now = app.clock.now()
+    digest, refused = build(app, now)
+    mail = _mail(app, digest, now, _message_id(app, digest, f".{int(now.timestamp())}"))
+    transport = app.open_transport()
+    try:
+        transport.send(mail)
+    except (MailError, PermanentSendError) as exc:
+        print(f"refmail: the digest could not be sent: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        transport.close()
+    _mark_sent(app, digest.day, now, mail.message_id, refused)
+    print(f"digest sent to {app.identity.owner.email}: {digest.headline}")
+    return 0
+
+
+def print_today(app: App) -> str:
+    """Today's digest as plain text, for the terminal; marks nothing as reported."""
+    digest, _ = build(app, app.clock.now())
+    return render(app, digest)[1].rstrip("\n")
+

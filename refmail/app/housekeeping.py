@@ -1,0 +1,23 @@
+"""Forget the bytes of mail that concerned no referral, once the retention rule says so."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from refmail.store import models as m
+from refmail.wiring import App
+
+
+def prune(app: App, now: datetime) -> int:
+    """Keeps the row (so the Message-ID is never fetched again), drops the raw message."""
+    cutoff = now - timedelta(days=app.rules.retention.unrelated_days)
+    with app.sessions.begin() as s:
+        result = s.execute(
+            update(m.Message)
+            .where(m.Message.processed_at < cutoff, m.Message.referral_id.is_(None), m.Message.error.is_(None),
+                   m.Message.raw != b"", m.Message.kind.not_in(["intro", "approval"]))
+            .values(raw=b"")
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]

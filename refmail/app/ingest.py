@@ -1,0 +1,174 @@
+"""Read new mail off IMAP into the store: checkpointed by (folder, UIDVALIDITY, UID), idempotent by Message-ID."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from refmail.domain.parse import stable_message_id
+from refmail.domain.types import FetchedMessage
+from refmail.mail.ports import Mailbox, MailError
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+SENT = "\\Sent"  # the owner's Sent folder, resolved when polled: finding it is itself an IMAP call that may fail
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One folder to poll and what its mail means: intake, the owner's inbox, or her Sent."""
+
+    account: str
+    folder: str
+    source: str
+    # The assistant's own mailbox exists for refmail: read it all. The owner's folders hold years of
+    # mail refmail must not act on: the first poll starts at UIDNEXT, with what arrives from then on.
+    read_history: bool = True
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID parse_message will also find, read from the header block alone (cheap, never raises)."""
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(raw).get("Message-ID")
+    except Exception:  # a header block too broken to read still gets stored
+        value = None
+    return stable_message_id(str(value or ""), raw)
+
+
+def _claim(app: App, watch: Watch, now: datetime) -> tuple[bool, int]:
+    """Lease the folder so several workers never read the same one at once; returns (mine, last UID)."""
+    key = (watch.account, watch.folder)
+    with app.sessions.begin() as s:
+        cp = s.scalars(
+            select(m.FolderCheckpoint)
+            .where(m.FolderCheckpoint.account == watch.account, m.FolderCheckpoint.folder == watch.folder)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if cp is None:
+            if s.get(m.FolderCheckpoint, key) is not None:
+                return False, 0  # it exists and another worker holds its row lock
+            cp = m.FolderCheckpoint(account=watch.account, folder=watch.folder, uidvalidity=0, last_uid=0)
+            s.add(cp)
+        elif cp.lease_owner not in (None, app.worker_id) and cp.lease_until is not None and cp.lease_until > now:
+            return False, 0
+        cp.lease_owner, cp.lease_until = app.worker_id, now + LEASE
+        return True, cp.last_uid
+
+
+def _release(app: App, watch: Watch) -> None:
+    with app.sessions.begin() as s:
+        cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
+        if cp is not None and cp.lease_owner == app.worker_id:
+            cp.lease_owner, cp.lease_until = None, None
+
+
+def poll_folder(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> int:
+    """Store every new message of one folder; returns how many were new to refmail.
+
+    An idle folder costs one STATUS: nothing is fetched when UIDNEXT has not moved.
+    """
+    try:
+        mine, _ = _claim(app, watch, now)
+    except IntegrityError:  # two workers created the checkpoint at once: the other one has it
+        return 0
+    if not mine:
+        return 0
+    try:
+        return _poll_claimed(app, mailbox, watch, now)
+    finally:
+        _release(app, watch)
+
+
+def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> int:
+    status = mailbox.status(watch.folder)
+    with app.sessions.begin() as s:
+        cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
+        assert cp is not None
+        if cp.uidvalidity != status.uidvalidity:
+            if cp.uidvalidity:
+                log.warning("UIDVALIDITY of %s/%s changed: re-reading it (Message-IDs keep it idempotent)",
+                            watch.account, watch.folder)
+                cp.last_uid = 0
+            else:  # first sight of this folder
+                cp.last_uid = 0 if watch.read_history else status.uidnext - 1
+                log.info("now watching %s/%s from UID %s", watch.account, watch.folder, cp.last_uid + 1)
+            cp.uidvalidity = status.uidvalidity
+        after = cp.last_uid
+    if status.uidnext - 1 <= after:
+        return 0
+    stored = 0
+    for fetched in mailbox.fetch_new(watch.folder, after, wanted=lambda header: _needs_body(app, header)):
+        stored += _store(app, watch, fetched, now)
+    return stored
+
+
+def _needs_body(app: App, header: bytes) -> bool:
+    """Bodies only where needed: not for refmail's own mail (Sent copies), nor for a Message-ID already stored."""
+    if _is_ours(header):
+        return False
+    with app.sessions() as s:
+        return not q.message_known(s, message_id_of(header))
+
+
+def _is_ours(header: bytes) -> bool:
+    try:
+        parsed = BytesHeaderParser(policy=compat32).parsebytes(header)
+    except Exception:  # unreadable headers: fetch the whole message and let parsing judge it
+        return False
+    return parsed.get("X-Refmail") is not None
+
+
+def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> int:
+    """Keep the raw message and move the checkpoint past it, in one transaction."""
+    mid = message_id_of(fetched.raw)
+    for attempt in range(2):
+        try:
+            with app.sessions.begin() as s:
+                new = attempt == 0 and not fetched.skipped and not q.message_known(s, mid)
+                if new:
+                    s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
+                                    uid=fetched.uid, raw=fetched.raw, received_at=now))
+                cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
+                assert cp is not None
+                cp.last_uid = max(cp.last_uid, fetched.uid)
+                return int(new)
+        except IntegrityError:  # another worker stored the same Message-ID from another folder just now
+            continue
+    return 0
+
+
+def watches(app: App, owner: Mailbox | None, intake: Mailbox | None) -> list[tuple[Mailbox, Watch]]:
+    settings = app.settings
+    out: list[tuple[Mailbox, Watch]] = []
+    owner_user = settings.imap.user if settings.imap else None
+    if intake is not None and settings.intake_user:
+        out.append((intake, Watch(settings.intake_user, "INBOX", "intake")))
+    if owner is not None and owner_user:
+        source = "inbox" if intake is not None else "intake"
+        out.append((owner, Watch(owner_user, "INBOX", source, read_history=False)))
+        out.append((owner, Watch(owner_user, SENT, "sent", read_history=False)))
+    return out
+
+
+def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datetime) -> int:
+    """Poll every watched folder; one failing folder is logged and does not stop the others."""
+    total = 0
+    for mailbox, watch in watches(app, owner, intake):
+        try:
+            if watch.folder == SENT:
+                watch = replace(watch, folder=mailbox.sent_folder())
+            total += poll_folder(app, mailbox, watch, now)
+        except MailError as exc:
+            log.warning("polling %s/%s failed, will retry next cycle: %s", watch.account, watch.folder, exc)
+        except Exception:  # a store error on one folder: its checkpoint stays put, the others go on
+            log.exception("polling %s/%s failed; its checkpoint is unchanged", watch.account, watch.folder)
+    return total

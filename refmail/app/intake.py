@@ -1,0 +1,88 @@
+"""A new introduction becomes a referral (or joins the open one for the same prospect)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from refmail.app.transitions import apply, record
+from refmail.domain import lifecycle as lc
+from refmail.domain.drafting import referral_ids
+from refmail.domain.types import ParsedMessage, Person, Understanding
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+
+def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, now: datetime) -> tuple[str | None, str]:
+    intro_mid = u.intro_message_id or parsed.message_id
+    if not u.prospects:
+        return None, "intro without a prospect refmail could name: left for the owner"
+    rid, known = _referral_slot(s, intro_mid)
+    if known:
+        q.link_thread(s, parsed.message_id, rid)
+        return rid, "intro already known"
+    joined: dict[str, m.Referral] = {}
+    fresh = []
+    for prospect in dict.fromkeys(u.prospects):
+        existing = q.open_referrals_with(s, prospect.email)
+        if existing:
+            joined.setdefault(existing[0].id, existing[0])
+        else:
+            fresh.append(prospect)
+    for existing in joined.values():
+        _add_referrer(s, app, existing.id, u.referrer, now)
+        q.link_thread(s, intro_mid, existing.id)
+        q.link_thread(s, parsed.message_id, existing.id)
+        apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown"), now)
+    if not fresh:
+        first = next(iter(joined))
+        return first, f"introduced again: joined referral {', '.join(joined)}"
+    # Anyone new in the same intro still gets a referral of their own (thread links stay with the first).
+    u = replace(u, prospects=tuple(fresh))
+    cadence = app.rules.cadence_for(urgent=u.urgency is not None and u.urgency.value in ("urgent", "deadline"))
+    hold = q.absence_of(s, [p.email for p in u.prospects], now)
+    ref = m.Referral(
+        id=rid, state=lc.State.DETECTED.value, intro_message_id=intro_mid, intro_subject=parsed.subject,
+        context=u.context[:2000], urgency=u.urgency.value if u.urgency else None,
+        owner_is_referrer=u.owner_is_referrer, cadence=cadence.model_dump(), unanswered=0, hold_until=hold,
+        created_at=now, updated_at=now,
+    )
+    s.add(ref)
+    s.flush()
+    if u.referrer is not None:
+        s.add(m.Party(referral_id=rid, role="referrer", email=u.referrer.email, name=u.referrer.name, added_at=now))
+    for p in dict.fromkeys(u.prospects):
+        s.add(m.Party(referral_id=rid, role="prospect", email=p.email, name=p.name, added_at=now))
+    q.link_thread(s, intro_mid, rid)
+    q.link_thread(s, parsed.message_id, rid)
+    who = u.referrer.formatted() if u.referrer else "unknown referrer"
+    record(s, rid, now, "message_in", f"intro from {who}: {parsed.subject}", message_id=parsed.message_id,
+           reasons=list(u.reasons))
+    opted_out = q.opted_out(s, [p.email for p in u.prospects])
+    apply(s, app, ref, lc.IntroDetected(opted_out=bool(opted_out)), now)
+    return rid, f"new referral {rid}" + (f" ({', '.join(opted_out)} opted out earlier)" if opted_out else "")
+
+
+def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
+    """The referral ID for this intro, and whether it exists; a prefix taken by another intro lengthens it."""
+    for candidate in referral_ids(intro_mid):
+        row = s.get(m.Referral, candidate)
+        if row is None:
+            return candidate, False
+        if row.intro_message_id == intro_mid:
+            return candidate, True
+    raise RuntimeError(f"no free referral ID for {intro_mid}")
+
+
+def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> None:
+    if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, "referrer")}:
+        return
+    credit_new = app.rules.credit.value == "last"
+    if credit_new:
+        for party in s.query(m.Party).filter_by(referral_id=rid, role="referrer"):
+            party.credited = False
+    s.add(m.Party(referral_id=rid, role="referrer", email=referrer.email, name=referrer.name,
+                  credited=credit_new, added_at=now))

@@ -1,0 +1,131 @@
+"""Route each stored message to what it is about: one message, one transaction, failures quarantined."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from refmail.app import approval_mail
+from refmail.app.intake import take_intro
+from refmail.app.tracking import forged_sender, owner_wrote, party_on_thread, track
+from refmail.domain.parse import parse_message
+from refmail.domain.pipeline import understand
+from refmail.domain.types import Kind, ParsedMessage, ParseFailure
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+log = logging.getLogger(__name__)
+DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To")
+
+
+def process_pending(app: App, now: datetime) -> int:
+    done = 0
+    with app.sessions() as s:
+        ids = q.unprocessed_message_ids(s)
+    for mid in ids:
+        try:
+            with app.sessions.begin() as s:
+                # The row lock is the claim: another worker skips this message until we commit.
+                row = s.scalars(select(m.Message).where(m.Message.id == mid, m.Message.processed_at.is_(None))
+                                .with_for_update(skip_locked=True)).first()
+                if row is None:
+                    continue
+                if row.error_stage == "conflict":  # last cycle's race is over
+                    row.error = row.error_stage = None
+                handle(s, app, row, now)
+                row.processed_at = now
+            done += 1
+        except OperationalError:  # the database hiccuped (lock timeout, lost connection): try next cycle
+            log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=True)
+        except IntegrityError as exc:
+            # Another worker created the same row a moment ago (two copies of one intro): the next
+            # cycle sees its work and goes the other way. Twice in a row is a real problem: quarantine.
+            with app.sessions.begin() as s:
+                row = s.get(m.Message, mid)
+                if row is not None and row.processed_at is None:
+                    if row.error_stage == "conflict":
+                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", "process"
+                    else:
+                        row.error, row.error_stage = "conflict with another worker; retried next cycle", "conflict"
+        except Exception as exc:  # quarantine: keep the message, say why, move on
+            log.exception("message %s could not be processed; quarantined", mid)
+            with app.sessions.begin() as s:
+                row = s.get(m.Message, mid)
+                if row is not None and row.processed_at is None:
+                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", "process"
+    return done
+
+
+LOOK_BACK = timedelta(days=14)
+
+
+def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
+    """The intro reached refmail after the prospect had already written (a slow or failed intake poll):
+    her earlier mail, read then as about nothing, is read again now that it is about this referral."""
+    prospects = [p.email for p in q.parties(s, intro.referral_id or "", "prospect")]
+    earlier = s.scalars(select(m.Message).where(
+        m.Message.sender.in_(prospects), m.Message.referral_id.is_(None), m.Message.error.is_(None),
+        m.Message.processed_at.is_not(None), m.Message.received_at >= now - LOOK_BACK, m.Message.id != intro.id,
+        m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
+    ).order_by(m.Message.id)).all()
+    notes = []
+    for row in earlier:
+        parsed = parse_message(row.raw)
+        if isinstance(parsed, ParseFailure):
+            continue
+        notes.append(track(s, app, row, parsed, understand(parsed, app.identity, app.rules.detection_rules), now))
+    return "".join(f"; earlier mail: {n}" for n in notes)
+
+
+def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
+    if any(app.identity.is_assistant(p.email) for p in parsed.recipients):
+        return True
+    return any(
+        app.identity.is_assistant(v.strip().strip("<>")) for h in DELIVERY_HEADERS for v in parsed.header_all(h)
+    )
+
+
+def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
+    parsed = parse_message(row.raw)
+    if isinstance(parsed, ParseFailure):
+        row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
+        return
+    if parsed.header("X-Refmail"):
+        row.kind, row.summary = "ours", "refmail's own message"
+        return
+    if row.source == "sent" and approval_mail.handle_sent(s, app, parsed, now):
+        row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
+        return
+    if approval_mail.handle_reply(s, app, parsed, now):
+        row.kind, row.summary = "approval", "approval reply"
+        return
+    u = understand(parsed, app.identity, app.rules.detection_rules)
+    row.kind = u.kind.value
+    sender = parsed.sender
+    row.sender = sender.email if sender else None
+    if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
+        # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
+        # intro, the referrer chiming in) is a conversation, not a new introduction.
+        row.summary = track(s, app, row, parsed, u, now)
+        return
+    if u.is_intro and (row.source == "intake" or addressed_to_assistant(app, parsed)):
+        row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
+        if u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
+            row.summary += "; " + track(s, app, row, parsed, u, now)
+        elif sender is not None and app.identity.is_owner(sender.email) and not u.owner_is_referrer \
+                and not forged_sender(parsed):
+            # Her reply-all to someone else's intro, the assistant in BCC: that was her first touch.
+            row.summary += "; " + owner_wrote(s, app, parsed, now)
+        if row.referral_id:
+            row.summary += look_back(s, app, row, now)
+        return
+    if sender is not None and app.identity.is_owner(sender.email):
+        forged = forged_sender(parsed) if row.source != "sent" else ""
+        row.summary = f"not trusted: {forged}" if forged else owner_wrote(s, app, parsed, now)
+        return
+    row.summary = track(s, app, row, parsed, u, now)

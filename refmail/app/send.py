@@ -1,0 +1,174 @@
+"""The outbox: approved drafts go out once, in the send window, with a Message-ID fixed at drafting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from refmail.app.transitions import apply, record
+from refmail.domain import lifecycle as lc
+from refmail.domain.cadence import next_send_time
+from refmail.domain.rules import DraftKind
+from refmail.domain.types import OutgoingMail
+from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
+from refmail.render import Envelope, compose
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+
+
+def envelope_of(app: App, draft: m.Draft) -> Envelope:
+    return Envelope(
+        message_id=draft.message_id, kind=draft.kind, sender=app.identity.owner,
+        to=q.people(draft.to), cc=q.people(draft.cc),
+        subject=draft.subject, body=draft.body, in_reply_to=draft.in_reply_to, references=tuple(draft.references),
+    )
+
+
+def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
+    """Drafts left 'sending' by a crash: sent if the Sent folder has them, else held for the owner. Never resent."""
+    fixed = 0
+    with app.sessions.begin() as s:
+        stuck = s.scalars(select(m.Draft).where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
+        for draft in stuck:
+            found = False
+            if owner is not None:
+                try:
+                    found = owner.contains_message_id(owner.sent_folder(), draft.message_id)
+                except MailError as exc:
+                    log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
+                    continue
+            if found:
+                _mark_sent(s, app, draft, now)
+            else:
+                draft.status, draft.last_error = q.UNCERTAIN, "interrupted while sending: check before resending"
+                record(s, draft.referral_id, now, "draft",
+                       f"{draft.kind} may or may not have gone out (interrupted); not resent", draft_id=draft.id)
+            fixed += 1
+    return fixed
+
+
+def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    draft.status, draft.sent_at, draft.lease_owner, draft.lease_until = q.SENT, now, None, None
+    ref = s.get(m.Referral, draft.referral_id)
+    assert ref is not None
+    record(s, ref.id, now, "message_out", f"{draft.kind} sent to {', '.join(p['email'] for p in draft.to)}: "
+           f"{draft.subject}", draft_id=draft.id, message_id=draft.message_id)
+    if draft.kind == DraftKind.FIRST_TOUCH and ref.first_sent_at is None:
+        ref.first_sent_at = now
+    try:
+        apply(s, app, ref, lc.DraftSent(DraftKind(draft.kind)), now)
+    except lc.InvalidTransition as exc:
+        record(s, ref.id, now, "note", str(exc))
+
+
+def _claim(app: App, draft_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+    with app.sessions.begin() as s:
+        draft = s.scalars(
+            select(m.Draft).where(m.Draft.id == draft_id, m.Draft.status == q.APPROVED).with_for_update(skip_locked=True)
+        ).first()
+        if draft is None:
+            return None, "taken"
+        ref = s.get(m.Referral, draft.referral_id)
+        assert ref is not None
+        if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
+            draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
+            record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
+            return None, "withdrawn"
+        hold = ref.hold_until if DraftKind(draft.kind) in lc.PROSPECT_FACING else None
+        if hold is not None and hold > now:
+            draft.next_attempt_at = next_send_time(hold, app.rules)
+            return None, "held"
+        draft.status, draft.attempts = q.SENDING, draft.attempts + 1
+        draft.first_attempt_at = draft.first_attempt_at or now
+        draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
+        return compose(envelope_of(app, draft), now), "claimed"
+
+
+def _retry_or_fail(
+    app: App, draft_id: str, now: datetime, error: str, permanent: bool, refused: tuple[str, ...] = ()
+) -> None:
+    with app.sessions.begin() as s:
+        draft = s.get(m.Draft, draft_id)
+        assert draft is not None
+        draft.last_error, draft.lease_owner, draft.lease_until = error, None, None
+        # Counted from the first attempt: approval may come long before the send window opens.
+        deadline = (draft.first_attempt_at or now) + timedelta(hours=app.rules.outbox.retry_for_hours)
+        if permanent or now >= deadline:
+            draft.status = q.FAILED
+            record(s, draft.referral_id, now, "draft", f"{draft.kind} could not be sent: {error}", draft_id=draft.id)
+            if permanent and DraftKind(draft.kind) in lc.PROSPECT_FACING:
+                _refused_prospect(s, app, draft, refused, now)
+        else:
+            draft.status = q.APPROVED
+            draft.next_attempt_at = now + min(timedelta(minutes=5) * 2 ** (draft.attempts - 1), timedelta(hours=2))
+
+
+def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
+    """The server may have the message: never resend on a guess; the owner sees it in the digest."""
+    with app.sessions.begin() as s:
+        draft = s.get(m.Draft, draft_id)
+        assert draft is not None
+        draft.status, draft.last_error, draft.lease_owner, draft.lease_until = q.UNCERTAIN, error, None, None
+        record(s, draft.referral_id, now, "draft",
+               f"{draft.kind} may or may not have gone out ({error}); not resent", draft_id=draft.id)
+
+
+def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """The server refused the prospect's address outright: that is a bounce, and the referrer may know better."""
+    ref = s.get(m.Referral, draft.referral_id)
+    prospects = {p.email for p in q.parties(s, draft.referral_id, "prospect")}
+    address = next((a.lower() for a in refused if a.lower() in prospects), None)
+    if ref is None or address is None:
+        return
+    try:
+        apply(s, app, ref, lc.Bounced(address), now, bounced_address=address)
+    except lc.InvalidTransition as exc:
+        record(s, ref.id, now, "note", str(exc))
+
+
+def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datetime) -> int:
+    """Send what is approved and due; only inside the send window (it is the prospect's inbox)."""
+    if next_send_time(now, app.rules) != now:
+        return 0
+    sent = 0
+    with app.sessions() as s:
+        ids = q.outbox_ready(s, now)
+    for draft_id in ids:
+        mail, why = _claim(app, draft_id, now)
+        if mail is None:
+            continue
+        try:
+            transport.send(mail)
+        except PermanentSendError as exc:
+            # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
+            _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
+            continue
+        except AmbiguousSendError as exc:
+            _hold_uncertain(app, draft_id, now, str(exc))
+            continue
+        except MailError as exc:
+            _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
+            continue
+        with app.sessions.begin() as s:
+            draft = s.get(m.Draft, draft_id)
+            assert draft is not None
+            _mark_sent(s, app, draft, now)
+        sent += 1
+        file_copy(owner, mail, now)
+    return sent
+
+
+def file_copy(owner: Mailbox | None, mail: OutgoingMail, now: datetime) -> None:
+    """Sent copies let the owner see what went out in her own client; losing one never blocks sending."""
+    if owner is None:
+        return
+    try:
+        owner.append(owner.sent_folder(), mail.data, now, flags=("\\Seen",))
+    except MailError as exc:
+        log.warning("could not file a Sent copy of %s: %s", mail.message_id, exc)

@@ -1,0 +1,114 @@
+"""Run one lifecycle step against the store: save the new state, log it, carry out its effects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from refmail.domain import lifecycle as lc
+from refmail.domain.cadence import next_send_time
+from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
+from refmail.domain.rules import DraftKind
+from refmail.store import models as m
+from refmail.store import queries as q
+from refmail.wiring import App
+
+
+def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
+    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
+
+
+def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
+    return ReferralFacts(
+        referral_id=row.id,
+        owner=app.identity.owner,
+        referrers=tuple(q.parties(session, row.id, "referrer")),
+        prospects=tuple(q.parties(session, row.id, "prospect")),
+        intro_subject=row.intro_subject,
+        intro_message_id=row.intro_message_id,
+        context=row.context,
+        first_touch=q.first_touch_ref(session, row.id),
+        owner_is_referrer=row.owner_is_referrer,
+        **extra,
+    )
+
+
+def create_draft(
+    session: Session, app: App, row: m.Referral, kind: DraftKind, due_at: datetime, now: datetime, **extra: Any
+) -> m.Draft:
+    spec = plan(kind, facts(session, app, row, **extra))
+    subject, body = app.renderer.draft(spec)
+    seq = q.draft_count(session, row.id, kind)
+    did = next(c for c in draft_ids(row.id, kind, seq) if session.get(m.Draft, c) is None)
+    waived = not app.rules.needs_approval(kind)
+    draft = m.Draft(
+        id=did,
+        referral_id=row.id,
+        kind=kind.value,
+        status=q.APPROVED if waived else q.PENDING_DRAFT,
+        to=[p.as_dict() for p in spec.to],
+        cc=[p.as_dict() for p in spec.cc],
+        subject=subject,
+        body=body,
+        message_id=outgoing_message_id(did, app.identity.owner.email, app.secret.hex()[:16]),
+        in_reply_to=spec.in_reply_to,
+        references=list(spec.references),
+        due_at=due_at,
+        created_at=now,
+        decided_at=now if waived else None,
+        decided_by="rule" if waived else None,
+        attempts=0,
+        next_attempt_at=next_send_time(now, app.rules) if waived else None,
+    )
+    session.add(draft)
+    q.link_thread(session, draft.message_id, row.id)
+    note = "approval waived by rule" if waived else "awaiting approval"
+    record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)} ({note})",
+           draft_id=did, subject=subject)
+    return draft
+
+
+def apply(session: Session, app: App, row: m.Referral, event: lc.Event, now: datetime, **extra: Any) -> lc.Transition:
+    """step() then persistence; raises InvalidTransition untouched so callers decide what it means."""
+    if session.get_bind().dialect.name != "sqlite":
+        # Workers share PostgreSQL: lock the referral and step from its committed state, so two
+        # events on one referral (a reply and a due close) are applied one after the other.
+        session.flush()
+        session.refresh(row, with_for_update=True)
+    before = row.state
+    result = lc.step(q.referral_view(row), event, now, app.rules)
+    new = result.referral
+    row.state = new.state.value
+    row.unanswered = new.unanswered
+    row.hold_until = new.hold_until
+    row.updated_at = now
+    text = result.note if before == new.state else f"{result.note} ({before} -> {new.state})"
+    record(session, row.id, now, "state", text, event=type(event).__name__, state=new.state.value)
+    for effect in result.effects:
+        _carry_out(session, app, row, effect, now, **extra)
+    return result
+
+
+def _carry_out(session: Session, app: App, row: m.Referral, effect: lc.Effect, now: datetime, **extra: Any) -> None:
+    if isinstance(effect, lc.CreateDraft):
+        create_draft(session, app, row, effect.kind, effect.due_at, now, **extra)
+    elif isinstance(effect, lc.Schedule):
+        session.add(m.DueAction(referral_id=row.id, kind=effect.kind.value, due_at=effect.due_at))
+    elif isinstance(effect, lc.CancelSchedule):
+        q.cancel_due(session, row.id, now)
+    elif isinstance(effect, lc.CancelDrafts):
+        for draft in q.live_drafts(session, row.id):
+            if DraftKind(draft.kind) in effect.kinds:
+                draft.status = q.CANCELLED
+                draft.decided_at = now
+                draft.decided_by = "lifecycle"
+                record(session, row.id, now, "draft", f"{draft.kind} draft {draft.id} withdrawn", draft_id=draft.id)
+    elif isinstance(effect, lc.Postpone):
+        q.postpone_due(session, row.id, effect.until)
+        for draft in q.live_drafts(session, row.id):
+            if DraftKind(draft.kind) in lc.PROSPECT_FACING and (draft.next_attempt_at or now) < effect.until:
+                draft.next_attempt_at = effect.until
+    else:  # pragma: no cover - the Effect union is closed
+        raise TypeError(f"unknown effect {effect!r}")

@@ -1,0 +1,172 @@
+"""Environment + optional TOML + rules.yaml -> Settings, with errors that say what to fix."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import getaddresses
+from pathlib import Path
+
+import yaml
+
+from refmail.clock import parse_instant
+from refmail.domain.rules import Rules, RulesError, rules_from_mapping
+from refmail.domain.types import Identity, Person
+
+PACKAGE_DATA = Path(__file__).parent / "data"
+SECURITY = ("ssl", "starttls", "none")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    user: str | None
+    password: str | None = field(repr=False)
+    security: str
+    allow_plaintext: bool = False
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback(self.host)
+
+
+@dataclass(frozen=True)
+class Settings:
+    identity: Identity
+    imap: ServerSettings | None
+    intake_user: str | None
+    intake_password: str | None = field(repr=False)
+    smtp: ServerSettings | None = None
+    database_url: str = field(default="", repr=False)  # may hold a password
+    rules_path: Path | None = None
+    templates_path: Path = PACKAGE_DATA / "templates"
+    secret: str | None = field(default=None, repr=False)
+    now: datetime | None = None
+    data_dir: Path = Path(".")
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(os.environ.get("REFMAIL_DATA_DIR") or user_data_dir("refmail", appauthor=False))
+
+
+def _read_toml(path: str) -> dict[str, str]:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found (REFMAIL_CONFIG / --config)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                flat[f"REFMAIL_{key}_{sub}".upper()] = str(inner)
+        else:
+            flat[f"REFMAIL_{key}".upper() if not key.upper().startswith("REFMAIL_") else key.upper()] = str(value)
+    return flat
+
+
+def _owner(value: str | None) -> tuple[Person, tuple[str, ...]]:
+    if not value:
+        raise ConfigError('REFMAIL_OWNER is not set (expected e.g. "Olivia Owner <owner@example.com>")')
+    people = [(n, a.strip().lower()) for n, a in getaddresses([value]) if "@" in a]
+    if not people:
+        raise ConfigError(f"REFMAIL_OWNER: no email address found in {value!r}")
+    name, email = people[0]
+    return Person(name, email), tuple(a for _, a in people[1:])
+
+
+def _server(env: dict[str, str], prefix: str, default_port: dict[str, int]) -> ServerSettings | None:
+    host = env.get(f"{prefix}_HOST")
+    if not host:
+        return None
+    security = env.get(f"{prefix}_SECURITY", "ssl").lower()
+    if security not in SECURITY:
+        raise ConfigError(f"{prefix}_SECURITY: expected one of {', '.join(SECURITY)}, got {security!r}")
+    port_text = env.get(f"{prefix}_PORT") or str(default_port[security])
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ConfigError(f"{prefix}_PORT: expected a port number, got {port_text!r}") from None
+    plaintext = env.get("REFMAIL_ALLOW_PLAINTEXT", "").lower() in ("1", "yes", "true")
+    return ServerSettings(host, port, env.get(f"{prefix}_USER"), env.get(f"{prefix}_PASSWORD"), security, plaintext)
+
+
+def load_rules(path: Path | None) -> Rules:
+    target = path or PACKAGE_DATA / "rules.yaml"
+    try:
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"rules file {target} not found (REFMAIL_RULES)") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{target}: not valid YAML: {exc}") from None
+    try:
+        return rules_from_mapping(data, str(target))
+    except RulesError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_settings(environ: dict[str, str] | None = None, config_file: str | None = None) -> Settings:
+    """Environment wins over the TOML file; the TOML file may use the same REFMAIL_* names or sections."""
+    env = dict(os.environ if environ is None else environ)
+    config_file = config_file or env.get("REFMAIL_CONFIG")
+    merged = {**(_read_toml(config_file) if config_file else {}), **{k: v for k, v in env.items() if v != ""}}
+
+    owner, aliases = _owner(merged.get("REFMAIL_OWNER"))
+    assistant = merged.get("REFMAIL_ASSISTANT", "").strip().lower()
+    identity = Identity(owner=owner, owner_aliases=aliases, assistant=assistant)
+
+    imap = _server(merged, "REFMAIL_IMAP", {"ssl": 993, "starttls": 143, "none": 143})
+    smtp = _server(merged, "REFMAIL_SMTP", {"ssl": 465, "starttls": 587, "none": 25})
+    data_dir = Path(merged["REFMAIL_DATA_DIR"]) if merged.get("REFMAIL_DATA_DIR") else default_data_dir()
+    database_url = merged.get("REFMAIL_DATABASE_URL") or f"sqlite:///{data_dir / 'refmail.db'}"
+
+    rules_path = Path(merged["REFMAIL_RULES"]) if merged.get("REFMAIL_RULES") else None
+    if rules_path is None and Path("rules.yaml").is_file():
+        rules_path = Path("rules.yaml")
+    templates = Path(merged["REFMAIL_TEMPLATES"]) if merged.get("REFMAIL_TEMPLATES") else None
+    if templates is None:
+        templates = Path("templates") if Path("templates").is_dir() else PACKAGE_DATA / "templates"
+    elif not templates.is_dir():
+        raise ConfigError(f"REFMAIL_TEMPLATES: {templates} is not a folder")
+
+    now = None
+    if merged.get("REFMAIL_NOW"):
+        try:
+            now = parse_instant(merged["REFMAIL_NOW"])
+        except ValueError:
+            raise ConfigError(f"REFMAIL_NOW: expected an ISO-8601 instant, got {merged['REFMAIL_NOW']!r}") from None
+
+    return Settings(
+        identity=identity,
+        imap=imap,
+        intake_user=merged.get("REFMAIL_INTAKE_IMAP_USER"),
+        intake_password=merged.get("REFMAIL_INTAKE_IMAP_PASSWORD"),
+        smtp=smtp,
+        database_url=database_url,
+        rules_path=rules_path,
+        templates_path=templates,
+        secret=merged.get("REFMAIL_SECRET"),
+        now=now,
+        data_dir=data_dir,
+    )

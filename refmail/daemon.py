@@ -1,0 +1,100 @@
+"""The cycle (poll, process, act on what is due, send, digest) and the schedule loop that ticks it."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+
+import schedule
+
+from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, send
+from refmail.mail.ports import MailError
+from refmail.wiring import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    stored: int = 0
+    processed: int = 0
+    due: int = 0
+    approvals_requested: int = 0
+    sent: int = 0
+    digest: bool = False
+
+    def __str__(self) -> str:
+        return (f"new messages {self.stored}, processed {self.processed}, due actions {self.due}, "
+                f"approval requests {self.approvals_requested}, sent {self.sent}, digest {'sent' if self.digest else 'no'}")
+
+
+def run_once(app: App, now: datetime) -> CycleReport:
+    """One full cycle at `now`. A mail server that is down costs this cycle, never a message."""
+    with ExitStack() as stack:
+        owner = intake = transport = None
+        if app.open_owner_mailbox:
+            owner = app.open_owner_mailbox()
+            stack.callback(owner.close)
+        if app.open_intake_mailbox:
+            intake = app.open_intake_mailbox()
+            stack.callback(intake.close)
+        if app.open_transport:
+            transport = app.open_transport()
+            stack.callback(transport.close)
+        stored = _guard("poll", lambda: ingest.poll_all(app, owner, intake, now))
+        processed = _guard("process", lambda: process.process_pending(app, now))
+        due = _guard("due actions", lambda: followup.run_due(app, now))
+        requested = sent = 0
+        digest = False
+        if transport is not None:
+            _guard("reconcile", lambda: send.reconcile(app, owner, now))
+            requested = _guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
+            sent = _guard("send", lambda: send.send_ready(app, transport, owner, now))
+            digest = bool(_guard("digest", lambda: digest_mail.send_if_due(app, transport, now)))
+        _guard("housekeeping", lambda: housekeeping.prune(app, now))
+        return CycleReport(stored, processed, due, requested, sent, digest)
+
+
+def _guard(stage: str, work):  # type: ignore[no-untyped-def]
+    """One stage failing (a server down, a broken template) must not stop the others."""
+    try:
+        return work()
+    except MailError as exc:
+        log.warning("%s: mail server problem, will retry next cycle: %s", stage, exc)
+    except Exception:
+        log.exception("%s failed; the rest of the cycle goes on", stage)
+    return 0
+
+
+def run_forever(app: App, interval_seconds: int = 60) -> None:
+    """schedule only ticks; all state lives in the database, so a restart loses nothing.
+
+    SIGTERM or Ctrl-C ends the loop between cycles, never inside one.
+    """
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping after the current cycle", signum)
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+
+    def tick() -> None:
+        try:
+            report = run_once(app, app.clock.now())
+            log.info("cycle: %s", report)
+        except Exception:  # the daemon never dies of one bad cycle
+            log.exception("cycle failed; next one in %ss", interval_seconds)
+
+    tick()
+    scheduler = schedule.Scheduler()
+    scheduler.every(interval_seconds).seconds.do(tick)
+    while not stopping.is_set():
+        scheduler.run_pending()
+        stopping.wait(timeout=min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
+    log.info("stopped")

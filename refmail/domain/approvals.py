@@ -1,0 +1,210 @@
+"""Approval tokens and answers: who may approve a draft by email, and what she said. Pure given secret and now."""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from refmail.domain.types import ParsedMessage
+
+TOKEN_LIFETIME = timedelta(days=30)
+APPROVAL_SUBJECT = "[refmail] Approve: "
+# refmail.approve.<draft id>.<issued, unix seconds in base 36>.<token>@domain
+_REF = re.compile(r"refmail\.approve\.([a-z0-9-]{1,16})\.([0-9a-z]{1,10})\.([a-z2-7]{26})@", re.IGNORECASE)
+_TOKEN_CHARS = 26  # 130 bits of the HMAC: far past guessing, short enough for a Message-ID
+
+
+class TokenCheck(enum.StrEnum):
+    VALID = "valid"
+    FORGED = "token does not match the draft"
+    EXPIRED = "token expired"
+
+
+class AnswerKind(enum.StrEnum):
+    SEND = "send"
+    SKIP = "skip"
+    EDIT = "edit"
+    EMPTY = "empty"
+
+
+class Authenticity(enum.StrEnum):
+    PASS = "pass"  # nothing says it failed (no header, or pass/none/neutral)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ApprovalRef:
+    """What an approval Message-ID (or its quoted copy) carries."""
+
+    draft_id: str
+    issued: datetime
+    token: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: AnswerKind
+    body: str = ""
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def token(secret: bytes, draft_id: str, owner_email: str, issued: datetime) -> str:
+    """HMAC-SHA256 over draft, owner and issue time: only the approval email ever carried it."""
+    seconds = int(issued.timestamp())
+    msg = f"approve\x00{draft_id}\x00{owner_email.lower()}\x00{seconds}".encode()
+    digest = hmac.new(secret, msg, hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:_TOKEN_CHARS]
+
+
+def approval_message_id(secret: bytes, draft_id: str, owner_email: str, issued: datetime, domain: str) -> str:
+    """Message-ID of the approval email (no brackets): replies carry it back in In-Reply-To/References."""
+    issued = issued.replace(microsecond=0)
+    tok = token(secret, draft_id, owner_email, issued)
+    return f"refmail.approve.{draft_id}.{_b36(int(issued.timestamp()))}.{tok}@{domain}"
+
+
+def _parse_ref(match: re.Match[str]) -> ApprovalRef | None:
+    draft_id, issued, tok = match.group(1), match.group(2), match.group(3)
+    try:
+        return ApprovalRef(draft_id, datetime.fromtimestamp(int(issued, 36), UTC), tok.lower())
+    except (ValueError, OverflowError, OSError):  # a crafted time stamp out of range: not ours
+        return None
+
+
+def find_refs(parsed: ParsedMessage) -> tuple[ApprovalRef, ...]:
+    """Every approval reference in the thread headers, then in the body (a quoted copy), nearest first."""
+    found: list[ApprovalRef | None] = []
+    for mid in parsed.thread_ids:
+        found += [_parse_ref(mm) for mm in _REF.finditer(mid + "@")]
+    found += [_parse_ref(mm) for mm in _REF.finditer(parsed.text)]
+    return tuple(ref for ref in dict.fromkeys(found) if ref is not None)
+
+
+def check(ref: ApprovalRef, secret: bytes, owner_email: str, now: datetime) -> TokenCheck:
+    expected = token(secret, ref.draft_id, owner_email, ref.issued)
+    if not hmac.compare_digest(expected, ref.token):
+        return TokenCheck.FORGED
+    if now - ref.issued > TOKEN_LIFETIME or ref.issued - now > timedelta(days=1):
+        return TokenCheck.EXPIRED
+    return TokenCheck.VALID
+
+
+def find_token(
+    parsed: ParsedMessage, secret: bytes, owner_email: str, now: datetime
+) -> tuple[ApprovalRef, TokenCheck] | None:
+    """The first valid approval reference, else the first one found (with why it fails), else None."""
+    refs = find_refs(parsed)
+    if not refs:
+        return None
+    checked = [(ref, check(ref, secret, owner_email, now)) for ref in refs]
+    for ref, verdict in checked:
+        if verdict is TokenCheck.VALID:
+            return ref, verdict
+    return checked[0]
+
+
+def looks_like_approval(parsed: ParsedMessage) -> bool:
+    """An answer to an approval email by its subject, even when it carries no token (a forgery to report)."""
+    subject = re.sub(r"^\s*((re|aw|sv|antw|fwd?|wg)\s*:\s*)+", "", parsed.subject, flags=re.IGNORECASE)
+    return subject.startswith(APPROVAL_SUBJECT.strip()) or bool(find_refs(parsed))
+
+
+# ---- the answer -----------------------------------------------------------
+
+SEND_WORDS = frozenset({"send", "yes", "approve", "approved", "ok", "okay", "go", "send it", "y"})
+SKIP_WORDS = frozenset({"skip", "no", "reject", "don't send", "dont send", "do not send", "n"})
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:On|Am|Le|El)\s.{0,300}?(?:wrote|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE | re.DOTALL
+)
+_ORIGINAL = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}"
+    r"|_{10,}|From:\s.*|Von:\s.*|De:\s.*)\s*$",
+    re.IGNORECASE,
+)
+_SIGNATURE = re.compile(r"^(?:-- ?|--|Sent from my .*|Get Outlook for .*)$", re.IGNORECASE)
+
+
+def new_text(text: str) -> str:
+    """What the owner wrote above the quote: no quoted lines, attribution, Outlook header block or signature."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(">"):
+            break
+        if _ORIGINAL.match(line) or _SIGNATURE.match(line.rstrip()):
+            break
+        # An attribution may wrap over two lines ("On Mon ... Olivia\n<x@y> wrote:").
+        if _ATTRIBUTION.match(line) or (i + 1 < len(lines) and _ATTRIBUTION.match(line + " " + lines[i + 1])):
+            break
+        kept.append(line.rstrip())
+    return "\n".join(kept).strip()
+
+
+def _word(line: str) -> str:
+    return re.sub(r"[\s.!,;:]+$", "", line.strip()).strip().lower()
+
+
+def read_answer(text: str) -> Answer:
+    """First line send/yes/approve/ok -> send; skip/no/reject -> skip; other new text -> the edited body."""
+    fresh = new_text(text)
+    if not fresh:
+        return Answer(AnswerKind.EMPTY)
+    first = _word(fresh.split("\n", 1)[0])
+    if first in SEND_WORDS:
+        return Answer(AnswerKind.SEND)
+    if first in SKIP_WORDS:
+        return Answer(AnswerKind.SKIP)
+    return Answer(AnswerKind.EDIT, fresh + "\n")
+
+
+# ---- authentication results ------------------------------------------------
+
+_RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*([a-z]+)((?:\s+[a-z.-]+\s*=\s*[^\s;]+)*)", re.IGNORECASE)
+_PROP = re.compile(r"([a-z.-]+)\s*=\s*([^\s;]+)", re.IGNORECASE)
+_FAILS = frozenset({"fail", "permerror", "softfail"})
+
+
+def _strip_comments(value: str) -> str:
+    # RFC 8601 allows (comments) anywhere; they would hide the real method results.
+    previous = None
+    while previous != value:
+        previous, value = value, re.sub(r"\([^()]*\)", " ", value)
+    return value
+
+
+def _domain(value: str) -> str:
+    return value.strip().strip('"').rpartition("@")[2].lower().rstrip(".")
+
+
+def authenticity(parsed: ParsedMessage, owner_domains: frozenset[str] | set[str]) -> tuple[Authenticity, str]:
+    """Refuse when Authentication-Results says DKIM, SPF or DMARC failed for an owner domain.
+
+    Anyone can add such a header, but a forged "fail" only gets the forger refused; a
+    forged "pass" changes nothing, since the token and the From are still required.
+    """
+    domains = {d.lower() for d in owner_domains}
+    for header in parsed.header_all("Authentication-Results"):
+        body = _strip_comments(header)
+        for method, result, props in _RESULT.findall(body):
+            if result.lower() not in _FAILS:
+                continue
+            values = {k.lower(): _domain(v) for k, v in _PROP.findall(props)}
+            about = {v for k, v in values.items() if k in ("header.d", "header.i", "header.from", "smtp.mailfrom",
+                                                             "smtp.helo")}
+            if not about or about & domains:
+                return Authenticity.FAILED, f"{method.lower()}={result.lower()} for {', '.join(sorted(about & domains) or domains)}"
+    return Authenticity.PASS, ""

@@ -1,0 +1,65 @@
+"""The tunable knobs of intro detection, validated from rules.yaml's `detection:` key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+def _phrases(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{where}: expected a list of non-empty strings")
+    return tuple(v.strip().lower() for v in value)
+
+
+def _unit(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{where}: expected a number between 0 and 1")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DetectionRules:
+    """How sure refmail must be before it calls a message an intro, and extra cue phrases.
+
+    ``pipeline`` is "blank" (spaCy blank English + rules), or the name of an
+    installed trained pipeline ("en_core_web_sm"), or a path to a saved one;
+    a trained pipeline only adds NER evidence on top of the rules.
+    """
+
+    pipeline: str = "blank"
+    min_confidence: float = 0.5
+    ask_min_confidence: float = 0.5
+    intro_phrases: tuple[str, ...] = ()
+    ask_phrases: tuple[str, ...] = ()
+    not_intro_phrases: tuple[str, ...] = ()
+    urgent_phrases: tuple[str, ...] = ()
+    relaxed_phrases: tuple[str, ...] = ()
+    max_body_chars: int = 6000
+
+    @classmethod
+    def from_mapping(cls, d: dict[str, Any] | None, path: str = "detection") -> "DetectionRules":
+        """Build from a plain mapping; a ValueError names the first bad key."""
+        if d is None:
+            return cls()
+        if not isinstance(d, dict):
+            raise ValueError(f"{path}: expected a mapping")
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in d.items():
+            where = f"{path}.{key}"
+            if key not in known:
+                raise ValueError(f"{where}: unknown key (expected one of {', '.join(sorted(known))})")
+            if key == "pipeline":
+                if not isinstance(value, str) or not value.strip():
+                    raise ValueError(f"{where}: expected a pipeline name or path")
+                values[key] = value.strip()
+            elif key in ("min_confidence", "ask_min_confidence"):
+                values[key] = _unit(value, where)
+            elif key == "max_body_chars":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 200:
+                    raise ValueError(f"{where}: expected a whole number of at least 200")
+                values[key] = value
+            else:
+                values[key] = _phrases(value, where)
+        return cls(**values)

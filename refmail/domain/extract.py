@@ -1,0 +1,191 @@
+"""Who introduced whom: the intro's source message, referrer, prospects and the owner's side."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from refmail.domain.types import Identity, ParsedMessage, Person
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "m", "sr", "sra"}
+_ON_BEHALF = re.compile(r"\b(?:[Oo]n behalf of|[Oo]n [A-Z][\w'’-]+'s behalf|[Aa]t the request of)\s+([A-Z][\w'’-]+)|"
+                        r"\b([A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s+(?:has\s+)?asked me to\s+(?:introduce|connect|put|intro)")
+_ASSISTANT_ROLE = re.compile(r"\b(?:EA|PA)\b|\b(?i:assistant|office of|chief of staff)\b")
+_CAPITALISED = re.compile(r"\b([A-Z][a-zà-ÿ'’-]+)(?:\s+([A-Z]\.?|[A-Z][a-zà-ÿ'’-]+))?\b")
+_NOT_NAMES = {"Hi", "Hey", "Hello", "Dear", "Thanks", "Thank", "Best", "Cheers", "Regards", "Meet", "The", "I", "We",
+              "She", "He", "They", "You", "Intro", "Introduction", "From", "To", "Subject", "Sent", "Date", "Cc"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of where the intro is: its writer, the people it addresses, its text and message."""
+
+    how: str
+    source: ParsedMessage
+    referrer: Person | None
+    parties: tuple[Person, ...]
+    body: str
+    subject: str
+
+
+def _unique(people) -> tuple[Person, ...]:
+    seen: dict[str, Person] = {}
+    for p in people:
+        if p is None or not p.email:
+            continue
+        if p.email not in seen or (p.name and not seen[p.email].name):
+            seen[p.email] = p
+    return tuple(seen.values())
+
+
+def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tuple[Candidate, ...]:
+    """Every place an intro could be: this message, an attached or inline forward, the message it quotes."""
+    found = [Candidate("direct", msg, msg.sender, _unique(msg.to + msg.cc), top, msg.subject)]
+    here = _unique(msg.to + msg.cc + ((msg.sender,) if msg.sender else ()))
+    for inner in msg.attached:
+        found.append(Candidate("attached", inner, inner.sender, _unique(inner.to + inner.cc), top_of(inner.text),
+                               inner.subject))
+    for inner in msg.embedded:
+        if inner.sender is None or identity.is_assistant(inner.sender.email):
+            continue
+        has_header_block = bool(inner.to or inner.cc or inner.subject)
+        forwarded = has_header_block and (_FORWARD_SUBJECT.match(msg.subject) or not msg.in_reply_to)
+        if forwarded:
+            parties = _unique(inner.to + inner.cc)
+            found.append(Candidate("forwarded inline", inner, inner.sender, parties, top_of(inner.text), inner.subject))
+        elif not identity.is_ours(inner.sender.email):
+            # a reply on the intro's thread: the people now addressed are the intro's parties
+            parties = _unique(inner.to + inner.cc + here)
+            found.append(Candidate("quoted in a reply", inner, inner.sender, parties, top_of(inner.text),
+                                   inner.subject or _REPLY_PREFIX.sub("", msg.subject)))
+    return tuple(found)
+
+
+def _name_from_text(email: str, text: str) -> str:
+    local = email.split("@")[0].lower()
+    parts = [p for p in re.split(r"[._+\-0-9]", local) if p]
+    if not parts:
+        return ""
+    best = ""
+    for match in _CAPITALISED.finditer(text):
+        first, second = match.group(1), (match.group(2) or "").rstrip(".")
+        if first in _NOT_NAMES:
+            continue
+        f, s = first.lower(), second.lower()
+        full = f"{first} {second}".strip() if second and second not in _NOT_NAMES else first
+        if s and (f + s == local or f[0] + s == local or (f in parts and s in parts) or f"{f}.{s}" == local):
+            return full
+        if s and f == parts[0] and len(s) == 1 and len(parts) > 1 and parts[1].startswith(s):
+            return full
+        if not best and f == parts[0] and len(f) > 2:
+            best = first if not s or s not in parts else full
+    return best
+
+
+def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Person:
+    """A person with a display name, filled from the text (greetings, signature, body) when missing."""
+    if person.name:
+        return person
+    local = person.email.split("@")[0].lower()
+    for name in extra_names:
+        bits = name.lower().split()
+        if bits and (bits[0] in local or "".join(bits) == local or "".join(b[0] for b in bits) == local):
+            return Person(name, person.email)
+    return Person(_name_from_text(person.email, text), person.email)
+
+
+def _name_tokens(person: Person | None) -> set[str]:
+    if person is None:
+        return set()
+    text = f"{person.name} {person.email.split('@')[0]}".lower()
+    return {t for t in re.split(r"[\s,._+'-]+", text) if len(t) > 2}
+
+
+def _mentioned(person: Person, text: str, others: set[str]) -> bool:
+    """Named in the text by first name, last name or the address's local part (not by the writer's own name)."""
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    return bool((_name_tokens(person) - others) & words)
+
+
+@dataclass(frozen=True)
+class Parties:
+    referrer: Person | None
+    prospects: tuple[Person, ...]
+    receiver: Person | None
+    owner_is_referrer: bool
+
+
+def _domain(person: Person | None) -> str:
+    return person.email.rpartition("@")[2] if person else ""
+
+
+def _first_name(person: Person) -> str:
+    words = [w for w in re.split(r"[\s,]+", person.name) if w and w.lower().rstrip(".") not in _HONORIFICS]
+    if "," in person.name and len(words) > 1:  # "Last, First"
+        words = words[1:] + words[:1]
+    return words[0].lower() if words else re.split(r"[._+-]", person.email.split("@")[0])[0].lower()
+
+
+def _principal(writer: Person | None, body: str, people: tuple[Person, ...]) -> Person | None:
+    """The colleague an assistant writes for ("On behalf of Richard Hale, ...", "Dana asked me to connect you"),
+    when that colleague is on the message and shares the writer's domain."""
+    if writer is None:
+        return None
+    said = {(m.group(1) or m.group(2)).lower() for m in _ON_BEHALF.finditer(body)}
+    if not said:
+        return None
+    return next((p for p in people if p.email != writer.email and _domain(p) == _domain(writer)
+                 and _first_name(p) in said), None)
+
+
+def _helper(person: Person, referrer: Person | None, body: str) -> bool:
+    """The referrer's own assistant or office copied in to help with scheduling: not introduced."""
+    if referrer is None or _domain(person) != _domain(referrer):
+        return False
+    if _ASSISTANT_ROLE.search(person.name):
+        return True
+    first = re.escape(_first_name(person))
+    return bool(re.search(rf"(?i)\b{first}\b[^.\n]{{0,30}}\b(from|in|of) (my|our) office\b|"
+                          rf"\b(my|our) (executive |personal )?(assistant|EA|PA)\b,?\s+{first}\b|"
+                          rf"\b{first}\b,? (my|our) (executive |personal )?(assistant|EA|PA)\b", body))
+
+
+def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tuple[str, ...] = (),
+            quoted_intro: bool = True) -> Parties:
+    """Referrer = the intro's writer; prospects = the others it addresses, minus the owner and assistant.
+
+    ``quoted_intro``: whether the message this one quotes is itself an intro (the owner's reply-all
+    to it names its writer as the referrer; otherwise the owner is introducing people herself)."""
+    text = cand.body + "\n" + msg.text[:4000]
+    referrer = cand.referrer
+    everyone = _unique(cand.parties + msg.to + msg.cc + ((msg.sender,) if msg.sender else ()) +
+                       ((cand.referrer,) if cand.referrer else ()))
+    owner_side = next((p for p in everyone if identity.is_owner(p.email)), None)
+    pool = cand.parties
+    if cand.how == "direct" and referrer and identity.is_owner(referrer.email) and msg.in_reply_to and quoted_intro \
+            and msg.embedded and msg.embedded[0].sender and not identity.is_ours(msg.embedded[0].sender.email):
+        referrer = msg.embedded[0].sender  # the owner's reply-all: the intro's writer is the one quoted
+    principal = _principal(referrer, cand.body, pool)
+    if principal is not None:
+        referrer = principal
+    prospects = tuple(
+        named(p, text, names) for p in pool
+        if not identity.is_ours(p.email) and (referrer is None or p.email != referrer.email)
+        and not _helper(p, referrer, cand.body)
+    )
+    others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
+    mentioned = tuple(p for p in prospects if _mentioned(p, cand.body, others))
+    if mentioned and len(mentioned) < len(prospects):
+        # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced.
+        prospects = mentioned
+    owner_is_referrer = referrer is not None and identity.is_owner(referrer.email)
+    if referrer is not None:
+        referrer = named(referrer, text, names)
+        if owner_is_referrer:  # one person, whichever of her addresses she wrote from (per-referrer stats)
+            referrer = identity.owner
+    receiver = owner_side
+    if receiver is not None and not receiver.name and receiver.email == identity.owner.email:
+        receiver = identity.owner
+    return Parties(referrer, prospects, receiver, owner_is_referrer)

@@ -1,0 +1,203 @@
+"""Builds and caches the spaCy pipeline: blank English + cue matchers, or a named trained pipeline for NER."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from refmail.domain.detection_rules import DetectionRules
+
+T = {"IS_TITLE": True}
+NAME_SEP = {"TEXT": {"IN": [",", ":", "-", "–", "—", "!", "."]}}
+PAIR = {"LOWER": {"IN": ["two", "three", "four", "both", "all"]}}
+N_OF_YOU = [{"LOWER": "the"}, {"LOWER": {"IN": ["two", "three", "four"]}}, {"LOWER": "of"}, {"LOWER": "you"}]
+HONORIFIC = {"LOWER": {"IN": ["dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."]}, "OP": "?"}
+INTRO_VERB = {"LOWER": {"IN": ["introduce", "introducing", "introduced", "intro", "intro'ing", "connect", "connecting", "put", "putting"]}}
+
+# label -> token patterns (no POS/DEP: blank English has no tagger).
+PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
+    "INTRO": [
+        [T, {"TEXT": ","}, {"LOWER": "meet"}, T],
+        [T, {"LOWER": "meet"}, T],
+        [{"IS_SENT_START": True, "LOWER": "meet"}, T],
+        [{"LOWER": {"IN": ["please", "pls"]}}, {"LOWER": "meet"}, T],
+        [{"LOWER": "you"}, {"LOWER": {"IN": ["to", "should"]}}, {"LOWER": "meet"}, T],
+        [{"LOWER": {"IN": ["introduce", "introducing", "connect", "connecting", "intro", "intro'ing"]}},
+         {"LOWER": "you"}, {"LOWER": {"IN": ["two", "both", "to", "with", "all"]}}],
+        [{"LOWER": {"IN": ["introduce", "introducing", "intro", "intro'ing"]}}, T, {"OP": "?"}, {"LOWER": {"IN": ["to", "and"]}}],
+        [{"LOWER": {"IN": ["introduce", "introducing", "connect", "connecting"]}}, {"LOWER": "you"}, {"LOWER": "and"}, T],
+        [{"LOWER": {"IN": ["put", "putting", "get", "getting"]}}, {"LOWER": "you"}, PAIR, {"LOWER": "in"}, {"LOWER": {"IN": ["touch", "contact"]}}],
+        # "introduce the two of you", "putting the three of you in contact"
+        [{"LOWER": {"IN": ["introduce", "introducing", "connect", "connecting", "put", "putting"]}}] + N_OF_YOU,
+        # "you should know each other", "I'm introducing you because ..."
+        [{"LOWER": {"IN": ["should", "must", "ought"]}}, {"LOWER": "to", "OP": "?"}, {"LOWER": {"IN": ["know", "meet"]}},
+         {"LOWER": "each"}, {"LOWER": "other"}],
+        [{"LOWER": {"IN": ["am", "'m", "’m", "are", "'re", "’re"]}}, {"LOWER": "introducing"}, {"LOWER": "you"}],
+        # "intro as promised", "e-intro as discussed"
+        [{"LOWER": {"IN": ["intro", "introduction", "introducing", "connecting"]}}, {"LOWER": "as"},
+         {"LOWER": {"IN": ["promised", "discussed", "requested", "agreed", "mentioned"]}}],
+        # the same hand-off in the other languages refmail reads (German, French, Spanish)
+        [{"LOWER": {"IN": ["miteinander", "euch", "ihnen", "dich"]}}, {"LOWER": {"IN": ["gerne", "gern"]}, "OP": "?"},
+         {"LOWER": {"IN": ["bekannt", "vernetzen", "verbinden"]}}],
+        [{"LOWER": "darf"}, {"LOWER": "ich"}, {"LOWER": {"IN": ["vorstellen", "bekannt"]}}],
+        [{"LOWER": "je"}, {"LOWER": {"IN": ["vous", "te"]}}, {"LOWER": {"IN": ["présente", "presente"]}}],
+        [{"LOWER": {"IN": ["mettre", "mets", "mettre"]}}, {"LOWER": "en", "OP": "?"}, {"LOWER": {"IN": ["relation", "contact"]}}],
+        [{"LOWER": {"IN": ["te", "os", "les"]}}, {"LOWER": {"IN": ["presento", "presentamos"]}}],
+        [{"LOWER": {"IN": ["poner", "pongo", "poneros", "ponerles", "ponerte"]}}, {"LOWER": "en"}, {"LOWER": "contacto"}],
+        [{"LOWER": "you"}, PAIR, {"LOWER": {"IN": ["should", "must", "ought", "need", "would", "will"]}}],
+        [{"LOWER": {"IN": ["pleasure", "delighted", "honored", "honoured", "thrilled", "meaning", "wanted", "excited", "great", "pleased", "glad", "happy"]}},
+         {"LOWER": "to"}, {"LOWER": {"IN": ["introduce", "connect", "intro"]}}, {"LOWER": {"IN": ["you", "the"]}}],
+        [{"LOWER": "you"}, {"LOWER": "should"}, {"LOWER": {"IN": ["definitely", "really", "totally"]}, "OP": "?"},
+         {"LOWER": {"IN": ["talk", "connect", "chat", "speak"]}}],
+        [{"LOWER": {"IN": ["e", "email", "virtual", "quick", "double", "warm", "group", "mutual"]}},
+         {"TEXT": "-", "OP": "?"}, {"LOWER": {"IN": ["intro", "introduction"]}}, {"LOWER": {"NOT_IN": ["to", "if", "?"]}}],
+        [{"LOWER": {"IN": ["over", "leave", "hand"]}}, {"LOWER": {"IN": ["to", "it", "you", "this"]}}, {"LOWER": {"IN": ["you", "to"]}},
+         {"LOWER": {"IN": ["two", "both", "all", "you"]}}],
+        [{"LOWER": "let"}, {"LOWER": "you"}, PAIR],
+        [{"LOWER": {"IN": ["step", "stepping", "bow", "bowing", "duck", "ducking"]}}, {"LOWER": {"IN": ["aside", "back", "out"]}}],
+        [{"LOWER": {"IN": ["e-intro", "e-introduction", "e-introducing", "intro-ing"]}}],
+    ],
+    # Two of the people addressed, named in an intro's shape ("Rosa - Olivia is", "Olivia, this is Rosa").
+    "INTRO_PAIR": [
+        [T, {"TEXT": {"IN": ["-", "–", "—", ":", ","]}}, T, {"LOWER": {"IN": ["is", "'s", "runs", "leads", "heads", "has", "works", "was"]}}],
+        [T, {"TEXT": {"IN": [",", "-", "–", ":"]}}, {"LOWER": "this"}, {"LOWER": "is"}, T],
+        [T, {"TEXT": {"IN": ["<>", "<->"]}}, T],
+    ],
+    # Only evidence when the named person is one of the people addressed.
+    "INTRO_NAMED": [
+        [{"LOWER": {"IN": ["looping", "loop", "cc'ing", "ccing", "copying", "adding", "cc’ing", "cc"]}}, {"LOWER": "in", "OP": "?"}, T],
+        [{"LOWER": {"IN": ["get", "getting", "be"]}}, {"LOWER": "in"}, {"LOWER": "touch"}, {"LOWER": "with"}, T],
+        [{"LOWER": {"IN": ["connect", "connecting"]}}, {"LOWER": "you"}, {"LOWER": "with"}, T],
+        [{"LOWER": {"IN": ["reach", "reaching"]}}, {"LOWER": "out"}, {"LOWER": "to"}, T],
+        [T, {"LOWER": {"IN": ["is", "'s"]}}, {"LOWER": "cc'd"}],
+        [T, {"TEXT": "("}, {"LOWER": {"IN": ["cc'd", "cced", "cc", "copied"]}}],
+        # "Introducing Dr. Meera Iyer, who ...", "I'd love for you to meet Hugo"
+        [{"LOWER": {"IN": ["introducing", "introduce", "meet"]}}, HONORIFIC, T],
+    ],
+    # Hand-off words that only support other evidence.
+    "WEAK": [
+        [{"LOWER": {"IN": ["each", "one"]}}, {"LOWER": {"IN": ["other", "another"]}}],
+        [{"LOWER": "take"}, {"LOWER": "it"}, {"LOWER": {"IN": ["from", "away"]}}, {"LOWER": "here", "OP": "?"}],
+        [{"LOWER": {"IN": ["the", "an", "this", "my"]}}, {"LOWER": {"IN": ["intro", "introduction"]}}],
+        [{"LOWER": "to"}, {"LOWER": {"IN": ["bcc", "bcc."]}}],
+    ],
+    "THANKS": [
+        [{"LOWER": {"IN": ["thanks", "thank", "grateful"]}}, {"LOWER": {"IN": ["for", "you"]}}, {"OP": "?"},
+         {"LOWER": {"IN": ["the", "this", "your"]}}, {"LOWER": {"IN": ["intro", "introduction", "connection", "kind"]}}],
+        [{"LOWER": {"IN": ["thanks", "thank"]}}, {"OP": "?"}, {"LOWER": "for"}, {"LOWER": {"IN": ["introducing", "connecting"]}}, {"LOWER": "me"}],
+        # the referrer checking in on an intro already made: "did you two manage to connect?"
+        [{"LOWER": "did"}, {"LOWER": "you"}, {"LOWER": {"IN": ["two", "three", "both", "all"]}, "OP": "?"}, {"OP": "?"}, {"OP": "?"},
+         {"LOWER": {"IN": ["connect", "meet", "talk", "speak", "chat", "catch"]}}],
+    ],
+    "ASK": [
+        [{"LOWER": {"IN": ["open", "interested", "up"]}}, {"LOWER": {"IN": ["to", "in", "for"]}}, {"LOWER": {"IN": ["an", "a", "me"]}, "OP": "?"},
+         {"LOWER": {"IN": ["intro", "introduction", "introducing", "connecting", "meeting", "chatting", "e"]}}],
+        [{"LOWER": {"IN": ["can", "could", "may", "shall", "should"]}}, {"LOWER": "i"}, INTRO_VERB],
+        [{"LOWER": {"IN": ["mind", "ok", "okay", "alright", "cool"]}}, {"LOWER": "if"}, {"LOWER": "i"}, INTRO_VERB],
+        [{"LOWER": "you"}, {"LOWER": {"IN": ["like", "want", "need"]}}, {"LOWER": {"IN": ["an", "me"]}}, {"LOWER": {"IN": ["intro", "introduction", "to"]}}],
+        [{"LOWER": {"IN": ["happy", "glad"]}}, {"LOWER": "to"}, INTRO_VERB] + [{"OP": "?"}] * 5 + [{"LOWER": "if"}],
+        [{"LOWER": "would"}, {"LOWER": "you"}, {"LOWER": {"IN": ["be", "like"]}}, {"OP": "?"}, {"OP": "?"}, INTRO_VERB],
+        [{"LOWER": "worth"}, {"LOWER": {"IN": ["an", "a"]}}, {"LOWER": {"IN": ["intro", "introduction", "chat"]}}],
+        [{"LOWER": "before"}, {"LOWER": "i"}, INTRO_VERB],
+    ],
+    "SELF": [
+        [{"LOWER": {"IN": ["introduce", "introducing"]}}, {"LOWER": {"IN": ["myself", "ourselves", "our", "my", "a", "the", "new", "legislation", "this", "itself", "some"]}}],
+        [{"LOWER": "my"}, {"LOWER": "name"}, {"LOWER": "is"}],
+        [{"LOWER": {"IN": ["was", "been", "were"]}}, {"LOWER": "introduced"}, {"LOWER": {"IN": ["in", "by", "last", "this", "on", "into", "as", "at"]}}],
+        [{"LOWER": "i"}, {"LOWER": "'m"}, {"LOWER": "reaching"}, {"LOWER": "out"}],
+        [{"LOWER": "unsubscribe"}],
+        [{"LOWER": "view"}, {"LOWER": "in"}, {"LOWER": "browser"}],
+    ],
+    "MEET_OTHER": [
+        [{"LOWER": "meet"}, {"LOWER": {"IN": ["the", "our", "your", "with", "up", "me", "us", "you", "for", "at", "on", "in", "this", "next", "tomorrow", "today"]}}],
+        [{"LOWER": {"IN": ["to", "can", "could", "should", "let's", "we"]}}, {"LOWER": "meet"}],
+    ],
+}
+
+URGENCY_PHRASES: dict[str, tuple[str, ...]] = {
+    "RELAXED": ("no rush", "no hurry", "no pressure", "whenever works", "whenever you can", "at your convenience",
+                "when you get a chance", "not urgent", "no urgency", "in your own time", "when you have time",
+                "whenever you have a moment", "nothing urgent", "not time sensitive", "not time-sensitive"),
+    "URGENT": ("urgent", "urgently", "asap", "a.s.a.p.", "as soon as possible", "time-sensitive", "time sensitive",
+               "right away", "today if possible", "quickly as you can", "high priority",
+               "sooner rather than later", "this is pressing", "at your earliest convenience"),
+}
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "tonight",
+         "eod", "eow", "end", "next", "the", "this", "mid", "early"]
+DEADLINE_PATTERNS = [
+    [{"LOWER": {"IN": ["by", "before"]}}, {"LOWER": {"IN": _DAYS}}],
+    [{"LOWER": {"IN": ["need", "needs", "needed"]}}, {"OP": "?"}, {"OP": "?"}, {"LOWER": {"IN": ["by", "before"]}}],
+    [{"LOWER": {"IN": ["deadline", "deadlines"]}}],
+    [{"LOWER": {"IN": ["closing", "decision", "decide", "deciding"]}}, {"OP": "?"}, {"LOWER": {"IN": ["this", "next", "by"]}}],
+]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The spaCy objects detection and extraction share: made once, used for every message."""
+
+    nlp: Language
+    matcher: Matcher
+    urgency: PhraseMatcher
+    ner: Language | None = None
+
+
+def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[str, Any]]]:
+    return [[{"LOWER": t.lower_} for t in nlp.make_doc(p)] for p in phrases]
+
+
+@lru_cache(maxsize=8)
+def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tuple[str, ...],
+           urgent: tuple[str, ...], relaxed: tuple[str, ...]) -> Pipeline:
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab)
+    extra = {"INTRO": intro, "ASK": ask, "SELF": negative}
+    for label, patterns in PATTERNS.items():
+        matcher.add(label, patterns + _phrase_patterns(nlp, extra.get(label, ())))
+    matcher.add("DEADLINE", DEADLINE_PATTERNS)
+    urgency = PhraseMatcher(nlp.vocab, attr="LOWER")
+    urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + relaxed])
+    urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + urgent])
+    ner = None
+    if name != "blank":
+        try:
+            ner = spacy.load(name, exclude=["parser", "lemmatizer", "textcat"])
+        except OSError:  # named but not installed: the rules alone still reach the targets
+            ner = None
+        if ner is not None and not {"ner", "entity_ruler", "span_ruler"} & set(ner.pipe_names):
+            ner = None  # nothing in it that finds names
+    return Pipeline(nlp, matcher, urgency, ner)
+
+
+def pipeline_for(rules: DetectionRules) -> Pipeline:
+    """The cached pipeline for these rules (built on first use)."""
+    return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
+                  rules.urgent_phrases, rules.relaxed_phrases)
+
+
+_DOCS: dict[tuple[int, str], Doc] = {}
+
+
+def doc_of(pipe: Pipeline, text: str) -> Doc:
+    """Tokenise once per text: detection and urgency look at the same intro body."""
+    key = (id(pipe.nlp), text)
+    doc = _DOCS.get(key)
+    if doc is None:
+        if len(_DOCS) > 16:
+            _DOCS.clear()
+        doc = _DOCS[key] = pipe.nlp.make_doc(text)
+    return doc
+
+
+def person_names(pipe: Pipeline, text: str) -> tuple[str, ...]:
+    """PERSON entities from the trained pipeline, if one is loaded; () with the blank default."""
+    if pipe.ner is None or not text:
+        return ()
+    doc = pipe.ner(text[:3000])
+    return tuple(dict.fromkeys(e.text.strip() for e in doc.ents if e.label_ in ("PERSON", "PER")))

@@ -1,0 +1,260 @@
+"""Raw bytes -> one normalised ParsedMessage (or ParseFailure): the only place MIME is read."""
+
+from __future__ import annotations
+
+import email.message
+import email.utils
+import hashlib
+import logging
+import re
+from datetime import datetime, timezone
+from email.header import decode_header, make_header
+from html.parser import HTMLParser
+
+import mailparser
+
+from refmail.domain.quoted import embedded_messages
+from refmail.domain.types import ParsedMessage, ParseFailure, Person
+
+MAX_DEPTH = 3
+# RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
+_MSGID = re.compile(r"<([^<>\s]{1,998})>")
+
+
+def stable_message_id(header_value: str, raw: bytes) -> str:
+    """The Message-ID without brackets, or a stable stand-in (a hash of the bytes) when it is missing or junk."""
+    ids = _MSGID.findall(header_value)
+    value = ids[0] if ids else header_value.strip().strip("<>").strip()
+    if value and " " not in value and len(value) <= 998:
+        return value
+    return f"refmail-sha256-{hashlib.sha256(raw).hexdigest()[:32]}@missing"
+_EMAIL = re.compile(r"^[^@\s/<>()\[\],;:\"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$|^[^@\s]+@localhost$")
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)  # it logs every MIME type it skips
+
+
+def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
+    """Parse raw RFC 5322 bytes; anything unreadable is a ParseFailure, never an exception."""
+    if not isinstance(raw, (bytes, bytearray)):
+        return ParseFailure(f"expected bytes, got {type(raw).__name__}")
+    raw = bytes(raw)
+    if not raw.strip():
+        return ParseFailure("empty input")
+    try:
+        return _parse(raw, 0)
+    except ValueError as exc:
+        return ParseFailure(str(exc))
+    except Exception as exc:  # the boundary: a parser bug must not crash intake
+        return ParseFailure(f"unreadable message: {type(exc).__name__}: {exc}")
+
+
+def _parse(raw: bytes, depth: int) -> ParsedMessage:
+    try:
+        mail = mailparser.parse_from_bytes(raw)
+        msg, categories = mail.message, tuple(str(d) for d in mail.defects_categories)
+    except Exception as exc:  # mail-parser gave up: the stdlib parser is more forgiving
+        msg = email.message_from_bytes(raw)
+        categories = (f"mail-parser: {type(exc).__name__}",)
+    return _from_message(msg, raw, depth, categories)
+
+
+def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
+                  categories: tuple[str, ...] = ()) -> ParsedMessage:
+    headers = tuple((str(k), decode_text(v)) for k, v in msg.items())
+    if not headers:
+        raise ValueError("not an email: no header lines")
+    get = {}
+    for key, value in headers:
+        get.setdefault(key.lower(), value)
+    raw_get = {k.lower(): str(v) for k, v in reversed(msg.items())}
+    text, html, status, attached = _walk(msg, depth)
+    body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
+    defects = tuple(dict.fromkeys(_defects(msg) + categories))
+    seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
+    message_id = stable_message_id(raw_get.get("message-id", ""), seed)
+    senders = addresses(raw_get.get("from", ""))
+    in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
+    return ParsedMessage(
+        message_id=message_id,
+        subject=" ".join(get.get("subject", "").split()),
+        sender=senders[0] if senders else None,
+        to=addresses(raw_get.get("to", "")),
+        cc=addresses(raw_get.get("cc", "")),
+        reply_to=addresses(raw_get.get("reply-to", "")),
+        date=_date(get.get("date", "")),
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=tuple(_MSGID.findall(raw_get.get("references", ""))),
+        headers=headers,
+        text=body,
+        attached=attached,
+        defects=defects,
+        content_type=msg.get_content_type(),
+        delivery_status=status,
+        embedded=embedded_messages(body),
+    )
+
+
+def decode_text(value: object) -> str:
+    """A header value as text: RFC 2047 words decoded, broken charsets replaced, not raised."""
+    value = str(value)
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:
+        return value.encode("utf-8", "replace").decode("utf-8", "replace")
+
+
+def _name(name: str) -> str:
+    name = " ".join(name.replace('"', " ").split()).strip("'")
+    if "@" in name:
+        return ""
+    if name.count(",") == 1:  # "Prospect, Carol" -> "Carol Prospect"
+        last, first = (p.strip() for p in name.split(","))
+        if last and first and " " not in last:
+            return f"{first} {last}"
+    return name
+
+
+def addresses(value: str) -> tuple[Person, ...]:
+    """Decoded, lower-cased addresses; an unquoted "Last, First <x>" stays one person."""
+    value = decode_text(value)
+    people: list[Person] = []
+    dangling = ""
+    for name, original in email.utils.getaddresses([value]):
+        addr = original.strip().strip("<>").lower()
+        if not _EMAIL.match(addr):
+            dangling = "" if "@" in addr else (original or name).strip()
+            continue
+        if dangling and not name:
+            name = dangling
+        elif dangling and name and " " not in dangling:
+            name = f"{dangling}, {name}"
+        dangling = ""
+        person = Person(_name(name), addr)
+        if person.email not in {p.email for p in people}:
+            people.append(person)
+    return tuple(people)
+
+
+def _date(value: str) -> datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _payload_text(part: email.message.Message) -> str:
+    data = part.get_payload(decode=True)
+    if data is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    charset = (part.get_content_charset() or "utf-8").lower()
+    for candidate in (charset, "utf-8", "cp1252"):
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def _encoded_message(inner: object, encoding: str) -> email.message.Message | None:
+    """The stdlib leaves an encoded message/rfc822 as one header-less part holding the encoded text."""
+    import base64
+    import quopri
+
+    text = inner.get_payload() if isinstance(inner, email.message.Message) else inner
+    if not isinstance(text, str):
+        return None
+    try:
+        data = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text.encode("ascii", "replace"))
+    except ValueError:
+        return None
+    return email.message_from_bytes(data)
+
+
+def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...]]:
+    """Text, HTML and delivery-status of this message; attached messages parsed on their own."""
+    texts: list[str] = []
+    htmls: list[str] = []
+    status: list[str] = []
+    attached: list[ParsedMessage] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop(0)
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822" and part is not msg:
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+            if encoding in ("base64", "quoted-printable"):  # encoded message/rfc822, as some clients send it
+                inner = _encoded_message(inner, encoding)
+            if depth < MAX_DEPTH and isinstance(inner, email.message.Message) and len(inner.items()):
+                attached.append(_from_message(inner, None, depth + 1))
+            continue
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            inner = part.get_payload()
+            if isinstance(inner, list):
+                status.append("\n".join(str(block) for block in inner))
+            else:
+                status.append(_payload_text(part))
+            continue
+        if part.is_multipart():
+            stack[0:0] = [p for p in part.get_payload() if isinstance(p, email.message.Message)]
+            continue
+        if part.get_content_disposition() == "attachment":
+            continue
+        if ctype == "text/plain":
+            texts.append(_payload_text(part))
+        elif ctype == "text/html":
+            htmls.append(_payload_text(part))
+        elif ctype == "text/rfc822-headers":
+            status.append(_payload_text(part))
+    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached)
+
+
+def _defects(msg: email.message.Message) -> tuple[str, ...]:
+    found: list[str] = []
+    for part in msg.walk():
+        found.extend(type(d).__name__ for d in getattr(part, "defects", ()))
+    return tuple(found)
+
+
+class _TextOfHtml(HTMLParser):
+    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "blockquote", "table", "hr"}
+    _SKIP = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of untrusted HTML: tags, scripts and styles dropped, entities decoded."""
+    if not html:
+        return ""
+    parser = _TextOfHtml()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:
+        return re.sub(r"<[^>]*>", " ", html)
+    lines = (" ".join(line.split()) for line in "".join(parser.out).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

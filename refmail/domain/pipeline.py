@@ -1,0 +1,210 @@
+"""The ordered table of pure steps that turns a ParsedMessage into an Understanding with a why-trail."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from refmail.domain import screen
+from refmail.domain.detect import Detection, detect, first_names
+from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.extract import Candidate, candidates, parties
+from refmail.domain.nlp import Pipeline, person_names, pipeline_for
+from refmail.domain.replytext import do_not_contact, reply_text, top_text
+from refmail.domain.types import Identity, Kind, ParsedMessage, Understanding
+from refmail.domain.urgency import urgency
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
+_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
+
+
+class Action(enum.Enum):
+    CONTINUE = "continue"
+    SET_ASIDE = "set aside"
+    FOUND = "found"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step decided: go on (with a note), or stop with an Understanding."""
+
+    action: Action
+    understanding: Understanding | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    msg: ParsedMessage
+    identity: Identity
+    rules: DetectionRules
+    pipe: Pipeline
+    top: str
+
+
+def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
+    def step(ctx: Context) -> Outcome:
+        found = fn(ctx.msg, ctx.identity)
+        if found is None:
+            return Outcome(Action.CONTINUE)
+        return Outcome(Action.SET_ASIDE, Understanding(
+            kind=found.kind, confidence=0.95, reasons=(found.reason,), return_date=found.return_date,
+            permanent=found.permanent, failed_addresses=found.failed_addresses,
+            receiver=ctx.identity.owner))
+    step.__name__ = fn.__name__
+    return step
+
+
+def _context_of(body: str) -> str:
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    if lines and re.match(r"^(hi|hey|hello|dear)\b", lines[0], re.IGNORECASE) and len(lines[0]) < 40:
+        lines = lines[1:]
+    return " ".join(" ".join(lines).split())[:500]
+
+
+def _with_ner(ctx: Context, cand: Candidate, det: Detection) -> Detection:
+    """A trained pipeline's PERSON entities naming two of the people addressed tip a borderline score."""
+    found = {n.split()[0].lower() for n in person_names(ctx.pipe, cand.body)}
+    named = found & first_names(cand.parties + ((cand.referrer,) if cand.referrer else ()))
+    if len(named) < 2:
+        return det
+    return replace(det, intro=round(det.intro + 0.15, 3),
+                   evidence=det.evidence + ("NER names people on the message: " + ", ".join(sorted(named)),))
+
+
+def _intro(ctx: Context) -> Outcome:
+    cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
+    scored: list[tuple[Candidate, object]] = []
+    for cand in cands:
+        writer = cand.referrer.email if cand.referrer else ""
+        addressed = tuple(p for p in cand.parties if p.email != writer and not ctx.identity.is_assistant(p.email))
+        det = detect(ctx.pipe, cand.subject, cand.body, addressed)
+        scored.append((cand, det))
+    notes = []
+    for cand, det in scored:
+        answers_owner = cand.how == "direct" and bool(ctx.msg.embedded) and ctx.msg.embedded[0].sender is not None \
+            and ctx.identity.is_owner(ctx.msg.embedded[0].sender.email)
+        # A reply that quotes an earlier message: its own words must introduce outright, or the
+        # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
+        answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
+        answers_owner = answers_owner or answers_thread
+        if ctx.pipe.ner is not None and ctx.rules.min_confidence - 0.15 <= det.intro < ctx.rules.min_confidence:
+            det = _with_ner(ctx, cand, det)
+        # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
+        # already made; only new intro words of their own would make it another intro.
+        follows_up = cand.how == "quoted in a reply" and cand.referrer is not None and ctx.msg.sender is not None \
+            and cand.referrer.email == ctx.msg.sender.email
+        if follows_up:
+            notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
+            continue
+        if det.intro < ctx.rules.min_confidence or (cand.how == "quoted in a reply" or answers_owner) and not det.strong:
+            notes.append(f"{cand.how}: intro score {det.intro:.2f}")
+            continue
+        names = person_names(ctx.pipe, cand.body)
+        quoted_intro = any(c.how == "quoted in a reply" and d.intro >= ctx.rules.min_confidence for c, d in scored)
+        who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
+        if not who.prospects and cand.how == "direct":
+            # An intro introduces someone on the message: wording alone ("excited to introduce you to
+            # our new features", a prospect answering the thread) with nobody to introduce is not one.
+            notes.append("direct: intro wording but nobody to introduce" + ("; looking inside" if len(cands) > 1 else ""))
+            continue
+        kind_urgency, phrase = urgency(ctx.pipe, cand.body)
+        reasons = (f"intro found ({cand.how}), score {det.intro:.2f}",) + det.evidence
+        if names:
+            reasons += ("names from NER: " + ", ".join(names[:5]),)
+        if phrase:
+            reasons += (f"timing cue: {phrase!r}",)
+        replied = cand.how == "quoted in a reply" and ctx.msg.sender is not None and \
+            ctx.msg.sender.email in {p.email for p in who.prospects}
+        new_text = reply_text(ctx.msg.text) if replied else None
+        if replied:
+            reasons += (f"the prospect {ctx.msg.sender.email} has already replied on the intro's thread",)
+        return Outcome(Action.FOUND, Understanding(
+            kind=Kind.INTRO, confidence=det.intro, prospect_replied=replied, reply_text=new_text,
+            do_not_contact=bool(new_text) and do_not_contact(new_text), referrer=who.referrer, prospects=who.prospects,
+            receiver=who.receiver, context=_context_of(cand.body), urgency=kind_urgency, reasons=reasons,
+            owner_is_referrer=who.owner_is_referrer,
+            intro_message_id=ctx.msg.in_reply_to if cand.how == "quoted in a reply" else (
+                cand.source.message_id if cand.how == "attached" else ctx.msg.message_id)))
+    best_ask = max(scored, key=lambda cd: cd[1].ask)
+    cand, det = best_ask
+    if cand.how == "direct" and det.ask >= ctx.rules.ask_min_confidence and det.ask > det.intro:
+        who = parties(cand, ctx.msg, ctx.identity)
+        return Outcome(Action.FOUND, Understanding(
+            kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
+            receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence))
+    return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")")
+
+
+def _thread(ctx: Context) -> Outcome:
+    msg = ctx.msg
+    quotes_earlier = bool(msg.embedded) and not _FORWARD_SUBJECT.match(msg.subject) and not re.search(
+        r"forwarded message|begin forwarded", msg.text[:20000], re.IGNORECASE)
+    threaded = bool(msg.in_reply_to or msg.references or _REPLY_SUBJECT.match(msg.subject) or quotes_earlier)
+    if msg.sender is not None and ctx.identity.is_ours(msg.sender.email):
+        return Outcome(Action.SET_ASIDE, Understanding(
+            kind=Kind.OTHER, confidence=0.9, referrer=None, receiver=msg.sender,
+            reasons=("the owner's own message: never a prospect's reply",)))
+    if not threaded:
+        return Outcome(Action.CONTINUE, note="not part of a thread")
+    if screen.automated_sender(msg):
+        return Outcome(Action.SET_ASIDE, Understanding(
+            kind=Kind.OTHER, confidence=0.8, reasons=("automated sender (daemon, robot or null Return-Path): not a reply",)))
+    text = reply_text(msg.text)
+    return Outcome(Action.FOUND, Understanding(
+        kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
+        do_not_contact=do_not_contact(text), context=text[:500],
+        reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())))
+
+
+STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn in screen.STEPS) + (_intro, _thread)
+
+
+def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | None = None) -> Understanding:
+    """Run the steps in order; the first that sets the message aside or finds something decides."""
+    rules = rules or DetectionRules()
+    trail: list[str] = []
+    try:
+        ctx = Context(msg, identity, rules, pipeline_for(rules), top_text(msg.text[: rules.max_body_chars * 4]))
+        for step in STEPS:
+            outcome = step(ctx)
+            if outcome.action is Action.CONTINUE:
+                if outcome.note:
+                    trail.append(outcome.note)
+                continue
+            u = outcome.understanding
+            return replace(u, reasons=tuple(trail) + u.reasons)
+    except Exception as exc:  # a bug in a step must not lose the message: say so in the trail
+        trail.append(f"understanding failed: {type(exc).__name__}: {exc}")
+        return Understanding(kind=Kind.OTHER, confidence=0.0, reasons=tuple(trail))
+    return Understanding(kind=Kind.OTHER, confidence=0.8, reasons=tuple(trail) + ("nothing to act on",))
+
+
+def _person(p) -> dict | None:
+    return p.as_dict() if p is not None else None
+
+
+def understanding_json(file: str, u: Understanding) -> dict:
+    """The `refmail parse --json` object for one file (DESIGN.md), plus the extra keys."""
+    return {
+        "file": file,
+        "kind": u.kind.value,
+        "is_intro": u.is_intro,
+        "confidence": round(float(u.confidence), 3),
+        "referrer": _person(u.referrer) if u.kind in (Kind.INTRO, Kind.DOUBLE_OPT_IN_ASK) else None,
+        "prospects": [p.as_dict() for p in u.prospects],
+        "receiver": _person(u.receiver),
+        "context": u.context,
+        "urgency": u.urgency.value if u.urgency else None,
+        "reasons": list(u.reasons),
+        "return_date": u.return_date.isoformat() if u.return_date else None,
+        "permanent": u.permanent,
+        "do_not_contact": u.do_not_contact,
+        "failed_addresses": list(u.failed_addresses),
+        "reply_text": u.reply_text,
+        "owner_is_referrer": u.owner_is_referrer,
+        "prospect_replied": u.prospect_replied,
+        "intro_message_id": u.intro_message_id,
+    }

@@ -1,0 +1,140 @@
+"""Messages carried inside a body's text: inline forwards and quoted replies of the common clients."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from refmail.domain.types import ParsedMessage
+
+MAX_DEPTH = 3
+# Separator lines clients put above a forwarded or original message.
+_SEPARATOR = re.compile(
+    r"^[> ]*(?:-{3,}\s*(?:Forwarded message|Original Message|Forwarded Message|Message transféré|"
+    r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine)\s*-{3,}"
+    r"|Begin forwarded message:|_{10,})\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its German/French/Spanish kin.
+_ATTRIBUTION = re.compile(
+    r"^[> ]*(?:On|Am|Le|El)\s[^\n]{0,200}?(?:\n[^\n]{0,120}?)?"
+    r"(?:wrote|schrieb|a écrit|escribió)\s*:\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FIELD = re.compile(
+    r"^[> *]*(From|Von|De|To|An|À|Para|Cc|CC|Kopie|Date|Datum|Sent|Gesendet|Envoyé|Enviado|Subject|Betreff|Objet|Asunto)"
+    r"\s*\*?:\s*\*?(.*)$",
+    re.IGNORECASE,
+)
+_FIELD_KEY = {
+    "from": "from", "von": "from", "de": "from",
+    "to": "to", "an": "to", "à": "to", "para": "to",
+    "cc": "cc", "kopie": "cc",
+    "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject",
+}
+_ADDR = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_BEGIN_FROM = re.compile(r"^[> *]*(From|Von|De)\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _unquote(lines: list[str]) -> list[str]:
+    return [re.sub(r"^> ?", "", line) for line in lines]
+
+
+def _address_field(value: str):
+    from refmail.domain.parse import addresses
+
+    value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value)
+    value = re.sub(r"\s*\[(?:mailto:)?([^\]@\s]+@[^\]\s]+)\]", r"<\1>", value)
+    return addresses(value.replace(";", ","))
+
+
+def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | None:
+    """Fields of a "From:/Sent:/To:/Subject:" block at ``start``; None if it isn't one."""
+    fields: dict[str, str] = {}
+    i, last = start, None
+    while i < len(lines) and i < start + 16:
+        line = lines[i]
+        match = _FIELD.match(line)
+        if match:
+            last = _FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
+            fields[last] = (fields.get(last, "") + " " + match.group(2)).strip()
+        elif not line.strip():
+            # HTML mail turned into text often leaves blank lines between the fields of one block
+            nxt = next((ln for ln in lines[i + 1:i + 3] if ln.strip()), "")
+            follow = _FIELD.match(nxt)
+            if fields and not (follow and _FIELD_KEY.get(follow.group(1).lower(), follow.group(1).lower()) not in fields):
+                break
+        elif last in ("to", "cc") and (_ADDR.search(line) or line.startswith((" ", "\t"))):
+            fields[last] += " " + line.strip()
+        else:
+            break
+        i += 1
+    if "from" not in fields or len(fields) < 2:
+        return None
+    return fields, i
+
+
+def _embedded(fields: dict[str, str], body: str, depth: int) -> ParsedMessage | None:
+    senders = _address_field(fields.get("from", ""))
+    digest = hashlib.sha256((repr(sorted(fields.items())) + body).encode("utf-8", "replace")).hexdigest()[:24]
+    return ParsedMessage(
+        message_id=f"refmail-embedded-{digest}@missing",
+        subject=fields.get("subject", ""),
+        sender=senders[0] if senders else None,
+        to=_address_field(fields.get("to", "")),
+        cc=_address_field(fields.get("cc", "")),
+        reply_to=(),
+        date=None,
+        in_reply_to=None,
+        references=(),
+        headers=tuple((k, v) for k, v in fields.items()),
+        text=body,
+        embedded=embedded_messages(body, depth + 1),
+    )
+
+
+def embedded_messages(text: str, depth: int = 0) -> tuple[ParsedMessage, ...]:
+    """The first forwarded/original message in ``text`` (with its own nested ones), as ParsedMessages."""
+    if depth >= MAX_DEPTH or not text:
+        return ()
+    text = text[:60000]
+    candidates = []
+    for m in _SEPARATOR.finditer(text):
+        candidates.append((m.start(), m.end(), "separator"))
+    for m in _ATTRIBUTION.finditer(text):
+        candidates.append((m.start(), m.end(), "attribution"))
+    for m in _BEGIN_FROM.finditer(text):
+        candidates.append((m.start(), m.start(), "block"))
+    for start, end, how in sorted(candidates):
+        if how == "attribution":
+            head = " ".join(text[start:end].split())
+            body_lines = text[end:].lstrip("\n").split("\n")
+            if body_lines and body_lines[0].startswith(">"):
+                body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
+            fields = {"from": _attribution_sender(head)}
+            msg = _embedded(fields, "\n".join(body_lines), depth)
+            if msg.sender is not None:
+                return (msg,)
+            continue
+        lines = text[end:].lstrip("\n").split("\n")
+        quoted = bool(lines) and lines[0].startswith(">")
+        if quoted:
+            lines = _unquote(lines)
+        found = _header_block(lines, 0)
+        if found is None:
+            continue
+        fields, stop = found
+        return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth),)
+    return ()
+
+
+def _attribution_sender(head: str) -> str:
+    head = re.sub(r"^[> ]*(On|Am|Le|El)\s", "", head)
+    head = re.sub(r"\s*(wrote|schrieb|a écrit|escribió)\s*:\s*$", "", head, flags=re.IGNORECASE)
+    match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
+    if match:
+        name = re.sub(r"^.*\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,")
+        name = re.sub(r"^(?:at|um|à|a las)\s+", "", name)
+        return f'"{name}" <{match.group(2)}>' if name else match.group(2)
+    bare = _ADDR.search(head)
+    return bare.group(0) if bare else ""

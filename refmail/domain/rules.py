@@ -1,0 +1,190 @@
+"""rules.yaml as typed, validated values: a wrong key is an error that names it."""
+
+from __future__ import annotations
+
+import enum
+import datetime as dt
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from refmail.domain.detection_rules import DetectionRules
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class RulesError(ValueError):
+    """rules.yaml says something refmail cannot use; the message names the key."""
+
+
+class DraftKind(enum.StrEnum):
+    FIRST_TOUCH = "first_touch"
+    THANK_SOURCE = "thank_source"
+    SECOND_TOUCH = "second_touch"
+    ESCALATION = "escalation"
+    KEEP_IN_LOOP = "keep_in_loop"
+    THANK_WON = "thank_won"
+    CHECK_IN = "check_in"
+    BOUNCE_NOTICE = "bounce_notice"
+
+
+class Credit(enum.StrEnum):
+    FIRST = "first"
+    LAST = "last"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Calendar(_Strict):
+    business_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holiday_country: str | None = None
+    holidays: tuple[date, ...] = ()
+
+    @field_validator("business_days")
+    @classmethod
+    def _known_days(cls, days: tuple[str, ...]) -> tuple[str, ...]:
+        days = tuple(d.lower()[:3] for d in days)
+        unknown = [d for d in days if d not in WEEKDAYS]
+        if unknown or not days:
+            raise ValueError(f"expected a non-empty list of {', '.join(WEEKDAYS)}")
+        return days
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, country: str | None) -> str | None:
+        if country is None:
+            return None
+        import holidays
+
+        if country.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"unknown country code {country!r} (expected e.g. US, GB, DE)")
+        return country.upper()
+
+    @property
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.business_days)
+
+
+class SendWindow(_Strict):
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(18, 0)
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.time, info: Any) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError("expected an end time after start")
+        return end
+
+
+class Cadence(_Strict):
+    """Business days between the steps of one referral."""
+
+    first_touch_due: int = Field(1, ge=0, le=60)
+    thank_source_due: int = Field(1, ge=0, le=60)
+    keep_in_loop_due: int = Field(1, ge=0, le=60)
+    second_touch_after: int = Field(3, ge=1, le=60)
+    escalation_after: int = Field(5, ge=1, le=60)
+    close_after: int = Field(10, ge=1, le=120)
+    check_in_after: int = Field(2, ge=1, le=60)
+    max_unanswered: int = Field(2, ge=1, le=2)
+
+
+class UrgentCadence(_Strict):
+    first_touch_due: int | None = Field(None, ge=0, le=60)
+    second_touch_after: int | None = Field(None, ge=1, le=60)
+    escalation_after: int | None = Field(None, ge=1, le=60)
+
+
+class Digest(_Strict):
+    time: dt.time = dt.time(8, 0)
+    business_days_only: bool = True
+    send_when_empty: bool = False
+
+
+class Outbox(_Strict):
+    retry_for_hours: int = Field(48, ge=1, le=24 * 14)
+
+
+class Retention(_Strict):
+    """How long refmail keeps the bytes of mail that turned out not to concern any referral."""
+
+    unrelated_days: int = Field(30, ge=1, le=3650)
+
+
+class Rules(_Strict):
+    timezone: str = "UTC"
+    calendar: Calendar = Calendar()
+    send_window: SendWindow = SendWindow()
+    cadence: Cadence = Cadence()
+    urgent_cadence: UrgentCadence = UrgentCadence()
+    credit: Credit = Credit.FIRST
+    approval: dict[DraftKind, bool] = Field(default_factory=dict)
+    drafts_folder_mode: bool = False
+    digest: Digest = Digest()
+    outbox: Outbox = Outbox()
+    retention: Retention = Retention()
+    detection: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (expected an IANA name like Europe/Berlin)")
+        return name
+
+    @field_validator("detection")
+    @classmethod
+    def _detection(cls, value: dict[str, Any]) -> dict[str, Any]:
+        DetectionRules.from_mapping(value or {})
+        return value or {}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def detection_rules(self) -> DetectionRules:
+        return DetectionRules.from_mapping(self.detection)
+
+    def needs_approval(self, kind: DraftKind) -> bool:
+        return self.approval.get(kind, True)
+
+    def cadence_for(self, urgent: bool) -> Cadence:
+        """The cadence a new referral starts with; urgency shortens it by rule."""
+        if not urgent:
+            return self.cadence
+        overrides = {k: v for k, v in self.urgent_cadence.model_dump().items() if v is not None}
+        return self.cadence.model_copy(update=overrides)
+
+
+def rules_from_mapping(data: Any, source: str = "rules.yaml") -> Rules:
+    """Validate loaded YAML; errors read like `rules.yaml: cadence.second_touch_after: ...`."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: expected a mapping of rule names to values at the top level")
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            # pydantic marks a bad mapping key as "[key]"; users only need the key path
+            key = ".".join(str(p) for p in err["loc"] if p != "[key]") or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            if msg.startswith(f"{key}."):  # DetectionRules already names the full key
+                problems.append(msg)
+                continue
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            problems.append(f"{key}: {msg}")
+        raise RulesError(f"{source}: " + "; ".join(problems)) from None
+    except ValueError as exc:  # DetectionRules.from_mapping names its own key
+        raise RulesError(f"{source}: {exc}") from None

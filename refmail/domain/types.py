@@ -1,0 +1,180 @@
+"""Frozen values passed between stages: the vocabulary every layer shares."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone with an address; email is always lower-cased, name may be empty."""
+
+    name: str
+    email: str
+
+    def formatted(self) -> str:
+        from email.utils import formataddr
+
+        return formataddr((self.name, self.email)) if self.name else self.email
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "email": self.email}
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """One email, decoded and normalised once at the boundary.
+
+    Message-IDs are stored without angle brackets. ``text`` is the decoded
+    plain-text body (derived from HTML when that is all there is).
+    ``attached`` holds messages carried as message/rfc822 parts.
+    """
+
+    message_id: str
+    subject: str
+    sender: Person | None
+    to: tuple[Person, ...]
+    cc: tuple[Person, ...]
+    reply_to: tuple[Person, ...]
+    date: datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    attached: tuple["ParsedMessage", ...] = ()
+    defects: tuple[str, ...] = ()
+    content_type: str = "text/plain"
+    # Text of message/delivery-status (and text/rfc822-headers) parts: what a DSN reports.
+    delivery_status: str = ""
+    # Messages carried in the body text: an inline forward or the message a reply quotes.
+    embedded: tuple["ParsedMessage", ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """First value of a header, case-insensitive; None when absent."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key.lower() == wanted:
+                return value
+        return None
+
+    def header_all(self, name: str) -> tuple[str, ...]:
+        wanted = name.lower()
+        return tuple(v for k, v in self.headers if k.lower() == wanted)
+
+    @property
+    def recipients(self) -> tuple[Person, ...]:
+        return self.to + self.cc
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Every Message-ID this message points back to, nearest first."""
+        ids = list(reversed(self.references))
+        if self.in_reply_to and self.in_reply_to not in ids:
+            ids.insert(0, self.in_reply_to)
+        return tuple(ids)
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """Bytes that could not be read as an email, and why."""
+
+    error: str
+
+
+class Kind(enum.StrEnum):
+    INTRO = "intro"
+    DOUBLE_OPT_IN_ASK = "double_opt_in_ask"
+    REPLY = "reply"
+    AUTOREPLY = "autoreply"
+    BOUNCE = "bounce"
+    OTHER = "other"
+
+
+class Urgency(enum.StrEnum):
+    URGENT = "urgent"
+    DEADLINE = "deadline"
+    RELAXED = "relaxed"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What refmail makes of one message, with the trail of why."""
+
+    kind: Kind
+    confidence: float
+    referrer: Person | None = None
+    prospects: tuple[Person, ...] = ()
+    receiver: Person | None = None
+    context: str = ""
+    urgency: Urgency | None = None
+    reasons: tuple[str, ...] = ()
+    reply_text: str | None = None
+    return_date: date | None = None
+    permanent: bool = False
+    do_not_contact: bool = False
+    failed_addresses: tuple[str, ...] = ()
+    owner_is_referrer: bool = False
+    intro_message_id: str | None = None
+    # An intro seen through a prospect's reply on its thread: the message is also that prospect's
+    # reply (reply_text holds the new text), so a referral that already exists counts it as replied.
+    prospect_replied: bool = False
+
+    @property
+    def is_intro(self) -> bool:
+        return self.kind is Kind.INTRO
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who refmail works for: the owner's addresses and the assistant's."""
+
+    owner: Person
+    owner_aliases: tuple[str, ...] = ()
+    assistant: str = ""
+
+    @property
+    def owner_emails(self) -> frozenset[str]:
+        return frozenset({self.owner.email, *self.owner_aliases})
+
+    def is_owner(self, email: str) -> bool:
+        return email.lower() in self.owner_emails
+
+    def is_assistant(self, email: str) -> bool:
+        """The assistant address, or a plus-address of the owner used as one."""
+        email = email.lower()
+        if self.assistant and email == self.assistant.lower():
+            return True
+        local, _, domain = email.partition("@")
+        for own in self.owner_emails:
+            o_local, _, o_domain = own.partition("@")
+            if domain == o_domain and local.startswith(o_local + "+refmail"):
+                return True
+        return False
+
+    def is_ours(self, email: str) -> bool:
+        return self.is_owner(email) or self.is_assistant(email)
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message ready for SMTP: the bytes plus the envelope."""
+
+    message_id: str
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """A message as it came off IMAP, before parsing."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
+    raw: bytes
+    flags: tuple[str, ...] = field(default=())
+    # True when only the header was read (refmail did not need the body): raw holds the header block.
+    skipped: bool = False

@@ -1,0 +1,87 @@
+"""The shapes of the mail adapters, so app code and tests depend on these, not on sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+
+from refmail.domain.types import FetchedMessage, OutgoingMail
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int
+    highestmodseq: int | None = None
+
+
+class Closeable:
+    """`with` support for anything with a close(): the connection goes away however the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class MailError(Exception):
+    """A mail server problem worth retrying later (dropped connection, timeout)."""
+
+
+class PermanentSendError(Exception):
+    """The SMTP server refused for good (5xx): retrying will not help."""
+
+    def __init__(self, message: str, refused: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused or {}
+
+
+class AmbiguousSendError(Exception):
+    """The connection failed after the message data went out: the server may have taken it.
+
+    Retrying could send it twice, so the outbox holds such a message for the owner instead.
+    """
+
+
+class Mailbox(Protocol):
+    """One IMAP account."""
+
+    def status(self, folder: str) -> FolderStatus: ...
+
+    def fetch_new(
+        self, folder: str, after_uid: int, wanted: Callable[[bytes], bool] | None = None
+    ) -> Iterator[FetchedMessage]:
+        """Messages with UID > after_uid, oldest first, fetched with BODY.PEEK.
+
+        With `wanted`, headers come first and only messages whose header block it accepts are
+        fetched whole; the others are yielded with skipped=True so the checkpoint can pass them.
+        """
+        ...
+
+    def append(self, folder: str, data: bytes, when: datetime, flags: tuple[str, ...] = ()) -> None: ...
+
+    def sent_folder(self) -> str:
+        """The folder flagged \\Sent (RFC 6154), else "Sent", created if missing."""
+        ...
+
+    def drafts_folder(self) -> str: ...
+
+    def contains_message_id(self, folder: str, message_id: str) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    """One SMTP submission account."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        """Deliver or raise MailError (try again) / PermanentSendError."""
+        ...
+
+    def close(self) -> None: ...

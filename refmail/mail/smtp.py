@@ -1,0 +1,202 @@
+"""The SMTP adapter: submits OutgoingMail over smtplib, mapping failures to retry-later or permanent."""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+
+from refmail.domain.types import OutgoingMail
+from refmail.mail.ports import Closeable, AmbiguousSendError, MailError, PermanentSendError
+from refmail.mail.security import check_security, default_context
+
+log = logging.getLogger(__name__)
+
+_BARE_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+class SmtpTransport(Closeable):
+    """One submission account; the connection is reused across sends until close()."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        user: str | None = None,
+        password: str | None = None,
+        security: str = "starttls",
+        timeout: float = 30.0,
+        *,
+        allow_plaintext: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        self.security = check_security("SMTP", host, security, allow_plaintext)
+        self.host = host
+        self.port = port
+        self.user = user
+        self._password = password
+        self.timeout = timeout
+        self._ssl_context = ssl_context
+        self._local_hostname = local_hostname
+        self._conn: smtplib.SMTP | None = None
+
+    def __repr__(self) -> str:  # never the password
+        who = f"{self.user}@" if self.user else ""
+        return f"SmtpTransport({who}{self.host}:{self.port}, security={self.security})"
+
+    # ---- connection ------------------------------------------------------
+
+    def _connect(self) -> smtplib.SMTP:
+        context = self._ssl_context or default_context()
+        log.debug("smtp connect %s%s:%s (%s)", f"{self.user} at " if self.user else "", self.host, self.port, self.security)
+        conn: smtplib.SMTP
+        if self.security == "ssl":
+            conn = smtplib.SMTP_SSL(
+                self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout, context=context
+            )
+        else:
+            conn = smtplib.SMTP(self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout)
+        try:
+            conn.ehlo()
+            if self.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    # Never fall back to plaintext silently.
+                    raise MailError(f"SMTP server {self.host}:{self.port} does not offer STARTTLS")
+                conn.starttls(context=context)
+                conn.ehlo()
+            if self.user:
+                conn.login(self.user, self._password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            _quietly_close(conn)
+            # Retryable on purpose: a wrong password is fixed in config, the drafts must not be lost.
+            raise MailError(f"SMTP login failed for {self.user} at {self.host}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+        except BaseException:
+            _quietly_close(conn)
+            raise
+        return conn
+
+    def _live(self) -> smtplib.SMTP:
+        """The cached connection if it still answers NOOP, else a new one."""
+        if self._conn is not None:
+            try:
+                code, _ = self._conn.noop()
+                if code == 250:
+                    return self._conn
+            except (smtplib.SMTPException, OSError):
+                pass
+            _quietly_close(self._conn)
+            self._conn = None
+        self._conn = self._connect()
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.quit()
+            except (smtplib.SMTPException, OSError):
+                _quietly_close(self._conn)
+        self._conn = None
+
+    # ---- Transport protocol ----------------------------------------------
+
+    def send(self, mail: OutgoingMail) -> None:
+        if not mail.recipients:
+            raise PermanentSendError(f"message {mail.message_id} has no recipients")
+        data = _BARE_EOL.sub(b"\r\n", mail.data)  # the wire wants CRLF; smtplib leaves bytes alone
+        try:
+            conn = self._live()
+            options = _mail_options(conn, mail, data)
+            refused = _transact(conn, mail.sender, list(mail.recipients), data, options)
+        except AmbiguousSendError:
+            self._drop()
+            raise
+        except MailError:
+            raise
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            refused_text = {rcpt: f"{code} {_text(msg)}" for rcpt, (code, msg) in exc.recipients.items()}
+            if all(code >= 500 for code, _ in exc.recipients.values()):
+                raise PermanentSendError(f"all recipients refused: {refused_text}", refused_text) from None
+            raise MailError(f"recipients temporarily refused: {refused_text}") from None
+        except smtplib.SMTPResponseException as exc:
+            # Sender refused, DATA refused, or any other coded reply.
+            self._reset()
+            detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentSendError(f"SMTP refused {mail.message_id}: {detail}") from None
+            raise MailError(f"SMTP deferred {mail.message_id}: {detail}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            # Disconnects, timeouts, TLS failures: the message may be retried later.
+            self._drop()
+            raise MailError(f"SMTP to {self.host}:{self.port} failed: {exc}") from exc
+        if refused:
+            # Accepted for some recipients, so it was sent: raising would make a retry send it twice.
+            log.warning(
+                "message %s refused for %s", mail.message_id, {r: f"{c} {_text(m)}" for r, (c, m) in refused.items()}
+            )
+
+    def _reset(self) -> None:
+        """After a refusal the connection is usable again once the transaction is reset."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            _quietly_close(self._conn)
+        self._conn = None
+
+
+def _transact(conn: smtplib.SMTP, sender: str, recipients: list[str], data: bytes,
+              options: list[str]) -> dict[str, tuple[int, bytes]]:
+    """smtplib's sendmail, split so a failure after DATA is told apart from one before it."""
+    conn.ehlo_or_helo_if_needed()
+    code, resp = conn.mail(sender, options)
+    if code != 250:
+        conn.rset() if code != 421 else conn.close()
+        raise smtplib.SMTPSenderRefused(code, resp, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for rcpt in recipients:
+        code, resp = conn.rcpt(rcpt)
+        if code not in (250, 251):
+            refused[rcpt] = (code, resp)
+        if code == 421:
+            conn.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        conn.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    try:
+        code, resp = conn.data(data)
+    except smtplib.SMTPDataError:
+        raise  # DATA itself was refused with a code: nothing was taken
+    except (smtplib.SMTPException, OSError) as exc:
+        raise AmbiguousSendError(f"connection lost after sending the message data: {exc}") from exc
+    return refused
+
+
+def _mail_options(conn: smtplib.SMTP, mail: OutgoingMail, data: bytes) -> list[str]:
+    options: list[str] = []
+    if not data.isascii() and conn.has_extn("8bitmime"):
+        options.append("BODY=8BITMIME")
+    if not all(a.isascii() for a in (mail.sender, *mail.recipients)):
+        if not conn.has_extn("smtputf8"):
+            raise PermanentSendError("the SMTP server cannot take non-ASCII addresses (no SMTPUTF8)")
+        options.append("SMTPUTF8")
+    return options
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _quietly_close(conn: smtplib.SMTP) -> None:
+    try:
+        conn.close()
+    except OSError:  # already gone
+        pass

@@ -1,0 +1,213 @@
+"""Named queries: every read the app and the CLI make, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session
+
+from refmail.domain.drafting import SentRef
+from refmail.domain.lifecycle import OPEN, Cadence, Referral as ReferralView, State
+from refmail.domain.types import Person
+from refmail.store import models as m
+
+PENDING_DRAFT = "pending"
+APPROVED = "approved"
+SENDING = "sending"
+SENT = "sent"
+REJECTED = "rejected"
+CANCELLED = "cancelled"
+FAILED = "failed"
+UNCERTAIN = "uncertain"
+LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
+
+
+def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
+    """A draft's stored recipients (JSON rows) as people."""
+    return tuple(Person(r.get("name", ""), r["email"]) for r in rows)
+
+
+def referral_view(row: m.Referral) -> ReferralView:
+    return ReferralView(
+        id=row.id,
+        state=State(row.state),
+        cadence=Cadence.model_validate(row.cadence),
+        owner_is_referrer=row.owner_is_referrer,
+        unanswered=row.unanswered,
+        hold_until=row.hold_until,
+    )
+
+
+def _by_prefix(session: Session, model: type[m.Referral] | type[m.Draft], short_id: str):  # type: ignore[no-untyped-def]
+    """By full ID or an unambiguous prefix, so users can type less."""
+    row = session.get(model, short_id)
+    if row is not None:
+        return row
+    rows = session.scalars(select(model).where(model.id.startswith(short_id, autoescape=True)).limit(2)).all()
+    return rows[0] if len(rows) == 1 else None
+
+
+def find_referral(session: Session, short_id: str) -> m.Referral | None:
+    return _by_prefix(session, m.Referral, short_id)
+
+
+def find_draft(session: Session, short_id: str) -> m.Draft | None:
+    return _by_prefix(session, m.Draft, short_id)
+
+
+def parties(session: Session, referral_id: str, role: str) -> list[Person]:
+    rows = session.scalars(
+        select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
+    ).all()
+    credited = [r for r in rows if r.credited] + [r for r in rows if not r.credited]
+    return [Person(r.name, r.email) for r in credited]
+
+
+def open_referrals_with(
+    session: Session, email: str, role: str = "prospect", states: frozenset[State] = OPEN
+) -> list[m.Referral]:
+    return list(
+        session.scalars(
+            select(m.Referral)
+            .join(m.Party, m.Party.referral_id == m.Referral.id)
+            .where(m.Party.email == email.lower(), m.Party.role == role, m.Referral.state.in_([s.value for s in states]))
+            .order_by(m.Referral.created_at)
+        ).unique()
+    )
+
+
+def opted_out(session: Session, emails: Sequence[str]) -> list[str]:
+    """People who asked not to be contacted, on any referral: a new intro never overrides that."""
+    return [e for e in emails if open_referrals_with(session, e, states=frozenset({State.DO_NOT_CONTACT}))]
+
+
+def referrals_by_thread(session: Session, message_ids: Sequence[str]) -> list[str]:
+    if not message_ids:
+        return []
+    rows = session.execute(
+        select(m.ThreadLink.message_id, m.ThreadLink.referral_id).where(m.ThreadLink.message_id.in_(list(message_ids)))
+    ).all()
+    by_id = {mid: rid for mid, rid in rows}
+    return list(dict.fromkeys(by_id[mid] for mid in message_ids if mid in by_id))
+
+
+def link_thread(session: Session, message_id: str, referral_id: str) -> None:
+    if message_id and session.get(m.ThreadLink, message_id) is None:
+        session.add(m.ThreadLink(message_id=message_id, referral_id=referral_id))
+
+
+def draft_count(session: Session, referral_id: str, kind: str) -> int:
+    return len(session.scalars(select(m.Draft.id).where(m.Draft.referral_id == referral_id, m.Draft.kind == kind)).all())
+
+
+def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
+    return session.scalars(
+        select(m.Draft)
+        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status == SENT)
+        .order_by(m.Draft.sent_at)
+        .limit(1)
+    ).first()
+
+
+def first_touch_ref(session: Session, referral_id: str) -> SentRef | None:
+    row = sent_draft(session, referral_id, "first_touch")
+    return SentRef(row.message_id, row.subject) if row else None
+
+
+def live_drafts(session: Session, referral_id: str) -> list[m.Draft]:
+    return list(
+        session.scalars(
+            select(m.Draft).where(m.Draft.referral_id == referral_id, m.Draft.status.in_(LIVE_DRAFT_STATUSES))
+        )
+    )
+
+
+def drafts_awaiting(session: Session) -> list[m.Draft]:
+    return list(session.scalars(select(m.Draft).where(m.Draft.status == PENDING_DRAFT).order_by(m.Draft.created_at)))
+
+
+def outbox_ready(session: Session, now: datetime, limit: int = 100) -> list[str]:
+    """IDs of approved drafts whose time has come (index ix_drafts_outbox)."""
+    return list(
+        session.scalars(
+            select(m.Draft.id)
+            # next_attempt_at is always set on approval: a plain range keeps ix_drafts_outbox usable.
+            .where(m.Draft.status == APPROVED, m.Draft.next_attempt_at <= now)
+            .order_by(m.Draft.next_attempt_at)  # the index's own order: no sort step
+            .limit(limit)
+        )
+    )
+
+
+def due_action_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Pending due actions, via the (done_at, due_at) index: never a scan of history."""
+    return list(
+        session.scalars(
+            select(m.DueAction.id)
+            .where(m.DueAction.done_at.is_(None), m.DueAction.due_at <= now)
+            .order_by(m.DueAction.due_at)
+            .limit(limit)
+        )
+    )
+
+
+def next_due(session: Session, referral_id: str) -> m.DueAction | None:
+    return session.scalars(
+        select(m.DueAction)
+        .where(m.DueAction.referral_id == referral_id, m.DueAction.done_at.is_(None))
+        .order_by(m.DueAction.due_at)
+        .limit(1)
+    ).first()
+
+
+def cancel_due(session: Session, referral_id: str, now: datetime) -> None:
+    session.execute(
+        update(m.DueAction)
+        .where(m.DueAction.referral_id == referral_id, m.DueAction.done_at.is_(None))
+        .values(done_at=now)
+    )
+
+
+def postpone_due(session: Session, referral_id: str, until: datetime) -> None:
+    session.execute(
+        update(m.DueAction)
+        .where(
+            m.DueAction.referral_id == referral_id,
+            m.DueAction.done_at.is_(None),
+            m.DueAction.due_at < until,
+            m.DueAction.kind != "close",
+        )
+        .values(due_at=until)
+    )
+
+
+def unprocessed_message_ids(session: Session, limit: int = 1000) -> list[int]:
+    return list(
+        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None)).order_by(m.Message.id).limit(limit))
+    )
+
+
+def message_known(session: Session, message_id: str) -> bool:
+    return session.scalar(select(m.Message.id).where(m.Message.message_id == message_id)) is not None
+
+
+def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
+    return list(
+        session.scalars(
+            select(m.TimelineEntry).where(m.TimelineEntry.referral_id == referral_id).order_by(m.TimelineEntry.id)
+        )
+    )
+
+
+def absence_of(session: Session, emails: Sequence[str], now: datetime) -> datetime | None:
+    rows = session.scalars(
+        select(m.Absence.until).where(and_(m.Absence.email.in_(list(emails)), m.Absence.until > now))
+    ).all()
+    return max(rows) if rows else None
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(m.Meta, key)
+    return row.value if row else None

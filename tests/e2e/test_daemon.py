@@ -1,0 +1,52 @@
+"""`refmail run` as a real daemon process: it ticks, processes, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import selectors
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+def read_until(proc: subprocess.Popen[str], needle: str, limit: float = 120.0) -> list[str]:
+    """Lines of the daemon's log up to the one containing `needle` (blocks on the pipe; no sleeping)."""
+    seen: list[str] = []
+    sel = selectors.DefaultSelector()
+    assert proc.stderr is not None
+    sel.register(proc.stderr, selectors.EVENT_READ)
+    while True:
+        if not sel.select(timeout=limit):
+            raise AssertionError(f"no {needle!r} within {limit}s:\n" + "".join(seen))
+        line = proc.stderr.readline()
+        if not line:
+            raise AssertionError("daemon exited:\n" + "".join(seen))
+        seen.append(line)
+        if needle in line:
+            return seen
+
+
+def test_daemon_ticks_and_stops_on_sigterm(cast):
+    cast.introduce(MON - timedelta(minutes=5))
+    env = cast.env | {"REFMAIL_NOW": MON.isoformat()}
+    proc = subprocess.Popen([sys.executable, "-m", "refmail", "-v", "run", "--interval", "1"], env=env,
+                            cwd=cast.data_dir, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        lines = read_until(proc, "cycle: new messages")
+        assert "processed 1" in lines[-1]
+        read_until(proc, "cycle: new messages")  # and it keeps ticking
+        proc.send_signal(signal.SIGTERM)
+        read_until(proc, "stopped")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    refs = cast.cli_json("referrals", now=MON)
+    assert len(refs) == 1 and refs[0]["state"] == "awaiting_approval"
+    log = "".join(lines)
+    assert cast.world.password(cast.owner.email) not in log  # credentials never in logs

@@ -1,0 +1,135 @@
+"""parse_message: bytes -> one normalised ParsedMessage, or a ParseFailure; never an exception."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from refmail.domain.parse import addresses, html_to_text, parse_message
+from refmail.domain.pipeline import understand
+from refmail.domain.types import Identity, ParsedMessage, ParseFailure, Person
+
+OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@owner.example",), "assistant@example.com")
+
+
+def eml(headers: str, body: str = "Hello", ctype: str = "text/plain; charset=utf-8") -> bytes:
+    return (headers.strip() + f"\nContent-Type: {ctype}\n\n" + body).encode("utf-8")
+
+
+def test_addresses_lower_cased_and_message_ids_without_brackets():
+    msg = parse_message(eml("""
+From: Alice Source <Alice@Example.ORG>
+To: "Owner, Olivia" <OWNER@example.com>, carol@EXAMPLE.net
+Subject: Hi
+Message-ID: <ABC.123@Example.org>
+In-Reply-To: <x1@a.example>
+References: <x0@a.example> <x1@a.example>
+"""))
+    assert isinstance(msg, ParsedMessage)
+    assert msg.sender == Person("Alice Source", "alice@example.org")
+    assert msg.to == (Person("Olivia Owner", "owner@example.com"), Person("", "carol@example.net"))
+    assert msg.message_id == "ABC.123@Example.org"
+    assert msg.in_reply_to == "x1@a.example"
+    assert msg.references == ("x0@a.example", "x1@a.example")
+
+
+def test_unquoted_last_first_display_name_is_one_person():
+    assert addresses("Prospect, Carol <carol@example.net>, bob@example.com") == (
+        Person("Carol Prospect", "carol@example.net"), Person("", "bob@example.com"))
+
+
+def test_rfc2047_names_are_decoded():
+    msg = parse_message(eml("From: =?utf-8?b?VG9tw6FzIEdhcmPDrWE=?= <t@example.org>\nTo: owner@example.com\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?="))
+    assert msg.sender.name == "Tomás García"
+    assert msg.subject == "Grüße"
+
+
+def test_missing_message_id_gets_a_stable_synthetic_one():
+    raw = eml("From: a@example.org\nTo: owner@example.com\nSubject: x")
+    first, again = parse_message(raw), parse_message(raw)
+    assert first.message_id == again.message_id
+    assert first.message_id.startswith("refmail-sha256-") and first.message_id.endswith("@missing")
+    assert parse_message(raw + b"!").message_id != first.message_id
+
+
+def test_broken_charset_is_decoded_not_raised():
+    raw = eml("From: a@example.org\nTo: owner@example.com\nSubject: x", ctype="text/plain; charset=x-nonsense")
+    assert parse_message(raw.replace(b"Hello", "Café".encode("latin-1"))).text.startswith("Caf")
+
+
+def test_html_only_body_becomes_sanitised_text():
+    html = "<html><style>p{}</style><script>alert(1)</script><p>Carol, meet Olivia &amp; team.</p></html>"
+    msg = parse_message(eml("From: a@example.org\nTo: owner@example.com\nSubject: x", html, "text/html"))
+    assert "Carol, meet Olivia & team." in msg.text
+    assert "alert" not in msg.text and "<p>" not in msg.text
+    assert html_to_text("") == ""
+
+
+def test_attached_message_is_parsed_recursively():
+    raw = (b"From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nsee attached\n'
+           b"--b\nContent-Type: message/rfc822\n\nFrom: Alice <alice@example.org>\nTo: owner@example.com, carol@example.net\n"
+           b"Subject: Intro\n\nOlivia, meet Carol.\n--b--\n")
+    msg = parse_message(raw)
+    assert msg.text.strip() == "see attached"
+    assert len(msg.attached) == 1
+    assert msg.attached[0].sender.email == "alice@example.org"
+    assert "meet Carol" in msg.attached[0].text
+
+
+def test_inline_forward_is_an_embedded_message():
+    body = ("FYI\n\n---------- Forwarded message ---------\nFrom: Alice Source <alice@example.org>\n"
+            "Date: Mon, Mar 3, 2025 at 9:00 AM\nSubject: Intro\nTo: Olivia <owner@example.com>, Carol <carol@example.net>\n\n"
+            "Olivia, meet Carol.\n")
+    msg = parse_message(eml("From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd: Intro", body))
+    inner = msg.embedded[0]
+    assert inner.sender.email == "alice@example.org"
+    assert [p.email for p in inner.to] == ["owner@example.com", "carol@example.net"]
+    assert inner.text.strip() == "Olivia, meet Carol."
+
+
+def test_defects_are_kept():
+    raw = b'From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/plain\n\nhi'
+    msg = parse_message(raw)
+    assert isinstance(msg, ParsedMessage)
+    assert msg.defects
+
+
+def test_unreadable_input_is_a_parse_failure():
+    assert isinstance(parse_message(b""), ParseFailure)
+    assert isinstance(parse_message(b"   \n"), ParseFailure)
+    assert isinstance(parse_message("not bytes"), ParseFailure)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(raw):
+    result = parse_message(raw)
+    assert isinstance(result, (ParsedMessage, ParseFailure))
+    if isinstance(result, ParsedMessage):
+        understand(result, OWNER)
+
+
+_HEADER = st.sampled_from(["From: ", "To: ", "Cc: ", "Subject: ", "Message-ID: ", "In-Reply-To: ", "Content-Type: ",
+                           "Content-Transfer-Encoding: ", "Auto-Submitted: ", "Date: ", "References: "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_HEADER, st.text(max_size=60)), max_size=8), st.text(max_size=800))
+def test_email_shaped_noise_never_raises(headers, body):
+    raw = "\n".join(k + v.replace("\n", " ") for k, v in headers) + "\n\n" + body
+    result = parse_message(raw.encode("utf-8", "surrogateescape"))
+    assert isinstance(result, (ParsedMessage, ParseFailure))
+    if isinstance(result, ParsedMessage):
+        understanding = understand(result, OWNER)
+        assert understanding.kind is not None
+
+
+def test_a_message_id_longer_than_a_line_is_replaced_by_a_stable_stand_in():
+    from refmail.app.ingest import message_id_of
+    from refmail.domain.parse import parse_message
+
+    raw = b"From: a@example.org\r\nMessage-ID: <" + b"x" * 2000 + b"@example.org>\r\nIn-Reply-To: <" + \
+        b"y" * 2000 + b"@x>\r\nSubject: hi\r\n\r\nbody\r\n"
+    parsed = parse_message(raw)
+    assert parsed.message_id.startswith("refmail-sha256-") and parsed.message_id == message_id_of(raw)
+    assert parsed.in_reply_to is None

@@ -1,0 +1,424 @@
+"""understand(): the kinds, who introduced whom, and every trap from issue 3 by name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import spacy
+
+from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.parse import parse_message
+from refmail.domain.pipeline import understand, understanding_json
+from refmail.domain.replytext import reply_text
+from refmail.domain.returndate import return_date
+from refmail.domain.types import Identity, Kind, Person, Urgency
+
+OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@owner.example",), "assistant@example.com")
+DATE = "Wed, 05 Mar 2025 09:30:00 +0000"
+
+
+def read(headers: str, body: str, identity: Identity = OWNER, rules: DetectionRules | None = None):
+    raw = (headers.strip() + f"\nDate: {DATE}\nContent-Type: text/plain; charset=utf-8\n\n" + body).encode()
+    return understand(parse_message(raw), identity, rules)
+
+
+INTRO_HEADERS = """
+From: Alice Source <alice@example.org>
+To: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>
+Cc: assistant@example.com
+Subject: Intro: Olivia <> Carol
+Message-ID: <intro.1@example.org>
+"""
+
+
+def emails(people):
+    return sorted(p.email for p in people)
+
+
+def test_direct_intro():
+    u = read(INTRO_HEADERS, "Olivia, meet Carol. Carol runs ops at Acme.\n\nCarol, meet Olivia.\n\nAlice")
+    assert u.kind is Kind.INTRO and u.is_intro
+    assert u.referrer == Person("Alice Source", "alice@example.org")
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert u.receiver.email == "owner@example.com"
+    assert u.intro_message_id == "intro.1@example.org"
+    assert u.reasons
+
+
+@pytest.mark.parametrize("body", [
+    "I'd like to introduce you to Carol, who is rethinking pricing at Acme.",
+    "Putting you two in touch: Carol needs help, Olivia gives it.",
+    "Connecting you with Carol (cc'd). Carol, Olivia is great.",
+    "e-intro: Carol / Olivia. You two should talk!",
+    "Olivia - Carol is the founder I mentioned. Carol - Olivia is the advisor.",
+])
+def test_intro_wordings(body):
+    assert read(INTRO_HEADERS.replace("Intro: Olivia <> Carol", "hello"), body).kind is Kind.INTRO
+
+
+def test_owner_alias_is_the_receiver_not_a_prospect():
+    headers = INTRO_HEADERS.replace("owner@example.com", "olivia@owner.example")
+    u = read(headers, "Olivia, meet Carol. Carol, meet Olivia.")
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert u.receiver.email == "olivia@owner.example"
+
+
+def test_missing_display_name_comes_from_the_body():
+    headers = INTRO_HEADERS.replace("Carol Prospect <carol@example.net>", "carol.prospect@example.net")
+    u = read(headers, "Olivia, meet Carol Prospect, who runs Acme.\n\nAlice")
+    assert u.prospects == (Person("Carol Prospect", "carol.prospect@example.net"),)
+
+
+def test_last_first_display_names():
+    headers = INTRO_HEADERS.replace("Carol Prospect <carol@example.net>", "Prospect, Carol <carol@example.net>")
+    u = read(headers, "Olivia, meet Carol. Carol, meet Olivia.")
+    assert u.prospects == (Person("Carol Prospect", "carol@example.net"),)
+
+
+def test_group_intro_has_two_prospects():
+    headers = INTRO_HEADERS.replace("<carol@example.net>", "<carol@example.net>, Dev Patel <dev@acme.example>")
+    u = read(headers, "Olivia, meet Carol and Dev, co-founders of Acme. I'll let the three of you take it from here.")
+    assert emails(u.prospects) == ["carol@example.net", "dev@acme.example"]
+
+
+def test_owner_as_referrer():
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: Carol Prospect <carol@example.net>, Dev Patel <dev@acme.example>
+Cc: assistant@example.com
+Subject: Intro: Carol <> Dev
+""", "Carol, meet Dev. Dev is hiring and Carol has done it twice. I think you two should talk.\n\nOlivia")
+    assert u.kind is Kind.INTRO and u.owner_is_referrer
+    assert u.referrer.email == "owner@example.com"
+    assert emails(u.prospects) == ["carol@example.net", "dev@acme.example"]
+
+
+FORWARD = """FYI
+
+{block}
+Olivia, meet Carol. Carol, meet Olivia. You two should talk.
+
+Alice
+"""
+
+
+@pytest.mark.parametrize("block", [
+    "---------- Forwarded message ---------\nFrom: Alice Source <alice@example.org>\nDate: Mon, Mar 3, 2025 at 9:00 AM\n"
+    "Subject: Intro\nTo: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>\n",
+    "________________________________\nFrom: Alice Source <alice@example.org>\nSent: Monday, March 3, 2025 9:00 AM\n"
+    "To: Owner, Olivia <owner@example.com>; Prospect, Carol <carol@example.net>\nSubject: Intro\n",
+    "-----Original Message-----\nFrom: Alice Source [mailto:alice@example.org]\nSent: Monday, March 03, 2025 9:00 AM\n"
+    "To: Olivia Owner; Carol Prospect <carol@example.net>\nSubject: Intro\n",
+    "Begin forwarded message:\n\nFrom: Alice Source <alice@example.org>\nSubject: Intro\nDate: March 3, 2025 at 9:00:00 AM GMT\n"
+    "To: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>\n",
+], ids=["gmail", "outlook", "outlook-classic", "apple"])
+def test_forwarded_inline_by_the_owner(block):
+    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: Intro",
+             FORWARD.format(block=block))
+    assert u.kind is Kind.INTRO
+    assert u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
+
+
+def test_forwarded_as_attached_rfc822():
+    raw = (b"From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd: Intro\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nplease track\n'
+           b"--b\nContent-Type: message/rfc822\n\nFrom: Alice Source <alice@example.org>\nMessage-ID: <in.1@example.org>\n"
+           b"To: owner@example.com, Carol Prospect <carol@example.net>\nSubject: Intro\n\nOlivia, meet Carol. Carol, meet Olivia.\n--b--\n")
+    u = understand(parse_message(raw), OWNER)
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert u.intro_message_id == "in.1@example.org"
+
+
+def test_bcc_reply_all_by_the_owner():
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: Carol Prospect <carol@example.net>
+Subject: Re: Intro: Olivia <> Carol
+In-Reply-To: <intro.1@example.org>
+""", "Thanks Alice! (moving you to BCC)\n\nCarol, great to meet you. Free Thursday?\n\nOlivia\n\n"
+     "On Mon, Mar 3, 2025 at 9:00 AM Alice Source <alice@example.org> wrote:\n> Olivia, meet Carol.\n> Carol, meet Olivia.\n")
+    assert u.kind is Kind.INTRO
+    assert u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert u.intro_message_id == "intro.1@example.org"
+
+
+def test_prospect_already_replied_on_the_intro_thread():
+    u = read("""
+From: Carol Prospect <carol@example.net>
+To: Olivia Owner <owner@example.com>
+Cc: assistant@example.com
+Subject: Re: Intro
+In-Reply-To: <intro.1@example.org>
+""", "Thanks Alice, moving you to BCC. Olivia, great to meet you!\n\n"
+     "On Mon, Mar 3, 2025 at 9:00 AM Alice Source <alice@example.org> wrote:\n> Olivia, meet Carol. Carol, meet Olivia.\n")
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert u.intro_message_id == "intro.1@example.org"
+    assert u.prospect_replied and u.reply_text.startswith("Thanks Alice, moving you to BCC.")
+
+
+def test_intro_in_a_reply_on_an_old_thread():
+    u = read(INTRO_HEADERS.replace("Intro: Olivia <> Carol", "Re: Q3 numbers") + "In-Reply-To: <old@owner.example>",
+             "Reviving this thread to introduce you to Carol, who is hiring. Carol, meet Olivia.\n\n"
+             "On Mon, Jan 6, 2025 at 10:00 AM Olivia Owner <owner@example.com> wrote:\n> numbers look fine\n")
+    assert u.kind is Kind.INTRO and emails(u.prospects) == ["carol@example.net"]
+
+
+def test_double_opt_in_ask_is_not_an_intro():
+    u = read("From: Alice Source <alice@example.org>\nTo: owner@example.com\nSubject: quick question",
+             "Hi Olivia, would you be open to an intro to Carol at Acme? They're rethinking pricing.")
+    assert u.kind is Kind.DOUBLE_OPT_IN_ASK and not u.is_intro
+
+
+def test_cold_self_introduction_is_not_an_intro():
+    u = read("From: Brad <brad@growth.example>\nTo: owner@example.com\nSubject: Introduction",
+             "Hi Olivia, let me introduce myself: I'm Brad from GrowthRocket. Can we meet for 15 minutes?")
+    assert u.kind is Kind.OTHER
+
+
+def test_meeting_request_and_other_senses_of_meet_are_not_intros():
+    headers = "From: Carol <carol@example.net>\nTo: owner@example.com, dev@acme.example\nSubject: Thursday"
+    assert read(headers, "Can we meet on Thursday at 3pm? We need to meet the deadline.").kind is Kind.OTHER
+    assert read(headers, "The committee introduced a new expense policy today.").kind is Kind.OTHER
+
+
+def test_newsletter_is_not_an_intro():
+    u = read("From: news@brand.example\nTo: owner@example.com\nSubject: Meet the team\nList-Unsubscribe: <mailto:u@brand.example>",
+             "Meet Sarah and Tom! We're excited to introduce our new collection. Unsubscribe")
+    assert u.kind is Kind.OTHER
+
+
+# --- the traps other follow-up tools fell into -------------------------------------------------
+
+def test_exchange_auto_forwarded_human_mail_is_not_an_autoreply():
+    u = read(INTRO_HEADERS + "Auto-Submitted: auto-forwarded\nX-Auto-Response-Suppress: DR, OOF, AutoReply",
+             "Olivia, meet Carol. Carol, meet Olivia.")
+    assert u.kind is Kind.INTRO
+
+
+def test_m365_out_of_office_from_postmaster_is_not_a_bounce():
+    u = read("""
+From: Microsoft Outlook <postmaster@tenant.onmicrosoft.com>
+To: owner@example.com
+Subject: Automatic reply: Alice Source suggested we connect
+Auto-Submitted: auto-generated
+X-Auto-Response-Suppress: All
+""", "I'm out of the office until Friday and will reply when I'm back.")
+    assert u.kind is Kind.AUTOREPLY
+    assert u.return_date == date(2025, 3, 7)
+
+
+@pytest.mark.parametrize("body", ["This mailbox is no longer monitored.", "I have left the company.",
+                                  "Please note I have retired.", "Herr Müller ist nicht mehr im Unternehmen tätig."])
+def test_no_longer_here_autoreply_is_permanent(body):
+    u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied", body)
+    assert u.kind is Kind.AUTOREPLY and u.permanent
+
+
+def test_please_remove_me_is_a_reply_with_do_not_contact():
+    u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
+             "Please remove me from your list.\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Hi Carol")
+    assert u.kind is Kind.REPLY and u.do_not_contact
+    assert u.reply_text == "Please remove me from your list."
+
+
+def test_owner_sent_copy_is_never_a_reply():
+    u = read("From: Olivia Owner <owner@example.com>\nTo: carol@example.net\nSubject: Re: hello\nIn-Reply-To: <c@example.net>",
+             "Tuesday works!\n\nOn Mon, Carol <carol@example.net> wrote:\n> shall we talk?")
+    assert u.kind is Kind.OTHER
+
+
+def test_refmail_own_messages_are_never_a_reply():
+    stamped = read("From: owner@example.com\nTo: carol@example.net\nSubject: Re: x\nX-Refmail: first_touch", "Hi Carol")
+    by_id = read("From: owner@example.com\nTo: carol@example.net\nSubject: Re: x\nMessage-ID: <refmail.ab12@example.com>", "Hi")
+    assert stamped.kind is Kind.OTHER and "our own message" in stamped.reasons
+    assert by_id.kind is Kind.OTHER
+
+
+# --- other kinds ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject,body,back", [
+    ("Out of Office", "I am out of the office and will be back on Monday 10th.", date(2025, 3, 10)),
+    ("Abwesenheitsnotiz", "Ich bin im Urlaub und zurück am 12.03.", date(2025, 3, 12)),
+    ("Réponse automatique", "Je suis absente, de retour le 14 mars.", date(2025, 3, 14)),
+    ("Respuesta automática", "Estoy fuera de la oficina hasta el 20 de marzo.", date(2025, 3, 20)),
+    ("Automatic reply", "Away until 2025-03-18.", date(2025, 3, 18)),
+    ("Automatic reply", "I'm on holiday with limited access to email.", None),
+])
+def test_autoreply_return_dates(subject, body, back):
+    u = read(f"From: carol@example.net\nTo: owner@example.com\nSubject: {subject}\nAuto-Submitted: auto-replied", body)
+    assert u.kind is Kind.AUTOREPLY
+    assert u.return_date == back
+    assert not u.permanent
+
+
+def test_return_date_is_relative_to_the_message_date():
+    from datetime import datetime, timezone
+    assert return_date("back on Monday", datetime(2025, 3, 5, tzinfo=timezone.utc)) == date(2025, 3, 10)
+    assert return_date("back on Monday", datetime(2025, 6, 4, tzinfo=timezone.utc)) == date(2025, 6, 9)
+
+
+def test_dsn_bounce_with_failed_address():
+    raw = (b"From: MAILER-DAEMON@mx.example.com\nTo: owner@example.com\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n--b\nContent-Type: text/plain\n\n'
+           b"could not be delivered\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n"
+           b"Final-Recipient: rfc822; Carol@Example.net\nAction: failed\nStatus: 5.1.1\n--b--\n")
+    u = understand(parse_message(raw), OWNER)
+    assert u.kind is Kind.BOUNCE
+    assert u.failed_addresses == ("carol@example.net",)
+
+
+def test_nonstandard_bounce_with_failed_address():
+    u = read("From: MAILER-DAEMON@mail.example.net\nTo: owner@example.com\nSubject: failure notice",
+             "Hi. This is the qmail-send program.\nI wasn't able to deliver your message to the following addresses.\n\n"
+             "<carol@example.net>:\nSorry, no mailbox here by that name. (#5.1.1)\n")
+    assert u.kind is Kind.BOUNCE and u.failed_addresses == ("carol@example.net",)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Sounds great!\n\nBest,\nCarol\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia <owner@example.com> wrote:\n> hi", "Sounds great!\n\nBest,\nCarol"),
+    ("Yes please.\n\nSent from my iPhone\n\nOn Mar 3, 2025, at 09:00, Olivia wrote:\n\n> hi", "Yes please."),
+    ("Let's talk.\n\n-----Original Message-----\nFrom: Olivia\nSent: Monday\nTo: Carol\nSubject: x\n\nhi", "Let's talk."),
+    ("Gerne.\n\nAm Mo., 3. März 2025 um 09:00 Uhr schrieb Olivia <owner@example.com>:\n> hallo", "Gerne."),
+    ("Thanks!\n-- \nCarol Prospect\nCEO", "Thanks!"),
+])
+def test_reply_text_without_quotes_or_signature(text, expected):
+    assert reply_text(text) == expected
+
+
+def test_human_reply_in_a_thread():
+    u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
+             "Happy to chat, Thursday?\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Alice suggested we connect")
+    assert u.kind is Kind.REPLY and u.reply_text == "Happy to chat, Thursday?" and not u.do_not_contact
+
+
+@pytest.mark.parametrize("cue,urgency", [
+    ("They need this by Friday.", Urgency.DEADLINE), ("No rush on this.", Urgency.RELAXED),
+    ("This is urgent, their board meets soon.", Urgency.URGENT), ("", None)])
+def test_timing_cues(cue, urgency):
+    u = read(INTRO_HEADERS, f"Olivia, meet Carol. Carol, meet Olivia. {cue}")
+    assert u.urgency is urgency
+
+
+def test_understanding_json_has_the_design_keys():
+    u = read(INTRO_HEADERS, "Olivia, meet Carol. Carol, meet Olivia.")
+    d = understanding_json("x.eml", u)
+    for key in ("file", "kind", "is_intro", "confidence", "referrer", "prospects", "receiver", "context", "urgency",
+                "reasons", "return_date", "permanent", "do_not_contact", "failed_addresses", "reply_text", "owner_is_referrer"):
+        assert key in d
+    assert d["kind"] == "intro" and d["is_intro"] is True
+    assert d["referrer"] == {"name": "Alice Source", "email": "alice@example.org"}
+    assert d["prospects"] == [{"name": "Carol Prospect", "email": "carol@example.net"}]
+
+
+def test_detection_rules_from_mapping_names_the_bad_key():
+    assert DetectionRules.from_mapping({"min_confidence": 0.6}).min_confidence == 0.6
+    with pytest.raises(ValueError, match=r"detection\.min_confidence: expected a number between 0 and 1"):
+        DetectionRules.from_mapping({"min_confidence": 2})
+    with pytest.raises(ValueError, match=r"detection\.colour: unknown key"):
+        DetectionRules.from_mapping({"colour": "red"})
+    with pytest.raises(ValueError, match=r"detection\.intro_phrases"):
+        DetectionRules.from_mapping({"intro_phrases": "meet"})
+
+
+def test_extra_intro_phrases_from_rules():
+    body = "Olivia and Carol, consider yourselves acquainted."
+    headers = INTRO_HEADERS.replace("Intro: Olivia <> Carol", "hello")
+    assert read(headers, body).kind is not Kind.INTRO
+    rules = DetectionRules(intro_phrases=("consider yourselves acquainted",))
+    assert read(headers, body, rules=rules).kind is Kind.INTRO
+
+
+def test_trained_pipeline_path_adds_ner_evidence(tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns([{"label": "PERSON", "pattern": [{"LOWER": "zed"}, {"LOWER": "quinn"}]}])
+    nlp.to_disk(tmp_path / "tiny")
+    headers = INTRO_HEADERS.replace("Carol Prospect <carol@example.net>", "zq@quinn.example")
+    body = "Olivia, I'd like to introduce you to Zed Quinn, who runs Quinn Labs. You two should talk."
+    blank = read(headers, body)
+    trained = read(headers, body, rules=DetectionRules(pipeline=str(tmp_path / "tiny")))
+    assert blank.kind is Kind.INTRO and trained.kind is Kind.INTRO
+    assert blank.prospects[0].name == ""
+    assert trained.prospects == (Person("Zed Quinn", "zq@quinn.example"),)
+    assert any("NER" in r for r in trained.reasons)
+
+
+def test_a_named_but_missing_pipeline_falls_back_to_rules():
+    u = read(INTRO_HEADERS, "Olivia, meet Carol.", rules=DetectionRules(pipeline="en_core_web_sm_not_installed"))
+    assert u.kind is Kind.INTRO
+
+
+def test_trained_ner_tips_a_borderline_intro(tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": name} for name in ("Carol", "Olivia")])
+    nlp.to_disk(tmp_path / "tiny")
+    headers = INTRO_HEADERS.replace("Intro: Olivia <> Carol", "Introduction")
+    body = "Olivia works on pricing. Carol needs pricing help."
+    assert read(headers, body).kind is not Kind.INTRO
+    trained = read(headers, body, rules=DetectionRules(pipeline=str(tmp_path / "tiny")))
+    assert trained.kind is Kind.INTRO
+    assert any("NER names people" in r for r in trained.reasons)
+
+
+def test_prospects_reply_all_with_a_thread_header_is_not_a_new_intro_by_the_prospect():
+    """Regression: the prospect's 'Thanks Alice, moving you to BCC' above a Gmail quote of the intro."""
+    from datetime import UTC, datetime
+
+    from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
+    from refmail.domain.parse import parse_message
+    from refmail.domain.pipeline import understand
+    from refmail.domain.types import Identity
+    from tests.e2e.harness import message
+
+    at = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    intro = intro_email(ALICE, OWNER, CAROL, ASSISTANT, at)
+    quoted = "\n".join("> " + line for line in intro.data.decode().split("\r\n\r\n", 1)[1].splitlines())
+    reply = message(CAROL, [OWNER, ALICE], "Re: Intro: Olivia <> Carol",
+                    "Thanks Alice, moving you to BCC. Olivia, lovely to meet you - does Tuesday work?\n\n"
+                    f"On Mon, Nov 16, 2026 at 8:30 AM Alice Source <alice@example.org> wrote:\n{quoted}\n", at,
+                    in_reply_to=intro.message_id, headers={"Cc": ASSISTANT})
+    u = understand(parse_message(reply.data), Identity(OWNER, (), ASSISTANT))  # type: ignore[arg-type]
+    assert u.referrer == ALICE and u.prospects == (CAROL,)
+    assert u.prospect_replied and u.intro_message_id == intro.message_id
+    assert u.reply_text and "Tuesday" in u.reply_text
+
+
+def test_someone_copied_but_never_named_is_not_introduced():
+    from datetime import UTC, datetime
+
+    from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
+    from refmail.domain.parse import parse_message
+    from refmail.domain.pipeline import understand
+    from refmail.domain.types import Identity
+
+    mail = intro_email(ALICE, OWNER, CAROL, "pa.to.alice@example.org", datetime(2026, 11, 16, 9, tzinfo=UTC))
+    u = understand(parse_message(mail.data), Identity(OWNER, (), ASSISTANT))  # type: ignore[arg-type]
+    assert u.is_intro and u.prospects == (CAROL,)
+
+
+def test_base64_encoded_attached_intro_is_read():
+    from datetime import UTC, datetime
+    from email.message import EmailMessage
+
+    from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
+    from refmail.domain.parse import parse_message
+    from refmail.domain.pipeline import understand
+    from refmail.domain.types import Identity
+
+    intro = intro_email(ALICE, OWNER, CAROL, ASSISTANT, datetime(2026, 11, 16, 9, tzinfo=UTC))
+    fwd = EmailMessage()
+    fwd["From"], fwd["To"], fwd["Subject"] = OWNER.formatted(), ASSISTANT, "Fwd: intro"
+    fwd.set_content("see attached\n")
+    fwd.add_attachment(intro.data, maintype="message", subtype="rfc822")  # the stdlib base64-encodes it
+    assert b"Content-Transfer-Encoding: base64" in fwd.as_bytes()
+    parsed = parse_message(fwd.as_bytes())
+    assert [m.sender for m in parsed.attached] == [ALICE]  # type: ignore[union-attr]
+    u = understand(parsed, Identity(OWNER, (), ASSISTANT))  # type: ignore[arg-type]
+    assert u.is_intro and u.referrer == ALICE and u.prospects == (CAROL,)
+    assert u.intro_message_id == intro.message_id
