@@ -46,9 +46,9 @@ def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: 
 def reject(s: Session, app: App, draft: m.Draft, now: datetime, by: str) -> Decision:
     if draft.status != q.PENDING_DRAFT:
         return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
-    draft.status, draft.decided_at, draft.decided_by = q.REJECTED, now, by
-    ref = s.get(m.Referral, draft.referral_id)
+    ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
+    draft.status, draft.decided_at, draft.decided_by = q.REJECTED, now, by
     record(s, ref.id, now, "draft", f"{draft.kind} skipped ({by})", draft_id=draft.id)
     try:
         apply(s, app, ref, lc.DraftRejected(DraftKind(draft.kind)), now)

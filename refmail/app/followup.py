@@ -26,8 +26,12 @@ def run_due(app: App, now: datetime) -> int:
         if not ids:
             return done
         progressed = 0
-        for action_id in ids:
+        for action_id, referral_id in ids:
             with app.sessions.begin() as s:
+                # The referral first, then its action (the one lock order); a busy referral waits a cycle.
+                ref = q.lock_referral(s, referral_id, skip_locked=True)
+                if ref is None:
+                    continue
                 action = s.scalars(
                     select(m.DueAction).where(m.DueAction.id == action_id, m.DueAction.done_at.is_(None))
                     .with_for_update(skip_locked=True)
@@ -36,8 +40,6 @@ def run_due(app: App, now: datetime) -> int:
                     continue  # another worker took it, or it was postponed meanwhile
                 action.done_at = now
                 progressed += 1
-                ref = s.get(m.Referral, action.referral_id)
-                assert ref is not None
                 try:
                     apply(s, app, ref, lc.Due(lc.DueKind(action.kind)), now)
                     done += 1

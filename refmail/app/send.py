@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
@@ -33,9 +34,15 @@ def envelope_of(app: App, draft: m.Draft) -> Envelope:
 def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
     """Drafts left 'sending' by a crash: sent if the Sent folder has them, else held for the owner. Never resent."""
     fixed = 0
-    with app.sessions.begin() as s:
-        stuck = s.scalars(select(m.Draft).where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
-        for draft in stuck:
+    with app.sessions() as s:
+        stuck = s.execute(select(m.Draft.id, m.Draft.referral_id)
+                          .where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
+    for draft_id, referral_id in stuck:
+        with app.sessions.begin() as s:
+            q.lock_referral(s, referral_id)
+            draft = _locked_draft(s, draft_id, q.SENDING)
+            if draft is None or draft.lease_until is None or draft.lease_until >= now:
+                continue  # another worker settled it, or took it again
             found = False
             if owner is not None:
                 try:
@@ -53,10 +60,16 @@ def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
     return fixed
 
 
+def _locked_draft(s, draft_id: str, status: str) -> m.Draft | None:  # type: ignore[no-untyped-def]
+    """The draft, locked, if it is still in `status`; the caller holds its referral's lock already."""
+    return s.scalars(select(m.Draft).where(m.Draft.id == draft_id, m.Draft.status == status)
+                     .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
+
+
 def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    draft.status, draft.sent_at, draft.lease_owner, draft.lease_until = q.SENT, now, None, None
-    ref = s.get(m.Referral, draft.referral_id)
+    ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
+    draft.status, draft.sent_at, draft.lease_owner, draft.lease_until = q.SENT, now, None, None
     record(s, ref.id, now, "message_out", f"{draft.kind} sent to {', '.join(p['email'] for p in draft.to)}: "
            f"{draft.subject}", draft_id=draft.id, message_id=draft.message_id)
     if draft.kind == DraftKind.FIRST_TOUCH and ref.first_sent_at is None:
@@ -67,15 +80,13 @@ def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ign
         record(s, ref.id, now, "note", str(exc))
 
 
-def _claim(app: App, draft_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+    """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
-        draft = s.scalars(
-            select(m.Draft).where(m.Draft.id == draft_id, m.Draft.status == q.APPROVED).with_for_update(skip_locked=True)
-        ).first()
-        if draft is None:
+        ref = q.lock_referral(s, referral_id)
+        draft = _locked_draft(s, draft_id, q.APPROVED)
+        if ref is None or draft is None:
             return None, "taken"
-        ref = s.get(m.Referral, draft.referral_id)
-        assert ref is not None
         if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
             draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
@@ -96,6 +107,7 @@ def _retry_or_fail(
     with app.sessions.begin() as s:
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
+        q.lock_referral(s, draft.referral_id)
         draft.last_error, draft.lease_owner, draft.lease_until = error, None, None
         # Counted from the first attempt: approval may come long before the send window opens.
         deadline = (draft.first_attempt_at or now) + timedelta(hours=app.rules.outbox.retry_for_hours)
@@ -138,9 +150,9 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         return 0
     sent = 0
     with app.sessions() as s:
-        ids = q.outbox_ready(s, now)
-    for draft_id in ids:
-        mail, why = _claim(app, draft_id, now)
+        ready = q.outbox_ready(s, now)
+    for draft_id, referral_id in ready:
+        mail, why = _claim(app, draft_id, referral_id, now)
         if mail is None:
             continue
         try:
@@ -155,13 +167,26 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         except MailError as exc:
             _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
             continue
-        with app.sessions.begin() as s:
-            draft = s.get(m.Draft, draft_id)
-            assert draft is not None
-            _mark_sent(s, app, draft, now)
-        sent += 1
+        # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
         file_copy(owner, mail, now)
+        _record_sent(app, draft_id, now)
+        sent += 1
     return sent
+
+
+def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> None:
+    """The mail is out: a lock conflict with another worker must not leave it looking unsent."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with app.sessions.begin() as s:
+                draft = s.get(m.Draft, draft_id)
+                assert draft is not None
+                _mark_sent(s, app, draft, now)
+            return
+        except OperationalError:
+            if attempt == attempts:
+                raise  # left 'sending': reconcile settles it from the Sent folder once the lease ends
+            log.warning("recording %s as sent conflicted with another worker; trying again", draft_id)
 
 
 def file_copy(owner: Mailbox | None, mail: OutgoingMail, now: datetime) -> None:

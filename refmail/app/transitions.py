@@ -72,11 +72,11 @@ def create_draft(
 
 def apply(session: Session, app: App, row: m.Referral, event: lc.Event, now: datetime, **extra: Any) -> lc.Transition:
     """step() then persistence; raises InvalidTransition untouched so callers decide what it means."""
-    if session.get_bind().dialect.name != "sqlite":
-        # Workers share PostgreSQL: lock the referral and step from its committed state, so two
-        # events on one referral (a reply and a due close) are applied one after the other.
-        session.flush()
-        session.refresh(row, with_for_update=True)
+    # Step from the committed state under the referral's lock, so two events on one referral (a reply
+    # and a due close, on two workers) are applied one after the other. Callers that touch the
+    # referral's drafts or due actions first have taken this lock already (queries.lock_referral).
+    session.flush()
+    q.lock_referral(session, row.id)
     before = row.state
     result = lc.step(q.referral_view(row), event, now, app.rules)
     new = result.referral

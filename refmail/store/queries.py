@@ -57,6 +57,19 @@ def find_draft(session: Session, short_id: str) -> m.Draft | None:
     return _by_prefix(session, m.Draft, short_id)
 
 
+def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = False) -> m.Referral | None:
+    """Lock a referral before touching its drafts or due actions.
+
+    One lock order (the referral, then its rows) is what keeps workers sharing PostgreSQL from
+    deadlocking; SQLite ignores FOR UPDATE and serialises writers itself. None: no such referral, or
+    (skip_locked) another worker holds it right now.
+    """
+    return session.scalars(
+        select(m.Referral).where(m.Referral.id == referral_id)
+        .with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
+    ).first()
+
+
 def parties(session: Session, referral_id: str, role: str) -> list[Person]:
     rows = session.scalars(
         select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
@@ -128,28 +141,28 @@ def drafts_awaiting(session: Session) -> list[m.Draft]:
     return list(session.scalars(select(m.Draft).where(m.Draft.status == PENDING_DRAFT).order_by(m.Draft.created_at)))
 
 
-def outbox_ready(session: Session, now: datetime, limit: int = 100) -> list[str]:
-    """IDs of approved drafts whose time has come (index ix_drafts_outbox)."""
+def outbox_ready(session: Session, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
+    """(draft ID, referral ID) of approved drafts whose time has come (index ix_drafts_outbox)."""
     return list(
-        session.scalars(
-            select(m.Draft.id)
+        session.execute(
+            select(m.Draft.id, m.Draft.referral_id)
             # next_attempt_at is always set on approval: a plain range keeps ix_drafts_outbox usable.
             .where(m.Draft.status == APPROVED, m.Draft.next_attempt_at <= now)
             .order_by(m.Draft.next_attempt_at)  # the index's own order: no sort step
             .limit(limit)
-        )
+        ).all()
     )
 
 
-def due_action_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
-    """Pending due actions, via the (done_at, due_at) index: never a scan of history."""
+def due_action_ids(session: Session, now: datetime, limit: int = 500) -> list[tuple[int, str]]:
+    """(action ID, referral ID) of pending due actions, via the (done_at, due_at) index: never a scan of history."""
     return list(
-        session.scalars(
-            select(m.DueAction.id)
+        session.execute(
+            select(m.DueAction.id, m.DueAction.referral_id)
             .where(m.DueAction.done_at.is_(None), m.DueAction.due_at <= now)
             .order_by(m.DueAction.due_at)
             .limit(limit)
-        )
+        ).all()
     )
 
 
