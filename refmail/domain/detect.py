@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from refmail.domain.nlp import Pipeline, doc_of
+from refmail.domain.nlp import Pipeline, analysed, window
 from refmail.domain.types import Person
 
 _SUBJECT_INTRO = re.compile(
@@ -73,13 +73,12 @@ def _named_party(span, names: set[str]) -> bool:
 
 def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Detection:
     """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer)."""
-    text = body if len(body) <= 2400 else body[:2000] + "\n" + body[-400:]  # cues open or close an intro
-    doc = doc_of(pipe, text)
+    text = window(body)
+    doc, cues = analysed(pipe, text)
     strings = pipe.nlp.vocab.strings
     hits: dict[str, list[str]] = {}
     names = first_names(parties)
-    for match_id, start, end in pipe.matcher(doc):
-        label = strings[match_id]
+    for label, start, end in cues:
         span = doc[start:end]
         if label == "INTRO" and span[-1].is_title and span[-1].lower_ in _WEEKDAY:
             continue

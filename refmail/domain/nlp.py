@@ -181,18 +181,28 @@ def pipeline_for(rules: DetectionRules) -> Pipeline:
                   rules.urgent_phrases, rules.relaxed_phrases)
 
 
-_DOCS: dict[tuple[int, str], Doc] = {}
+_DOCS: dict[tuple[int, str], tuple[Doc, tuple[tuple[str, int, int], ...]]] = {}
 
 
-def doc_of(pipe: Pipeline, text: str) -> Doc:
-    """Tokenise once per text: detection and urgency look at the same intro body."""
+def window(text: str) -> str:
+    """The part of a body cues are looked for in: an intro's wording opens or closes it."""
+    return text if len(text) <= 2400 else text[:2000] + "\n" + text[-400:]
+
+
+def analysed(pipe: Pipeline, text: str) -> tuple[Doc, tuple[tuple[str, int, int], ...]]:
+    """Tokenise and match once per text: detection and urgency read the same intro body.
+
+    The cue Matcher is most of the understanding's cost, so its (label, start, end) hits are kept too.
+    """
     key = (id(pipe.nlp), text)
-    doc = _DOCS.get(key)
-    if doc is None:
+    found = _DOCS.get(key)
+    if found is None:
         if len(_DOCS) > 16:
             _DOCS.clear()
-        doc = _DOCS[key] = pipe.nlp.make_doc(text)
-    return doc
+        doc = pipe.nlp.make_doc(text)
+        strings = pipe.nlp.vocab.strings
+        found = _DOCS[key] = (doc, tuple((strings[mid], start, end) for mid, start, end in pipe.matcher(doc)))
+    return found
 
 
 def person_names(pipe: Pipeline, text: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from refmail.domain.nlp import Pipeline, doc_of
+from refmail.domain.nlp import Pipeline, analysed, window
 from refmail.domain.types import Urgency
 
 
@@ -10,12 +10,12 @@ def urgency(pipe: Pipeline, text: str) -> tuple[Urgency | None, str]:
     """The strongest timing cue in the text; relaxed wins over urgent ("not urgent", "no rush")."""
     if not text.strip():
         return None, ""
-    doc = doc_of(pipe, text if len(text) <= 2400 else text[:2000] + "\n" + text[-400:])
+    doc, cues = analysed(pipe, window(text))
     found: dict[str, str] = {}
     for match_id, start, end in pipe.urgency(doc):
         found.setdefault(pipe.nlp.vocab.strings[match_id], doc[start:end].text)
-    for match_id, start, end in pipe.matcher(doc):
-        if pipe.nlp.vocab.strings[match_id] == "DEADLINE":
+    for label, start, end in cues:
+        if label == "DEADLINE":
             found.setdefault("DEADLINE", doc[max(0, start - 3): min(len(doc), end + 2)].text)
     if "RELAXED" in found:
         return Urgency.RELAXED, found["RELAXED"]
