@@ -15,26 +15,14 @@ from refmail.app.transitions import apply
 from refmail.clock import FixedClock
 from refmail.config import load_settings
 from refmail.domain import lifecycle as lc
-from refmail.domain.types import Kind, OutgoingMail, ParsedMessage, Person, Understanding
+from refmail.domain.types import Kind, ParsedMessage, Person, Understanding
 from refmail.store import queries as q
 from refmail.wiring import build_app
+from tests.fakes import Outbox, at_once
 
 pytestmark = pytest.mark.integration
 MON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ALICE = Person("Alice Source", "alice@example.org")
-
-
-class Collect:
-    """Transport port fake that accepts everything; list.append is atomic, so threads may share it."""
-
-    def __init__(self) -> None:
-        self.sent: list[OutgoingMail] = []
-
-    def send(self, mail: OutgoingMail) -> None:
-        self.sent.append(mail)
-
-    def close(self) -> None:
-        pass
 
 
 def worker(url: str, name: str):  # type: ignore[no-untyped-def]
@@ -61,22 +49,8 @@ def introduce(app, n: int) -> list[str]:  # type: ignore[no-untyped-def]
 def test_two_workers_sending_drafts_of_the_same_referrals_neither_deadlock_nor_double(pg_url):
     apps = [worker(pg_url, "w0"), worker(pg_url, "w1")]
     ids = introduce(apps[0], 12)
-    transport = Collect()
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def go(app) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            send.send_ready(app, transport, None, MON)
-        except BaseException as exc:  # a deadlock surfaces here as OperationalError
-            errors.append(exc)
-
-    threads = [threading.Thread(target=go, args=(a,)) for a in apps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    transport = Outbox()
+    errors = at_once(*(lambda app=app: send.send_ready(app, transport, None, MON) for app in apps))
     assert not errors, errors
     assert len(transport.sent) == len({m.message_id for m in transport.sent}) == len(ids) == 24
     assert {d["status"] for d in report.drafts(apps[0], include_all=True)} == {"sent"}
@@ -87,7 +61,7 @@ def test_a_reply_being_recorded_holds_the_send_and_then_withdraws_it(pg_url):
     app = worker(pg_url, "w0")
     introduce(app, 1)
     referral_id = report.referrals(app)[0]["id"]
-    transport = Collect()
+    transport = Outbox()
     errors: list[BaseException] = []
 
     def sender() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from refmail.config import load_settings
 from refmail.daemon import run_once
 from refmail.wiring import build_app
 from tests.e2e.harness import Cast
+from tests.fakes import at_once
 
 pytestmark = pytest.mark.integration
 MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -29,21 +29,7 @@ def workers(cast: Cast, url: str, n: int):  # type: ignore[no-untyped-def]
 
 
 def together(apps, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(len(apps))
-    errors: list[BaseException] = []
-
-    def go(app) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            run_once(app, now)
-        except BaseException as exc:  # surfaced below: a crashed worker must fail the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=go, args=(a,)) for a in apps]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = at_once(*(lambda app=app: run_once(app, now) for app in apps))
     assert not errors, errors
 
 

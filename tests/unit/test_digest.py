@@ -18,23 +18,11 @@ from refmail.domain.types import OutgoingMail
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App, build_app
+from tests.fakes import Outbox
 
 MONDAY_8 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 HOSTILE_NAME = '<script>alert("x")</script> Mallory'
 HOSTILE_SUBJECT = "Hello\r\nBcc: victim@example.net\r\n<img src=x onerror=alert(1)>"
-
-
-class Outbox:
-    """A Transport that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.sent: list[OutgoingMail] = []
-
-    def send(self, mail: OutgoingMail) -> None:
-        self.sent.append(mail)
-
-    def close(self) -> None:
-        pass
 
 
 def make_app(tmp_path: Path, now: datetime = MONDAY_8, rules: str | None = None) -> App:
