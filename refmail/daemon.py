@@ -12,7 +12,7 @@ from datetime import datetime
 import schedule
 
 from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, send
-from refmail.mail.ports import MailError
+from refmail.mail.ports import Mailbox, MailError
 from refmail.wiring import App
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,57 @@ def _guard(stage: str, work):  # type: ignore[no-untyped-def]
     return 0
 
 
+@dataclass
+class Push:
+    """Wakes the loop the moment mail lands in the intake (IMAP IDLE): an intro need not wait for the tick.
+
+    It only adds cycles: the scheduled tick still runs, and due work lives in the database.
+    """
+
+    app: App
+    mailbox: Mailbox
+    account: str
+    seen: int = 0
+
+    @classmethod
+    def open(cls, app: App) -> Push | None:
+        found = ingest.intake_inbox(app)
+        if found is None:
+            return None
+        opener, account = found
+        mailbox = opener()
+        try:
+            if mailbox.supports_idle():
+                log.info("push: new mail in %s's INBOX starts a cycle at once (IMAP IDLE)", account)
+                return cls(app, mailbox, account)
+            log.info("push: the server has no IDLE; polling on the schedule only")
+        except MailError as exc:
+            log.warning("push unavailable for now, polling on the schedule only: %s", exc)
+        mailbox.close()
+        return None
+
+    def wait(self, seconds: float, stopping: threading.Event) -> bool:
+        """True when new mail arrived within `seconds`; a server problem costs a quiet wait, never a spin."""
+        after = max(self.seen, ingest.last_uid(self.app, self.account, "INBOX"))
+        try:
+            newest = self.mailbox.wait_for_mail("INBOX", after, seconds, stopping.is_set)
+        except MailError as exc:
+            log.warning("push: %s; waiting for the next tick", exc)
+            stopping.wait(timeout=seconds)
+            return False
+        except Exception:  # the daemon never dies of its wake-up call
+            log.exception("push failed; waiting for the next tick")
+            stopping.wait(timeout=seconds)
+            return False
+        if newest is None:
+            return False
+        self.seen = newest  # a message the cycle cannot store must not wake us again and again
+        return True
+
+    def close(self) -> None:
+        self.mailbox.close()
+
+
 def run_forever(app: App, interval_seconds: int = 60) -> None:
     """schedule only ticks; all state lives in the database, so a restart loses nothing.
 
@@ -94,7 +145,25 @@ def run_forever(app: App, interval_seconds: int = 60) -> None:
     tick()
     scheduler = schedule.Scheduler()
     scheduler.every(interval_seconds).seconds.do(tick)
-    while not stopping.is_set():
-        scheduler.run_pending()
-        stopping.wait(timeout=min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
+    push = _open_push(app)
+    try:
+        while not stopping.is_set():
+            scheduler.run_pending()
+            pause = max(scheduler.idle_seconds or 1.0, 0.05)
+            if push is None:
+                stopping.wait(timeout=min(1.0, pause))
+            elif push.wait(pause, stopping) and not stopping.is_set():
+                log.info("new mail arrived: a cycle now")
+                tick()
+    finally:
+        if push is not None:
+            push.close()
     log.info("stopped")
+
+
+def _open_push(app: App) -> Push | None:
+    try:
+        return Push.open(app)
+    except Exception:  # whatever keeps push from starting, the schedule still polls
+        log.exception("push unavailable, polling on the schedule only")
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -157,6 +158,23 @@ def watches(app: App, owner: Mailbox | None, intake: Mailbox | None) -> list[tup
         out.append((owner, Watch(owner_user, "INBOX", source, read_history=False)))
         out.append((owner, Watch(owner_user, SENT, "sent", read_history=False)))
     return out
+
+
+def intake_inbox(app: App) -> tuple[Callable[[], Mailbox], str] | None:
+    """How to open the INBOX intros arrive in, and its account: the assistant's, else the owner's."""
+    settings = app.settings
+    if app.open_intake_mailbox is not None and settings.intake_user:
+        return app.open_intake_mailbox, settings.intake_user
+    if app.open_owner_mailbox is not None and settings.imap is not None and settings.imap.user:
+        return app.open_owner_mailbox, settings.imap.user
+    return None
+
+
+def last_uid(app: App, account: str, folder: str) -> int:
+    """The checkpoint: the highest UID of the folder already stored (0 before the first poll)."""
+    with app.sessions() as s:
+        cp = s.get(m.FolderCheckpoint, (account, folder))
+        return cp.last_uid if cp is not None else 0
 
 
 def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datetime) -> int:

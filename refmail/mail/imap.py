@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import logging
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.parser import BytesHeaderParser
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 FETCH_BATCH = 500  # well under Dovecot's 64k command line (~12,900 UIDs)
+# RFC 2177 lets IDLE run 29 minutes; some providers drop an idle connection after ~10. Renew well before.
+IDLE_RENEW_SECONDS = 5 * 60
 
 # What a dropped or broken connection looks like from imapclient/imaplib. IMAP4.abort
 # subclasses IMAP4.error, so it must be caught before NO/BAD responses are.
@@ -212,6 +215,34 @@ class ImapMailbox(Closeable):
 
         self._run("APPEND", op)
 
+    def supports_idle(self) -> bool:
+        return bool(self._run("CAPABILITY", lambda client: client.has_capability("IDLE")))
+
+    def wait_for_mail(self, folder: str, after_uid: int, seconds: float,
+                      stop: Callable[[], bool] = lambda: False) -> int | None:
+        def op(client: IMAPClient) -> int | None:
+            newest = self._newest_uid(client, folder)
+            if newest > after_uid:  # it landed between the last poll and now: no IDLE needed
+                return newest
+            deadline = time.monotonic() + seconds
+            while not stop() and time.monotonic() < deadline:
+                renew_at = min(deadline, time.monotonic() + IDLE_RENEW_SECONDS)
+                client.idle()
+                try:
+                    announced = False
+                    while not announced and not stop() and time.monotonic() < renew_at:
+                        # Short checks keep a stop request (SIGTERM) answered within a second.
+                        responses = client.idle_check(timeout=min(1.0, max(renew_at - time.monotonic(), 0.05)))
+                        announced = any(len(r) > 1 and r[1] == b"EXISTS" for r in responses)
+                finally:
+                    client.idle_done()
+                newest = self._newest_uid(client, folder)
+                if newest > after_uid:
+                    return newest
+            return None
+
+        return self._run("IDLE", op)
+
     def sent_folder(self) -> str:
         return self._special_folder(b"\\Sent", "Sent")
 
@@ -223,6 +254,14 @@ class ImapMailbox(Closeable):
         return self._run("SEARCH", lambda client: self._has_message_id(client, folder, mid))
 
     # ---- helpers ---------------------------------------------------------
+
+    def _newest_uid(self, client: IMAPClient, folder: str) -> int:
+        """UIDNEXT - 1 from a fresh SELECT (a selected folder's view is only as fresh as its last command)."""
+        info = client.select_folder(folder, readonly=True)
+        self._selected = folder
+        if b"UIDNEXT" in info:
+            return int(info[b"UIDNEXT"]) - 1
+        return max(client.search(["UID", "*"]) or [0])  # a server that leaves UIDNEXT out of SELECT
 
     def _has_message_id(self, client: IMAPClient, folder: str, mid: str) -> bool:
         self._select(client, folder)

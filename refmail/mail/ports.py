@@ -74,6 +74,16 @@ class Mailbox(Protocol):
 
     def contains_message_id(self, folder: str, message_id: str) -> bool: ...
 
+    def supports_idle(self) -> bool:
+        """Whether the server can push new mail (IMAP IDLE, RFC 2177)."""
+        ...
+
+    def wait_for_mail(self, folder: str, after_uid: int, seconds: float,
+                      stop: Callable[[], bool] = lambda: False) -> int | None:
+        """Block until `folder` holds a UID past after_uid and return the newest UID; None after
+        `seconds`, or as soon as stop() says so. Needs supports_idle()."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -50,3 +50,23 @@ def test_daemon_ticks_and_stops_on_sigterm(cast):
     assert len(refs) == 1 and refs[0]["state"] == "awaiting_approval"
     log = "".join(lines)
     assert cast.world.password(cast.owner.email) not in log  # credentials never in logs
+
+
+def test_new_mail_starts_a_cycle_at_once_without_waiting_for_the_tick(cast):
+    env = cast.env | {"REFMAIL_NOW": MON.isoformat()}
+    proc = subprocess.Popen([sys.executable, "-m", "refmail", "-v", "run", "--interval", "3600"], env=env,
+                            cwd=cast.data_dir, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert "processed 0" in read_until(proc, "cycle: new messages")[-1]
+        read_until(proc, "push: new mail")  # idling on the intake now; the next tick is an hour away
+        cast.introduce(MON - timedelta(minutes=5))
+        lines = read_until(proc, "cycle: new messages")
+        assert any("new mail arrived" in line for line in lines)
+        assert "processed 1" in lines[-1]
+        proc.send_signal(signal.SIGTERM)
+        read_until(proc, "stopped")  # within a second or so, although IDLE was waiting for an hour
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert [r["state"] for r in cast.cli_json("referrals", now=MON)] == ["awaiting_approval"]

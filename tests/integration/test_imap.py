@@ -187,3 +187,38 @@ def test_tls_to_a_plaintext_port_fails_cleanly(mail_world: MailWorld) -> None:
     box = ImapMailbox(mail_world.imap_host, mail_world.imap_port, "owner@example.com", "pw", security="ssl", timeout=5)
     with pytest.raises(MailError):
         box.status("INBOX")
+
+
+def test_wait_for_mail_answers_at_once_when_mail_came_since_the_poll(
+    imap_for: Factory, fresh_user: str, smtp_transport: SmtpTransport
+) -> None:
+    box = imap_for(fresh_user)
+    assert box.supports_idle()  # Dovecot has IDLE
+    seen = box.status("INBOX").uidnext - 1
+    _send(smtp_transport, fresh_user)  # lands after the poll, before the wait: no wake-up may be lost
+    assert box.wait_for_mail("INBOX", seen, seconds=30) == seen + 1
+
+
+def test_wait_for_mail_is_woken_by_delivery_during_idle(
+    imap_for: Factory, fresh_user: str, smtp_transport: SmtpTransport
+) -> None:
+    box = imap_for(fresh_user)
+    seen = box.status("INBOX").uidnext - 1
+    checks = 0
+
+    def deliver_once_idling() -> bool:
+        nonlocal checks
+        checks += 1
+        if checks == 2:  # called between IDLE checks: the box is idling now
+            _send(smtp_transport, fresh_user)
+        return False
+
+    assert box.wait_for_mail("INBOX", seen, seconds=30, stop=deliver_once_idling) == seen + 1
+    assert list(box.fetch_new("INBOX", seen))[0].uid == seen + 1  # the connection is usable after IDLE
+
+
+def test_wait_for_mail_stops_when_asked_and_times_out_empty(imap_for: Factory, fresh_user: str) -> None:
+    box = imap_for(fresh_user)
+    seen = box.status("INBOX").uidnext - 1
+    assert box.wait_for_mail("INBOX", seen, seconds=30, stop=lambda: True) is None
+    assert box.wait_for_mail("INBOX", seen, seconds=0.2) is None
