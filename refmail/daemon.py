@@ -122,7 +122,8 @@ class Push:
 
 
 def run_forever(app: App, interval_seconds: int = 60) -> None:
-    """schedule only ticks; all state lives in the database, so a restart loses nothing.
+    """schedule ticks, and new intake mail (Push) adds a cycle; all state lives in the database,
+    so a restart loses nothing.
 
     SIGTERM or Ctrl-C ends the loop between cycles, never inside one.
     """
