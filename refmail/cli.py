@@ -226,8 +226,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"referral {r['id']}: {r['state']}  ({r['subject']})")
     print(f"  referrer:  {', '.join(p['email'] for p in r['referrers']) or '-'}")
     print(f"  prospects: {', '.join(p['email'] for p in r['prospects'])}")
+    from refmail.domain.digest import snippet
+
     for t in r["timeline"]:
         print(f"  {t['at'][:16]}  {t['kind']:<11} {t['text']}")
+        said = (t.get("detail") or {}).get("reply_text")
+        if said:  # what the prospect wrote, at a glance (`--json` has it whole)
+            print(f"{'':31}> {snippet(said, 160)}")
     nxt = r["next_action"]
     print(f"  next: {nxt['kind']} at {nxt['due_at'][:16]}" if nxt else "  next: nothing scheduled")
     return 0

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from refmail.app import approval_mail
 from refmail.app.intake import take_intro
-from refmail.app.tracking import forged_sender, owner_wrote, party_on_thread, track
+from refmail.app.tracking import forged_sender, forwarded_reply, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure
@@ -115,7 +115,10 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         return
     if u.is_intro and (row.source == "intake" or addressed_to_assistant(app, parsed)):
         row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
-        if u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
+        forwarded = u.replied_by is not None and (sender is None or u.replied_by.email != sender.email)
+        if u.prospect_replied and forwarded:  # the owner forwarded the prospect's answer to the intro
+            row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
+        elif u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
             row.summary += "; " + track(s, app, row, parsed, u, now)
         elif sender is not None and app.identity.is_owner(sender.email) and not u.owner_is_referrer \
                 and not forged_sender(parsed):

@@ -90,18 +90,46 @@ def track(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Unders
                 record(s, ref.id, now, "message_in", f"referrer wrote on the thread: {parsed.subject}",
                        message_id=parsed.message_id)
             continue
-        q.link_thread(s, parsed.message_id, ref.id)
-        row.referral_id = ref.id
-        record(s, ref.id, now, "message_in", f"reply from {sender}: {parsed.subject}", message_id=parsed.message_id,
-               reply_text=(u.reply_text or parsed.text)[:4000])
-        try:
-            apply(s, app, ref, lc.ProspectReplied(do_not_contact=u.do_not_contact), now)
-            if ref.replied_at is None:
-                ref.replied_at = now
+        if _replied(s, app, row, ref, parsed, u, f"reply from {sender}", now):
             matched.append(ref.id)
-        except lc.InvalidTransition as exc:
-            record(s, ref.id, now, "note", f"reply not applied: {exc}")
     return f"reply on {', '.join(matched)}" if matched else "not about a referral"
+
+
+def _replied(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: ParsedMessage, u: Understanding,
+             what: str, now: datetime) -> bool:
+    """The prospect answered: the reply goes on the timeline and the cadence stops."""
+    q.link_thread(s, parsed.message_id, ref.id)
+    row.referral_id = ref.id
+    record(s, ref.id, now, "message_in", f"{what}: {parsed.subject}", message_id=parsed.message_id,
+           reply_text=(u.reply_text or parsed.text)[:4000])
+    try:
+        apply(s, app, ref, lc.ProspectReplied(do_not_contact=u.do_not_contact), now)
+    except lc.InvalidTransition as exc:
+        record(s, ref.id, now, "note", f"reply not applied: {exc}")
+        return False
+    if ref.replied_at is None:
+        ref.replied_at = now
+    return True
+
+
+def forwarded_reply(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding,
+                    now: datetime) -> str:
+    """The owner forwarded the prospect's answer to the intro: it is that prospect's reply.
+
+    Only the owner's own forward is believed: anyone else's could put words in a prospect's mouth.
+    """
+    prospect = u.replied_by.email if u.replied_by else ""
+    sender = parsed.sender
+    refs = q.open_referrals_with(s, prospect)
+    if sender is None or not app.identity.is_owner(sender.email) or forged_sender(parsed):
+        why = f"a reply from {prospect} forwarded by {sender.email if sender else 'nobody'} is not counted as " \
+              "hers: only the owner's own forward is"
+        for ref in refs:
+            record(s, ref.id, now, "note", why, message_id=parsed.message_id)
+        return why
+    touched = [r.id for r in refs
+               if _replied(s, app, row, r, parsed, u, f"reply from {prospect}, forwarded by the owner", now)]
+    return f"forwarded reply from {prospect} on {', '.join(touched) or 'no open referral'}"
 
 
 def forged_sender(parsed: ParsedMessage) -> str:

@@ -28,6 +28,11 @@ class Candidate:
     parties: tuple[Person, ...]
     body: str
     subject: str
+    # For a quoted intro: the reply that quotes it (the message itself, or a reply carried in a forward).
+    quoted_by: ParsedMessage | None = None
+
+
+QUOTED = frozenset({"quoted in a reply", "quoted in a forward"})
 
 
 def _unique(people) -> tuple[Person, ...]:
@@ -41,12 +46,13 @@ def _unique(people) -> tuple[Person, ...]:
 
 
 def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tuple[Candidate, ...]:
-    """Every place an intro could be: this message, an attached or inline forward, the message it quotes."""
+    """Every place an intro could be: this message, an attached or inline forward, the message it quotes,
+    and the message a forwarded reply quotes (the owner forwarding the prospect's answer to the intro)."""
     found = [Candidate("direct", msg, msg.sender, _unique(msg.to + msg.cc), top, msg.subject)]
-    here = _unique(msg.to + msg.cc + ((msg.sender,) if msg.sender else ()))
     for inner in msg.attached:
         found.append(Candidate("attached", inner, inner.sender, _unique(inner.to + inner.cc), top_of(inner.text),
                                inner.subject))
+        found += _quoted(inner, identity, top_of, "quoted in a forward")
     for inner in msg.embedded:
         if inner.sender is None or identity.is_assistant(inner.sender.email):
             continue
@@ -55,12 +61,27 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
         if forwarded:
             parties = _unique(inner.to + inner.cc)
             found.append(Candidate("forwarded inline", inner, inner.sender, parties, top_of(inner.text), inner.subject))
-        elif not identity.is_ours(inner.sender.email):
-            # a reply on the intro's thread: the people now addressed are the intro's parties
-            parties = _unique(inner.to + inner.cc + here)
-            found.append(Candidate("quoted in a reply", inner, inner.sender, parties, top_of(inner.text),
-                                   inner.subject or _REPLY_PREFIX.sub("", msg.subject)))
+            found += _quoted(inner, identity, top_of, "quoted in a forward")
+    found += _quoted(msg, identity, top_of, "quoted in a reply")
     return tuple(found)
+
+
+def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[Candidate]:
+    """The message ``reply`` quotes, when it is someone else's (not a forward it carries)."""
+    here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
+    found = []
+    for inner in reply.embedded:
+        if inner.sender is None or identity.is_ours(inner.sender.email):
+            continue
+        has_header_block = bool(inner.to or inner.cc or inner.subject)
+        if has_header_block and (_FORWARD_SUBJECT.match(reply.subject) or not reply.in_reply_to) \
+                and how == "quoted in a reply":
+            continue  # a forward: candidates() reads it as one
+        # a reply on the intro's thread: the people now addressed are the intro's parties
+        parties = _unique(inner.to + inner.cc + here)
+        found.append(Candidate(how, inner, inner.sender, parties, top_of(inner.text),
+                               inner.subject or _REPLY_PREFIX.sub("", reply.subject), quoted_by=reply))
+    return found
 
 
 def _name_from_text(email: str, text: str) -> str:

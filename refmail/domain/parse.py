@@ -72,13 +72,14 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
+    to, cc = addresses(raw_get.get("to", "")), addresses(raw_get.get("cc", ""))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
     return ParsedMessage(
         message_id=message_id,
         subject=" ".join(get.get("subject", "").split()),
         sender=senders[0] if senders else None,
-        to=addresses(raw_get.get("to", "")),
-        cc=addresses(raw_get.get("cc", "")),
+        to=to,
+        cc=cc,
         reply_to=addresses(raw_get.get("reply-to", "")),
         date=_date(get.get("date", "")),
         in_reply_to=in_reply_to[0] if in_reply_to else None,
@@ -89,7 +90,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         content_type=msg.get_content_type(),
         delivery_status=status,
-        embedded=embedded_messages(body),
+        embedded=embedded_messages(body, known=senders + to + cc),
     )
 
 

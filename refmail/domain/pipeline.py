@@ -10,7 +10,7 @@ from typing import Callable
 from refmail.domain import screen
 from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import Candidate, candidates, parties
+from refmail.domain.extract import QUOTED, Candidate, candidates, parties
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
 from refmail.domain.types import Identity, Kind, ParsedMessage, Understanding
@@ -74,6 +74,17 @@ def _with_ner(ctx: Context, cand: Candidate, det: Detection) -> Detection:
                    evidence=det.evidence + ("NER names people on the message: " + ", ".join(sorted(named)),))
 
 
+def _intro_message_id(msg: ParsedMessage, cand: Candidate) -> str:
+    """The intro's own Message-ID where the mail carries it (the first touch threads on it), else this message's."""
+    if cand.how == "quoted in a reply" and msg.in_reply_to:
+        return msg.in_reply_to
+    if cand.how == "attached":
+        return cand.source.message_id
+    if cand.how == "quoted in a forward" and cand.quoted_by is not None and cand.quoted_by.in_reply_to:
+        return cand.quoted_by.in_reply_to  # an attached reply keeps its real In-Reply-To
+    return msg.message_id
+
+
 def _intro(ctx: Context) -> Outcome:
     cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
     scored: list[tuple[Candidate, object]] = []
@@ -94,16 +105,17 @@ def _intro(ctx: Context) -> Outcome:
             det = _with_ner(ctx, cand, det)
         # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
         # already made; only new intro words of their own would make it another intro.
-        follows_up = cand.how == "quoted in a reply" and cand.referrer is not None and ctx.msg.sender is not None \
-            and cand.referrer.email == ctx.msg.sender.email
+        replier = cand.quoted_by.sender if cand.quoted_by is not None else None
+        follows_up = cand.how in QUOTED and cand.referrer is not None and replier is not None \
+            and cand.referrer.email == replier.email
         if follows_up:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        if det.intro < ctx.rules.min_confidence or (cand.how == "quoted in a reply" or answers_owner) and not det.strong:
+        if det.intro < ctx.rules.min_confidence or (cand.how in QUOTED or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             continue
         names = person_names(ctx.pipe, cand.body)
-        quoted_intro = any(c.how == "quoted in a reply" and d.intro >= ctx.rules.min_confidence for c, d in scored)
+        quoted_intro = any(c.how in QUOTED and d.intro >= ctx.rules.min_confidence for c, d in scored)
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
         if not who.prospects and cand.how == "direct":
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
@@ -116,18 +128,19 @@ def _intro(ctx: Context) -> Outcome:
             reasons += ("names from NER: " + ", ".join(names[:5]),)
         if phrase:
             reasons += (f"timing cue: {phrase!r}",)
-        replied = cand.how == "quoted in a reply" and ctx.msg.sender is not None and \
-            ctx.msg.sender.email in {p.email for p in who.prospects}
-        new_text = reply_text(ctx.msg.text) if replied else None
-        if replied:
-            reasons += (f"the prospect {ctx.msg.sender.email} has already replied on the intro's thread",)
+        replied = cand.quoted_by is not None and replier is not None and \
+            replier.email in {p.email for p in who.prospects}
+        new_text = reply_text(cand.quoted_by.text) if replied and cand.quoted_by is not None else None
+        if replied and replier is not None:
+            reasons += (f"the prospect {replier.email} has already replied on the intro's thread"
+                        + (" (in the forwarded reply)" if cand.how == "quoted in a forward" else ""),)
         return Outcome(Action.FOUND, Understanding(
             kind=Kind.INTRO, confidence=det.intro, prospect_replied=replied, reply_text=new_text,
             do_not_contact=bool(new_text) and do_not_contact(new_text), referrer=who.referrer, prospects=who.prospects,
             receiver=who.receiver, context=_context_of(cand.body), urgency=kind_urgency, reasons=reasons,
             owner_is_referrer=who.owner_is_referrer,
-            intro_message_id=ctx.msg.in_reply_to if cand.how == "quoted in a reply" else (
-                cand.source.message_id if cand.how == "attached" else ctx.msg.message_id)))
+            replied_by=replier if replied else None,
+            intro_message_id=_intro_message_id(ctx.msg, cand)))
     best_ask = max(scored, key=lambda cd: cd[1].ask)
     cand, det = best_ask
     if cand.how == "direct" and det.ask >= ctx.rules.ask_min_confidence and det.ask > det.intro:
@@ -206,5 +219,6 @@ def understanding_json(file: str, u: Understanding) -> dict:
         "reply_text": u.reply_text,
         "owner_is_referrer": u.owner_is_referrer,
         "prospect_replied": u.prospect_replied,
+        "replied_by": _person(u.replied_by),
         "intro_message_id": u.intro_message_id,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from refmail.domain.types import ParsedMessage
+from refmail.domain.types import ParsedMessage, Person
 
 MAX_DEPTH = 3
 # Separator lines clients put above a forwarded or original message.
@@ -74,27 +74,40 @@ def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | 
     return fields, i
 
 
-def _embedded(fields: dict[str, str], body: str, depth: int) -> ParsedMessage | None:
-    senders = _address_field(fields.get("from", ""))
+def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
+    senders = _address_field(fields.get("from", "")) or _by_name(fields.get("from", ""), known)
+    to, cc = _address_field(fields.get("to", "")), _address_field(fields.get("cc", ""))
     digest = hashlib.sha256((repr(sorted(fields.items())) + body).encode("utf-8", "replace")).hexdigest()[:24]
     return ParsedMessage(
         message_id=f"refmail-embedded-{digest}@missing",
         subject=fields.get("subject", ""),
         sender=senders[0] if senders else None,
-        to=_address_field(fields.get("to", "")),
-        cc=_address_field(fields.get("cc", "")),
+        to=to,
+        cc=cc,
         reply_to=(),
         date=None,
         in_reply_to=None,
         references=(),
         headers=tuple((k, v) for k, v in fields.items()),
         text=body,
-        embedded=embedded_messages(body, depth + 1),
+        embedded=embedded_messages(body, depth + 1, senders + to + cc + known),
     )
 
 
-def embedded_messages(text: str, depth: int = 0) -> tuple[ParsedMessage, ...]:
-    """The first forwarded/original message in ``text`` (with its own nested ones), as ParsedMessages."""
+def _by_name(name: str, known: tuple[Person, ...]) -> tuple[Person, ...]:
+    """ "On ..., Ingrid Berg wrote:" names no address: the one person on the thread of that name."""
+    wanted = " ".join(name.strip(' "').split()).lower()
+    if not wanted or "@" in wanted:
+        return ()
+    found = {p.email: p for p in known if p.name and " ".join(p.name.split()).lower() == wanted}
+    return tuple(found.values()) if len(found) == 1 else ()
+
+
+def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ()) -> tuple[ParsedMessage, ...]:
+    """The first forwarded/original message in ``text`` (with its own nested ones), as ParsedMessages.
+
+    ``known``: the people on the messages around it, by whom a name-only attribution is resolved.
+    """
     if depth >= MAX_DEPTH or not text:
         return ()
     text = text[:60000]
@@ -112,7 +125,7 @@ def embedded_messages(text: str, depth: int = 0) -> tuple[ParsedMessage, ...]:
             if body_lines and body_lines[0].startswith(">"):
                 body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
             fields = {"from": _attribution_sender(head)}
-            msg = _embedded(fields, "\n".join(body_lines), depth)
+            msg = _embedded(fields, "\n".join(body_lines), depth, known)
             if msg.sender is not None:
                 return (msg,)
             continue
@@ -124,7 +137,7 @@ def embedded_messages(text: str, depth: int = 0) -> tuple[ParsedMessage, ...]:
         if found is None:
             continue
         fields, stop = found
-        return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth),)
+        return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth, known),)
     return ()
 
 
@@ -137,4 +150,8 @@ def _attribution_sender(head: str) -> str:
         name = re.sub(r"^(?:at|um|à|a las)\s+", "", name)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
     bare = _ADDR.search(head)
-    return bare.group(0) if bare else ""
+    if bare:
+        return bare.group(0)
+    # Thunderbird and others: "On 05.03.2025 09:00, Ingrid Berg wrote:" (the name after the last comma).
+    name = head.rsplit(",", 1)[-1] if "," in head else ""
+    return name.strip() if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name.strip()) else ""

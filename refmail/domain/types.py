@@ -120,6 +120,8 @@ class Understanding:
     # An intro seen through a prospect's reply on its thread: the message is also that prospect's
     # reply (reply_text holds the new text), so a referral that already exists counts it as replied.
     prospect_replied: bool = False
+    # Who that reply is from: the sender, or (the owner forwarding it) the writer of the forwarded reply.
+    replied_by: Person | None = None
 
     @property
     def is_intro(self) -> bool:

@@ -125,11 +125,12 @@ def main() -> None:
     from intros import write_intros  # noqa: E402 (sibling module of this script)
     from others import write_others  # noqa: E402
 
-    from hard import write_hard  # noqa: E402
+    from hard import write_forwarded_replies, write_hard  # noqa: E402
 
     write_intros()
     write_others()
     write_hard()
+    write_forwarded_replies()
     (HERE / "labels.yaml").write_text(
         "# Labelled corpus written by generate.py; owner Olivia Owner <owner@example.com>, alias\n"
         "# olivia@owner.example, assistant assistant@example.com. Kinds as in DESIGN.md.\n"

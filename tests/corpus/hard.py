@@ -29,6 +29,56 @@ HARD_NEGATIVES = [
 ]
 
 
+# The owner forwards to the assistant the prospect's answer to an intro she never forwarded: the intro is
+# two levels down (forward -> reply -> quoted intro), under each client's own forward and quote markers.
+FORWARDED_REPLIES = [
+    ("thunderbird",
+     "Forwarding: {pf} already answered, please keep track of it.\n\n-------- Forwarded Message --------\n"
+     "Subject: \tRe: Intro {o} / {pf}\nDate: \tTue, 4 Mar 2025 17:10:00 +0100\nFrom: \t{pfull} <{pmail}>\n"
+     "To: \tOlivia Owner <owner@example.com>\nCC: \t{rfull} <{rmail}>\n\n"
+     "Thank you {rf}! Olivia, lovely to e-meet you. Could we talk on Thursday?\n\n{pf}\n\n"
+     "On 04.03.2025 09:12, {rfull} wrote:\n> {pf}, meet Olivia - she rebuilt the pricing at my last company.\n"
+     "> Olivia, meet {pf}, who runs sales ops and is rethinking their discounts.\n> {rf}\n"),
+    ("gmail",
+     "fyi - this one came in before I could forward the intro\n\n---------- Forwarded message ---------\n"
+     "From: {pfull} <{pmail}>\nDate: Tue, Mar 4, 2025 at 5:10 PM\nSubject: Re: Introduction: Olivia and {pf}\n"
+     "To: Olivia Owner <owner@example.com>\nCc: {rfull} <{rmail}>\n\n"
+     "Thanks for connecting us, {rf}. Olivia, happy to chat next week - Tuesday or Wednesday?\n\n"
+     "On Tue, Mar 4, 2025 at 9:12 AM {rfull} <{rmail}> wrote:\n\n"
+     "> Hi both,\n> I'd like to introduce you two. {pf} is looking for help with a pricing overhaul and Olivia\n"
+     "> has done exactly that for three of my clients. I'll let you take it from here.\n> {rf}\n"),
+    ("outlook",
+     "Please track this one.\n\n________________________________\nFrom: {pfull} <{pmail}>\n"
+     "Sent: Tuesday, March 4, 2025 5:10 PM\nTo: Olivia Owner <owner@example.com>\nCc: {rfull} <{rmail}>\n"
+     "Subject: RE: Intro - Olivia <> {pf}\n\nHi Olivia, thanks {rf}. Yes, let's find a time - I am free Friday.\n\n"
+     "Regards,\n{pfull}\n\n________________________________\nFrom: {rfull} <{rmail}>\n"
+     "Sent: Tuesday, March 4, 2025 9:12 AM\nTo: Olivia Owner <owner@example.com>; {pfull} <{pmail}>\n"
+     "Subject: Intro - Olivia <> {pf}\n\nOlivia, meet {pf}. {pf}, meet Olivia. You two should talk about "
+     "renewals.\n\nBest,\n{rf}\n"),
+]
+FORWARDED_NOT_INTRO = (
+    "Fwd: Re: lunch next week",
+    "Can you remember where we said? Forwarding the thread.\n\n---------- Forwarded message ---------\n"
+    "From: {pfull} <{pmail}>\nDate: Tue, Mar 4, 2025 at 5:10 PM\nSubject: Re: lunch next week\n"
+    "To: Olivia Owner <owner@example.com>\n\nSounds good, see you at noon.\n\n"
+    "On Tue, Mar 4, 2025 at 9:12 AM Olivia Owner <owner@example.com> wrote:\n> Shall we meet for lunch on "
+    "Friday? The usual place?\n")
+
+
+def write_forwarded_replies() -> None:
+    for i, (client, body) in enumerate(FORWARDED_REPLIES):
+        referrer, prospect = REFERRERS[(i + 5) % 10], PROSPECTS[(i + 3) % 16]
+        text = body.format(o=O, pf=first(prospect), pfull=prospect[0], pmail=prospect[1], rf=first(referrer),
+                           rfull=referrer[0], rmail=referrer[1])
+        subject = "Fwd: " + next(line for line in text.splitlines() if "Subject:" in line).split(":", 1)[1].strip()
+        raw = message(OWNER, [ASSISTANT], subject, text)
+        save("intro", f"forwarded_reply_{client}", raw, "intro", referrer, [prospect], replied_by=prospect[1])
+    prospect = PROSPECTS[9]
+    subject, body = FORWARDED_NOT_INTRO
+    raw = message(OWNER, [ASSISTANT], subject, body.format(pfull=prospect[0], pmail=prospect[1]))
+    save("lookalike", "forwarded_thread_not_intro", raw, "other")
+
+
 def write_hard() -> None:
     for i, (subject, body) in enumerate(HARD_INTROS):
         referrer, prospect = REFERRERS[(i + 2) % 10], PROSPECTS[(i + 7) % 16]

@@ -238,3 +238,53 @@ def test_a_group_intro_with_one_known_prospect_still_follows_up_the_new_one(cast
     assert sorted([p["email"] for p in r["prospects"]] for r in refs) == sorted([[cast.prospect.email], [dave.email]])
     firsts = [d for d in cast.cli_json("drafts", now=MON + MINUTE) if d["kind"] == "first_touch"]
     assert sorted(d["to"][0] for d in firsts) == sorted([cast.prospect.email, dave.email])
+
+
+def _forwarded_reply(cast, forwarder, at: datetime) -> OutgoingMail:  # type: ignore[no-untyped-def]
+    """`forwarder` forwards to the assistant Carol's answer to Alice's intro; Carol's client quoted the
+    intro under a name-only attribution line ("On ..., Alice Source wrote:"), as Thunderbird does."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    fwd = EmailMessage(policy=SMTP)
+    fwd["From"], fwd["To"] = forwarder.formatted(), cast.assistant
+    fwd["Subject"] = "Fwd: Re: Intro: Olivia <> Carol"
+    fwd["Message-ID"] = f"<fwd-reply-{forwarder.email}>"
+    fwd.set_content(
+        "Carol got back to me already, please keep track of this one.\n\n"
+        "-------- Forwarded Message --------\n"
+        "Subject: Re: Intro: Olivia <> Carol\n"
+        "Date: Mon, 16 Nov 2026 08:30:00 +0000\n"
+        f"From: Carol Prospect <{cast.prospect.email}>\n"
+        f"To: Olivia Owner <{cast.owner.email}>\n"
+        f"CC: Alice Source <{cast.referrer.email}>\n\n"
+        "Thanks Alice! Olivia, glad to connect. Tuesday afternoon works for me.\n\nCarol\n\n"
+        "On 16.11.2026 07:00, Alice Source wrote:\n"
+        "> Olivia, meet Carol: she runs operations at Prospect & Co and is looking for help with pricing.\n"
+        "> Carol, meet Olivia, the best pricing consultant I know. I'll let you two take it from here.\n"
+        "> Alice\n")
+    return OutgoingMail(fwd["Message-ID"].strip("<>"), forwarder.email, (cast.assistant,), fwd.as_bytes())
+
+
+def test_owner_forwarding_the_prospects_answer_to_an_intro_records_the_reply(cast):
+    cast.send(_forwarded_reply(cast, cast.owner, MON - 10 * MINUTE))
+    cast.cycle(MON)
+    [ref] = cast.cli_json("referrals", now=MON)
+    assert ref["referrer"]["email"] == cast.referrer.email
+    assert [p["email"] for p in ref["prospects"]] == [cast.prospect.email]
+    assert ref["state"] == "replied"  # Carol already answered: no first touch goes out over her reply
+    # The first touch is withdrawn; the thank-you to Alice and the keep-in-the-loop note remain.
+    assert sorted(d["kind"] for d in cast.cli_json("drafts", now=MON)) == ["keep_in_loop", "thank_source"]
+    timeline = cast.cli("show", ref["id"], now=MON).stdout
+    assert f"reply from {cast.prospect.email}, forwarded by the owner" in timeline
+    assert "Tuesday afternoon works for me" in timeline
+
+
+def test_someone_elses_forward_of_a_prospects_answer_is_not_taken_as_her_reply(cast):
+    cast.send(_forwarded_reply(cast, cast.referrer, MON - 10 * MINUTE))
+    cast.cycle(MON)
+    [ref] = cast.cli_json("referrals", now=MON)
+    assert ref["state"] == "awaiting_approval"  # the owner decides: the first touch waits for her approval
+    assert sorted(d["kind"] for d in cast.cli_json("drafts", now=MON)) == ["first_touch", "thank_source"]
+    timeline = cast.cli("show", ref["id"], now=MON).stdout
+    assert f"a reply from {cast.prospect.email} forwarded by {cast.referrer.email} is not counted" in timeline

@@ -63,6 +63,8 @@ def test_expected_extra_fields(report):
             wrong.append((label["file"], "urgency", u.urgency))
         if "reply_contains" in label and label["reply_contains"] not in (u.reply_text or ""):
             wrong.append((label["file"], "reply_text", u.reply_text))
+        if "replied_by" in label and (u.replied_by.email if u.replied_by else None) != label["replied_by"]:
+            wrong.append((label["file"], "replied_by", u.replied_by))
     assert wrong == []
 
 

@@ -87,6 +87,37 @@ def test_inline_forward_is_an_embedded_message():
     assert inner.text.strip() == "Olivia, meet Carol."
 
 
+def _quoting(attribution: str, cc: str) -> ParsedMessage:
+    body = f"Sounds good!\n\n{attribution}\n> Olivia, meet Carol.\n"
+    msg = parse_message(eml(f"From: Carol <carol@example.net>\nTo: owner@example.com\nCc: {cc}\nSubject: Re: Intro",
+                            body))
+    assert isinstance(msg, ParsedMessage)
+    return msg
+
+
+def test_a_name_only_attribution_is_the_person_of_that_name_on_the_message():
+    msg = _quoting("On 05.03.2025 09:00, Alice Source wrote:", "Alice Source <alice@example.org>")
+    [quoted] = msg.embedded
+    assert quoted.sender == Person("Alice Source", "alice@example.org")
+    assert quoted.text.strip() == "Olivia, meet Carol."
+
+
+def test_a_name_only_attribution_that_fits_nobody_or_two_people_names_no_one():
+    assert _quoting("On 05.03.2025 09:00, Bob Stranger wrote:", "Alice Source <alice@example.org>").embedded == ()
+    two = "Alice Source <alice@example.org>, Alice Source <alice@other.example>"
+    assert _quoting("On 05.03.2025 09:00, Alice Source wrote:", two).embedded == ()
+
+
+def test_a_forwarded_reply_carries_the_message_it_quotes():
+    body = ("FYI\n\n-------- Forwarded Message --------\nSubject: Re: Intro\nFrom: Carol <carol@example.net>\n"
+            "To: Olivia Owner <owner@example.com>\nCC: Alice Source <alice@example.org>\n\nThanks Alice!\n\n"
+            "On 05.03.2025 09:00, Alice Source wrote:\n> Olivia, meet Carol.\n")
+    msg = parse_message(eml("From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd: Re: Intro", body))
+    [reply] = msg.embedded
+    [intro] = reply.embedded
+    assert (reply.sender.email, intro.sender.email) == ("carol@example.net", "alice@example.org")
+
+
 def test_defects_are_kept():
     raw = b'From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/plain\n\nhi'
     msg = parse_message(raw)
