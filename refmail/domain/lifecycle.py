@@ -35,6 +35,8 @@ class State(enum.StrEnum):
 
 ACTIVE = frozenset({State.DETECTED, State.AWAITING_APPROVAL, State.CONTACTED, State.FOLLOWED_UP, State.ESCALATED})
 ENGAGED = frozenset({State.REPLIED, State.HANDLED_BY_OWNER, State.MET})
+# The prospect has answered (or the owner met her): mail reaches her, whatever a bounce says.
+HEARD_FROM = frozenset({State.REPLIED, State.MET})
 OPEN = ACTIVE | ENGAGED
 
 # Drafts that speak to the prospect: they die the moment the prospect answers.
@@ -286,9 +288,14 @@ def _replied(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     if e.do_not_contact:
         return _to(r, State.DO_NOT_CONTACT, "prospect asked not to be contacted",
                    CancelSchedule(), CancelDrafts(frozenset(DraftKind)), hold_until=None)
-    if r.state in ENGAGED:
+    if r.state in HEARD_FROM:
         return _to(r, r.state, "prospect wrote again")
-    effects: list[Effect] = [CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION})]
+    # From handled_by_owner (she wrote by hand) or bounced (another address of a group intro failed)
+    # this is the first answer: the referrer hears of it like any other.
+    stop = PROSPECT_FACING | {DraftKind.ESCALATION}
+    if r.state is State.BOUNCED:  # asking the referrer for a better address would now embarrass the owner
+        stop |= {DraftKind.BOUNCE_NOTICE}
+    effects: list[Effect] = [CancelSchedule(), CancelDrafts(stop)]
     if not r.owner_is_referrer:
         effects.append(CreateDraft(DraftKind.KEEP_IN_LOOP, add_business_days(now, r.cadence.keep_in_loop_due, rules)))
     return _to(r, State.REPLIED, "prospect replied: cadence stopped", *effects, unanswered=0, hold_until=None)
@@ -312,12 +319,15 @@ def _autoreplied(r: Referral, e: Event, now: datetime, rules: Rules) -> Transiti
     assert isinstance(e, AutoReplied)
     if e.until is None or e.until <= now:
         return _to(r, r.state, "out-of-office reply (no return date): cadence unchanged")
-    return _to(r, r.state, f"prospect away until {e.until.date().isoformat()}: next touch postponed",
+    back = e.until.astimezone(rules.zone).date().isoformat()  # the owner's calendar day, not UTC's
+    return _to(r, r.state, f"prospect away, back {back}: next touch postponed",
                Postpone(next_send_time(e.until, rules)), hold_until=e.until)
 
 
 def _bounced(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     assert isinstance(e, Bounced)
+    if r.state in HEARD_FROM:  # a late bounce, or another address of hers: she is reachable, nothing to ask
+        return _to(r, r.state, f"message to {e.address} bounced, but the prospect has answered: nothing to do")
     return _to(r, State.BOUNCED, f"message to {e.address} bounced: asking the referrer for a better address",
                CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION, DraftKind.THANK_SOURCE}),
                CreateDraft(DraftKind.BOUNCE_NOTICE, add_business_days(now, 0, rules)))
@@ -355,7 +365,7 @@ _allow(OPEN, Reintroduced, _reintro)
 _allow(OPEN | _CLOSED_WITH_OUTCOME | {State.WON, State.LOST}, DraftSent, _sent)
 _allow(OPEN | _CLOSED_WITH_OUTCOME | {State.WON, State.LOST}, DraftRejected, _rejected)
 _allow(ACTIVE, Due, _due)
-_allow(OPEN | {State.CLOSED_NO_RESPONSE}, ProspectReplied, _replied)
+_allow(OPEN | {State.CLOSED_NO_RESPONSE, State.BOUNCED}, ProspectReplied, _replied)
 _allow(ACTIVE | {State.CLOSED_NO_RESPONSE}, OwnerWroteByHand, _by_hand)
 _allow(ENGAGED, OwnerWroteByHand, _by_hand)
 _allow(ACTIVE, AutoReplied, _autoreplied)

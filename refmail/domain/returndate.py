@@ -29,6 +29,10 @@ _CUES = (
     ("es", r"(?:regreso el|regresaré el|de vuelta el|volveré el|hasta el|a partir del|vuelvo el|hasta)\s*"),
 )
 _ISO = re.compile(r"\b(20\d\d-\d\d-\d\d)\b")
+# "out through Friday", "bis einschließlich 09.01.", "jusqu'au 9 janvier inclus": the date is the last
+# day away, so the first day back is the one after.
+_INCLUSIVE_CUE = re.compile(r"\b(?:through|thru|einschließlich|einschl\.)\s*$", re.IGNORECASE)
+_INCLUSIVE_AFTER = re.compile(r"\b(?:inclusive|inclus|incluse|incluido|incluida|inklusive|inkl\.)", re.IGNORECASE)
 
 
 def is_permanent(text: str) -> bool:
@@ -105,7 +109,7 @@ def _try(fragment: str, lang: str, base: datetime | None) -> date | None:
 
 
 def return_date(text: str, sent: datetime | None) -> date | None:
-    """The first stated return date after the message date, or None when none is given."""
+    """The first day back stated after the message date, or None when none is given."""
     text = text[:2000]
     base = sent
     candidates: list[date] = []
@@ -116,7 +120,8 @@ def return_date(text: str, sent: datetime | None) -> date | None:
                 continue
             found = _try(fragment, lang, base)
             if found is not None:
-                candidates.append(found)
+                inclusive = _INCLUSIVE_CUE.search(match.group(0)) or _INCLUSIVE_AFTER.search(fragment)
+                candidates.append(found + timedelta(days=1) if inclusive else found)
         if candidates:
             break
     if not candidates:

@@ -143,6 +143,14 @@ def test_bounce_asks_the_referrer_for_a_better_address(cast):
     assert cast.prospect.email in drafts[0]["body"]
     cast.cycle(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     assert kinds(cast, cast.prospect) == ["first_touch"]
+    # Her mailbox was only full: she answers the first touch a week later. The reply counts.
+    late = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    cast.send(message(cast.prospect, [cast.owner], "Re: " + first["Subject"], "Back now - happy to talk!\n", late,
+                      in_reply_to=first["Message-ID"].strip("<>")))
+    cast.cycle(late + MINUTE)
+    assert state(cast, late + MINUTE) == "replied"
+    # ... and the unsent note asking Alice for a better address is withdrawn: it would now be wrong.
+    assert [d["kind"] for d in cast.cli_json("drafts", now=late + MINUTE)] == ["keep_in_loop"]
 
 
 def test_refused_address_at_send_time_is_a_bounce(cast):
@@ -167,6 +175,14 @@ def test_owner_replying_by_hand_stops_the_cadence(cast):
     cast.cycle(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
     assert cast.cli_json("drafts", now=datetime(2026, 11, 20, 10, 0, tzinfo=UTC)) == []
     assert kinds(cast, cast.prospect) == ["first_touch"]
+    # Carol answers her at last: that is a reply like any other, and Alice hears of it.
+    mon = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    cast.send(message(cast.prospect, [cast.owner], "Re: Quick question", "Sorry for the delay - yes, let's talk.\n",
+                      mon, in_reply_to=by_hand.message_id))
+    cast.cycle(mon + MINUTE)
+    assert state(cast, mon + MINUTE) == "replied"
+    assert [(d["kind"], d["to"]) for d in cast.cli_json("drafts", now=mon + MINUTE)] == [
+        ("keep_in_loop", [cast.referrer.email])]
 
 
 def test_won_drafts_a_thank_you_to_the_referrer(cast):

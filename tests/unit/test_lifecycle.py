@@ -14,6 +14,7 @@ from refmail.domain.cadence import add_business_days
 from refmail.domain.lifecycle import (
     ACTIVE,
     ENGAGED,
+    HEARD_FROM,
     OPEN,
     PROSPECT_FACING,
     AutoReplied,
@@ -70,7 +71,7 @@ ALLOWED: dict[type, set[State]] = {
     DraftSent: set(OPEN) | TERMINAL_WITH_HISTORY,
     DraftRejected: set(OPEN) | TERMINAL_WITH_HISTORY,
     Due: set(ACTIVE),
-    ProspectReplied: set(OPEN) | {S.CLOSED_NO_RESPONSE},
+    ProspectReplied: set(OPEN) | {S.CLOSED_NO_RESPONSE, S.BOUNCED},
     OwnerWroteByHand: set(OPEN) | {S.CLOSED_NO_RESPONSE},
     AutoReplied: set(ACTIVE),
     Bounced: set(ACTIVE) | set(ENGAGED),
@@ -112,11 +113,13 @@ def expected_state(event_type: type, state: State) -> State:
     if event_type is Due:
         return {S.DETECTED: S.AWAITING_APPROVAL, S.ESCALATED: S.CLOSED_NO_RESPONSE}.get(state, state)
     if event_type is ProspectReplied:
-        return state if state in ENGAGED else S.REPLIED
+        return state if state in HEARD_FROM else S.REPLIED
     if event_type is OwnerWroteByHand:
         if state in (S.DETECTED, S.AWAITING_APPROVAL):
             return S.CONTACTED  # her own answer to the intro is the first touch
         return state if state in ENGAGED else S.HANDLED_BY_OWNER
+    if event_type is Bounced and state in HEARD_FROM:
+        return state
     return {Bounced: S.BOUNCED, OutcomeMarked: S.WON, Cancelled: S.CANCELLED}[event_type]
 
 
@@ -429,10 +432,22 @@ def test_reply_stops_the_cadence_and_drafts_keep_in_loop(state: State) -> None:
     assert K.THANK_SOURCE not in STOP_PROSPECT.kinds  # the referrer is still thanked
 
 
-@pytest.mark.parametrize("state", sorted(ENGAGED))
+@pytest.mark.parametrize("state", sorted(HEARD_FROM))
 def test_a_second_reply_changes_nothing(state: State) -> None:
     result = step(ref(state), ProspectReplied(), NOW, RULES)
     assert result.referral.state is state and result.effects == ()
+
+
+@pytest.mark.parametrize("state", [S.HANDLED_BY_OWNER, S.BOUNCED])
+def test_the_first_reply_after_a_hand_written_message_or_a_bounce_keeps_the_referrer_in_the_loop(
+        state: State) -> None:
+    # handled_by_owner: she wrote by hand, the prospect had not answered yet. bounced: one address of a
+    # group intro failed, the other prospect answers. Either way this is the prospect's first answer.
+    result = step(ref(state), ProspectReplied(), NOW, RULES)
+    assert result.referral.state is S.REPLIED
+    # After a bounce, an unsent note asking the referrer for a better address is withdrawn too.
+    stop = CancelDrafts(STOP_PROSPECT.kinds | ({K.BOUNCE_NOTICE} if state is S.BOUNCED else set()))
+    assert result.effects == (CancelSchedule(), stop, CreateDraft(K.KEEP_IN_LOOP, bd(1)))
 
 
 @pytest.mark.parametrize("state", sorted(OPEN))
@@ -506,7 +521,7 @@ def test_escalation_withdrawn_when_the_prospect_replies_first() -> None:
 # ---- bounce -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", sorted(ACTIVE | ENGAGED))
+@pytest.mark.parametrize("state", sorted(ACTIVE | {S.HANDLED_BY_OWNER}))
 def test_bounce_marks_bounced_and_asks_the_referrer(state: State) -> None:
     result = step(ref(state), Bounced("carol@example.net"), NOW, RULES)
     assert result.referral.state is S.BOUNCED
@@ -516,6 +531,13 @@ def test_bounce_marks_bounced_and_asks_the_referrer(state: State) -> None:
     assert "carol@example.net" in result.note
     assert not lc.may_send(S.BOUNCED, K.SECOND_TOUCH)
     assert lc.may_send(S.BOUNCED, K.BOUNCE_NOTICE)
+
+
+@pytest.mark.parametrize("state", sorted(HEARD_FROM))
+def test_a_bounce_after_the_prospect_answered_changes_nothing(state: State) -> None:
+    result = step(ref(state), Bounced("carol@example.net"), NOW, RULES)
+    assert result.referral.state is state and result.effects == ()
+    assert "has answered" in result.note
 
 
 def test_bounce_notice_out_of_hours_waits_for_the_window() -> None:
