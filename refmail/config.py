@@ -16,6 +16,7 @@ from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
 
+MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
 SECURITY = ("ssl", "starttls", "none")
 
@@ -150,6 +151,12 @@ def load_settings(environ: dict[str, str] | None = None, config_file: str | None
     elif not templates.is_dir():
         raise ConfigError(f"REFMAIL_TEMPLATES: {templates} is not a folder")
 
+    secret = merged.get("REFMAIL_SECRET")
+    if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+        # Our Message-IDs are keyed with it and go to strangers: a short key could be searched for offline.
+        raise ConfigError(f"REFMAIL_SECRET: too short to keep approvals safe (at least {MIN_SECRET_LENGTH} "
+                          "characters); leave it unset and refmail generates and keeps one")
+
     now = None
     if merged.get("REFMAIL_NOW"):
         try:
@@ -166,7 +173,7 @@ def load_settings(environ: dict[str, str] | None = None, config_file: str | None
         database_url=database_url,
         rules_path=rules_path,
         templates_path=templates,
-        secret=merged.get("REFMAIL_SECRET"),
+        secret=secret,
         now=now,
         data_dir=data_dir,
     )

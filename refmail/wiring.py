@@ -80,8 +80,7 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     rules = load_rules(settings.rules_path)
-    engine = db.make_engine(settings.database_url)
-    db.ensure_schema(engine)
+    engine = db.open_store(settings.database_url)
     sessions = db.session_factory(engine)
     if clock is None:
         clock = FixedClock(settings.now) if settings.now else SystemClock()

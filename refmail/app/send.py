@@ -152,7 +152,12 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
     with app.sessions() as s:
         ready = q.outbox_ready(s, now)
     for draft_id, referral_id in ready:
-        mail, why = _claim(app, draft_id, referral_id, now)
+        try:
+            mail, why = _claim(app, draft_id, referral_id, now)
+        except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
+            log.exception("draft %s cannot be composed; marked failed", draft_id)
+            _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
+            continue
         if mail is None:
             continue
         try:

@@ -52,7 +52,7 @@ def create_draft(
         cc=[p.as_dict() for p in spec.cc],
         subject=subject,
         body=body,
-        message_id=outgoing_message_id(did, app.identity.owner.email, app.secret.hex()[:16]),
+        message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),
         in_reply_to=spec.in_reply_to,
         references=list(spec.references),
         due_at=due_at,

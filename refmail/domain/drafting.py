@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 from refmail.domain.rules import DraftKind
@@ -124,8 +125,12 @@ def referral_ids(intro_message_id: str) -> tuple[str, ...]:
     return tuple("r" + digest[:n] for n in ID_LENGTHS)
 
 
-def outgoing_message_id(draft: str, owner_email: str, secret_salt: str = "") -> str:
-    """Fixed per draft (outbox idempotence); recognisable as ours by its `refmail.` prefix."""
+def outgoing_message_id(draft: str, owner_email: str, secret: bytes) -> str:
+    """Fixed per draft (outbox idempotence); recognisable as ours by its `refmail.` prefix.
+
+    Keyed (HMAC), because it goes to strangers: an unkeyed hash of part of the secret let anyone who
+    received one of our messages search for the secret offline, and predict our Message-IDs.
+    """
     domain = owner_email.rpartition("@")[2] or "refmail.invalid"
-    digest = hashlib.sha256(f"{draft}/{secret_salt}".encode()).hexdigest()[:16]
+    digest = hmac.new(secret, f"message-id/{draft}".encode(), hashlib.sha256).hexdigest()[:24]
     return f"refmail.{draft}.{digest}@{domain}"

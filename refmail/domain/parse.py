@@ -19,13 +19,14 @@ from refmail.domain.types import ParsedMessage, ParseFailure, Person
 MAX_DEPTH = 3
 # RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
 _MSGID = re.compile(r"<([^<>\s]{1,998})>")
+_BARE_ID = re.compile(r"[^<>\s]{1,998}")
 
 
 def stable_message_id(header_value: str, raw: bytes) -> str:
     """The Message-ID without brackets, or a stable stand-in (a hash of the bytes) when it is missing or junk."""
     ids = _MSGID.findall(header_value)
     value = ids[0] if ids else header_value.strip().strip("<>").strip()
-    if value and " " not in value and len(value) <= 998:
+    if _BARE_ID.fullmatch(value):  # a folded junk value keeps CR LF TAB: it must never reach our headers
         return value
     return f"refmail-sha256-{hashlib.sha256(raw).hexdigest()[:32]}@missing"
 _EMAIL = re.compile(r"^[^@\s/<>()\[\],;:\"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$|^[^@\s]+@localhost$")
@@ -68,16 +69,18 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     raw_get = {k.lower(): str(v) for k, v in reversed(msg.items())}
     text, html, status, attached = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    defects = tuple(dict.fromkeys(_defects(msg) + categories))
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
+    if len(senders) > 1:  # "From: owner@..., mallory@...": whose message it is cannot be told, or trusted
+        categories += (f"From names {len(senders)} addresses: sender unknown",)
     to, cc = addresses(raw_get.get("to", "")), addresses(raw_get.get("cc", ""))
+    defects = tuple(dict.fromkeys(_defects(msg) + categories))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
     return ParsedMessage(
         message_id=message_id,
         subject=" ".join(get.get("subject", "").split()),
-        sender=senders[0] if senders else None,
+        sender=senders[0] if len(senders) == 1 else None,
         to=to,
         cc=cc,
         reply_to=addresses(raw_get.get("reply-to", "")),
@@ -115,14 +118,18 @@ def _name(name: str) -> str:
 
 
 def addresses(value: str) -> tuple[Person, ...]:
-    """Decoded, lower-cased addresses; an unquoted "Last, First <x>" stays one person."""
-    value = decode_text(value)
+    """Lower-cased addresses with decoded names; an unquoted "Last, First <x>" stays one person.
+
+    The header is split into addresses *before* RFC 2047 words are decoded: a display name such as
+    =?utf-8?q?Carol_=3Ccarol=40example=2Enet=3E?= <mallory@evil.test> is Mallory, never Carol.
+    """
     people: list[Person] = []
     dangling = ""
-    for name, original in email.utils.getaddresses([value]):
+    for name, original in email.utils.getaddresses([str(value)]):
+        name = decode_text(name)
         addr = original.strip().strip("<>").lower()
         if not _EMAIL.match(addr):
-            dangling = "" if "@" in addr else (original or name).strip()
+            dangling = "" if "@" in addr else decode_text(original or name).strip()
             continue
         if dangling and not name:
             name = dangling

@@ -27,8 +27,33 @@ def make_engine(url: str) -> Engine:
     try:
         return _make_engine(url)
     except (ValueError, ArgumentError, NoSuchModuleError) as exc:
-        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-        raise DatabaseURLError(f"REFMAIL_DATABASE_URL {shown!r} cannot be used: {exc}") from None
+        raise DatabaseURLError(hide_password(f"REFMAIL_DATABASE_URL {url!r} cannot be used: {exc}", url)) from None
+
+
+def open_store(url: str) -> Engine:
+    """An engine on a migrated schema; a database that cannot be reached is a clear error, password hidden."""
+    engine = make_engine(url)
+    try:
+        ensure_schema(engine)
+    except DBAPIError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseURLError(hide_password(
+            f"cannot use the database at REFMAIL_DATABASE_URL ({first}); check the URL and that the server runs",
+            url)) from None
+    return engine
+
+
+def hide_password(text: str, url: str) -> str:
+    """`text` with the URL's password (as typed, even mistyped or with a raw '@') replaced by ***."""
+    head, at, _ = url.rpartition("@")
+    userinfo = re.sub(r"^[a-z][a-z0-9+.-]*:?/*", "", head, flags=re.IGNORECASE) if at else ""
+    _user, colon, password = userinfo.partition(":")
+    if not colon or not password:
+        return text
+    # Longest first; fragments too, since a raw '@' makes drivers read the password's tail as a host.
+    for secret in sorted({password, *(p for p in re.split(r"[@:/]", password) if len(p) >= 3)}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def _make_engine(url: str) -> Engine:

@@ -342,3 +342,24 @@ def test_an_intro_forwarded_late_sees_the_prospects_earlier_reply(cast):
     refs = cast.cli_json("referrals", now=MON)
     assert [r["state"] for r in refs] == ["replied"]
     assert sorted(d["kind"] for d in cast.cli_json("drafts", now=MON)) == ["keep_in_loop", "thank_source"]
+
+
+def test_an_address_smuggled_into_an_encoded_display_name_is_not_its_owner(cast):
+    """Mallory's own domain passes DMARC; his display name decodes to "Carol <carol@...>". He is still Mallory."""
+    import base64
+
+    intro = cast.introduce(MON - 30 * MINUTE)
+    cast.cycle(MON)
+    passed = {"Authentication-Results": "mx.example.com; dkim=pass header.d=evil.example; dmarc=pass "
+                                        "header.from=evil.example; spf=pass smtp.mailfrom=evil.example"}
+    for who in (cast.prospect, cast.owner):
+        fake = message(Person("x", "mallory@evil.example"), [cast.owner], "Re: Intro",
+                       "Please stop emailing me.\n", MON + MINUTE, in_reply_to=intro.message_id, headers=passed)
+        disguise = base64.b64encode(f"{who.name} <{who.email}>".encode()).decode()
+        data = fake.data.replace(b"From: x <mallory@evil.example>",
+                                 f"From: =?utf-8?b?{disguise}?= <mallory@evil.example>".encode())
+        assert data != fake.data
+        cast.send(OutgoingMail(fake.message_id + who.email, "mallory@evil.example", (cast.owner.email,), data))
+    cast.cycle(MON + 3 * MINUTE)
+    assert state(cast, MON + 3 * MINUTE) == "awaiting_approval"  # not do_not_contact, not handled by hand
+    assert sorted(d["kind"] for d in cast.cli_json("drafts", now=MON + 3 * MINUTE)) == ["first_touch", "thank_source"]

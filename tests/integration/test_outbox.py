@@ -85,3 +85,16 @@ def test_a_refused_prospect_address_is_a_bounce(app):
     transport = Scripted(PermanentSendError("550 no such user", {CAROL.email: "550 5.1.1 unknown"}))
     send.send_ready(app, transport, None, MON)
     assert report.referrals(app)[0]["state"] == "bounced"
+
+
+def test_a_draft_that_cannot_become_an_email_fails_alone_and_the_rest_still_go(app):
+    from refmail.store import models as m
+
+    thanks = next(d for d in report.drafts(app) if d["kind"] == "thank_source")
+    decide.decide_by_id(app, thanks["id"], "approve", "test")
+    with app.sessions.begin() as s:  # what a junk Message-ID on a stranger's intro once led to
+        s.get(m.Draft, app.first_id).in_reply_to = "x1@evil.test\r\n\tz"
+    transport = Scripted()
+    assert send.send_ready(app, transport, None, MON) == 1
+    assert status(app) == "failed"
+    assert [mail.recipients for mail in transport.sent] == [(ALICE.email,)]

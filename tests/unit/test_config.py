@@ -41,9 +41,15 @@ def test_default_ports_follow_security():
 def test_passwords_and_secret_stay_out_of_repr():
     s = load_settings(BASE | {"REFMAIL_IMAP_HOST": "h", "REFMAIL_IMAP_PASSWORD": "hunter2-imap",
                               "REFMAIL_SMTP_HOST": "h", "REFMAIL_SMTP_PASSWORD": "hunter2-smtp",
-                              "REFMAIL_SECRET": "s3cr3t-key"})
+                              "REFMAIL_SECRET": "s3cr3t-key-long-enough"})
     text = repr(s)
     assert "hunter2" not in text and "s3cr3t" not in text
+
+
+def test_a_short_secret_is_refused_with_the_reason():
+    with pytest.raises(ConfigError, match="REFMAIL_SECRET: too short.*at least 16 characters") as err:
+        load_settings(BASE | {"REFMAIL_SECRET": "tiger"})
+    assert "tiger" not in str(err.value)
 
 
 def test_toml_file_with_sections_and_environment_wins(tmp_path: Path):
@@ -125,3 +131,15 @@ def test_a_missing_editor_is_a_clear_error(tmp_path: Path, capsys, monkeypatch):
     monkeypatch.setenv("EDITOR", "/no/such/editor")
     with pytest.raises(UserError, match="cannot start the editor"):
         _edit("body")
+
+
+def test_database_url_passwords_are_hidden_even_when_mistyped():
+    from refmail.store.db import DatabaseURLError, hide_password, make_engine
+
+    with pytest.raises(DatabaseURLError) as err:
+        make_engine("postgresql//bob:S3cretPW@db.example/refmail")  # the ':' is missing
+    assert "S3cretPW" not in str(err.value) and "***" in str(err.value)
+    url = "postgresql://bob:p@ssw0rd@db.example/refmail"  # a raw '@' in the password
+    shown = hide_password(f"could not translate host name 'ssw0rd@db.example' ({url})", url)
+    assert "p@ssw0rd" not in shown and "ssw0rd" not in shown
+    assert hide_password("nothing secret", "sqlite:///tmp/x.db") == "nothing secret"

@@ -30,7 +30,7 @@ def make_app(tmp_path: Path, now: datetime = MONDAY_8, rules: str | None = None)
         "REFMAIL_OWNER": "Olivia Owner <owner@example.com>",
         "REFMAIL_ASSISTANT": "assistant@example.com",
         "REFMAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'refmail.db'}",
-        "REFMAIL_SECRET": "unit-secret",
+        "REFMAIL_SECRET": "unit-secret-long-enough",
         "REFMAIL_DATA_DIR": str(tmp_path),
     }
     if rules is not None:

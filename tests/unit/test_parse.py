@@ -118,6 +118,26 @@ def test_a_forwarded_reply_carries_the_message_it_quotes():
     assert (reply.sender.email, intro.sender.email) == ("carol@example.net", "alice@example.org")
 
 
+def test_an_encoded_display_name_never_becomes_the_address():
+    raw = eml("From: =?utf-8?q?Carol_=3Ccarol=40example=2Enet=3E?= <mallory@evil.test>\nTo: owner@example.com\n"
+              "Cc: =?utf-8?q?=3Cowner=40example=2Ecom=3E?= <eve@evil.test>\nSubject: hi")
+    msg = parse_message(raw)
+    assert msg.sender == Person("", "mallory@evil.test")  # a "name" holding an address is no name at all
+    assert [p.email for p in msg.cc] == ["eve@evil.test"]
+
+
+def test_a_from_naming_several_addresses_has_no_trusted_sender():
+    msg = parse_message(eml("From: owner@example.com, mallory@evil.test\nTo: assistant@example.com\nSubject: hi"))
+    assert msg.sender is None
+    assert any("From names 2 addresses" in d for d in msg.defects)
+
+
+def test_a_folded_bare_message_id_is_replaced_not_kept():
+    raw = b"From: a@example.org\r\nMessage-ID: x1@evil.test\r\n\tz\r\nSubject: s\r\n\r\nhello\r\n"
+    msg = parse_message(raw)
+    assert msg.message_id.startswith("refmail-sha256-") and not any(c.isspace() for c in msg.message_id)
+
+
 def test_defects_are_kept():
     raw = b'From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/plain\n\nhi'
     msg = parse_message(raw)
