@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from refmail.domain.nlp import Pipeline, analysed, window
 from refmail.domain.types import Person
 
+_WORD = re.compile(r"\w+")
 _SUBJECT_INTRO = re.compile(
     r"\b(intro|intros|introduction|introductions|introducing|e-?intro|connecting you|connect(ing)? (with|two)|"
     r"meet (?!up\b)\w+|you should meet|should (know|meet)|know each other|connection|kennenlernen|mise en relation|presentaci[oó]n)\b|<>|<->|\s&\s|\s\+\s",
@@ -52,16 +54,22 @@ def doc_subject_text(subject: str, start: int, end: int, pipe: Pipeline) -> str:
     return "subject: " + pipe.nlp.make_doc(subject)[start:end].text
 
 
-def _name_pair(text: str, names: set[str]) -> tuple[str, str]:
-    """Two addressed people named vocative-style: "Carol, meet Olivia", "olivia, this is Carol", "Carol, Olivia -"."""
-    usable = sorted((n for n in names if len(n) > 2), key=len, reverse=True)
-    if len(usable) < 2:
-        return "", ""
+@lru_cache(maxsize=512)
+def _pair_patterns(usable: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Compiled once per set of names: Python's own regex cache is too small for every message's names."""
     alt = "|".join(re.escape(n) for n in usable)
     connected = rf"(?i)\b({alt})\s*[,:;\-–—]?\s*(?:meet|this is|please meet|say hi to)\s+({alt})\b"
     vocative = rf"(?im)(?:^|[.!?]\s|[-–—]\s|\b(?:hi|hey|dear|hello)\s+)\s*({alt})\s*[,:;\-–—]\s*({alt})\s*(?:[!.:\-–—]|$)"
-    for strength, pattern in (("INTRO", connected), ("WEAK", vocative)):
-        for match in re.finditer(pattern, text):
+    return (("INTRO", re.compile(connected)), ("WEAK", re.compile(vocative)))
+
+
+def _name_pair(text: str, names: set[str]) -> tuple[str, str]:
+    """Two addressed people named vocative-style: "Carol, meet Olivia", "olivia, this is Carol", "Carol, Olivia -"."""
+    usable = tuple(sorted((n for n in names if len(n) > 2), key=lambda n: (-len(n), n)))
+    if len(usable) < 2:
+        return "", ""
+    for strength, pattern in _pair_patterns(usable):
+        for match in pattern.finditer(text):
             if match.group(1).lower() != match.group(2).lower():
                 return strength, match.group(0).strip()
     return "", ""
@@ -123,7 +131,8 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...])
         intro += 0.25
         evidence.append(f"subject pairs names: {subject!r}")
     lowered = text.lower()
-    named = [n for n in names if re.search(rf"\b{re.escape(n)}\b", lowered)]
+    words = set(_WORD.findall(lowered))  # a name of word characters is named iff it is one whole word
+    named = [n for n in names if (n in words if _WORD.fullmatch(n) else re.search(rf"\b{re.escape(n)}\b", lowered))]
     if len(named) >= 2:
         intro += 0.15
         evidence.append("names both parties: " + ", ".join(sorted(named)))
