@@ -3,7 +3,8 @@
     python -m benchmarks.understanding [FOLDER ...]
 
 Each FOLDER holds a labels.yaml (list of {file, kind, referrer, prospects | parties, owner}).
-Defaults: tests/corpus, tests/corpus_holdout (written blind to the rules) and, if present, ../shared/corpus.
+Defaults: tests/corpus, tests/corpus_holdout (written blind to the rules), tests/corpus_found (an audit's
+fresh mail) and, if present, ../shared/corpus.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--misses", action="store_true", help="list every message whose kind was wrong")
     args = parser.parse_args(argv)
-    defaults = (ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT.parent / "shared" / "corpus")
+    defaults = (ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT / "tests" / "corpus_found",
+                ROOT.parent / "shared" / "corpus")
     folders = args.folders or [p for p in defaults if (p / "labels.yaml").exists()]
     rules = DetectionRules()
     warm = parse_message(b"From: a@b.example\nSubject: warm up\n\nOlivia, meet Carol. Back on Monday.")

@@ -10,16 +10,18 @@ from refmail.domain.nlp import Pipeline, analysed, window
 from refmail.domain.types import Person
 
 _WORD = re.compile(r"\w+")
+# Words after "meet" that make it a meeting, not a person: "meet Tuesday", "meet tomorrow", "meet us".
+_NOT_A_PERSON = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+                 "march", "april", "june", "july", "august", "september", "october", "november", "december", "me",
+                 "us", "the", "our", "you", "with", "up", "everyone", "all", "today", "tomorrow", "tonight", "next",
+                 "this", "later", "soon", "again"}
 _SUBJECT_INTRO = re.compile(
     r"\b(intro|intros|introduction|introductions|introducing|e-?intro|connecting you|connect(ing)? (with|two)|"
-    r"meet (?!up\b)\w+|you should meet|should (know|meet)|know each other|connection|kennenlernen|mise en relation|presentaci[oó]n)\b|<>|<->|\s&\s|\s\+\s",
+    r"meet (?!(?:" + "|".join(sorted(_NOT_A_PERSON)) + r")\b)\w+|you should meet|should (know|meet)|know each other|connection|kennenlernen|mise en relation|presentaci[oó]n)\b|<>|<->|\s&\s|\s\+\s",
     re.IGNORECASE,
 )
 _SUBJECT_ASK = re.compile(r"\b(intro|introduction) (to|request)\b.*\?|open to|interested in|\bintro\?", re.IGNORECASE)
 _LINE_MEET = re.compile(r"^\s*(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
-_WEEKDAY = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-            "march", "april", "june", "july", "august", "september", "october", "november", "december", "me", "us",
-            "the", "our", "you", "with", "up", "everyone", "all"}
 _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|manage (your )?preferences|"
                          r"you are receiving this|newsletter|webinar", re.IGNORECASE)
 
@@ -88,7 +90,9 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...])
     names = first_names(parties)
     for label, start, end in cues:
         span = doc[start:end]
-        if label == "INTRO" and span[-1].is_title and span[-1].lower_ in _WEEKDAY:
+        if label == "ASK" and end < len(doc) and doc[end].lower_ in ("me", "us", "myself", "ourselves"):
+            continue  # "would you be willing to introduce me": a request for an intro, not an offer of one
+        if label == "INTRO" and span[-1].is_title and span[-1].lower_ in _NOT_A_PERSON:
             continue
         if label == "INTRO_PAIR":
             if len({t.lower_ for t in span if t.is_title and t.lower_ in names}) < 2:
@@ -101,14 +105,15 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...])
         hits.setdefault(label, []).append(span.text)
     if _LINE_MEET.search(text):
         line = _LINE_MEET.search(text).group(0).strip()
-        if line.split()[-1].lower() not in _WEEKDAY and "meet" in line.lower():
+        if line.split()[-1].lower() not in _NOT_A_PERSON and "meet" in line.lower():
             hits.setdefault("INTRO", []).append(line)
     evidence: list[str] = []
     intro = ask = 0.0
     # A reply's subject is the thread's: its wording is evidence for the quoted message, not for the new text.
     if subject and not _REPLY_PREFIX.match(subject):
-        for match_id, start, end in pipe.matcher(pipe.nlp.make_doc(subject)):
-            if strings[match_id] == "INTRO":
+        subject_doc = pipe.nlp.make_doc(subject)
+        for match_id, start, end in pipe.matcher(subject_doc):
+            if strings[match_id] == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:
                 hits.setdefault("INTRO", []).append(doc_subject_text(subject, start, end, pipe))
     strength, pair = _name_pair(text, names)
     if pair:

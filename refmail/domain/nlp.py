@@ -65,7 +65,7 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     ],
     # Two of the people addressed, named in an intro's shape ("Rosa - Olivia is", "Olivia, this is Rosa").
     "INTRO_PAIR": [
-        [T, {"TEXT": {"IN": ["-", "–", "—", ":", ","]}}, T, {"LOWER": {"IN": ["is", "'s", "runs", "leads", "heads", "has", "works", "was"]}}],
+        [T, {"TEXT": {"IN": ["-", "--", "–", "—", ":", ","]}}, T, {"LOWER": {"IN": ["is", "'s", "runs", "leads", "heads", "has", "works", "was"]}}],
         [T, {"TEXT": {"IN": [",", "-", "–", ":"]}}, {"LOWER": "this"}, {"LOWER": "is"}, T],
         [T, {"TEXT": {"IN": ["<>", "<->"]}}, T],
     ],
@@ -76,7 +76,9 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": {"IN": ["connect", "connecting"]}}, {"LOWER": "you"}, {"LOWER": "with"}, T],
         [{"LOWER": {"IN": ["reach", "reaching"]}}, {"LOWER": "out"}, {"LOWER": "to"}, T],
         [T, {"LOWER": {"IN": ["is", "'s"]}}, {"LOWER": "cc'd"}],
-        [T, {"TEXT": "("}, {"LOWER": {"IN": ["cc'd", "cced", "cc", "copied"]}}],
+        # "Carol (cc'd)", "Mr. Rajesh Iyer (in copy)": the optional title token lets a full name count
+        [T, {"IS_TITLE": True, "OP": "?"}, {"TEXT": "("}, {"LOWER": {"IN": ["cc'd", "cced", "cc", "copied"]}}],
+        [T, {"IS_TITLE": True, "OP": "?"}, {"TEXT": "("}, {"LOWER": "in"}, {"LOWER": {"IN": ["copy", "cc"]}}],
         # "Introducing Dr. Meera Iyer, who ...", "I'd love for you to meet Hugo"
         [{"LOWER": {"IN": ["introducing", "introduce", "meet"]}}, HONORIFIC, T],
     ],

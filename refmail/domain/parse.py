@@ -8,7 +8,7 @@ import hashlib
 import logging
 import re
 from datetime import datetime, timezone
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from html.parser import HTMLParser
 
 import mailparser
@@ -60,13 +60,13 @@ def _parse(raw: bytes, depth: int) -> ParsedMessage:
 
 def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
                   categories: tuple[str, ...] = ()) -> ParsedMessage:
-    headers = tuple((str(k), decode_text(v)) for k, v in msg.items())
+    headers = tuple((str(k), decode_text(as_written(v))) for k, v in msg.items())
     if not headers:
         raise ValueError("not an email: no header lines")
     get = {}
     for key, value in headers:
         get.setdefault(key.lower(), value)
-    raw_get = {k.lower(): str(v) for k, v in reversed(msg.items())}
+    raw_get = {k.lower(): as_written(v) for k, v in reversed(msg.items())}
     text, html, status, attached = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
@@ -95,6 +95,36 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         delivery_status=status,
         embedded=embedded_messages(body, known=senders + to + cc),
     )
+
+
+def as_written(value: object) -> str:
+    """A header value as its writer typed it, RFC 2047 words still encoded.
+
+    Raw 8-bit bytes (no RFC 2047, against the rules but common) arrive as an email.header.Header
+    whose str() is replacement characters: read them as UTF-8, else Windows-1252, so "Lucía" stays
+    Lucía in a greeting instead of "Luc��a".
+    """
+    if not isinstance(value, Header):
+        return str(value)
+    parts = []
+    for chunk, charset in decode_header(value):
+        if isinstance(chunk, str):
+            parts.append(chunk)
+        elif charset in (None, "unknown-8bit", "us-ascii"):
+            parts.append(_bytes_text(chunk))
+        else:
+            try:
+                parts.append(chunk.decode(charset, "replace"))
+            except LookupError:
+                parts.append(_bytes_text(chunk))
+    return "".join(parts)
+
+
+def _bytes_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
 
 
 def decode_text(value: object) -> str:

@@ -138,6 +138,14 @@ def test_a_folded_bare_message_id_is_replaced_not_kept():
     assert msg.message_id.startswith("refmail-sha256-") and not any(c.isspace() for c in msg.message_id)
 
 
+def test_raw_utf8_and_latin1_headers_keep_their_letters():
+    utf8 = parse_message("From: Lucía Morales <lucia@example.mx>\nCc: Andrés <andres@example.mx>\n"
+                         "Subject: Presentación\n\nHola".encode("utf-8"))
+    assert (utf8.sender.name, utf8.cc[0].name, utf8.subject) == ("Lucía Morales", "Andrés", "Presentación")
+    latin1 = parse_message("From: Jörg Schüler <joerg@example.de>\nSubject: Grüße\n\nDanke".encode("latin-1"))
+    assert (latin1.sender.name, latin1.subject) == ("Jörg Schüler", "Grüße")
+
+
 def test_defects_are_kept():
     raw = b'From: a@example.org\nSubject: x\nContent-Type: multipart/mixed; boundary="zz"\n\n--zz\nContent-Type: text/plain\n\nhi'
     msg = parse_message(raw)
