@@ -54,7 +54,7 @@ def run_once(app: App, now: datetime) -> CycleReport:
             _guard("reconcile", lambda: send.reconcile(app, owner, now))
             requested = _guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
             sent = _guard("send", lambda: send.send_ready(app, transport, owner, now))
-            digest = bool(_guard("digest", lambda: digest_mail.send_if_due(app, transport, now)))
+            digest = bool(_guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
         _guard("housekeeping", lambda: housekeeping.prune(app, now))
         return CycleReport(stored, processed, due, requested, sent, digest)
 

@@ -236,17 +236,27 @@ def _to_drafts_folder(app: App, now: datetime) -> int:
     return placed
 
 
-def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> bool:
-    """A message in her Sent folder that is one of our drafts, sent from her own client: record it as sent."""
+def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_sent: bool = True) -> bool:
+    """One of our drafts, sent by the owner from her own client: record it as sent, so it never goes twice.
+
+    Her Sent folder is her own, so a copy there is believed by our marker header too. Any other copy
+    (her BCC to the assistant, which may arrive first) counts only if it is from her, not forged, and
+    carries the draft's own Message-ID: that is keyed with the secret, so only someone who saw the
+    draft can write it, and a stranger cannot make refmail believe a first touch went out.
+    """
     from refmail.app.send import _mark_sent
+    from refmail.app.tracking import forged_sender
 
     draft = None
     marker = (parsed.header(DRAFT_HEADER) or "").strip()
-    if marker:
+    if marker and in_sent:
         draft = s.get(m.Draft, marker)
     if draft is None:
         draft = s.scalar(select(m.Draft).where(m.Draft.message_id == parsed.message_id))
     if draft is None:
+        return False
+    if not in_sent and (parsed.sender is None or not app.identity.is_owner(parsed.sender.email)
+                        or forged_sender(parsed)):
         return False
     if draft.status not in (q.PENDING_DRAFT, q.APPROVED):
         return True  # already sent or decided: nothing more

@@ -18,7 +18,7 @@ from refmail.domain.cadence import is_business_day, local_date, start_of_local_d
 from refmail.domain.drafting import first_name
 from refmail.domain.lifecycle import State
 from refmail.domain.types import Person
-from refmail.mail.ports import AmbiguousSendError, MailError, PermanentSendError, Transport
+from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -162,24 +162,38 @@ def _mail(app: App, digest: dg.Digest, now: datetime, message_id: str):  # type:
     return compose(env, now)
 
 
-def _message_id(app: App, digest: dg.Digest, extra: str = "") -> str:
+def _message_id(app: App, day: Any, extra: str = "") -> str:
     domain = assistant_person(app).email.rpartition("@")[2] or "refmail.invalid"
-    return f"refmail.digest.{digest.day.isoformat()}{extra}@{domain}"
+    return f"refmail.digest.{day.isoformat()}{extra}@{domain}"
 
 
-def _claim(app: App, day: Any, now: datetime) -> bool:
-    """Insert the day's row first: the primary key lets exactly one worker through, across restarts."""
+def _claim(app: App, day: Any, now: datetime) -> str | None:
+    """Insert the day's row first: the primary key lets exactly one worker through, across restarts.
+
+    "new", or "stale" when taking over a claim a crashed worker left (it may have sent), or None.
+    """
     try:
         with app.sessions.begin() as s:
             s.add(m.DigestRun(day=day, claimed_at=now))
-        return True
+        return "new"
     except IntegrityError:
         pass
     with app.sessions.begin() as s:
         taken = s.execute(update(m.DigestRun).where(
             m.DigestRun.day == day, m.DigestRun.sent_at.is_(None), m.DigestRun.skipped.is_(False),
             m.DigestRun.claimed_at < now - STALE_CLAIM).values(claimed_at=now))
-        return taken.rowcount == 1  # type: ignore[attr-defined]
+        return "stale" if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _arrived_already(app: App, owner: Mailbox | None, day: Any) -> bool | None:
+    """After a crash between SMTP and the record: is the day's digest in her INBOX? None: cannot tell."""
+    if owner is None:
+        return None
+    try:
+        return owner.contains_message_id("INBOX", _message_id(app, day))
+    except MailError as exc:
+        log.warning("cannot check the INBOX for the digest of %s: %s", day, exc)
+        return None
 
 
 def is_due(app: App, now: datetime) -> bool:
@@ -190,8 +204,11 @@ def is_due(app: App, now: datetime) -> bool:
     return local.time() >= rules.digest.time
 
 
-def send_if_due(app: App, transport: Transport, now: datetime) -> bool:
-    """Send today's digest when its time has come and nobody has; True when this call sent it."""
+def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | None = None) -> bool:
+    """Send today's digest when its time has come and nobody has; True when this call sent it.
+
+    `owner` (her mailbox) settles a claim a crashed worker left: sent if the digest is in her INBOX.
+    """
     if not is_due(app, now):
         return False
     day = local_date(now, app.rules)
@@ -199,8 +216,20 @@ def send_if_due(app: App, transport: Transport, now: datetime) -> bool:
         row = s.get(m.DigestRun, day)
         if row is not None and (row.sent_at is not None or row.skipped or row.claimed_at >= now - STALE_CLAIM):
             return False
-    if not _claim(app, day, now):
+    claim = _claim(app, day, now)
+    if claim is None:
         return False
+    if claim == "stale":
+        arrived = _arrived_already(app, owner, day)
+        if arrived is None:  # a missing digest beats a doubled one: tomorrow's will carry the news
+            log.warning("the digest for %s may have gone out before a crash; not resent", day)
+            with app.sessions.begin() as s:
+                s.execute(update(m.DigestRun).where(m.DigestRun.day == day).values(skipped=True))
+            return False
+        if arrived:
+            _, refused = build(app, now)
+            _mark_sent(app, day, now, _message_id(app, day), refused)
+            return False
     try:
         digest, refused = build(app, now)
         if not digest.has_news and not app.rules.digest.send_when_empty:
@@ -208,7 +237,7 @@ def send_if_due(app: App, transport: Transport, now: datetime) -> bool:
                 s.execute(update(m.DigestRun).where(m.DigestRun.day == day).values(skipped=True))
             log.info("digest for %s skipped: nothing to say", day)
             return False
-        mail = _mail(app, digest, now, _message_id(app, digest))
+        mail = _mail(app, digest, now, _message_id(app, day))
         try:
             transport.send(mail)
         except AmbiguousSendError as exc:  # it may have arrived: a missing digest beats a doubled one
@@ -243,7 +272,7 @@ def send_now_cli(app: App) -> int:
         return 1
     now = app.clock.now()
     digest, refused = build(app, now)
-    mail = _mail(app, digest, now, _message_id(app, digest, f".{int(now.timestamp())}"))
+    mail = _mail(app, digest, now, _message_id(app, digest.day, f".{int(now.timestamp())}"))
     transport = app.open_transport()
     try:
         transport.send(mail)

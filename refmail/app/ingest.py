@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from email.utils import parsedate_to_datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from refmail.domain.parse import stable_message_id
@@ -89,8 +90,13 @@ def poll_folder(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> int:
         _release(app, watch)
 
 
+# Clock skew and time zones between her mail's Date headers and refmail's own clock.
+RESET_MARGIN = timedelta(days=1)
+
+
 def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> int:
     status = mailbox.status(watch.folder)
+    floor: datetime | None = None
     with app.sessions.begin() as s:
         cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
         assert cp is not None
@@ -99,6 +105,12 @@ def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> in
                 log.warning("UIDVALIDITY of %s/%s changed: re-reading it (Message-IDs keep it idempotent)",
                             watch.account, watch.folder)
                 cp.last_uid = 0
+                if not watch.read_history:
+                    # Her own folder: years of her mail must not come back as new replies; only what is
+                    # dated after refmail last stored something from it.
+                    last = s.scalar(select(func.max(m.Message.received_at)).where(
+                        m.Message.account == watch.account, m.Message.folder == watch.folder))
+                    floor = (last or now) - RESET_MARGIN
             else:  # first sight of this folder
                 cp.last_uid = 0 if watch.read_history else status.uidnext - 1
                 log.info("now watching %s/%s from UID %s", watch.account, watch.folder, cp.last_uid + 1)
@@ -107,14 +119,26 @@ def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> in
     if status.uidnext - 1 <= after:
         return 0
     stored = 0
-    for fetched in mailbox.fetch_new(watch.folder, after, wanted=lambda header: _needs_body(app, header)):
+    for fetched in mailbox.fetch_new(watch.folder, after, wanted=lambda header: _needs_body(app, header, floor)):
         stored += _store(app, watch, fetched, now)
     return stored
 
 
-def _needs_body(app: App, header: bytes) -> bool:
-    """Bodies only where needed: not for refmail's own mail (Sent copies), nor for a Message-ID already stored."""
-    if _is_ours(header):
+def _dated_before(header: bytes, floor: datetime) -> bool:
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(header).get("Date")
+        sent = parsedate_to_datetime(str(value)) if value else None
+    except Exception:  # an unreadable date is no reason to skip a message
+        return False
+    if sent is None:
+        return False
+    return (sent if sent.tzinfo else sent.replace(tzinfo=UTC)) < floor
+
+
+def _needs_body(app: App, header: bytes, floor: datetime | None = None) -> bool:
+    """Bodies only where needed: not for refmail's own mail (Sent copies), nor for a Message-ID already stored,
+    nor (after her folder's UIDVALIDITY changed) for her mail dated before `floor`."""
+    if _is_ours(header) or floor is not None and _dated_before(header, floor):
         return False
     with app.sessions() as s:
         return not q.message_known(s, message_id_of(header))

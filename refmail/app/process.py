@@ -98,7 +98,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     if parsed.header("X-Refmail"):
         row.kind, row.summary = "ours", "refmail's own message"
         return
-    if row.source == "sent" and approval_mail.handle_sent(s, app, parsed, now):
+    if approval_mail.handle_sent(s, app, parsed, now, in_sent=row.source == "sent"):
         row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
         return
     if approval_mail.handle_reply(s, app, parsed, now):

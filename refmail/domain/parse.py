@@ -18,8 +18,9 @@ from refmail.domain.types import ParsedMessage, ParseFailure, Person
 
 MAX_DEPTH = 3
 # RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
-_MSGID = re.compile(r"<([^<>\s]{1,998})>")
-_BARE_ID = re.compile(r"[^<>\s]{1,998}")
+# No whitespace and no control characters: a NUL is refused by PostgreSQL, a CR LF would split a header.
+_MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,998})>")
+_BARE_ID = re.compile(r"[^<>\s\x00-\x1f\x7f]{1,998}")
 
 
 def stable_message_id(header_value: str, raw: bytes) -> str:

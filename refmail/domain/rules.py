@@ -114,7 +114,8 @@ class Outbox(_Strict):
 class Retention(_Strict):
     """How long refmail keeps the bytes of mail that turned out not to concern any referral."""
 
-    unrelated_days: int = Field(30, ge=1, le=3650)
+    # At least the two weeks a late intro looks back for the prospect's earlier mail (app/process.py).
+    unrelated_days: int = Field(30, ge=14, le=3650)
 
 
 class Rules(_Strict):

@@ -192,7 +192,7 @@ class ImapMailbox(Closeable):
         return {
             uid: (bytes(data[key]), tuple(_text(f) for f in data.get(b"FLAGS", ())))  # type: ignore[arg-type, union-attr]
             for uid, data in response.items()
-            if key in data
+            if data.get(key) is not None  # NIL: expunged between SEARCH and FETCH
         }
 
     def append(self, folder: str, data: bytes, when: datetime, flags: tuple[str, ...] = ()) -> None:

@@ -195,3 +195,45 @@ def test_drafts_folder_mode_recognises_a_draft_she_sent_from_her_client(mail_wor
     # The intro and hers: refmail never sends the draft again.
     assert [m["Subject"] for m in cast.inbox(cast.prospect)][1:] == [FIRST_SUBJECT]
     assert to_prospect(cast) == []
+
+
+def _drafts_folder_cast(mail_world, tmp_path):  # type: ignore[no-untyped-def]
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("drafts_folder_mode: true\n")
+    (tmp_path / "data").mkdir()
+    return Cast.new(mail_world, tmp_path / "data", REFMAIL_RULES=str(rules))
+
+
+def test_her_bcc_copy_of_a_draft_sent_from_her_client_is_recorded_and_never_resent(mail_world, tmp_path):
+    from refmail.domain.types import OutgoingMail
+
+    cast = _drafts_folder_cast(mail_world, tmp_path)
+    first = start(cast)["first_touch"]
+    mine = {m["X-Refmail-Draft"]: m for m in cast.inbox(cast.owner, "Drafts")}[first["id"]]
+    # Her client keeps the draft's Message-ID; she BCCs the assistant, whose copy arrives before Sent's.
+    data = mine.as_bytes()
+    cast.send(OutgoingMail(mine["Message-ID"].strip("<>"), cast.owner.email, (cast.prospect.email, cast.assistant),
+                           data))
+    cast.cycle(MONDAY + timedelta(minutes=5))
+    assert draft(cast, first["id"], MONDAY + timedelta(minutes=5))["status"] == "sent"
+    mail_world.deliver(cast.owner.email, data, folder="Sent", flags=("\\Seen",))
+    cast.cycle(MONDAY + timedelta(minutes=6))
+    approve = cast.cli("approve", first["id"], now=MONDAY + timedelta(minutes=7), check=False)
+    assert "already sent" in approve.stdout + approve.stderr
+    cast.cycle(MONDAY + timedelta(minutes=8))
+    assert [m["Subject"] for m in cast.inbox(cast.prospect)][1:] == [FIRST_SUBJECT]  # hers, once
+    assert to_prospect(cast) == []
+
+
+def test_a_strangers_copy_with_our_draft_marker_records_nothing(mail_world, tmp_path):
+    from refmail.domain.types import OutgoingMail
+
+    cast = _drafts_folder_cast(mail_world, tmp_path)
+    first = start(cast)["first_touch"]
+    # Draft IDs can be worked out from the intro; the marker alone must never count outside her Sent folder.
+    forged = message(Person("Mallory", "mallory@evil.example"), [cast.prospect], FIRST_SUBJECT, "Hi Carol",
+                     MONDAY + timedelta(minutes=2), headers={"X-Refmail-Draft": first["id"]})
+    cast.send(OutgoingMail(forged.message_id, "mallory@evil.example", (cast.assistant,), forged.data))
+    cast.cycle(MONDAY + timedelta(minutes=5))
+    assert draft(cast, first["id"], MONDAY + timedelta(minutes=5))["status"] == "pending"
+    assert cast.cli_json("referrals", now=MONDAY + timedelta(minutes=5))[0]["state"] == "awaiting_approval"

@@ -222,3 +222,25 @@ def test_wait_for_mail_stops_when_asked_and_times_out_empty(imap_for: Factory, f
     seen = box.status("INBOX").uidnext - 1
     assert box.wait_for_mail("INBOX", seen, seconds=30, stop=lambda: True) is None
     assert box.wait_for_mail("INBOX", seen, seconds=0.2) is None
+
+
+def test_a_message_expunged_between_search_and_fetch_is_passed_over(
+    imap_for: Factory, fresh_user: str, smtp_transport: SmtpTransport, mail_world: MailWorld
+) -> None:
+    box = imap_for(fresh_user)
+    _send(smtp_transport, fresh_user, 3)
+    expunged: list[int] = []
+
+    def wanted(header: bytes) -> bool:  # runs after the header FETCH, before the body FETCH
+        if not expunged:
+            other = mail_world.imap(fresh_user)
+            other.select_folder("INBOX")
+            uids = sorted(other.search(["ALL"]))
+            other.delete_messages([uids[1]])
+            other.expunge()
+            other.logout()
+            expunged.append(uids[1])
+        return True
+
+    got = [m.uid for m in box.fetch_new("INBOX", 0, wanted=wanted)]
+    assert expunged and expunged[0] not in got and len(got) == 2

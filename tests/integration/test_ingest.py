@@ -86,3 +86,33 @@ def test_the_owners_own_folders_start_at_their_first_poll(app, mail_world, fresh
     mail_world.deliver(fresh_user, new.data)
     assert poll_folder(app, box, watch, NOW) == 1
     assert [r.message_id for r in stored(app)] == [new.message_id]
+
+
+def _dated(sender: str, to: str, subject: str, when: datetime) -> bytes:
+    from email.utils import format_datetime
+
+    data = make_mail(sender, [to], subject).data
+    return f"Date: {format_datetime(when)}\r\n".encode() + data
+
+
+def test_a_new_uidvalidity_on_her_folder_never_brings_her_old_mail_back(app, mail_world, fresh_user, imap_for):
+    box = imap_for(fresh_user)
+    client = mail_world.imap(fresh_user)
+    client.create_folder("Archive")
+    watch = Watch(fresh_user, "Archive", "inbox", read_history=False)
+    assert poll_folder(app, box, watch, NOW) == 0  # first sight: from now on
+    mail_world.deliver(fresh_user, _dated("carol@example.net", fresh_user, "Before the rebuild", NOW), "Archive")
+    assert poll_folder(app, box, watch, NOW) == 1
+    # The server rebuilds the folder: same mail plus her history, new UIDVALIDITY.
+    client.select_folder("INBOX")
+    client.delete_folder("Archive")
+    client.create_folder("Archive")
+    client.logout()
+    box.close()
+    old = _dated("carol@example.net", fresh_user, "Re: lunch in 2023", datetime(2023, 5, 2, 10, 0, tzinfo=UTC))
+    new = _dated("carol@example.net", fresh_user, "Re: your note", NOW)
+    for data in (old, new):
+        mail_world.deliver(fresh_user, data, "Archive")
+    assert poll_folder(app, imap_for(fresh_user), watch, NOW) == 1
+    assert [r.raw.count(b"Re: your note") for r in stored(app)][-1] == 1
+    assert not any(b"lunch in 2023" in r.raw for r in stored(app))

@@ -190,6 +190,45 @@ def test_sent_once_per_business_day_across_restarts(tmp_path: Path) -> None:
     assert days == [date(2026, 1, 5), date(2026, 1, 6)]
 
 
+class Inbox:
+    """The owner's mailbox, as far as settling a crashed digest needs it (a fake of our Mailbox port)."""
+
+    def __init__(self, holds: set[str] | None = None, down: bool = False) -> None:
+        self.holds, self.down = holds or set(), down
+
+    def contains_message_id(self, folder: str, message_id: str) -> bool:
+        from refmail.mail.ports import MailError
+
+        if self.down:
+            raise MailError("IMAP down")
+        return folder == "INBOX" and message_id in self.holds
+
+
+def _crashed_after_claiming(app: App) -> None:
+    """What a worker killed between SMTP and the record leaves: a claim two hours old, nothing sent."""
+    with app.sessions.begin() as s:
+        s.add(m.DigestRun(day=date(2026, 1, 5), claimed_at=MONDAY_8 - timedelta(hours=1)))
+
+
+@pytest.mark.parametrize(("inbox", "resent", "recorded"), [
+    (Inbox({"refmail.digest.2026-01-05@example.com"}), False, True),  # it arrived: recorded, not resent
+    (Inbox(), True, True),  # it never went: sent now
+    (Inbox(down=True), False, False),  # cannot tell: a missing digest beats a doubled one
+    (None, False, False),
+], ids=["arrived", "never-sent", "imap-down", "no-imap"])
+def test_a_digest_claimed_by_a_crashed_worker_is_never_sent_twice(tmp_path: Path, inbox, resent: bool,
+                                                                  recorded: bool) -> None:
+    app = make_app(tmp_path)
+    seed(app, MONDAY_8 - timedelta(days=3))
+    _crashed_after_claiming(app)
+    outbox = Outbox()
+    assert digest_mail.send_if_due(app, outbox, MONDAY_8 + timedelta(hours=1), inbox) is resent
+    assert len(outbox.sent) == int(resent)
+    with app.sessions() as s:
+        assert (s.get(m.DigestRun, date(2026, 1, 5)).sent_at is not None) is recorded
+    assert not digest_mail.send_if_due(app, outbox, MONDAY_8 + timedelta(hours=3), Inbox())  # and that settles it
+
+
 def test_owner_time_zone_decides_the_day_and_hour(tmp_path: Path) -> None:
     app = make_app(tmp_path, rules="timezone: America/New_York\n")
     seed(app, MONDAY_8 - timedelta(days=3))

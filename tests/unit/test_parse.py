@@ -138,6 +138,12 @@ def test_a_folded_bare_message_id_is_replaced_not_kept():
     assert msg.message_id.startswith("refmail-sha256-") and not any(c.isspace() for c in msg.message_id)
 
 
+def test_control_characters_never_stay_in_a_message_id():
+    for header in (b"Message-ID: <a\x00b@evil.test>", b"Message-ID: a\x00b@evil.test", b"In-Reply-To: <c\x01d@x.test>"):
+        msg = parse_message(b"From: a@example.org\r\n" + header + b"\r\nSubject: s\r\n\r\nhello\r\n")
+        assert not any(ord(c) < 32 for c in msg.message_id + (msg.in_reply_to or ""))
+
+
 def test_raw_utf8_and_latin1_headers_keep_their_letters():
     utf8 = parse_message("From: Lucía Morales <lucia@example.mx>\nCc: Andrés <andres@example.mx>\n"
                          "Subject: Presentación\n\nHola".encode("utf-8"))

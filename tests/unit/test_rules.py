@@ -87,6 +87,8 @@ MISTAKES = [
     ({"credit": "everyone"}, "credit", "'first' or 'last'"),
     ({"approval": {"first_touchh": False}}, "approval.first_touchh", "'first_touch'"),
     ({"outbox": {"retry_for_hours": 0}}, "outbox.retry_for_hours", "greater than or equal to 1"),
+    # a late intro looks back two weeks for the prospect's mail: it must still be there
+    ({"retention": {"unrelated_days": 7}}, "retention.unrelated_days", "greater than or equal to 14"),
     ({"detection": {"min_confidence": 3}}, "detection.min_confidence", "between 0 and 1"),
     ({"detection": {"bogus": 1}}, "detection.bogus", "unknown key"),
     ({"detection": {"max_body_chars": 10}}, "detection.max_body_chars", "at least 200"),
