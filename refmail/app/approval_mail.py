@@ -14,6 +14,7 @@ from refmail.app import decide
 from refmail.app.transitions import record
 from refmail.domain import approvals as ap
 from refmail.domain.drafting import first_name
+from refmail.domain.extract import FORWARD_SUBJECT
 from refmail.domain.types import OutgoingMail, ParsedMessage, Person
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
@@ -170,9 +171,17 @@ def handle_reply(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> 
         _attempt(s, parsed, sender, draft_id, now, False, reason)
         return True
     assert draft is not None
-    answer = ap.read_answer(parsed.text)
+    if FORWARD_SUBJECT.match(parsed.subject):  # she passed the approval email on to someone: no answer to us
+        _attempt(s, parsed, sender, draft.id, now, False, "a forward of the approval email, not an answer")
+        return True
+    owner = app.identity.owner
+    answer = ap.read_answer(parsed.text, signoff_names=(owner.name, first_name(owner)))
     if answer.kind is ap.AnswerKind.EMPTY:
         _attempt(s, parsed, sender, draft.id, now, False, "no answer above the quoted draft")
+        return True
+    if answer.kind is ap.AnswerKind.UNCLEAR:
+        _attempt(s, parsed, sender, draft.id, now, False, "answer unclear: reply 'send', 'skip', or the whole "
+                 "message as it should go out")
         return True
     by = "email"  # who answered is in the approval attempt row and the log
     if answer.kind is ap.AnswerKind.SKIP:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from refmail.domain.replytext import SIGNATURE_LINE
 from refmail.domain.types import ParsedMessage
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -30,6 +31,7 @@ class AnswerKind(enum.StrEnum):
     SKIP = "skip"
     EDIT = "edit"
     EMPTY = "empty"
+    UNCLEAR = "unclear"  # neither a plain send/skip nor a message: refused, never sent to a prospect
 
 
 class Authenticity(enum.StrEnum):
@@ -125,17 +127,26 @@ def looks_like_approval(parsed: ParsedMessage) -> bool:
 
 # ---- the answer -----------------------------------------------------------
 
-SEND_WORDS = frozenset({"send", "yes", "approve", "approved", "ok", "okay", "go", "send it", "y"})
-SKIP_WORDS = frozenset({"skip", "no", "reject", "don't send", "dont send", "do not send", "n"})
+# A plain answer opens with one of these; the skip words are tried first ("don't send" is no send).
+_SKIP_START = re.compile(r"^(?:(?:please )?(?:don't|dont|do not) send|no|nope|nah|skip|reject|cancel|"
+                         r"not (?:this|now|yet))\b", re.IGNORECASE)
+_SEND_START = re.compile(r"^(?:yes|yep|yeah|y|send|ok|okay|k|approve|approved|go|go ahead|looks good|lgtm|sure|"
+                         r"perfect|great|fine|\U0001F44D)(?:\W|$)", re.IGNORECASE)
+# Words that turn "ok" into "ok, but ...": a change she wants, which refmail must not guess at.
+_QUALIFIER = re.compile(r"\b(?:but|except|change|instead|however|unless|only|wait|edit|fix|ps|p\.s|first|"
+                        r"before|after|remove|add|replace|typo|correct|not)\b", re.IGNORECASE)
+_GREETING = re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|bonjour|hola)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^\s*(?:On|Am|Le|El)\s.{0,300}?(?:wrote|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE | re.DOTALL
 )
 _ORIGINAL = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}"
-    r"|_{10,}|From:\s.*|Von:\s.*|De:\s.*)\s*$",
+    r"^\s*(?:-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|"
+    r"Forwarded message|Forwarded Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}"
+    r"|Begin forwarded message:|_{10,}|From:\s.*|Von:\s.*|De:\s.*)\s*$",
     re.IGNORECASE,
 )
-_SIGNATURE = re.compile(r"^(?:-- ?|--|Sent from my .*|Get Outlook for .*)$", re.IGNORECASE)
+SHORT_ANSWER_WORDS = 6  # "yes please, send it" fits; a change of plan rarely does
+MIN_MESSAGE_WORDS = 8  # under this, text without a greeting is no message to a prospect
 
 
 def new_text(text: str) -> str:
@@ -145,7 +156,7 @@ def new_text(text: str) -> str:
     for i, line in enumerate(lines):
         if line.lstrip().startswith(">"):
             break
-        if _ORIGINAL.match(line) or _SIGNATURE.match(line.rstrip()):
+        if _ORIGINAL.match(line) or SIGNATURE_LINE.match(line.rstrip()):
             break
         # An attribution may wrap over two lines ("On Mon ... Olivia\n<x@y> wrote:").
         if _ATTRIBUTION.match(line) or (i + 1 < len(lines) and _ATTRIBUTION.match(line + " " + lines[i + 1])):
@@ -154,21 +165,36 @@ def new_text(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def _word(line: str) -> str:
-    return re.sub(r"[\s.!,;:]+$", "", line.strip()).strip().lower()
+def _without_signoff(text: str, signoff_names: tuple[str, ...]) -> str:
+    """`text` up to its last line that is just her name: an undelimited signature (Outlook's) is not an answer."""
+    names = {" ".join(n.split()).lower() for n in signoff_names if n.strip()}
+    lines = text.split("\n")
+    for i in range(len(lines) - 1, -1, -1):
+        if " ".join(lines[i].strip(" -–—").split()).lower() in names:
+            return "\n".join(lines[:i]).strip()
+    return text
 
 
-def read_answer(text: str) -> Answer:
-    """First line send/yes/approve/ok -> send; skip/no/reject -> skip; other new text -> the edited body."""
-    fresh = new_text(text)
-    if not fresh:
+def read_answer(text: str, signoff_names: tuple[str, ...] = ()) -> Answer:
+    """A short send/yes/ok -> send; a short skip/no/"don't send" -> skip; a real message -> the edited body.
+
+    Anything else ("OK but make it Friday", "FYI", a bare signature) is UNCLEAR: refused and reported,
+    because whatever is taken as an edit goes to the prospect word for word.
+    """
+    fresh = new_text(text).replace("\u2019", "'")
+    core = _without_signoff(fresh, signoff_names)
+    if not core:
         return Answer(AnswerKind.EMPTY)
-    first = _word(fresh.split("\n", 1)[0])
-    if first in SEND_WORDS:
-        return Answer(AnswerKind.SEND)
-    if first in SKIP_WORDS:
-        return Answer(AnswerKind.SKIP)
-    return Answer(AnswerKind.EDIT, fresh + "\n")
+    first = core.split("\n", 1)[0].strip()
+    words = len(core.split())
+    if _SKIP_START.match(first):
+        return Answer(AnswerKind.SKIP if words <= MIN_MESSAGE_WORDS else AnswerKind.UNCLEAR)
+    if _SEND_START.match(first):
+        plain = words <= SHORT_ANSWER_WORDS and not _QUALIFIER.search(core)
+        return Answer(AnswerKind.SEND if plain else AnswerKind.UNCLEAR)
+    if _GREETING.match(first) or words >= MIN_MESSAGE_WORDS:
+        return Answer(AnswerKind.EDIT, fresh + "\n")
+    return Answer(AnswerKind.UNCLEAR)
 
 
 # ---- authentication results ------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from refmail.domain.types import Identity, ParsedMessage, Person
 
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "m", "sr", "sra"}
 _ON_BEHALF = re.compile(r"\b(?:[Oo]n behalf of|[Oo]n [A-Z][\w'’-]+'s behalf|[Aa]t the request of)\s+([A-Z][\w'’-]+)|"
@@ -57,7 +57,7 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
         if inner.sender is None or identity.is_assistant(inner.sender.email):
             continue
         has_header_block = bool(inner.to or inner.cc or inner.subject)
-        forwarded = has_header_block and (_FORWARD_SUBJECT.match(msg.subject) or not msg.in_reply_to)
+        forwarded = has_header_block and (FORWARD_SUBJECT.match(msg.subject) or not msg.in_reply_to)
         if forwarded:
             parties = _unique(inner.to + inner.cc)
             found.append(Candidate("forwarded inline", inner, inner.sender, parties, top_of(inner.text), inner.subject))
@@ -74,7 +74,7 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[
         if inner.sender is None or identity.is_ours(inner.sender.email):
             continue
         has_header_block = bool(inner.to or inner.cc or inner.subject)
-        if has_header_block and (_FORWARD_SUBJECT.match(reply.subject) or not reply.in_reply_to) \
+        if has_header_block and (FORWARD_SUBJECT.match(reply.subject) or not reply.in_reply_to) \
                 and how == "quoted in a reply":
             continue  # a forward: candidates() reads it as one
         # a reply on the intro's thread: the people now addressed are the intro's parties

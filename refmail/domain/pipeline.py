@@ -10,13 +10,12 @@ from typing import Callable
 from refmail.domain import screen
 from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import QUOTED, Candidate, candidates, parties
+from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
 from refmail.domain.types import Identity, Kind, ParsedMessage, Understanding
 from refmail.domain.urgency import urgency
 
-_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
 
 
@@ -153,7 +152,7 @@ def _intro(ctx: Context) -> Outcome:
 
 def _thread(ctx: Context) -> Outcome:
     msg = ctx.msg
-    quotes_earlier = bool(msg.embedded) and not _FORWARD_SUBJECT.match(msg.subject) and not re.search(
+    quotes_earlier = bool(msg.embedded) and not FORWARD_SUBJECT.match(msg.subject) and not re.search(
         r"forwarded message|begin forwarded", msg.text[:20000], re.IGNORECASE)
     threaded = bool(msg.in_reply_to or msg.references or _REPLY_SUBJECT.match(msg.subject) or quotes_earlier)
     if msg.sender is not None and ctx.identity.is_ours(msg.sender.email):

@@ -15,8 +15,11 @@ _CUT = re.compile(
     r"\*?(?:From|Von|De)\s*:\*?\s.*\n\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|To|An)\s*:)",
     re.IGNORECASE | re.MULTILINE,
 )
-_SIGNATURE = re.compile(r"^(?:-- ?|—|Sent from my \w+.*|Get Outlook for \w+.*|Von meinem \w+ gesendet.*|Envoyé de mon \w+.*)$",
-                        re.MULTILINE)
+# The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
+SIGNATURE_LINE = re.compile(
+    r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
+    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+)$",
+    re.MULTILINE | re.IGNORECASE)
 _DNC = re.compile(
     r"\b(?:please )?(?:remove me|take me off|unsubscribe me|stop (?:e-?mailing|emailing|contacting|writing to|messaging|sending)|"
     r"do not (?:contact|e-?mail|email|write to) me|don't (?:contact|e-?mail|email|write to) me|not interested,? (?:please|thanks)|"
@@ -42,7 +45,7 @@ def reply_text(text: str) -> str:
     except Exception:  # the library's regexes on odd input: fall back to our own cut
         parsed = head
     parsed = parsed if parsed and parsed.strip() else head
-    sig = _SIGNATURE.search(parsed)
+    sig = SIGNATURE_LINE.search(parsed)
     if sig and sig.start() > 0:
         parsed = parsed[: sig.start()]
     return parsed.strip()

@@ -123,6 +123,56 @@ def test_empty_answer() -> None:
     assert ap.read_answer("\n\n> send\n").kind is ap.AnswerKind.EMPTY
 
 
+QUOTE = "\n\nOn Mon, 5 Jan 2026 at 09:00, refmail <assistant@example.com> wrote:\n> Hi Olivia,\n> the draft\n"
+SIGNATURE = "\n\nOlivia Owner\nCEO | Example Inc\n+1 555 0100 | www.example.com\n"  # Outlook's, no "-- "
+NAMES = ("Olivia Owner", "Olivia")
+
+
+@pytest.mark.parametrize("said", ["yes please", "Yes, send it", "Looks good!", "Ok \U0001F44D", "send\nthanks!",
+                                  "Yes please" + SIGNATURE, "Send\n\nSent from my iPhone"])
+def test_everyday_ways_of_saying_send(said: str) -> None:
+    assert ap.read_answer(said + QUOTE, NAMES).kind is ap.AnswerKind.SEND
+
+
+@pytest.mark.parametrize("said", ["No thanks", "skip this one", "Don\u2019t send", "don't send it", "Nope."])
+def test_everyday_ways_of_saying_skip(said: str) -> None:
+    assert ap.read_answer(said + QUOTE, NAMES).kind is ap.AnswerKind.SKIP
+
+
+@pytest.mark.parametrize("said", [
+    "OK but make it Friday",  # a change she wants: refmail must not guess it, nor send it as the message
+    "Send\n\nPS change Thursday to Friday",
+    "Send this instead:\nHi Carol, are you free on Friday for a quick call about invoicing?",
+    "FYI",  # what is left of a forward
+    "Dana, does this look OK to you?",
+    "Thursday?",
+])
+def test_an_unclear_answer_is_neither_sent_nor_taken_as_the_message(said: str) -> None:
+    assert ap.read_answer(said + QUOTE, NAMES).kind is ap.AnswerKind.UNCLEAR
+
+
+@pytest.mark.parametrize("tagline", ["Von meinem iPhone gesendet", "Sent from Yahoo Mail for iPhone",
+                                     "Sent from Mail for Windows", "Sent with Proton Mail secure email.",
+                                     "Envoyé de mon iPhone", "Get Outlook for iOS"])
+def test_mobile_taglines_never_reach_the_prospect(tagline: str) -> None:
+    answer = ap.read_answer(f"Hi Carol,\n\nCould we talk on Thursday at 10?\n\nBest,\nOlivia\n\n{tagline}" + QUOTE, NAMES)
+    assert answer == ap.Answer(ap.AnswerKind.EDIT, "Hi Carol,\n\nCould we talk on Thursday at 10?\n\nBest,\nOlivia\n")
+
+
+def test_a_bare_outlook_signature_is_no_answer_and_her_signature_stays_on_her_edit() -> None:
+    assert ap.read_answer(SIGNATURE.strip() + QUOTE, NAMES).kind is ap.AnswerKind.EMPTY
+    edit = "Hi Carol,\n\nAlice tells me you're comparing invoicing tools - happy to help." + SIGNATURE
+    answer = ap.read_answer(edit + QUOTE, NAMES)
+    assert answer.kind is ap.AnswerKind.EDIT and answer.body.endswith("www.example.com\n")
+
+
+@pytest.mark.parametrize("marker", ["---------- Forwarded message ---------", "Begin forwarded message:",
+                                    "-------- Forwarded Message --------"])
+def test_a_forwarded_approval_email_is_never_an_edit(marker: str) -> None:
+    text = f"Dana, does this look OK to you?\n\n{marker}\nFrom: refmail <assistant@example.com>\n\nHi Olivia\n"
+    assert ap.read_answer(text, NAMES).kind is ap.AnswerKind.UNCLEAR
+
+
 DOMAINS = frozenset({"example.com"})
 
 
