@@ -16,10 +16,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from refmail.config import ConfigError, load_settings
+from refmail.config import ConfigError, load_rules, load_settings
+from refmail.domain.lifecycle import State
 from refmail.mail.ports import MailError
 from refmail.mail.security import InsecureConnectionError
 from refmail.store.db import DatabaseURLError
+from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "demo", "db")
@@ -27,6 +29,16 @@ COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", 
 
 class UserError(Exception):
     """Something the user must fix; printed without a traceback."""
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, 1 or more, not {value!r}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="the daemon: poll, follow up, send, digest")
     run.add_argument("--once", action="store_true", help="one full cycle, then exit")
-    run.add_argument("--interval", type=int, default=60, help="seconds between cycles (default 60)")
+    run.add_argument("--interval", type=_positive, default=60, help="seconds between cycles (default 60)")
 
     parse = sub.add_parser("parse", help="what refmail understands of each message")
     parse.add_argument("files", nargs="+", metavar="FILE.eml")
@@ -55,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     reject.add_argument("id")
 
     refs = sub.add_parser("referrals", help="referrals and their state")
-    refs.add_argument("--state")
+    refs.add_argument("--state", choices=[s.value for s in State], metavar="STATE",
+                      help="only referrals in this state: " + ", ".join(s.value for s in State))
     refs.add_argument("--json", action="store_true")
     show = sub.add_parser("show", help="one referral's timeline")
     show.add_argument("id")
@@ -121,17 +134,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from refmail.app.explain import parse_files
 
-    owner = args.owner or os.environ.get("REFMAIL_OWNER")
-    if not owner:
-        raise UserError("who is the owner? pass --owner EMAIL or set REFMAIL_OWNER")
-    # Without a configured assistant, the conventional assistant@<owner's domain> is the best guess:
-    # otherwise the CC'd assistant would be read as a prospect.
-    domain = owner.rpartition("@")[2].strip(" >").lower()
-    assistant = os.environ.get("REFMAIL_ASSISTANT") or f"assistant@{domain}"
+    env = dict(os.environ) | ({"REFMAIL_OWNER": args.owner} if args.owner else {})
+    try:
+        settings = load_settings(environ=env, config_file=args.config)
+    except ConfigError as exc:
+        if "REFMAIL_OWNER" in str(exc):
+            raise UserError(f"{exc}; or pass --owner EMAIL") from None
+        raise
+    identity = settings.identity
+    if not identity.assistant:
+        # The conventional assistant@<owner's domain> is the best guess: otherwise the CC'd assistant
+        # would be read as a prospect.
+        identity = replace(identity, assistant=f"assistant@{identity.owner.email.rpartition('@')[2]}")
     failed = False
-    for result in parse_files(args.files, owner, assistant):
+    for result in parse_files(args.files, identity, load_rules(settings.rules_path)):
         failed |= "error" in result
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -185,24 +205,25 @@ def cmd_decide(args: argparse.Namespace) -> int:
     app = _app(args)
     body = None
     if args.command == "approve" and args.edit:
-        match = [d for d in report.drafts(app) if d["id"].startswith(args.id)]
+        match = [d for d in report.drafts(app) if args.id and d["id"].startswith(args.id.lower())]
         if len(match) != 1:
             raise UserError(f"no draft {args.id!r} awaiting approval")
         body = _edit(match[0]["body"])
+        if not body.strip():
+            raise UserError("the edited text is empty; nothing approved")
     try:
         decision = decide_by_id(app, args.id, args.command, "cli", body)
     except DecisionError as exc:
         raise UserError(str(exc)) from None
+    if not decision.changed:  # already decided or sent: nothing happened, and a script should know
+        raise UserError(decision.message)
     print(decision.message)
     return 0
 
 
 def cmd_referrals(args: argparse.Namespace) -> int:
     from refmail.app import report
-    from refmail.domain.lifecycle import State
 
-    if args.state and args.state not in {s.value for s in State}:
-        raise UserError(f"unknown state {args.state!r}; one of: {', '.join(s.value for s in State)}")
     rows = report.referrals(_app(args), args.state)
 
     def line(r: dict[str, Any]) -> str:
@@ -319,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return HANDLERS[args.command](args)
-    except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError) as exc:
+    except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
         print(f"refmail: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
@@ -331,6 +352,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+    except (OSError, UnicodeError) as exc:  # a settings or rules file that is a folder, unreadable, not UTF-8
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"refmail: cannot read a file{where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so plainly; -v shows where
+        logging.getLogger("refmail").info("unexpected error", exc_info=True)
+        print(f"refmail: unexpected error ({type(exc).__name__}: {exc}); run with -v for details", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

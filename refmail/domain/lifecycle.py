@@ -335,7 +335,9 @@ def _bounced(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
 
 def _outcome(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     assert isinstance(e, OutcomeMarked)
-    stop = (CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION}))
+    stop: tuple[Effect, ...] = (CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION}))
+    if r.state is State.WON and e.outcome is not Outcome.WON:  # no longer won: the unsent thank-you goes
+        stop += (CancelDrafts(frozenset({DraftKind.THANK_WON})),)
     if e.outcome is Outcome.MET:
         return _to(r, State.MET, "owner met the prospect", *stop)
     if e.outcome is Outcome.WON:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 import datetime as dt
+import re
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from refmail.domain.detection_rules import DetectionRules
 
@@ -37,6 +38,20 @@ class Credit(enum.StrEnum):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _clock_time(value: Any) -> Any:
+    """ "08:00" or a time; not a number, which is what YAML makes of an unquoted 18:30 (1110, in base 60)."""
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise ValueError('expected a time in quotes, like "08:00" (unquoted, YAML reads 18:30 as a number)')
+    if isinstance(value, dt.time) and value.tzinfo is not None:
+        raise ValueError('expected a time without a zone, like "08:00" (the zone is the timezone rule)')
+    if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        raise ValueError(f'expected a time like "08:00", not {value!r}')
+    return value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
 
 
 class Calendar(_Strict):
@@ -70,8 +85,8 @@ class Calendar(_Strict):
 
 
 class SendWindow(_Strict):
-    start: dt.time = dt.time(8, 0)
-    end: dt.time = dt.time(18, 0)
+    start: ClockTime = dt.time(8, 0)
+    end: ClockTime = dt.time(18, 0)
 
     @field_validator("end")
     @classmethod
@@ -85,37 +100,37 @@ class SendWindow(_Strict):
 class Cadence(_Strict):
     """Business days between the steps of one referral."""
 
-    first_touch_due: int = Field(1, ge=0, le=60)
-    thank_source_due: int = Field(1, ge=0, le=60)
-    keep_in_loop_due: int = Field(1, ge=0, le=60)
-    second_touch_after: int = Field(3, ge=1, le=60)
-    escalation_after: int = Field(5, ge=1, le=60)
-    close_after: int = Field(10, ge=1, le=120)
-    check_in_after: int = Field(2, ge=1, le=60)
-    max_unanswered: int = Field(2, ge=1, le=2)
+    first_touch_due: StrictInt = Field(1, ge=0, le=60)
+    thank_source_due: StrictInt = Field(1, ge=0, le=60)
+    keep_in_loop_due: StrictInt = Field(1, ge=0, le=60)
+    second_touch_after: StrictInt = Field(3, ge=1, le=60)
+    escalation_after: StrictInt = Field(5, ge=1, le=60)
+    close_after: StrictInt = Field(10, ge=1, le=120)
+    check_in_after: StrictInt = Field(2, ge=1, le=60)
+    max_unanswered: StrictInt = Field(2, ge=1, le=2)
 
 
 class UrgentCadence(_Strict):
-    first_touch_due: int | None = Field(None, ge=0, le=60)
-    second_touch_after: int | None = Field(None, ge=1, le=60)
-    escalation_after: int | None = Field(None, ge=1, le=60)
+    first_touch_due: StrictInt | None = Field(None, ge=0, le=60)
+    second_touch_after: StrictInt | None = Field(None, ge=1, le=60)
+    escalation_after: StrictInt | None = Field(None, ge=1, le=60)
 
 
 class Digest(_Strict):
-    time: dt.time = dt.time(8, 0)
+    time: ClockTime = dt.time(8, 0)
     business_days_only: bool = True
     send_when_empty: bool = False
 
 
 class Outbox(_Strict):
-    retry_for_hours: int = Field(48, ge=1, le=24 * 14)
+    retry_for_hours: StrictInt = Field(48, ge=1, le=24 * 14)
 
 
 class Retention(_Strict):
     """How long refmail keeps the bytes of mail that turned out not to concern any referral."""
 
     # At least the two weeks a late intro looks back for the prospect's earlier mail (app/process.py).
-    unrelated_days: int = Field(30, ge=14, le=3650)
+    unrelated_days: StrictInt = Field(30, ge=14, le=3650)
 
 
 class Rules(_Strict):

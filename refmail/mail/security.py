@@ -31,7 +31,8 @@ def check_security(protocol: str, host: str, security: str, allow_plaintext: boo
     if security == "none" and not allow_plaintext and not is_loopback(host):
         raise InsecureConnectionError(
             f"refusing plaintext {protocol} to {host}: the password and mail would cross the network "
-            f"unencrypted. Use security 'ssl' or 'starttls', or pass allow_plaintext=True."
+            f"unencrypted. Use security 'ssl' or 'starttls' (REFMAIL_{protocol}_SECURITY), or set "
+            f"REFMAIL_ALLOW_PLAINTEXT=yes if you really mean it."
         )
     return security  # type: ignore[return-value]
 

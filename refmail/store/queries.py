@@ -40,13 +40,26 @@ def referral_view(row: m.Referral) -> ReferralView:
     )
 
 
+class AmbiguousId(LookupError):
+    """A short ID that fits several rows: acting on one of them would be a guess."""
+
+    def __init__(self, short_id: str, matches: Sequence[str]) -> None:
+        super().__init__(f"{short_id!r} fits {', '.join(matches)}: type more of the ID")
+
+
 def _by_prefix(session: Session, model: type[m.Referral] | type[m.Draft], short_id: str):  # type: ignore[no-untyped-def]
-    """By full ID or an unambiguous prefix, so users can type less."""
+    """By full ID or an unambiguous prefix, so users can type less; never by an empty one."""
+    short_id = short_id.strip().lower()
+    if not short_id:
+        return None
     row = session.get(model, short_id)
     if row is not None:
         return row
-    rows = session.scalars(select(model).where(model.id.startswith(short_id, autoescape=True)).limit(2)).all()
-    return rows[0] if len(rows) == 1 else None
+    rows = session.scalars(select(model).where(model.id.startswith(short_id, autoescape=True))
+                           .order_by(model.id).limit(6)).all()
+    if len(rows) > 1:
+        raise AmbiguousId(short_id, [r.id for r in rows])
+    return rows[0] if rows else None
 
 
 def find_referral(session: Session, short_id: str) -> m.Referral | None:

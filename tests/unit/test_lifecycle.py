@@ -568,6 +568,14 @@ def test_met_and_lost_stop_the_cadence_without_a_draft(outcome: Outcome, state: 
     assert result.effects == (CancelSchedule(), STOP_PROSPECT)
 
 
+@pytest.mark.parametrize("outcome", [Outcome.MET, Outcome.LOST])
+def test_no_longer_won_withdraws_the_unsent_thank_you(outcome: Outcome) -> None:
+    result = step(ref(S.WON), OutcomeMarked(outcome), NOW, RULES)
+    assert CancelDrafts(frozenset({K.THANK_WON})) in result.effects
+    again = step(result.referral, OutcomeMarked(Outcome.WON), NOW, RULES)
+    assert [e for e in again.effects if isinstance(e, CreateDraft)] == [CreateDraft(K.THANK_WON, NOW)]  # one, anew
+
+
 def test_met_then_won() -> None:
     met = step(ref(S.REPLIED), OutcomeMarked(Outcome.MET), NOW, RULES).referral
     assert met.state is S.MET

@@ -85,6 +85,10 @@ MISTAKES = [
     ({"send_window": {"start": "09:00", "end": "09:00"}}, "send_window.end", "end time after start"),
     ({"send_window": {"start": "25:00"}}, "send_window.start", "valid time"),
     ({"credit": "everyone"}, "credit", "'first' or 'last'"),
+    ({"digest": {"time": 1110}}, "digest.time", "time in quotes"),  # what YAML makes of an unquoted 18:30
+    ({"send_window": {"end": 1020}}, "send_window.end", "time in quotes"),
+    ({"digest": {"time": "8"}}, "digest.time", 'like "08:00"'),
+    ({"cadence": {"max_unanswered": True}}, "cadence.max_unanswered", "valid integer"),
     ({"approval": {"first_touchh": False}}, "approval.first_touchh", "'first_touch'"),
     ({"outbox": {"retry_for_hours": 0}}, "outbox.retry_for_hours", "greater than or equal to 1"),
     # a late intro looks back two weeks for the prospect's mail: it must still be there
