@@ -128,7 +128,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.once:
         report = run_once(app, app.clock.now())
         print(f"cycle done: {report}")
-        return 0
+        for problem in report.problems:  # nothing is lost (the next cycle retries), but someone should know
+            print(f"refmail: {problem}", file=sys.stderr)
+        return 1 if report.problems else 0
     run_forever(app, args.interval)
     return 0
 

@@ -26,6 +26,9 @@ class CycleReport:
     approvals_requested: int = 0
     sent: int = 0
     digest: bool = False
+    # What went wrong, one line each (a server down, a stage that failed): the daemon goes on regardless,
+    # `run --once` exits 1 so a cron job or a script sees it.
+    problems: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return (f"new messages {self.stored}, processed {self.processed}, due actions {self.due}, "
@@ -45,28 +48,35 @@ def run_once(app: App, now: datetime) -> CycleReport:
         if app.open_transport:
             transport = app.open_transport()
             stack.callback(transport.close)
-        stored = _guard("poll", lambda: ingest.poll_all(app, owner, intake, now))
-        processed = _guard("process", lambda: process.process_pending(app, now))
-        due = _guard("due actions", lambda: followup.run_due(app, now))
+        problems: list[str] = []
+
+        def guard(stage: str, work):  # type: ignore[no-untyped-def]
+            return _guard(stage, work, problems)
+
+        stored = guard("poll", lambda: ingest.poll_all(app, owner, intake, now, problems))
+        processed = guard("process", lambda: process.process_pending(app, now))
+        due = guard("due actions", lambda: followup.run_due(app, now))
         requested = sent = 0
         digest = False
         if transport is not None:
-            _guard("reconcile", lambda: send.reconcile(app, owner, now))
-            requested = _guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
-            sent = _guard("send", lambda: send.send_ready(app, transport, owner, now))
-            digest = bool(_guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
-        _guard("housekeeping", lambda: housekeeping.prune(app, now))
-        return CycleReport(stored, processed, due, requested, sent, digest)
+            guard("reconcile", lambda: send.reconcile(app, owner, now))
+            requested = guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
+            sent = guard("send", lambda: send.send_ready(app, transport, owner, now, problems))
+            digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
+        guard("housekeeping", lambda: housekeeping.prune(app, now))
+        return CycleReport(stored, processed, due, requested, sent, digest, tuple(dict.fromkeys(problems)))
 
 
-def _guard(stage: str, work):  # type: ignore[no-untyped-def]
+def _guard(stage: str, work, problems: list[str]):  # type: ignore[no-untyped-def]
     """One stage failing (a server down, a broken template) must not stop the others."""
     try:
         return work()
     except MailError as exc:
         log.warning("%s: mail server problem, will retry next cycle: %s", stage, exc)
-    except Exception:
+        problems.append(f"{stage}: {exc}")
+    except Exception as exc:
         log.exception("%s failed; the rest of the cycle goes on", stage)
+        problems.append(f"{stage} failed: {type(exc).__name__}: {exc}")
     return 0
 
 

@@ -201,8 +201,9 @@ def last_uid(app: App, account: str, folder: str) -> int:
         return cp.last_uid if cp is not None else 0
 
 
-def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datetime) -> int:
-    """Poll every watched folder; one failing folder is logged and does not stop the others."""
+def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datetime,
+             problems: list[str] | None = None) -> int:
+    """Poll every watched folder; one failing folder is logged (and added to `problems`) and stops no other."""
     total = 0
     for mailbox, watch in watches(app, owner, intake):
         try:
@@ -211,6 +212,10 @@ def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datet
             total += poll_folder(app, mailbox, watch, now)
         except MailError as exc:
             log.warning("polling %s/%s failed, will retry next cycle: %s", watch.account, watch.folder, exc)
-        except Exception:  # a store error on one folder: its checkpoint stays put, the others go on
+            if problems is not None:
+                problems.append(f"polling {watch.account}/{watch.folder}: {exc}")
+        except Exception as exc:  # a store error on one folder: its checkpoint stays put, the others go on
             log.exception("polling %s/%s failed; its checkpoint is unchanged", watch.account, watch.folder)
+            if problems is not None:
+                problems.append(f"polling {watch.account}/{watch.folder} failed: {type(exc).__name__}: {exc}")
     return total

@@ -144,8 +144,11 @@ def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now
         record(s, ref.id, now, "note", str(exc))
 
 
-def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datetime) -> int:
-    """Send what is approved and due; only inside the send window (it is the prospect's inbox)."""
+def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datetime,
+               problems: list[str] | None = None) -> int:
+    """Send what is approved and due; only inside the send window (it is the prospect's inbox).
+
+    A mail server that will not take mail now is retried later, and named in `problems`."""
     if next_send_time(now, app.rules) != now:
         return 0
     sent = 0
@@ -171,6 +174,8 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
             continue
         except MailError as exc:
             _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
+            if problems is not None:
+                problems.append(f"sending: {exc}")
             continue
         # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
         file_copy(owner, mail, now)

@@ -197,15 +197,18 @@ def test_mail_servers_down_cost_a_cycle_never_a_message(cast):
     cast.introduce(MON - 30 * MINUTE)
     dead = {"REFMAIL_SMTP_PORT": str(free_port()), "REFMAIL_IMAP_PORT": str(free_port())}
     cast.env_overrides.update(dead)
-    out = cast.cycle(MON)  # IMAP and SMTP both down: the cycle still completes
-    assert "new messages 0" in out
+    # IMAP and SMTP both down: the cycle still completes, and `run --once` says so (exit 1) for cron.
+    down = cast.cli("run", "--once", now=MON, check=False)
+    assert down.returncode == 1 and "new messages 0" in down.stdout
+    assert "polling" in down.stderr and "Traceback" not in down.stderr
     cast.env_overrides.clear()
     cast.cycle(MON + MINUTE)
     drafts = cast.cli_json("drafts", now=MON + MINUTE)
     for d in drafts:
         cast.cli("approve", d["id"], now=MON + MINUTE)
     cast.env_overrides.update({"REFMAIL_SMTP_PORT": dead["REFMAIL_SMTP_PORT"]})
-    cast.cycle(MON + 2 * MINUTE)  # SMTP down at send time: kept, retried later
+    send_down = cast.cli("run", "--once", now=MON + 2 * MINUTE, check=False)  # SMTP down: kept, retried later
+    assert send_down.returncode == 1 and "sending" in send_down.stderr
     assert cast.from_refmail(cast.prospect) == []
     cast.env_overrides.clear()
     cast.cycle(MON + 3 * MINUTE)  # backoff: not yet
