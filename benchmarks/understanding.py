@@ -54,6 +54,7 @@ class Result:
 
 @dataclass
 class Report:
+    folder: Path | None = None
     results: list[Result] = field(default_factory=list)
     seconds: float = 0.0
     understand_seconds: float = 0.0
@@ -111,7 +112,7 @@ def run(folder: Path, rules: DetectionRules, passes: int = 3) -> Report:
             msg = parse_message(raw)
             if isinstance(msg, ParsedMessage):
                 understand(msg, identity_for(label), rules)
-    report = Report()
+    report = Report(folder=folder)
     for label, raw in zip(labels, raws):
         started = time.perf_counter()
         msg = parse_message(raw)
