@@ -31,8 +31,11 @@ DEFAULT_OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@o
 
 def identity_for(label: dict) -> Identity:
     owner = label.get("owner")
-    if not owner or owner == "owner@example.com":
+    if (not owner or owner == "owner@example.com") and not label.get("owner_aliases"):
         return DEFAULT_OWNER
+    if owner == "owner@example.com":  # the default owner, with the aliases this message needs
+        return Identity(DEFAULT_OWNER.owner, DEFAULT_OWNER.owner_aliases + tuple(label["owner_aliases"]),
+                        DEFAULT_OWNER.assistant)
     return Identity(Person("", owner.lower()), tuple(a.lower() for a in label.get("owner_aliases", ())),
                     label.get("assistant", "assistant@example.com"))
 

@@ -47,10 +47,21 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
          {"LOWER": {"IN": ["bekannt", "vernetzen", "verbinden"]}}],
         [{"LOWER": "darf"}, {"LOWER": "ich"}, {"LOWER": {"IN": ["vorstellen", "bekannt"]}}],
         [{"LOWER": "je"}, {"LOWER": {"IN": ["vous", "te"]}}, {"LOWER": {"IN": ["présente", "presente"]}}],
+        # "je me permets de vous présenter", "j'aimerais te présenter"
+        [{"LOWER": {"IN": ["vous", "te"]}}, {"LOWER": {"IN": ["présenter", "presenter"]}}],
+        # Dutch: "graag stel ik jullie aan elkaar voor", "maak kennis met", "wil je voorstellen aan"
+        [{"LOWER": "aan"}, {"LOWER": "elkaar"}, {"LOWER": {"IN": ["voor", "voorstellen", "voorgesteld"]}}],
+        [{"LOWER": {"IN": ["maak", "maken"]}}, {"LOWER": "kennis"}, {"LOWER": "met"}],
+        [{"LOWER": {"IN": ["je", "jullie", "u"]}}, {"LOWER": {"IN": ["graag", "even"]}, "OP": "?"},
+         {"LOWER": "voorstellen"}, {"LOWER": "aan"}],
         [{"LOWER": {"IN": ["mettre", "mets", "mettre"]}}, {"LOWER": "en", "OP": "?"}, {"LOWER": {"IN": ["relation", "contact"]}}],
         [{"LOWER": {"IN": ["te", "os", "les"]}}, {"LOWER": {"IN": ["presento", "presentamos"]}}],
         [{"LOWER": {"IN": ["poner", "pongo", "poneros", "ponerles", "ponerte"]}}, {"LOWER": "en"}, {"LOWER": "contacto"}],
-        [{"LOWER": "you"}, PAIR, {"LOWER": {"IN": ["should", "must", "ought", "need", "would", "will"]}}],
+        [{"LOWER": {"IN": ["you", "u", "y'all", "yall"]}}, PAIR,
+         {"LOWER": {"IN": ["should", "must", "ought", "need", "would", "will"]}}],
+        # "I take this opportunity to introduce to you Dr. Arvind Rao"
+        [{"LOWER": {"IN": ["introduce", "introducing", "present", "presenting"]}}, {"LOWER": "to"}, {"LOWER": "you"},
+         HONORIFIC, T],
         [{"LOWER": {"IN": ["pleasure", "delighted", "honored", "honoured", "thrilled", "meaning", "wanted", "excited", "great", "pleased", "glad", "happy"]}},
          {"LOWER": "to"}, {"LOWER": {"IN": ["introduce", "connect", "intro"]}}, {"LOWER": {"IN": ["you", "the"]}}],
         [{"LOWER": "you"}, {"LOWER": "should"}, {"LOWER": {"IN": ["definitely", "really", "totally"]}, "OP": "?"},
@@ -105,6 +116,14 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": "you"}, {"LOWER": {"IN": ["like", "want", "need"]}}, {"LOWER": {"IN": ["an", "me"]}}, {"LOWER": {"IN": ["intro", "introduction", "to"]}}],
         [{"LOWER": {"IN": ["happy", "glad"]}}, {"LOWER": "to"}, INTRO_VERB] + [{"OP": "?"}] * 5 + [{"LOWER": "if"}],
         [{"LOWER": "would"}, {"LOWER": "you"}, {"LOWER": {"IN": ["be", "like"]}}, {"OP": "?"}, {"OP": "?"}, INTRO_VERB],
+        # "would you be amenable to my putting the two of you in touch?"
+        [{"LOWER": "would"}, {"LOWER": "you"}, {"LOWER": "be"},
+         {"LOWER": {"IN": ["amenable", "open", "happy", "willing", "interested", "ok", "okay"]}},
+         {"LOWER": {"IN": ["to", "with", "in"]}}, {"LOWER": {"IN": ["my", "me", "us"]}}, INTRO_VERB],
+        # Spanish: "¿te interesaría que os presentara?"
+        [{"LOWER": {"IN": ["interesaría", "interesaria", "gustaría", "gustaria", "importaría", "importaria"]}},
+         {"LOWER": "que"}, {"LOWER": {"IN": ["os", "te", "les", "los", "las"]}},
+         {"LOWER": {"IN": ["presentara", "presentase", "presente", "pusiera", "ponga"]}}],
         [{"LOWER": "worth"}, {"LOWER": {"IN": ["an", "a"]}}, {"LOWER": {"IN": ["intro", "introduction", "chat"]}}],
         [{"LOWER": "before"}, {"LOWER": "i"}, INTRO_VERB],
     ],

@@ -13,7 +13,7 @@ from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
-from refmail.domain.types import Identity, Kind, ParsedMessage, Understanding
+from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Understanding
 from refmail.domain.urgency import urgency
 
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
@@ -89,7 +89,9 @@ def _intro(ctx: Context) -> Outcome:
     scored: list[tuple[Candidate, object]] = []
     for cand in cands:
         writer = cand.referrer.email if cand.referrer else ""
-        addressed = tuple(p for p in cand.parties if p.email != writer and not ctx.identity.is_assistant(p.email))
+        # The owner's bare address still has her name: "ben - olivia" names her even when To says owner@...
+        addressed = tuple(Person(ctx.identity.owner.name, p.email) if not p.name and ctx.identity.is_owner(p.email)
+                          else p for p in cand.parties if p.email != writer and not ctx.identity.is_assistant(p.email))
         det = detect(ctx.pipe, cand.subject, cand.body, addressed)
         scored.append((cand, det))
     notes = []

@@ -23,8 +23,10 @@ SIGNATURE_LINE = re.compile(
 _DNC = re.compile(
     r"\b(?:please )?(?:remove me|take me off|unsubscribe me|stop (?:e-?mailing|emailing|contacting|writing to|messaging|sending)|"
     r"do not (?:contact|e-?mail|email|write to) me|don't (?:contact|e-?mail|email|write to) me|not interested,? (?:please|thanks)|"
-    r"no further (?:contact|emails)|leave me alone|lose my (?:e-?mail|address)|opt(?:-| )?out)\b|"
+    r"no further (?:contact|emails)|leave me alone|lose my (?:e-?mail|address)|opt(?:-| )?out|"
+    r"do not send (?:me )?(?:any )?(?:further|more) (?:e-?mails|mails|messages)|off your (?:mailing )?list)\b|"
     r"bitte (?:keine (?:weiteren )?e-?mails|entfernen sie mich)|ne (?:plus )?me (?:contactez|écrivez) plus|"
+    r"(?:nehmen sie|streichen sie) mich (?:aus|von)|kontaktieren sie mich nicht|keine weiteren (?:e-?mails|nachrichten)|"
     r"no me (?:contacte|escriba)s? más|dejen de escribirme",
     re.IGNORECASE,
 )
@@ -52,5 +54,8 @@ def reply_text(text: str) -> str:
 
 
 def do_not_contact(text: str) -> bool:
-    """The writer asks not to be contacted again ("please remove me", "stop emailing me")."""
-    return bool(_DNC.search(text))
+    """The writer asks not to be contacted again ("please remove me", "stop emailing me").
+
+    Whitespace is folded first: a phrase wrapped across lines ("please take\nme off your list") still counts.
+    """
+    return bool(_DNC.search(" ".join(text.split())))

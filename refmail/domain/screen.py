@@ -54,7 +54,8 @@ _OOO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|automatische antwort|abwesenheit|"
     r"out of (the )?office|ooo\b|réponse automatique|r[ée]ponse automatique|absent|absence|"
     r"respuesta autom[áa]tica|fuera de la oficina|ausente|vacation|away from|on leave|on holiday|"
-    r"i am away|i'm away|urlaub|congés|vacaciones|no longer (with|at)|mailbox not monitored)",
+    r"i am away|i'm away|urlaub|congés|vacaciones|no longer (with|at)|mailbox not monitored|"
+    r"risposta automatica|fuori (?:ufficio|sede)|assente|automatisch antwoord|afwezig|niet aanwezig|buiten kantoor)",
     re.IGNORECASE,
 )
 _OOO_BODY = re.compile(
@@ -63,7 +64,9 @@ _OOO_BODY = re.compile(
     r"limited access to (my )?e-?mail|will (respond|reply|get back to you) (to your (e-?mail|message) )?(when|upon|as soon as)|"
     r"nicht im büro|abwesend|außer haus|im urlaub|keinen zugriff auf (meine )?e-?mails|"
     r"je suis absent|absente? du bureau|en congés?|actuellement absent|"
-    r"estoy fuera|estaré fuera|fuera de la oficina|de vacaciones|ausente)",
+    r"estoy fuera|estaré fuera|fuera de la oficina|de vacaciones|ausente|"
+    r"sono fuori (?:ufficio|sede)|sarò assente|non sono in ufficio|in ferie|"
+    r"ben (?:ik )?(?:niet aanwezig|afwezig|op vakantie)|buiten kantoor|niet op kantoor)",
     re.IGNORECASE,
 )
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation", "x-mailer-autoreply")
@@ -183,10 +186,13 @@ def autoreply_text(msg: ParsedMessage, identity: Identity) -> Screened | None:
     opening = msg.text.strip()[:400]
     if len(msg.text.strip()) > 1500 or not opening:
         return None
+    if msg.embedded:  # it quotes what it answers: a person wrote it ("I'm out of office next week, after?")
+        return None
     if is_permanent(opening):
         return _autoreply(msg, "no-longer-here notice in the body")
     if _OOO_BODY.search(opening) and (return_date(opening, msg.date) or re.search(
-            r"\b(until|return|back|urgent|zurück|bis|retour|jusqu|regres|hasta)", opening, re.IGNORECASE)):
+            r"\b(until|return|back|urgent|zurück|bis|retour|jusqu|regres|hasta|fino|rientro|tot|terug)", opening,
+            re.IGNORECASE)):
         return _autoreply(msg, "out-of-office notice in the body")
     return None
 
