@@ -128,8 +128,8 @@ def looks_like_approval(parsed: ParsedMessage) -> bool:
 # ---- the answer -----------------------------------------------------------
 
 # A plain answer opens with one of these; the skip words are tried first ("don't send" is no send).
-_SKIP_START = re.compile(r"^(?:(?:please )?(?:don't|dont|do not) send|no|nope|nah|skip|reject|cancel|"
-                         r"not (?:this|now|yet))\b", re.IGNORECASE)
+_SKIP_START = re.compile(r"^(?:(?:please )?(?:don't|dont|do not) send|no(?! (?:problem|prob|worries|issue|doubt))|"
+                         r"nope|nah|skip|reject|cancel|not (?:this|now|yet))\b", re.IGNORECASE)
 _SEND_START = re.compile(r"^(?:yes|yep|yeah|y|send|ok|okay|k|approve|approved|go|go ahead|looks good|lgtm|sure|"
                          r"perfect|great|fine|\U0001F44D)(?:\W|$)", re.IGNORECASE)
 # Words that turn "ok" into "ok, but ...": a change she wants, which refmail must not guess at.

@@ -146,6 +146,7 @@ def test_everyday_ways_of_saying_skip(said: str) -> None:
     "FYI",  # what is left of a forward
     "Dana, does this look OK to you?",
     "Thursday?",
+    "No problem, send it",  # 'no problem' is no 'no': unclear beats a wrong skip
 ])
 def test_an_unclear_answer_is_neither_sent_nor_taken_as_the_message(said: str) -> None:
     assert ap.read_answer(said + QUOTE, NAMES).kind is ap.AnswerKind.UNCLEAR
