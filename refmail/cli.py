@@ -119,10 +119,20 @@ def _listing(rows: list[dict[str, Any]], as_json: bool, empty: str, lines: Calla
     return 0
 
 
+def _warn_missing_pipeline(rules: Any) -> None:
+    from refmail.domain.nlp import missing_pipeline
+
+    name = missing_pipeline(rules.detection_rules)
+    if name:  # the rules alone still read intros well; she should know her setting does nothing
+        print(f"refmail: warning: detection.pipeline {name!r} is not installed (or finds no names); "
+              "reading with the rules alone", file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from refmail.daemon import run_forever, run_once
 
     app = _app(args)
+    _warn_missing_pipeline(app.rules)
     if app.open_owner_mailbox is None and app.open_intake_mailbox is None:
         raise UserError("no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and REFMAIL_IMAP_PASSWORD")
     if args.once:
@@ -152,8 +162,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         # The conventional assistant@<owner's domain> is the best guess: otherwise the CC'd assistant
         # would be read as a prospect.
         identity = replace(identity, assistant=f"assistant@{identity.owner.email.rpartition('@')[2]}")
+    rules = load_rules(settings.rules_path)
+    _warn_missing_pipeline(rules)
     failed = False
-    for result in parse_files(args.files, identity, load_rules(settings.rules_path)):
+    for result in parse_files(args.files, identity, rules):
         failed |= "error" in result
         if args.json:
             print(json.dumps(result, ensure_ascii=False))

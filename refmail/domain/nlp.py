@@ -196,6 +196,13 @@ def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tu
     return Pipeline(nlp, matcher, urgency, ner)
 
 
+def missing_pipeline(rules: DetectionRules) -> str | None:
+    """The trained pipeline rules.yaml names but spaCy cannot load (or that finds no names), else None."""
+    if rules.pipeline == "blank":
+        return None
+    return rules.pipeline if pipeline_for(rules).ner is None else None
+
+
 def pipeline_for(rules: DetectionRules) -> Pipeline:
     """The cached pipeline for these rules (built on first use)."""
     return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,

@@ -88,3 +88,13 @@ def test_unreadable_settings_files_are_one_line_not_a_traceback(env, tmp_path: P
     monkeypatch.setenv("REFMAIL_RULES", str(tmp_path / "latin1.yaml"))
     assert main(["drafts"]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_named_pipeline_that_is_not_installed_is_said_once(env, tmp_path: Path, monkeypatch, capsys) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("detection:\n  pipeline: en_core_web_nonexistent\n")
+    monkeypatch.setenv("REFMAIL_RULES", str(rules))
+    assert main(["parse", str(CORPUS_INTRO)]) == 0  # the rules alone still read it
+    captured = capsys.readouterr()
+    assert "en_core_web_nonexistent" in captured.err and "not installed" in captured.err
+    assert ": intro" in captured.out
