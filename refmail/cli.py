@@ -334,7 +334,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
-    settings = load_settings(config_file=args.config)
+    settings = load_settings(config_file=args.config, need_owner=False)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")

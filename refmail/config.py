@@ -127,13 +127,20 @@ def load_rules(path: Path | None) -> Rules:
         raise ConfigError(str(exc)) from None
 
 
-def load_settings(environ: dict[str, str] | None = None, config_file: str | None = None) -> Settings:
-    """Environment wins over the TOML file; the TOML file may use the same REFMAIL_* names or sections."""
+def load_settings(environ: dict[str, str] | None = None, config_file: str | None = None,
+                  need_owner: bool = True) -> Settings:
+    """Environment wins over the TOML file; the TOML file may use the same REFMAIL_* names or sections.
+
+    `need_owner=False` is for commands that only touch the database (`refmail db upgrade`).
+    """
     env = dict(os.environ if environ is None else environ)
     config_file = config_file or env.get("REFMAIL_CONFIG")
     merged = {**(_read_toml(config_file) if config_file else {}), **{k: v for k, v in env.items() if v != ""}}
 
-    owner, aliases = _owner(merged.get("REFMAIL_OWNER"))
+    if need_owner or merged.get("REFMAIL_OWNER"):
+        owner, aliases = _owner(merged.get("REFMAIL_OWNER"))
+    else:
+        owner, aliases = Person("", ""), ()
     assistant = merged.get("REFMAIL_ASSISTANT", "").strip().lower()
     identity = Identity(owner=owner, owner_aliases=aliases, assistant=assistant)
 

@@ -98,3 +98,9 @@ def test_a_named_pipeline_that_is_not_installed_is_said_once(env, tmp_path: Path
     captured = capsys.readouterr()
     assert "en_core_web_nonexistent" in captured.err and "not installed" in captured.err
     assert ": intro" in captured.out
+
+
+def test_db_upgrade_needs_only_the_database(env, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("REFMAIL_OWNER")
+    assert main(["db", "upgrade"]) == 0
+    assert "up to date" in capsys.readouterr().out
