@@ -254,7 +254,7 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
     draft can write it, and a stranger cannot make refmail believe a first touch went out.
     """
     from refmail.app.send import _mark_sent
-    from refmail.app.tracking import forged_sender
+    from refmail.app.tracking import from_owner
 
     draft = None
     marker = (parsed.header(DRAFT_HEADER) or "").strip()
@@ -264,8 +264,7 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
         draft = s.scalar(select(m.Draft).where(m.Draft.message_id == parsed.message_id))
     if draft is None:
         return False
-    if not in_sent and (parsed.sender is None or not app.identity.is_owner(parsed.sender.email)
-                        or forged_sender(parsed)):
+    if not in_sent and not from_owner(app, parsed):
         return False
     if draft.status not in (q.PENDING_DRAFT, q.APPROVED):
         return True  # already sent or decided: nothing more

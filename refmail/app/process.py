@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from refmail.app import approval_mail
 from refmail.app.intake import take_intro
-from refmail.app.tracking import forged_sender, forwarded_reply, owner_wrote, party_on_thread, track
+from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure
@@ -120,8 +120,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
             row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
         elif u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
             row.summary += "; " + track(s, app, row, parsed, u, now)
-        elif sender is not None and app.identity.is_owner(sender.email) and not u.owner_is_referrer \
-                and not forged_sender(parsed):
+        elif not u.owner_is_referrer and from_owner(app, parsed):
             # Her reply-all to someone else's intro, the assistant in BCC: that was her first touch.
             row.summary += "; " + owner_wrote(s, app, parsed, now)
         if row.referral_id:

@@ -121,7 +121,7 @@ def forwarded_reply(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
     prospect = u.replied_by.email if u.replied_by else ""
     sender = parsed.sender
     refs = q.open_referrals_with(s, prospect)
-    if sender is None or not app.identity.is_owner(sender.email) or forged_sender(parsed):
+    if not from_owner(app, parsed):
         why = f"a reply from {prospect} forwarded by {sender.email if sender else 'nobody'} is not counted as " \
               "hers: only the owner's own forward is"
         for ref in refs:
@@ -130,6 +130,11 @@ def forwarded_reply(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
     touched = [r.id for r in refs
                if _replied(s, app, row, r, parsed, u, f"reply from {prospect}, forwarded by the owner", now)]
     return f"forwarded reply from {prospect} on {', '.join(touched) or 'no open referral'}"
+
+
+def from_owner(app: App, parsed: ParsedMessage) -> bool:
+    """Sent by the owner, as far as the receiving server could tell: one of her addresses, DKIM/SPF not failed."""
+    return parsed.sender is not None and app.identity.is_owner(parsed.sender.email) and not forged_sender(parsed)
 
 
 def forged_sender(parsed: ParsedMessage) -> str:

@@ -56,14 +56,18 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
     for inner in msg.embedded:
         if inner.sender is None or identity.is_assistant(inner.sender.email):
             continue
-        has_header_block = bool(inner.to or inner.cc or inner.subject)
-        forwarded = has_header_block and (FORWARD_SUBJECT.match(msg.subject) or not msg.in_reply_to)
-        if forwarded:
+        if _forwarded(msg, inner):
             parties = _unique(inner.to + inner.cc)
             found.append(Candidate("forwarded inline", inner, inner.sender, parties, top_of(inner.text), inner.subject))
             found += _quoted(inner, identity, top_of, "quoted in a forward")
     found += _quoted(msg, identity, top_of, "quoted in a reply")
     return tuple(found)
+
+
+def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
+    """`inner` is forwarded by `carrier` (a header block, and a Fwd: subject or no thread), not quoted by it."""
+    has_header_block = bool(inner.to or inner.cc or inner.subject)
+    return has_header_block and bool(FORWARD_SUBJECT.match(carrier.subject) or not carrier.in_reply_to)
 
 
 def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[Candidate]:
@@ -73,9 +77,7 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[
     for inner in reply.embedded:
         if inner.sender is None or identity.is_ours(inner.sender.email):
             continue
-        has_header_block = bool(inner.to or inner.cc or inner.subject)
-        if has_header_block and (FORWARD_SUBJECT.match(reply.subject) or not reply.in_reply_to) \
-                and how == "quoted in a reply":
+        if how == "quoted in a reply" and _forwarded(reply, inner):
             continue  # a forward: candidates() reads it as one
         # a reply on the intro's thread: the people now addressed are the intro's parties
         parties = _unique(inner.to + inner.cc + here)
