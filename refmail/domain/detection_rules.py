@@ -24,12 +24,15 @@ class DetectionRules:
 
     ``pipeline`` is "blank" (spaCy blank English + rules), or the name of an
     installed trained pipeline ("en_core_web_sm"), or a path to a saved one;
-    a trained pipeline only adds NER evidence on top of the rules.
+    a trained pipeline only adds NER evidence on top of the rules. ``model`` is the fitted intro
+    model ("builtin", shipped in the package, or a folder written by `python -m refmail.training`);
+    ``min_confidence`` / ``ask_min_confidence`` left unset take the thresholds chosen with it.
     """
 
     pipeline: str = "blank"
-    min_confidence: float = 0.5
-    ask_min_confidence: float = 0.5
+    model: str = "builtin"
+    min_confidence: float | None = None
+    ask_min_confidence: float | None = None
     intro_phrases: tuple[str, ...] = ()
     ask_phrases: tuple[str, ...] = ()
     not_intro_phrases: tuple[str, ...] = ()
@@ -50,7 +53,7 @@ class DetectionRules:
             where = f"{path}.{key}"
             if key not in known:
                 raise ValueError(f"{where}: unknown key (expected one of {', '.join(sorted(known))})")
-            if key == "pipeline":
+            if key in ("pipeline", "model"):
                 if not isinstance(value, str) or not value.strip():
                     raise ValueError(f"{where}: expected a pipeline name or path")
                 values[key] = value.strip()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import spacy
 from spacy.language import Language
@@ -12,6 +14,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.scoring import IntroModel
+
+# Shipped inside the package, rebuilt by `python -m refmail.training` (README, "Understanding").
+BUILTIN_MODEL = Path(__file__).resolve().parent.parent / "data" / "intro_model"
 
 T = {"IS_TITLE": True}
 NAME_SEP = {"TEXT": {"IN": [",", ":", "-", "–", "—", "!", "."]}}
@@ -167,16 +173,26 @@ class Pipeline:
     matcher: Matcher
     urgency: PhraseMatcher
     ner: Language | None = None
+    model: IntroModel | None = None  # None only while training reads the cues
+    textcat: Callable[[Doc], Doc] | None = None
 
 
 def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[str, Any]]]:
     return [[{"LOWER": t.lower_} for t in nlp.make_doc(p)] for p in phrases]
 
 
+def model_dir(name: str) -> Path:
+    return BUILTIN_MODEL if name == "builtin" else Path(name)
+
+
 @lru_cache(maxsize=8)
 def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tuple[str, ...],
-           urgent: tuple[str, ...], relaxed: tuple[str, ...]) -> Pipeline:
-    nlp = spacy.blank("en")
+           urgent: tuple[str, ...], relaxed: tuple[str, ...], model: str | None = "builtin") -> Pipeline:
+    """``model`` None builds the cue readers alone (training); else the fitted model and its text classifier."""
+    folder = model_dir(model) if model is not None else None
+    textcat_dir = folder / "textcat" if folder is not None else None
+    nlp = spacy.load(textcat_dir) if textcat_dir is not None and textcat_dir.exists() else spacy.blank("en")
+    weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
     matcher = Matcher(nlp.vocab)
     extra = {"INTRO": intro, "ASK": ask, "SELF": negative}
     for label, patterns in PATTERNS.items():
@@ -193,7 +209,8 @@ def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tu
             ner = None
         if ner is not None and not {"ner", "entity_ruler", "span_ruler"} & set(ner.pipe_names):
             ner = None  # nothing in it that finds names
-    return Pipeline(nlp, matcher, urgency, ner)
+    textcat = nlp.get_pipe("textcat") if "textcat" in nlp.pipe_names else None
+    return Pipeline(nlp, matcher, urgency, ner, weights, textcat)
 
 
 def missing_pipeline(rules: DetectionRules) -> str | None:
@@ -206,7 +223,21 @@ def missing_pipeline(rules: DetectionRules) -> str | None:
 def pipeline_for(rules: DetectionRules) -> Pipeline:
     """The cached pipeline for these rules (built on first use)."""
     return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
-                  rules.urgent_phrases, rules.relaxed_phrases)
+                  rules.urgent_phrases, rules.relaxed_phrases, rules.model)
+
+
+def cue_pipeline(rules: DetectionRules) -> Pipeline:
+    """The cue readers without any fitted model: what training computes its features with."""
+    return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
+                  rules.urgent_phrases, rules.relaxed_phrases, None)
+
+
+def textcat_scores(pipe: Pipeline, doc: Doc) -> dict[str, float]:
+    """The text classifier's view of a candidate body (already tokenised): {} when none is loaded."""
+    if pipe.textcat is None or not any(not t.is_space for t in doc):
+        return {}
+    cats = pipe.textcat(doc).cats
+    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"])}
 
 
 _DOCS: dict[tuple[int, str], tuple[Doc, tuple[tuple[str, int, int], ...]]] = {}

@@ -42,6 +42,16 @@ class Context:
     pipe: Pipeline
     top: str
 
+    @property
+    def threshold(self) -> float:
+        """rules.yaml's min_confidence when set, else the one chosen on validation with the fitted model."""
+        return self.rules.min_confidence if self.rules.min_confidence is not None else self.pipe.model.threshold
+
+    @property
+    def ask_threshold(self) -> float:
+        return self.rules.ask_min_confidence if self.rules.ask_min_confidence is not None \
+            else self.pipe.model.ask_threshold
+
 
 def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
     def step(ctx: Context) -> Outcome:
@@ -84,16 +94,23 @@ def _intro_message_id(msg: ParsedMessage, cand: Candidate) -> str:
     return msg.message_id
 
 
+def addressed(cand: Candidate, identity: Identity) -> tuple[Person, ...]:
+    """Everyone a candidate intro addresses but its writer and the assistant."""
+    writer = cand.referrer.email if cand.referrer else ""
+    # The owner's bare address still has her name: "ben - olivia" names her even when To says owner@...
+    return tuple(Person(identity.owner.name, p.email) if not p.name and identity.is_owner(p.email)
+                 else p for p in cand.parties if p.email != writer and not identity.is_assistant(p.email))
+
+
+def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRules) -> tuple[Candidate, ...]:
+    """Every place in ``msg`` an intro could be, as the intro step reads them (training reads the same)."""
+    return candidates(msg, identity, top_text(msg.text[: rules.max_body_chars * 4]), top_text)
+
+
 def _intro(ctx: Context) -> Outcome:
     cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
-    scored: list[tuple[Candidate, object]] = []
-    for cand in cands:
-        writer = cand.referrer.email if cand.referrer else ""
-        # The owner's bare address still has her name: "ben - olivia" names her even when To says owner@...
-        addressed = tuple(Person(ctx.identity.owner.name, p.email) if not p.name and ctx.identity.is_owner(p.email)
-                          else p for p in cand.parties if p.email != writer and not ctx.identity.is_assistant(p.email))
-        det = detect(ctx.pipe, cand.subject, cand.body, addressed)
-        scored.append((cand, det))
+    scored: list[tuple[Candidate, Detection]] = [
+        (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity))) for cand in cands]
     notes = []
     for cand, det in scored:
         answers_owner = cand.how == "direct" and bool(ctx.msg.embedded) and ctx.msg.embedded[0].sender is not None \
@@ -102,7 +119,7 @@ def _intro(ctx: Context) -> Outcome:
         # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
         answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
         answers_owner = answers_owner or answers_thread
-        if ctx.pipe.ner is not None and ctx.rules.min_confidence - 0.15 <= det.intro < ctx.rules.min_confidence:
+        if ctx.pipe.ner is not None and ctx.threshold - 0.15 <= det.intro < ctx.threshold:
             det = _with_ner(ctx, cand, det)
         # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
         # already made; only new intro words of their own would make it another intro.
@@ -112,11 +129,11 @@ def _intro(ctx: Context) -> Outcome:
         if follows_up:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        if det.intro < ctx.rules.min_confidence or (cand.how in QUOTED or answers_owner) and not det.strong:
+        if det.intro < ctx.threshold or (cand.how in QUOTED or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             continue
         names = person_names(ctx.pipe, cand.body)
-        quoted_intro = any(c.how in QUOTED and d.intro >= ctx.rules.min_confidence for c, d in scored)
+        quoted_intro = any(c.how in QUOTED and d.intro >= ctx.threshold for c, d in scored)
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
         if not who.prospects and cand.how == "direct":
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
@@ -144,7 +161,7 @@ def _intro(ctx: Context) -> Outcome:
             intro_message_id=_intro_message_id(ctx.msg, cand)))
     best_ask = max(scored, key=lambda cd: cd[1].ask)
     cand, det = best_ask
-    if cand.how == "direct" and det.ask >= ctx.rules.ask_min_confidence and det.ask > det.intro:
+    if cand.how == "direct" and det.ask >= ctx.ask_threshold and det.ask > det.intro:
         who = parties(cand, ctx.msg, ctx.identity)
         return Outcome(Action.FOUND, Understanding(
             kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
