@@ -87,29 +87,30 @@ def _named_party(span, names: set[str]) -> bool:
     return any(t.is_title and t.lower_ in names for t in span)
 
 
-def _hits(pipe: Pipeline, doc, cues, names: set[str]) -> dict[str, list[str]]:
-    """The Matcher's cue hits, each kept only where its shape really holds for the people addressed."""
+def _hits(pipe: Pipeline, doc, cues, names: set[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """The Matcher's cue hits, each kept only where its shape really holds for the people addressed,
+    and how many intro hits came from each kind of pattern (the model weighs them apart)."""
     hits: dict[str, list[str]] = {}
+    origins = {"INTRO": 0, "INTRO_PAIR": 0, "INTRO_NAMED": 0}
     for label, start, end in cues:
         span = doc[start:end]
         if label == "ASK" and end < len(doc) and doc[end].lower_ in ("me", "us", "myself", "ourselves"):
             continue  # "would you be willing to introduce me": a request for an intro, not an offer of one
         if label == "INTRO" and span[-1].is_title and span[-1].lower_ in _NOT_A_PERSON:
             continue
-        if label == "INTRO_PAIR":
-            if len({t.lower_ for t in span if t.is_title and t.lower_ in names}) < 2:
-                continue
-            label = "INTRO"
-        if label == "INTRO_NAMED":
-            if not _named_party(span, names):
-                continue
+        if label == "INTRO_PAIR" and len({t.lower_ for t in span if t.is_title and t.lower_ in names}) < 2:
+            continue
+        if label == "INTRO_NAMED" and not _named_party(span, names):
+            continue
+        if label in origins:
+            origins[label] += 1
             label = "INTRO"
         hits.setdefault(label, []).append(span.text)
-    return hits
+    return hits, origins
 
 
 def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str, list[str]]) -> dict[str, float]:
-    found = {"subject_intro": 0.0, "subject_pairs": 0.0}
+    found = {"subject_intro": 0.0, "subject_pairs": 0.0, "subject_intro_wording": 0.0}
     # A reply's subject is the thread's: its wording is evidence for the quoted message, not for the new text.
     if subject and not _REPLY_PREFIX.match(subject):
         strings = pipe.nlp.vocab.strings
@@ -117,6 +118,7 @@ def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str,
         for match_id, start, end in pipe.matcher(subject_doc):
             if strings[match_id] == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:
                 hits.setdefault("INTRO", []).append(doc_subject_text(subject, start, end, pipe))
+                found["subject_intro_wording"] = 1.0
     if _SUBJECT_INTRO.search(subject) and not _SUBJECT_ASK.search(subject):
         found["subject_intro"] = 1.0
     elif "/" in subject and any(n in subject.lower() for n in names):
@@ -139,9 +141,14 @@ class Cues:
     strong: bool
 
 
-def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Detection:
-    """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer)."""
+def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
+           setting: dict[str, float] | None = None) -> Detection:
+    """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer).
+
+    ``setting`` holds cues about where the text sits (forwarded by the owner, quoted, ...): pipeline.setting.
+    """
     cues = read_cues(pipe, subject, body, parties)
+    cues.features.update(setting or {})
     intro, ask = score(pipe.model, cues.features)
     return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong,
                      features=tuple(sorted(cues.features.items())))
@@ -152,11 +159,13 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     text = window(body)
     doc, cues = analysed(pipe, text)
     names = first_names(parties)
-    hits = _hits(pipe, doc, cues, names)
-    if _LINE_MEET.search(text):
-        line = _LINE_MEET.search(text).group(0).strip()
-        if line.split()[-1].lower() not in _NOT_A_PERSON and "meet" in line.lower():
-            hits.setdefault("INTRO", []).append(line)
+    hits, origins = _hits(pipe, doc, cues, names)
+    meet_line = _LINE_MEET.search(text)
+    meet_line = meet_line.group(0).strip() if meet_line else ""
+    if meet_line and meet_line.split()[-1].lower() not in _NOT_A_PERSON and "meet" in meet_line.lower():
+        hits.setdefault("INTRO", []).append(meet_line)
+    else:
+        meet_line = ""
     features = _subject_cues(pipe, subject, names, hits)
     strength, pair = _name_pair(text, names)
     if pair:
@@ -168,11 +177,20 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     features.update({
         "intro_wording": float(bool(strong_hits)),
         "more_intro_wording": float(min(max(len(strong_hits) - 1, 0), 2)),
+        "intro_phrase": float(origins["INTRO"] > 0),
+        "names_paired": float(origins["INTRO_PAIR"] > 0 or strength == "INTRO"),
+        "names_paired_loosely": float(strength == "WEAK"),
+        "named_and_looped_in": float(origins["INTRO_NAMED"] > 0),
+        "meet_line": float(bool(meet_line)),
         "handoff_wording": float(bool(weak_hits)),
         "thanks_for_intro": float(bool(hits.get("THANKS"))),
         "names_both": float(len(named) >= 2),
         "names_one": float(len(named) == 1),
         "fewer_than_two_addressed": float(len(parties) < 2),
+        "two_addressed": float(len(parties) == 2),
+        # A double opt-in ask goes to one side alone; an intro wording with both sides on the mail is an intro.
+        "asks_one_side_alone": float(asks and len(parties) < 2),
+        "intro_phrase_both_sides": float(origins["INTRO"] > 0 and len(parties) >= 2),
         "ask_wording": float(asks),
         "ask_question": float(asks and "?" in text),
         "ask_without_intro": float(asks and (len(parties) < 2 or not strong_hits)),

@@ -102,6 +102,23 @@ def addressed(cand: Candidate, identity: Identity) -> tuple[Person, ...]:
                  else p for p in cand.parties if p.email != writer and not identity.is_assistant(p.email))
 
 
+def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str, float]:
+    """Where a candidate sits and how it reached the assistant: cues the fitted model weighs like the text's."""
+    writer_is_owner = cand.referrer is not None and identity.is_ours(cand.referrer.email)
+    carrier_from_owner = msg.sender is not None and identity.is_ours(msg.sender.email)
+    return {
+        "how_attached": float(cand.how == "attached"),
+        "how_forwarded_inline": float(cand.how == "forwarded inline"),
+        "how_quoted_in_reply": float(cand.how == "quoted in a reply"),
+        "how_quoted_in_forward": float(cand.how == "quoted in a forward"),
+        "writer_is_owner": float(writer_is_owner),
+        "handed_on_by_owner": float(cand.how != "direct" and carrier_from_owner),
+        "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
+        "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
+        "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
+    }
+
+
 def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRules) -> tuple[Candidate, ...]:
     """Every place in ``msg`` an intro could be, as the intro step reads them (training reads the same)."""
     return candidates(msg, identity, top_text(msg.text[: rules.max_body_chars * 4]), top_text)
@@ -110,7 +127,8 @@ def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRul
 def _intro(ctx: Context) -> Outcome:
     cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
     scored: list[tuple[Candidate, Detection]] = [
-        (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity))) for cand in cands]
+        (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
+                      setting(cand, ctx.msg, ctx.identity))) for cand in cands]
     notes = []
     for cand, det in scored:
         answers_owner = cand.how == "direct" and bool(ctx.msg.embedded) and ctx.msg.embedded[0].sender is not None \
@@ -129,7 +147,10 @@ def _intro(ctx: Context) -> Outcome:
         if follows_up:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        if det.intro < ctx.threshold or (cand.how in QUOTED or answers_owner) and not det.strong:
+        # A quote in someone else's answer is read as an intro only on intro words of its own; the
+        # owner quoting it (her reply-all, the assistant in Bcc) is handing the intro on.
+        quoted_by_other = cand.how in QUOTED and not (replier is not None and ctx.identity.is_ours(replier.email))
+        if det.intro < ctx.threshold or (quoted_by_other or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             continue
         names = person_names(ctx.pipe, cand.body)

@@ -12,7 +12,7 @@ from refmail.domain.detect import read_cues
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.nlp import Pipeline, window
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import addressed, intro_candidates
+from refmail.domain.pipeline import addressed, intro_candidates, setting
 from refmail.domain.types import Identity, ParsedMessage, Person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,5 +101,6 @@ def examples_of(folder: Path, label: dict, pipe: Pipeline, rules: DetectionRules
         if klass is None:
             continue
         cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity))
-        out.append(Example(f"{folder.name}/{label['file']}", window(cand.body), cues.features, klass))
+        features = {**cues.features, **setting(cand, msg, identity)}
+        out.append(Example(f"{folder.name}/{label['file']}", window(cand.body), features, klass))
     return out
