@@ -46,13 +46,17 @@ class Report:
     seconds: float = 0.0
     understand_seconds: float = 0.0
 
-    def kinds(self) -> dict[str, tuple[float | None, float | None, int]]:
+    def kinds(self, as_acted: bool = False) -> dict[str, tuple[float | None, float | None, int]]:
+        """Precision, recall and support per kind; ``as_acted`` reads an intro the prospect already
+        answered (refmail drafts no first touch, tells the owner of the reply) as the reply it is labelled."""
         table = {}
         for kind in KINDS:
             tp = fp = fn = support = 0
             for r in self.results:
                 want = r.label["kind"]
                 got = r.got.kind.value if r.got else "error"
+                if as_acted and want == "reply" and r.got is not None and r.got.is_intro and r.got.prospect_replied:
+                    got = "reply"
                 definite = want != "nonintro" or kind in ("intro", "autoreply", "bounce")
                 if want == kind:
                     support += 1
@@ -130,6 +134,9 @@ def print_report(name: str, report: Report, out=sys.stdout) -> None:
     print(f"{'kind':<18} {'precision':>9} {'recall':>7} {'n':>5}", file=out)
     for kind, (p, r, support) in report.kinds().items():
         print(f"{kind:<18} {_fmt(p):>9} {_fmt(r):>7} {support:>5}", file=out)
+    p_acted, r_acted, _ = report.kinds(as_acted=True).get("intro", (None, None, 0))
+    print(f"intro as refmail acts on it (a labelled reply read as an intro the prospect already answered "
+          f"counts as the reply): precision {_fmt(p_acted)} recall {_fmt(r_acted)}", file=out)
     ref, pros, k = report.exact()
     print(f"referrer exact match  {_fmt(ref)}   prospects exact match {_fmt(pros)}   (over {k} labelled intros)", file=out)
     unsafe = report.unsafe()

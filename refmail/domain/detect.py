@@ -149,7 +149,7 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
     """
     cues = read_cues(pipe, subject, body, parties)
     cues.features.update(setting or {})
-    intro, ask = score(pipe.model, cues.features)
+    intro, ask = score(pipe.model, cues.features, ask_possible=len(parties) < 2)
     return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong,
                      features=tuple(sorted(cues.features.items())))
 

@@ -11,6 +11,7 @@ from refmail.domain import screen
 from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
+from refmail.domain.mailboxes import colleagues
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
 from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Understanding
@@ -106,6 +107,10 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     """Where a candidate sits and how it reached the assistant: cues the fitted model weighs like the text's."""
     writer_is_owner = cand.referrer is not None and identity.is_ours(cand.referrer.email)
     carrier_from_owner = msg.sender is not None and identity.is_ours(msg.sender.email)
+    others = [p.email for p in addressed(cand, identity) if not identity.is_ours(p.email)]
+    # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
+    writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
+        colleagues(cand.referrer.email, other) for other in others)
     return {
         "how_attached": float(cand.how == "attached"),
         "how_forwarded_inline": float(cand.how == "forwarded inline"),
@@ -116,6 +121,8 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
         "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
+        "introduces_own_colleagues": float(writer_colleagues),
+        "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
     }
 
 

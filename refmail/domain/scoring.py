@@ -47,11 +47,17 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def score(model: IntroModel, features: Mapping[str, float]) -> tuple[float, float]:
-    """P(intro), P(ask) for one candidate text; cues the model does not know are ignored, missing ones are 0."""
+def score(model: IntroModel, features: Mapping[str, float], ask_possible: bool = True) -> tuple[float, float]:
+    """P(intro), P(ask) for one candidate text; cues the model does not know are ignored, missing ones are 0.
+
+    A double opt-in ask goes to one side alone: with both sides on the mail it is impossible, and the
+    probabilities are those of the other classes given that (no linear weight can say "never").
+    """
     x = [features.get(name, 0.0) for name in model.features]
     logits = [b + sum(w * v for w, v in zip(row, x)) for row, b in zip(model.weights, model.bias)]
     top = max(logits)
     exps = [math.exp(z - top) for z in logits]
+    if not ask_possible:
+        exps[1] = 0.0
     total = sum(exps)
     return exps[0] / total, exps[1] / total

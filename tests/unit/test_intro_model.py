@@ -97,3 +97,11 @@ def test_one_command_rebuilds_a_model_that_refmail_then_reads(tmp_path):
     intro = next(lb for lb in picked if lb["kind"] == "intro")
     msg = parse_message((small / intro["file"]).read_bytes())
     assert understand(msg, identity_for(intro), rules).kind in set(Kind)
+
+
+def test_with_both_sides_on_the_mail_an_ask_is_impossible_and_its_share_goes_to_the_others():
+    model = IntroModel(("a",), ((0.0,), (3.0,), (0.0,)), (0.0, 0.0, 0.0), 0.5, 0.2)
+    intro, ask = score(model, {"a": 1.0}, ask_possible=False)
+    assert ask == 0.0
+    assert intro == pytest.approx(0.5)
+    assert score(model, {"a": 1.0})[1] > 0.8
