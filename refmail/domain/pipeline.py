@@ -122,6 +122,9 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
         "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
+        # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
+        "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
+                                   and not any(identity.is_ours(p.email) for p in cand.source.to)),
         "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
     }
 
