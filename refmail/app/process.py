@@ -111,7 +111,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     entries = s.info.get(TIMELINE_KEY, 0)
     if parsed.header("X-Refmail"):
         row.kind, row.summary = "ours", "refmail's own message"
-        _settle(s, app, row, parsed, None, handed, entries, now)
+        _settle(s, app, row, parsed, None, handed, entries, False, now)
         return
     if approval_mail.handle_sent(s, app, parsed, now, in_sent=row.source == "sent"):
         row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
@@ -133,18 +133,20 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     row.kind = u.kind.value
     sender = parsed.sender
     row.sender = sender.email if sender else None
+    took = False
     if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
         # intro, the referrer chiming in) is a conversation, not a new introduction.
         row.summary = track(s, app, row, parsed, u, now)
     elif u.is_intro and (row.source == "intake" or handed):
         take_handed(s, app, row, parsed, u, now)
+        took = True
     elif sender is not None and app.identity.is_owner(sender.email):
         forged = forged_sender(parsed) if row.source != "sent" else ""
         row.summary = f"not trusted: {forged}" if forged else owner_wrote(s, app, parsed, now)
     else:
         row.summary = track(s, app, row, parsed, u, now)
-    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, now)
+    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now)
 
 
 def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> None:
@@ -164,9 +166,9 @@ def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: 
 
 
 def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding | None, handed: bool,
-            entries: int, now: datetime) -> None:
+            entries: int, took: bool, now: datetime) -> None:
     """Give the message its one outcome; an unsure one becomes a question (handed) or a possible intro (seen)."""
-    facts = Facts(handed=handed, referral=row.referral_id is not None and u is not None and u.is_intro,
+    facts = Facts(handed=handed, referral=took and row.referral_id is not None,
                   event=row.referral_id is not None or s.info.get(TIMELINE_KEY, 0) > entries,
                   intro_unplaced=u is not None and u.is_intro and not u.prospects)
     outcome = settle(facts, u)

@@ -168,6 +168,23 @@ def test_the_same_message_handed_to_the_assistant_is_asked_about_by_email(tmp_pa
     assert len(outbox.sent) == 1 and b"Subject: [refmail] Question: You two!" in outbox.sent[0].data
 
 
+def test_a_message_read_again_is_still_asked_about_once(tmp_path):
+    app = make_app(tmp_path)
+    row_id = store(app, unsure_intro())
+    process.process_pending(app, NOW)
+    outbox = Outbox()
+    question_mail.request_questions(app, outbox, NOW)
+    with app.sessions.begin() as s:  # read again (a retry, a second worker after a crash before its commit)
+        row = s.get(m.Message, row_id)
+        assert row is not None
+        row.processed_at = None
+    process.process_pending(app, NOW + timedelta(minutes=5))
+    question_mail.request_questions(app, outbox, NOW + timedelta(minutes=5))
+    with app.sessions() as s:
+        assert len(s.scalars(select(m.Question)).all()) == 1
+    assert len(outbox.sent) == 1
+
+
 # ---- a failure is never a verdict ----------------------------------------------------------
 
 
