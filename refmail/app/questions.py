@@ -192,12 +192,17 @@ def digest_items(s: Session, now: datetime, after: datetime) -> dict[dg.SectionK
                                                                   + _readings_text(q))[:600],
             single_line(f'reply to "{qs.QUESTION_SUBJECT}{q.subject}" with a number, "no", or referrer:/prospect: '
                         f"lines, or run: refmail answer {q.id} 1")[:400], q.id, q.received_at) for q in asked),
-        dg.SectionKind.POSSIBLE: tuple(dg.Item(
-            single_line(f"{qs.reading_line(readings_of(q)[0])} ({q.subject})" if q.readings else q.subject)[:300],
-            "", f"refmail answer {q.id} 1" if q.readings else f"refmail answer {q.id} --referrer ADDR --prospect ADDR",
-            q.id) for q in possible),
+        dg.SectionKind.POSSIBLE: tuple(dg.Item(_possible_line(q)) for q in possible),
         dg.SectionKind.NOT_INTROS: tuple(_set_aside_item(row) for row in set_aside),
     }
+
+
+def _possible_line(q: m.Question) -> str:
+    """One line: the likeliest reading, the subject, and the command that tracks it."""
+    readings = readings_of(q)
+    what = qs.reading_line(readings[0]) if readings else "an intro refmail could not place"
+    track = f"refmail answer {q.id} 1" if readings else f"refmail answer {q.id} --referrer ADDR --prospect ADDR"
+    return single_line(f"{what[:240]} ({q.subject[:120] or 'no subject'}): {track}")
 
 
 def _set_aside_item(row: m.Message) -> dg.Item:
