@@ -216,6 +216,23 @@ def test_an_exception_in_understanding_quarantines_the_message(tmp_path, monkeyp
     assert quarantine.listing(app) == []
 
 
+def test_parse_reports_a_failure_in_understanding_as_that_files_error(tmp_path, monkeypatch):
+    from refmail.app.explain import parse_files
+    from refmail.domain.types import Identity, Person
+
+    good = tmp_path / "good.eml"
+    good.write_bytes(unsure_intro())
+
+    def broken(ctx):
+        raise RuntimeError("step exploded")
+
+    identity = Identity(Person("Olivia Owner", OWNER), (), INTAKE)
+    assert [r.get("unsure") for r in parse_files([str(good)], identity)] == [True]
+    monkeypatch.setattr(pipeline, "STEPS", (broken,) + pipeline.STEPS)
+    assert list(parse_files([str(good)], identity)) == [
+        {"file": str(good), "error": "understanding failed: RuntimeError: step exploded"}]
+
+
 # ---- the pure parts ---------------------------------------------------------------------
 
 
