@@ -118,13 +118,14 @@ def _intro(ctx: Context) -> Outcome:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
         verdict = call(det.intro, ctx.rules)
-        names = person_names(ctx.pipe, cand.body)
-        quoted_intro = any(c.how in QUOTED and call(d.intro, ctx.rules) is Call.INTRO for c, d in scored)
         if verdict is not Call.INTRO or (cand.how in QUOTED or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             if verdict is not Call.NOT_INTRO:  # in the question band, or intro-like without firm wording
-                unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)))
+                unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
+                                                  quoted_intro=_quoted_intro(ctx, scored))))
             continue
+        names = person_names(ctx.pipe, cand.body)
+        quoted_intro = _quoted_intro(ctx, scored)
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
         if not who.prospects and cand.how == "direct":
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
@@ -159,6 +160,10 @@ def _intro(ctx: Context) -> Outcome:
             receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence))
     return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")", unsure=bool(unsure),
                    readings=_readings(ctx, unsure))
+
+
+def _quoted_intro(ctx: Context, scored: list) -> bool:
+    return any(c.how in QUOTED and call(d.intro, ctx.rules) is Call.INTRO for c, d in scored)
 
 
 def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:
