@@ -34,11 +34,12 @@ def text_of(msg: Message) -> str:
     return msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
-def reply(cast: Cast, question: Message, text: str, at: datetime, sender: Person | None = None) -> None:
-    quote = "".join(f"> {line}\n" for line in text_of(question).splitlines())
+def reply(cast: Cast, question: Message, text: str, at: datetime, sender: Person | None = None,
+          headers: dict[str, str] | None = None, token: bool = True) -> None:
+    quote = "".join(f"> {line}\n" for line in text_of(question).splitlines() if token or "refmail." not in line)
     cast.send(message(sender or cast.owner, [Person("", cast.assistant)], "Re: " + question["Subject"],
                       f"{text}\n\nOn Mon, 16 Nov 2026 at 09:00, refmail wrote:\n{quote}", at,
-                      in_reply_to=question["Message-ID"].strip().strip("<>")))
+                      in_reply_to=question["Message-ID"].strip().strip("<>") if token else None, headers=headers))
 
 
 def test_an_unplaced_intro_gets_one_question_email_that_the_cli_agrees_with(cast):
@@ -121,3 +122,17 @@ def test_answer_on_the_command_line_with_her_own_reading(cast):
     assert [p["email"] for p in refs[0]["prospects"]] == [dan.email]
     wrong = cast.cli("answer", q["id"], "1", "--prospect", dan.email, now=MONDAY + timedelta(minutes=6), check=False)
     assert wrong.returncode == 2
+
+
+def test_her_answer_without_the_code_or_with_failed_dkim_is_refused(cast):
+    unsure_intro(cast)
+    question = question_email(cast)
+    reply(cast, question, "1", MONDAY + timedelta(minutes=10), token=False)
+    results = "mx.example.com; dkim=fail (bad signature) header.d=example.com; spf=pass smtp.mailfrom=example.com"
+    reply(cast, question, "1", MONDAY + timedelta(minutes=11), headers={"Authentication-Results": results})
+    cast.cycle(MONDAY + timedelta(minutes=15))
+    assert cast.cli_json("referrals", now=MONDAY + timedelta(minutes=15)) == []
+    assert len(cast.cli_json("questions", now=MONDAY + timedelta(minutes=15))) == 1
+    digest = cast.cli("digest", "--print", now=MONDAY + timedelta(minutes=16)).stdout
+    assert "REFUSED APPROVAL ATTEMPTS (2)" in digest
+    assert "no question code" in digest and "authentication failed" in digest
