@@ -24,7 +24,7 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "demo", "db")
+            "quarantine", "questions", "answer", "demo", "db")
 
 
 class UserError(Exception):
@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine = sub.add_parser("quarantine", help="messages refmail could not handle (kept whole)")
     quarantine.add_argument("--retry", metavar="N|all", help="process message N (or all) again next cycle")
     quarantine.add_argument("--json", action="store_true")
+
+    questions = sub.add_parser("questions", help="messages refmail could not place and asked you about")
+    questions.add_argument("--json", action="store_true")
+    answer = sub.add_parser("answer", help="settle a question: a reading's number, no, or who introduced whom")
+    answer.add_argument("id")
+    answer.add_argument("choice", nargs="?", metavar="N|no", help="the right reading's number, or no (not an intro)")
+    answer.add_argument("--referrer", metavar="ADDR", help="who made the introduction")
+    answer.add_argument("--prospect", metavar="ADDR", action="append", default=[],
+                        help="who was introduced to you (repeat for several)")
 
     demo = sub.add_parser("demo", help="a self-contained tour on a throw-away local mail world")
     demo.add_argument("--keep", action="store_true", help="keep the demo folder")
@@ -325,6 +334,55 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         f"       {r['error']}"))
 
 
+def cmd_questions(args: argparse.Namespace) -> int:
+    from refmail.app import questions
+
+    def line(r: dict[str, Any]) -> str:
+        head = f"{r['id']}  {r['received_at'][:16]}  {r['from'] or '-'}: {r['subject'] or '(no subject)'}" + (
+            "  (a possible intro in your inbox)" if r["kind"] == "possible_intro" else "")
+        texts = r["lines"] or ["refmail could not name who is introduced"]
+        return "\n".join([head] + [f"    {i}. {t}" for i, t in enumerate(texts, 1)])
+
+    return _listing(questions.listing(_app(args)), args.json, "no open questions", line)
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from refmail.app import questions
+    from refmail.domain import questions as qs
+
+    given = bool(args.referrer or args.prospect)
+    if given == (args.choice is not None):
+        raise _usage("answer takes a reading's number, or no, or --referrer ADDR with --prospect ADDR")
+    if given:
+        if not args.referrer or not args.prospect:
+            raise _usage("--referrer and --prospect go together")
+        answer = qs.given(args.referrer, args.prospect)
+    elif args.choice.strip().lower() == "no":
+        answer = qs.Answer(qs.AnswerKind.NO)
+    elif args.choice.strip().isdigit():
+        answer = qs.Answer(qs.AnswerKind.PICK, number=int(args.choice))
+    else:
+        raise _usage(f"expected a reading's number or no, not {args.choice!r}")
+    if answer.kind is qs.AnswerKind.UNCLEAR:
+        raise UserError(answer.why)
+    try:
+        settled = questions.answer_by_id(_app(args), args.id, answer, "cli")
+    except questions.QuestionError as exc:
+        raise UserError(str(exc)) from None
+    if not settled.changed:
+        raise UserError(settled.message)
+    print(settled.message)
+    return 0
+
+
+class _Usage(Exception):
+    """Wrong usage found after argparse: exit 2, like argparse's own errors."""
+
+
+def _usage(message: str) -> _Usage:
+    return _Usage(message)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from refmail.demo import run_demo
 
@@ -344,7 +402,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
     "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
-    "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db,
+    "digest": cmd_digest, "quarantine": cmd_quarantine, "questions": cmd_questions, "answer": cmd_answer,
+    "demo": cmd_demo, "db": cmd_db,
 }
 
 
@@ -354,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return HANDLERS[args.command](args)
+    except _Usage as exc:
+        print(f"refmail answer: error: {exc}", file=sys.stderr)
+        return 2
     except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
         print(f"refmail: {exc}", file=sys.stderr)
         return 1

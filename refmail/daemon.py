@@ -11,7 +11,7 @@ from datetime import datetime
 
 import schedule
 
-from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, send
+from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, question_mail, send
 from refmail.mail.ports import Mailbox, MailError
 from refmail.wiring import App
 
@@ -60,6 +60,7 @@ def run_once(app: App, now: datetime) -> CycleReport:
         digest = False
         if transport is not None:
             guard("reconcile", lambda: send.reconcile(app, owner, now))
+            guard("questions", lambda: question_mail.request_questions(app, transport, now))
             requested = guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
             sent = guard("send", lambda: send.send_ready(app, transport, owner, now, problems))
             digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))

@@ -108,7 +108,7 @@ def compose(env: Envelope, now: datetime) -> OutgoingMail:
     if refs:
         msg["References"] = " ".join(f"<{r}>" for r in refs)
     msg["X-Refmail"] = env.kind
-    msg["Auto-Submitted"] = "auto-generated" if env.kind in ("approval", "digest") else "no"
+    msg["Auto-Submitted"] = "auto-generated" if env.kind in ("approval", "digest", "question") else "no"
     msg.set_content(env.body)
     if env.html is not None:
         msg.add_alternative(env.html, subtype="html")

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from refmail.app import report
+from refmail.app import questions, report
 from refmail.app.approval_mail import assistant_person, why
 from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
@@ -125,6 +125,7 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     items[dg.SectionKind.QUARANTINED] = tuple(
         dg.Item(single_line(f"message {b.message_id}"), single_line(f"{b.error_stage or 'process'}: {b.error}")[:300],
                 f"folder {single_line(b.folder)}, kept in the database", "", b.processed_at) for b in broken)
+    items.update(questions.digest_items(s, now, after))
     snap = dg.Snapshot(day, now, since, items, ())
     return snap, [a.id for a in refused]
 

@@ -25,4 +25,9 @@ def parse_files(files: list[str], identity: Identity, rules: Rules | None = None
         if isinstance(parsed, ParseFailure):
             yield {"file": name, "error": parsed.error}
             continue
-        yield understanding_json(name, understand(parsed, identity, detection))
+        try:
+            u = understand(parsed, identity, detection)
+        except Exception as exc:  # a bug is no verdict: this file says so, the others go on
+            yield {"file": name, "error": f"understanding failed: {type(exc).__name__}: {exc}"}
+            continue
+        yield understanding_json(name, u)

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from refmail.app import approval_mail
+from refmail.app import approval_mail, question_mail, questions
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
+from refmail.app.transitions import TIMELINE_KEY
+from refmail.domain.outcome import Facts, Outcome, settle, why_not
 from refmail.domain.pipeline import understand
-from refmail.domain.types import Kind, ParsedMessage, ParseFailure
+from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -58,6 +60,7 @@ def process_pending(app: App, now: datetime) -> int:
                 row = s.get(m.Message, mid)
                 if row is not None and row.processed_at is None:
                     row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", "process"
+                    row.outcome = Outcome.QUARANTINED.value
     return done
 
 
@@ -90,44 +93,88 @@ def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
     )
 
 
+def handed_to_assistant(app: App, row: m.Message, parsed: ParsedMessage) -> bool:
+    """Mail someone gave refmail (the assistant in To/Cc, or in its own mailbox, BCC or forward): it is owed
+    an outcome. With no mailbox of its own, the assistant is only reached by its address."""
+    own_box = row.source == "intake" and bool(app.settings.intake_user) and row.account == app.settings.intake_user
+    return own_box or addressed_to_assistant(app, parsed)
+
+
 def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
+    """Route one message, then settle its outcome: mail handed to the assistant never ends in silence."""
     parsed = parse_message(row.raw)
     if isinstance(parsed, ParseFailure):
         row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
+        row.outcome = Outcome.QUARANTINED.value
         return
+    handed = row.source != "sent" and handed_to_assistant(app, row, parsed)
+    entries = s.info.get(TIMELINE_KEY, 0)
     if parsed.header("X-Refmail"):
         row.kind, row.summary = "ours", "refmail's own message"
+        _settle(s, app, row, parsed, None, handed, entries, False, now)
         return
     if approval_mail.handle_sent(s, app, parsed, now, in_sent=row.source == "sent"):
         row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
+        row.outcome = Outcome.EVENT.value
         return
     if approval_mail.handle_reply(s, app, parsed, now):
-        row.kind, row.summary = "approval", "approval reply"
+        row.kind, row.summary, row.outcome = "approval", "approval reply", Outcome.EVENT.value
         return
-    u = understand(parsed, app.identity, app.rules.detection_rules)
+    if question_mail.handle_reply(s, app, parsed, now):
+        row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
+        return
+    try:
+        u = understand(parsed, app.identity, app.rules.detection_rules)
+    except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
+        log.exception("understanding message %s failed; quarantined", row.id)
+        row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
+        row.outcome = Outcome.QUARANTINED.value
+        return
     row.kind = u.kind.value
     sender = parsed.sender
     row.sender = sender.email if sender else None
+    took = False
     if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
         # intro, the referrer chiming in) is a conversation, not a new introduction.
         row.summary = track(s, app, row, parsed, u, now)
-        return
-    if u.is_intro and (row.source == "intake" or addressed_to_assistant(app, parsed)):
-        row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
-        forwarded = u.replied_by is not None and (sender is None or u.replied_by.email != sender.email)
-        if u.prospect_replied and forwarded:  # the owner forwarded the prospect's answer to the intro
-            row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
-        elif u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
-            row.summary += "; " + track(s, app, row, parsed, u, now)
-        elif not u.owner_is_referrer and from_owner(app, parsed):
-            # Her reply-all to someone else's intro, the assistant in BCC: that was her first touch.
-            row.summary += "; " + owner_wrote(s, app, parsed, now)
-        if row.referral_id:
-            row.summary += look_back(s, app, row, now)
-        return
-    if sender is not None and app.identity.is_owner(sender.email):
+    elif u.is_intro and (row.source == "intake" or handed):
+        take_handed(s, app, row, parsed, u, now)
+        took = True
+    elif sender is not None and app.identity.is_owner(sender.email):
         forged = forged_sender(parsed) if row.source != "sent" else ""
         row.summary = f"not trusted: {forged}" if forged else owner_wrote(s, app, parsed, now)
-        return
-    row.summary = track(s, app, row, parsed, u, now)
+    else:
+        row.summary = track(s, app, row, parsed, u, now)
+    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now)
+
+
+def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> None:
+    """An intro handed to refmail (found by detection, or confirmed by the owner) becomes a referral."""
+    sender = parsed.sender
+    row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
+    forwarded = u.replied_by is not None and (sender is None or u.replied_by.email != sender.email)
+    if u.prospect_replied and forwarded:  # the owner forwarded the prospect's answer to the intro
+        row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
+    elif u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
+        row.summary += "; " + track(s, app, row, parsed, u, now)
+    elif not u.owner_is_referrer and from_owner(app, parsed):
+        # Her reply-all to someone else's intro, the assistant in BCC: that was her first touch.
+        row.summary += "; " + owner_wrote(s, app, parsed, now)
+    if row.referral_id:
+        row.summary += look_back(s, app, row, now)
+
+
+def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding | None, handed: bool,
+            entries: int, took: bool, now: datetime) -> None:
+    """Give the message its one outcome; an unsure one becomes a question (handed) or a possible intro (seen)."""
+    facts = Facts(handed=handed, referral=took and row.referral_id is not None,
+                  event=row.referral_id is not None or s.info.get(TIMELINE_KEY, 0) > entries,
+                  intro_unplaced=u is not None and u.is_intro and not u.prospects)
+    outcome = settle(facts, u)
+    row.outcome = outcome.value
+    if outcome is Outcome.NOT_INTRO:
+        row.summary = "not an intro: " + (why_not(u) if u is not None else "refmail's own message")
+    elif outcome in (Outcome.QUESTION, Outcome.POSSIBLE) and u is not None:
+        qid = questions.open_question(s, app, row, parsed, u, outcome, now)
+        row.summary = (row.summary + "; " if row.summary else "") + f"question {qid}"

@@ -36,5 +36,6 @@ def retry(app: App, which: str) -> int:
             if not which.isdigit():
                 raise ValueError(f"expected a message number from `refmail quarantine` or 'all', got {which!r}")
             stmt = stmt.where(m.Message.id == int(which))
-        result = s.execute(stmt.values(processed_at=None, error=None, error_stage=None, kind=None))
+        result = s.execute(stmt.values(processed_at=None, error=None, error_stage=None, kind=None,
+                                                 outcome=None))
         return result.rowcount or 0  # type: ignore[attr-defined]

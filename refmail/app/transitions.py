@@ -16,8 +16,13 @@ from refmail.store import queries as q
 from refmail.wiring import App
 
 
+# Counts timeline entries written in a session: a message that wrote one is news on a known referral.
+TIMELINE_KEY = "timeline_entries"
+
+
 def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
     session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
+    session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
 
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:

@@ -18,6 +18,19 @@ def _unit(value: Any, where: str) -> float:
     return float(value)
 
 
+def _thresholds(value: Any, where: str) -> dict[str, float]:
+    """`thresholds: {intro: 0.5, question: 0.3}`: the two lines the intro score is read against."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: expected a mapping with intro and question")
+    out = {}
+    for key, item in value.items():
+        field = {"intro": "min_confidence", "question": "question_confidence"}.get(key)
+        if field is None:
+            raise ValueError(f"{where}.{key}: unknown key (expected intro or question)")
+        out[field] = _unit(item, f"{where}.{key}")
+    return out
+
+
 @dataclass(frozen=True)
 class DetectionRules:
     """How sure refmail must be before it calls a message an intro, and extra cue phrases.
@@ -26,12 +39,17 @@ class DetectionRules:
     installed trained pipeline ("en_core_web_sm"), or a path to a saved one;
     a trained pipeline only adds NER evidence on top of the rules. ``model`` is the fitted intro
     model ("builtin", shipped in the package, or a folder written by `python -m refmail.training`);
-    ``min_confidence`` / ``ask_min_confidence`` left unset take the thresholds chosen with it.
+    thresholds left unset take the ones chosen with it (refmail.domain.calls.thresholds).
     """
 
     pipeline: str = "blank"
     model: str = "builtin"
+    # The intro threshold (rules.yaml `thresholds.intro`): at or above it, an intro refmail acts on.
+    # The bottom of the question band (`thresholds.question`): from there up to the intro threshold refmail
+    # is unsure, and asks the owner (mail handed to the assistant) or lists a possible intro (her own inbox).
+    # Unset (the default), both are the lines chosen on validation with the fitted model.
     min_confidence: float | None = None
+    question_confidence: float | None = None
     ask_min_confidence: float | None = None
     intro_phrases: tuple[str, ...] = ()
     ask_phrases: tuple[str, ...] = ()
@@ -47,7 +65,7 @@ class DetectionRules:
             return cls()
         if not isinstance(d, dict):
             raise ValueError(f"{path}: expected a mapping")
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} | {"thresholds"}
         values: dict[str, Any] = {}
         for key, value in d.items():
             where = f"{path}.{key}"
@@ -57,12 +75,19 @@ class DetectionRules:
                 if not isinstance(value, str) or not value.strip():
                     raise ValueError(f"{where}: expected a pipeline name or path")
                 values[key] = value.strip()
-            elif key in ("min_confidence", "ask_min_confidence"):
+            elif key in ("min_confidence", "ask_min_confidence", "question_confidence"):
                 values[key] = _unit(value, where)
+            elif key == "thresholds":
+                values.update(_thresholds(value, where))
             elif key == "max_body_chars":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 200:
                     raise ValueError(f"{where}: expected a whole number of at least 200")
                 values[key] = value
             else:
                 values[key] = _phrases(value, where)
-        return cls(**values)
+        made = cls(**values)
+        if made.question_confidence is not None and made.min_confidence is not None \
+                and made.question_confidence > made.min_confidence:
+            raise ValueError(f"{path}.thresholds.question: expected a number no higher than the intro threshold "
+                             f"({made.min_confidence})")
+        return made

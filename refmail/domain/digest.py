@@ -11,6 +11,8 @@ SUBJECT_PREFIX = "[refmail] Digest"
 
 class SectionKind(enum.StrEnum):
     AWAITING = "awaiting"
+    QUESTIONS = "questions"
+    POSSIBLE = "possible"
     REPLIES = "replies"
     SENT = "sent"
     DUE = "due"
@@ -18,11 +20,14 @@ class SectionKind(enum.StrEnum):
     STALLED = "stalled"
     PROBLEMS = "problems"
     REFUSED = "refused"
+    NOT_INTROS = "not_intros"
     QUARANTINED = "quarantined"
 
 
 TITLES = {
     SectionKind.AWAITING: "Awaiting your approval",
+    SectionKind.QUESTIONS: "Questions for you",
+    SectionKind.POSSIBLE: "Possible intros",
     SectionKind.REPLIES: "Replies received",
     SectionKind.SENT: "Sent since the last digest",
     SectionKind.DUE: "Due today",
@@ -30,6 +35,7 @@ TITLES = {
     SectionKind.STALLED: "Stalled or closed",
     SectionKind.PROBLEMS: "Could not be sent",
     SectionKind.REFUSED: "Refused approval attempts",
+    SectionKind.NOT_INTROS: "Handed to refmail, not introductions",
     SectionKind.QUARANTINED: "Messages refmail could not read",
 }
 # Sections that alone make a digest worth sending; the source table is context, not news.
@@ -107,6 +113,10 @@ def headline(snapshot: Snapshot) -> str:
     parts = []
     if get(SectionKind.AWAITING):
         parts.append(_count(get(SectionKind.AWAITING), "draft to approve", "drafts to approve"))
+    if get(SectionKind.QUESTIONS):
+        parts.append(_count(get(SectionKind.QUESTIONS), "question", "questions"))
+    if get(SectionKind.POSSIBLE):
+        parts.append(_count(get(SectionKind.POSSIBLE), "possible intro", "possible intros"))
     if get(SectionKind.REPLIES):
         parts.append(_count(get(SectionKind.REPLIES), "reply", "replies"))
     if get(SectionKind.SENT):

@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from refmail.domain import screen
+from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
-from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Understanding
+from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Reading, Understanding
 from refmail.domain.urgency import urgency
 
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
@@ -33,6 +34,9 @@ class Outcome:
     action: Action
     understanding: Understanding | None = None
     note: str = ""
+    # A step that goes on unsure (an intro score in the question band) says what it might have been.
+    unsure: bool = False
+    readings: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,8 @@ class Context:
     top: str
 
     @property
-    def threshold(self) -> float:
-        """rules.yaml's min_confidence when set, else the one chosen on validation with the fitted model."""
-        return self.rules.min_confidence if self.rules.min_confidence is not None else self.pipe.model.threshold
-
-    @property
-    def ask_threshold(self) -> float:
-        return self.rules.ask_min_confidence if self.rules.ask_min_confidence is not None \
-            else self.pipe.model.ask_threshold
+    def lines(self) -> Thresholds:
+        return thresholds(self.rules, self.pipe.model)
 
 
 def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
@@ -140,6 +138,7 @@ def _intro(ctx: Context) -> Outcome:
         (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
                       setting(cand, ctx.msg, ctx.identity))) for cand in cands]
     notes = []
+    unsure: list[tuple[Candidate, Detection, object]] = []
     for cand, det in scored:
         answers_owner = cand.how == "direct" and bool(ctx.msg.embedded) and ctx.msg.embedded[0].sender is not None \
             and ctx.identity.is_owner(ctx.msg.embedded[0].sender.email)
@@ -147,7 +146,7 @@ def _intro(ctx: Context) -> Outcome:
         # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
         answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
         answers_owner = answers_owner or answers_thread
-        if ctx.pipe.ner is not None and ctx.threshold - 0.15 <= det.intro < ctx.threshold:
+        if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
         # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
         # already made; only new intro words of their own would make it another intro.
@@ -160,11 +159,15 @@ def _intro(ctx: Context) -> Outcome:
         # A quote in someone else's answer is read as an intro only on intro words of its own; the
         # owner quoting it (her reply-all, the assistant in Bcc) is handing the intro on.
         quoted_by_other = cand.how in QUOTED and not (replier is not None and ctx.identity.is_ours(replier.email))
-        if det.intro < ctx.threshold or (quoted_by_other or answers_owner) and not det.strong:
+        verdict = call(det.intro, ctx.lines)
+        if verdict is not Call.INTRO or (quoted_by_other or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
+            if verdict is not Call.NOT_INTRO:  # in the question band, or intro-like without firm wording
+                unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
+                                                  quoted_intro=_quoted_intro(ctx, scored))))
             continue
         names = person_names(ctx.pipe, cand.body)
-        quoted_intro = any(c.how in QUOTED and d.intro >= ctx.threshold for c, d in scored)
+        quoted_intro = _quoted_intro(ctx, scored)
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
         if not who.prospects and cand.how == "direct":
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
@@ -192,12 +195,32 @@ def _intro(ctx: Context) -> Outcome:
             intro_message_id=_intro_message_id(ctx.msg, cand)))
     best_ask = max(scored, key=lambda cd: cd[1].ask)
     cand, det = best_ask
-    if cand.how == "direct" and det.ask >= ctx.ask_threshold and det.ask > det.intro:
+    if cand.how == "direct" and det.ask >= ctx.lines.ask and det.ask > det.intro:
         who = parties(cand, ctx.msg, ctx.identity)
         return Outcome(Action.FOUND, Understanding(
             kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
             receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence))
-    return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")")
+    return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")", unsure=bool(unsure),
+                   readings=_readings(ctx, unsure))
+
+
+def _quoted_intro(ctx: Context, scored: list) -> bool:
+    return any(c.how in QUOTED and call(d.intro, ctx.lines) is Call.INTRO for c, d in scored)
+
+
+def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:
+    """The unsure candidates as readings the owner can pick from: best score first, each pairing once."""
+    out: dict[tuple, Reading] = {}
+    for cand, det, who in sorted(unsure, key=lambda cdw: -cdw[1].intro):
+        if not who.prospects:
+            continue
+        key = (who.referrer.email if who.referrer else "", tuple(sorted(p.email for p in who.prospects)))
+        if key in out:
+            continue
+        kind_urgency, _ = urgency(ctx.pipe, cand.body)
+        out[key] = Reading(who.referrer, tuple(dict.fromkeys(who.prospects)), det.intro, who.owner_is_referrer,
+                           _intro_message_id(ctx.msg, cand), _context_of(cand.body), kind_urgency)
+    return tuple(out.values())[:5]
 
 
 def _thread(ctx: Context) -> Outcome:
@@ -225,23 +248,28 @@ STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn 
 
 
 def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | None = None) -> Understanding:
-    """Run the steps in order; the first that sets the message aside or finds something decides."""
+    """Run the steps in order; the first that sets the message aside or finds something decides.
+
+    An exception is not caught here: a bug is no verdict, and the caller quarantines the message.
+    """
     rules = rules or DetectionRules()
     trail: list[str] = []
-    try:
-        ctx = Context(msg, identity, rules, pipeline_for(rules), top_text(msg.text[: rules.max_body_chars * 4]))
-        for step in STEPS:
-            outcome = step(ctx)
-            if outcome.action is Action.CONTINUE:
-                if outcome.note:
-                    trail.append(outcome.note)
-                continue
-            u = outcome.understanding
+    unsure, readings = False, ()
+    ctx = Context(msg, identity, rules, pipeline_for(rules), top_text(msg.text[: rules.max_body_chars * 4]))
+    for step in STEPS:
+        outcome = step(ctx)
+        if outcome.action is Action.CONTINUE:
+            if outcome.note:
+                trail.append(outcome.note)
+            unsure, readings = unsure or outcome.unsure, readings or outcome.readings
+            continue
+        u = outcome.understanding
+        assert u is not None
+        if u.kind in (Kind.INTRO, Kind.DOUBLE_OPT_IN_ASK):
             return replace(u, reasons=tuple(trail) + u.reasons)
-    except Exception as exc:  # a bug in a step must not lose the message: say so in the trail
-        trail.append(f"understanding failed: {type(exc).__name__}: {exc}")
-        return Understanding(kind=Kind.OTHER, confidence=0.0, reasons=tuple(trail))
-    return Understanding(kind=Kind.OTHER, confidence=0.8, reasons=tuple(trail) + ("nothing to act on",))
+        return replace(u, reasons=tuple(trail) + u.reasons, unsure=unsure, readings=readings)
+    return Understanding(kind=Kind.OTHER, confidence=0.8, reasons=tuple(trail) + ("nothing to act on",),
+                         unsure=unsure, readings=readings)
 
 
 def _person(p) -> dict | None:
@@ -270,4 +298,6 @@ def understanding_json(file: str, u: Understanding) -> dict:
         "prospect_replied": u.prospect_replied,
         "replied_by": _person(u.replied_by),
         "intro_message_id": u.intro_message_id,
+        "unsure": u.unsure,
+        "readings": [r.as_dict() for r in u.readings],
     }

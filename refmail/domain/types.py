@@ -99,6 +99,23 @@ class Urgency(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One way an unsure message could be an intro: who introduced whom, for the owner to confirm."""
+
+    referrer: Person | None
+    prospects: tuple[Person, ...]
+    score: float = 0.0
+    owner_is_referrer: bool = False
+    intro_message_id: str | None = None
+    context: str = ""
+    urgency: "Urgency | None" = None
+
+    def as_dict(self) -> dict:
+        return {"referrer": self.referrer.as_dict() if self.referrer else None,
+                "prospects": [p.as_dict() for p in self.prospects]}
+
+
+@dataclass(frozen=True)
 class Understanding:
     """What refmail makes of one message, with the trail of why."""
 
@@ -122,6 +139,10 @@ class Understanding:
     prospect_replied: bool = False
     # Who that reply is from: the sender, or (the owner forwarding it) the writer of the forwarded reply.
     replied_by: Person | None = None
+    # The intro score sat in the question band (detection.thresholds): refmail is unsure and the owner
+    # decides; `readings` are its best guesses, best first (there may be none it could name).
+    unsure: bool = False
+    readings: tuple[Reading, ...] = ()
 
     @property
     def is_intro(self) -> bool:

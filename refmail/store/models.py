@@ -90,6 +90,8 @@ class Message(Base):
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # How mail handed to the assistant ended (domain/outcome.py): never nothing.
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     __table_args__ = (Index("ix_messages_unprocessed", "processed_at"),)
 
@@ -224,3 +226,26 @@ class DigestRun(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(998), nullable=True)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Question(Base):
+    """A message refmail could not place: asked about by email (intake) or listed as a possible intro (her inbox)."""
+
+    __tablename__ = "questions"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    message_row: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    message_id: Mapped[str] = mapped_column(String(998))
+    intro_message_id: Mapped[str] = mapped_column(String(998), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | digest
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | answered | dismissed
+    subject: Mapped[str] = mapped_column(Text)
+    sender: Mapped[str] = mapped_column(String(700))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    readings: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    asked_message_id: Mapped[str | None] = mapped_column(String(998), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)

@@ -1,0 +1,91 @@
+"""How mail handed to the assistant ends, per corpus: referral, event, not an intro (listed), question; and silence.
+
+    python -m benchmarks.outcomes [FOLDER ...]
+
+Every labelled file arrives in the assistant's own mailbox (as a To/Cc, a BCC or a forward would) on a
+throw-away SQLite store and goes through the real processing step. Target: 0 silent outcomes. Also: how
+many labelled intros became questions (refmail unsure) and how many non-intros did (questions it need not ask).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from refmail.app import process
+from refmail.app.ingest import message_id_of
+from refmail.clock import FixedClock
+from refmail.config import load_settings
+from refmail.domain.outcome import HANDED, Outcome
+from refmail.store import models as m
+from refmail.wiring import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = [ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT / "tests" / "corpus_found",
+            ROOT.parent / "shared" / "corpus"]
+NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
+ASSISTANT = "assistant@example.com"
+
+
+def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float]:
+    """(outcomes, questions by labelled kind, messages, seconds of CPU in processing)."""
+    labels = yaml.safe_load((folder / "labels.yaml").read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"REFMAIL_OWNER": "Olivia Owner <owner@example.com>, olivia@owner.example",
+               "REFMAIL_ASSISTANT": ASSISTANT, "REFMAIL_INTAKE_IMAP_USER": ASSISTANT,
+               "REFMAIL_DATABASE_URL": f"sqlite:///{tmp}/refmail.db", "REFMAIL_SECRET": "benchmark-secret",
+               "REFMAIL_DATA_DIR": tmp}
+        app = build_app(load_settings(environ=env), clock=FixedClock(NOW))
+        kinds: dict[int, str] = {}
+        with app.sessions.begin() as s:
+            seen: set[str] = set()
+            for uid, label in enumerate(labels, 1):
+                path = folder / label["file"]
+                if not path.exists():
+                    continue
+                raw = path.read_bytes()
+                mid = message_id_of(raw)
+                if mid in seen:
+                    continue
+                seen.add(mid)
+                row = m.Message(message_id=mid, account=ASSISTANT, folder="INBOX", source="intake", uid=uid,
+                                raw=raw, received_at=NOW)
+                s.add(row)
+                s.flush()
+                kinds[row.id] = label["kind"]
+        started = time.process_time()
+        process.process_pending(app, NOW)
+        seconds = time.process_time() - started
+        outcomes: Counter[str] = Counter()
+        asked: Counter[str] = Counter()
+        with app.sessions() as s:
+            for row in s.scalars(select(m.Message)):
+                outcome = row.outcome if row.outcome in {o.value for o in HANDED} else "SILENT"
+                outcomes[outcome] += 1
+                if outcome == Outcome.QUESTION.value:
+                    asked[kinds[row.id]] += 1
+        return outcomes, asked, len(kinds), seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    for folder in args.folders or [f for f in DEFAULTS if (f / "labels.yaml").exists()]:
+        outcomes, asked, n, seconds = run(folder)
+        print(f"{folder.name}: {n} messages handed to the assistant, {outcomes.get('SILENT', 0)} silent")
+        for outcome in [o.value for o in Outcome if o in HANDED]:
+            print(f"  {outcome:<10} {outcomes.get(outcome, 0):>5}")
+        print(f"  questions on labelled intros {asked.get('intro', 0)}, on the rest {sum(asked.values()) - asked.get('intro', 0)}"
+              f"; processing {n / seconds if seconds else 0:.0f} messages per CPU-second (store included)")
+
+
+if __name__ == "__main__":
+    main()
