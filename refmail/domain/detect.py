@@ -148,10 +148,23 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
     ``setting`` holds cues about where the text sits (forwarded by the owner, quoted, ...): pipeline.setting.
     """
     cues = read_cues(pipe, subject, body, parties)
-    cues.features.update(setting or {})
-    intro, ask = score(pipe.model, cues.features, ask_possible=len(parties) < 2)
+    features = model_features(cues.features, setting or {})
+    intro, ask = score(pipe.model, features, ask_possible=len(parties) < 2)
     return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong,
-                     features=tuple(sorted(cues.features.items())))
+                     features=tuple(sorted(features.items())))
+
+
+def model_features(text: dict[str, float], setting: dict[str, float]) -> dict[str, float]:
+    """The text's cues and the candidate's setting, as the model weighs them (training reads the same).
+
+    A reply in a thread is mostly an answer, and the model learns so; but a reply that introduces in so
+    many words ("Reviving this thread to introduce you to Carol", "Carol, meet Olivia") is read on its
+    words, as the intro step's gate already demands of it: the thread cues are left out for it.
+    """
+    features = {**text, **setting}
+    if text.get("intro_phrase") or text.get("names_paired"):
+        features["direct_in_thread"] = features["subject_is_reply"] = 0.0
+    return features
 
 
 def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Cues:

@@ -116,14 +116,14 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "how_quoted_in_forward": float(cand.how == "quoted in a forward"),
         "writer_is_owner": float(writer_is_owner),
         "handed_on_by_owner": float(cand.how != "direct" and carrier_from_owner),
-        "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
+        "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
+        "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
         "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
         # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
         "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
                                    and not any(identity.is_ours(p.email) for p in cand.source.to)),
-        "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
     }
 
 
@@ -145,7 +145,11 @@ def _intro(ctx: Context) -> Outcome:
         # A reply that quotes an earlier message: its own words must introduce outright, or the
         # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
         answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
-        answers_owner = answers_owner or answers_thread
+        # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
+        # forwards) introduces no one by its subject: its own words must.
+        forwarded_answer = cand.how in ("forwarded inline", "attached") and bool(
+            cand.source.in_reply_to or _REPLY_SUBJECT.match(cand.subject))
+        answers_owner = answers_owner or answers_thread or forwarded_answer
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
         # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro

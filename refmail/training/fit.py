@@ -30,8 +30,10 @@ SEED = 7
 LABELS = {"intro": "INTRO", "ask": "ASK", "other": "OTHER"}
 TEXTCAT = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
            "no_output_layer": False, "length": 2 ** 17}
-TARGET_PRECISION = 0.985  # the issue asks >= 0.98 on unseen mail: keep a margin on validation
-QUESTION_RECALL = 0.995  # intros that score below the question band go unasked: at most 1 in 200
+TARGET_PRECISION = 0.98  # issue 8's target for unseen mail
+# Intros that score below the question band go unasked. Silence loses an intro, a question costs the
+# owner a glance: the band reaches down to all but 1 in 1,000 validation intros.
+QUESTION_RECALL = 0.999
 
 
 @dataclass
@@ -60,7 +62,7 @@ def train_textcat(examples: list[Example], epochs: int = 10):
     for name in LABELS.values():
         textcat.add_label(name)
     data = [SpacyExample.from_dict(nlp.make_doc(ex.text), {"cats": {v: float(k == ex.label) for k, v in LABELS.items()}})
-            for ex in examples if ex.text.strip()]
+            for ex in examples if ex.text.strip() for _ in range(round(ex.weight))]
     optimizer = nlp.initialize(lambda: data)
     rng = random.Random(SEED)
     for _ in range(epochs):
@@ -94,7 +96,8 @@ def hash_fold(key: str, folds: int) -> int:
     return sum(key.encode()) % folds
 
 
-def fit_regression(rows: list[dict[str, float]], labels: list[str]) -> tuple[tuple[str, ...], list, list]:
+def fit_regression(rows: list[dict[str, float]], labels: list[str],
+                   weights: list[float]) -> tuple[tuple[str, ...], list, list]:
     from sklearn.linear_model import LogisticRegressionCV  # training only: never a run-time dependency
 
     names = tuple(sorted({k for r in rows for k in r}))
@@ -102,7 +105,7 @@ def fit_regression(rows: list[dict[str, float]], labels: list[str]) -> tuple[tup
     # The regularisation too is chosen by the data (5-fold log-loss), not set here.
     model = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, scoring="neg_log_loss", max_iter=4000,
                                  random_state=SEED)
-    model.fit(x, labels)
+    model.fit(x, labels, sample_weight=weights)
     print(f"  regularisation C={float(model.C_[0]):g} (chosen by cross-validation)")
     order = [list(model.classes_).index(c) for c in CLASSES]
     return names, [[float(w) for w in model.coef_[i]] for i in order], [float(model.intercept_[i]) for i in order]
@@ -134,7 +137,7 @@ def evaluate(messages: list[tuple[Path, dict]], rules: DetectionRules) -> tuple[
 
 
 def choose_threshold(messages, rules: DetectionRules, folder: Path) -> tuple[float, dict]:
-    """The middle of the thresholds with the best validation recall at TARGET_PRECISION: most margin both ways."""
+    """The (lower) middle of the thresholds with the best validation recall at TARGET_PRECISION: margin both ways."""
     trials = []
     for t in [x / 100 for x in range(20, 86, 5)]:
         precision, recall = evaluate(messages, replace(rules, model=str(folder), min_confidence=t))
@@ -147,7 +150,7 @@ def choose_threshold(messages, rules: DetectionRules, folder: Path) -> tuple[flo
         good = [tr for f, tr in f_half if f == best_f]
     best_recall = max(tr[2] for tr in good)
     plateau = [tr for tr in good if tr[2] == best_recall]
-    t, precision, recall = plateau[len(plateau) // 2]
+    t, precision, recall = plateau[(len(plateau) - 1) // 2]
     return t, {"precision": round(precision, 4), "recall": round(recall, 4)}
 
 
@@ -170,7 +173,7 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
           f"({len(corpus.validation_messages)} validation messages) from {len(folders)} folders")
     oof = out_of_fold(corpus.train)
     rows = [{**ex.cues, **tc} for ex, tc in zip(corpus.train, oof)]
-    names, weights, bias = fit_regression(rows, [ex.label for ex in corpus.train])
+    names, weights, bias = fit_regression(rows, [ex.label for ex in corpus.train], [ex.weight for ex in corpus.train])
     nlp = train_textcat(corpus.train)
     val_rows = textcat_features(nlp, [ex.text for ex in corpus.validation])
     corpus.validation = [replace(ex, cues={**ex.cues, **tc}) for ex, tc in zip(corpus.validation, val_rows)]

@@ -105,3 +105,13 @@ def test_with_both_sides_on_the_mail_an_ask_is_impossible_and_its_share_goes_to_
     assert ask == 0.0
     assert intro == pytest.approx(0.5)
     assert score(model, {"a": 1.0})[1] > 0.8
+
+
+def test_the_held_back_split_is_big_enough_to_report_and_nobody_trains_on_it():
+    """Measured once, by `python -m benchmarks.understanding --held-back`; never an input to training."""
+    folders = sorted((ROOT / "tests" / "corpus_heldback").glob("*/labels.yaml"))
+    labels = [lb for f in folders for lb in yaml.safe_load(f.read_text())]
+    assert len(folders) >= 2  # more than one writer
+    assert sum(lb["kind"] == "intro" for lb in labels) >= 300
+    assert sum(lb["kind"] != "intro" for lb in labels) >= 300
+    assert not set(training_folders()) & {f.parent.resolve() for f in folders}

@@ -68,11 +68,11 @@ def unsure_intro(to_assistant: bool = True) -> bytes:
     msg["To"] = "Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>"
     if to_assistant:
         msg["Cc"] = INTAKE
-    msg["Subject"] = "You two!"
+    msg["Subject"] = "Coffee?"
     msg["Date"] = format_datetime(NOW - timedelta(hours=1))
     msg["Message-ID"] = "<you-two@example.org>"
-    msg.set_content("I present you each other. Carol runs the bakery chain I told you about, Olivia builds "
-                    "logistics software.\n\nAlice\n")
+    # Both named, both on the mail, no word of what either does: the fitted model sits mid-band on it.
+    msg.set_content("Olivia, Carol - coffee sometime? Alice\n")
     return msg.as_bytes()
 
 
@@ -166,7 +166,7 @@ def test_the_same_message_handed_to_the_assistant_is_asked_about_by_email(tmp_pa
     outbox = Outbox()
     assert question_mail.request_questions(app, outbox, NOW) == 1
     assert question_mail.request_questions(app, outbox, NOW + timedelta(minutes=1)) == 0  # asked once
-    assert len(outbox.sent) == 1 and b"Subject: [refmail] Question: You two!" in outbox.sent[0].data
+    assert len(outbox.sent) == 1 and b"Subject: [refmail] Question: Coffee?" in outbox.sent[0].data
 
 
 def test_a_message_read_again_is_still_asked_about_once(tmp_path):
