@@ -27,6 +27,7 @@ def draft_dict(d: m.Draft) -> dict[str, Any]:
     return {
         "id": d.id, "referral_id": d.referral_id, "kind": d.kind,
         "to": [p["email"] for p in d.to], "cc": [p["email"] for p in d.cc],
+        "bcc": [p["email"] for p in d.bcc or []],
         "subject": d.subject, "body": d.body, "status": d.status,
         "due_at": iso(d.due_at), "created_at": iso(d.created_at), "last_error": d.last_error,
     }

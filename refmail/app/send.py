@@ -26,7 +26,7 @@ LEASE = timedelta(minutes=10)
 def envelope_of(app: App, draft: m.Draft) -> Envelope:
     return Envelope(
         message_id=draft.message_id, kind=draft.kind, sender=app.identity.owner,
-        to=q.people(draft.to), cc=q.people(draft.cc),
+        to=q.people(draft.to), cc=q.people(draft.cc), bcc=q.people(draft.bcc or []),
         subject=draft.subject, body=draft.body, in_reply_to=draft.in_reply_to, references=tuple(draft.references),
     )
 
@@ -80,25 +80,27 @@ def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ign
         record(s, ref.id, now, "note", str(exc))
 
 
-def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str, bytes]:
     """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
         ref = q.lock_referral(s, referral_id)
         draft = _locked_draft(s, draft_id, q.APPROVED)
         if ref is None or draft is None:
-            return None, "taken"
+            return None, "taken", b""
         if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
             draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
-            return None, "withdrawn"
+            return None, "withdrawn", b""
         hold = ref.hold_until if DraftKind(draft.kind) in lc.PROSPECT_FACING else None
         if hold is not None and hold > now:
             draft.next_attempt_at = next_send_time(hold, app.rules)
-            return None, "held"
+            return None, "held", b""
         draft.status, draft.attempts = q.SENDING, draft.attempts + 1
         draft.first_attempt_at = draft.first_attempt_at or now
         draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
-        return compose(envelope_of(app, draft), now), "claimed"
+        env = envelope_of(app, draft)
+        # Her Sent copy names the BCC, as her own client's would; the bytes sent never do.
+        return compose(env, now), "claimed", compose(env, now, show_bcc=True).data
 
 
 def _retry_or_fail(
@@ -156,7 +158,7 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         ready = q.outbox_ready(s, now)
     for draft_id, referral_id in ready:
         try:
-            mail, why = _claim(app, draft_id, referral_id, now)
+            mail, why, sent_copy = _claim(app, draft_id, referral_id, now)
         except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
             log.exception("draft %s cannot be composed; marked failed", draft_id)
             _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
@@ -164,7 +166,7 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         if mail is None:
             continue
         try:
-            transport.send(mail)
+            refused = transport.send(mail) or {}
         except PermanentSendError as exc:
             # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
             _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
@@ -178,10 +180,23 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
                 problems.append(f"sending: {exc}")
             continue
         # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
-        file_copy(owner, mail, now)
+        file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)
         _record_sent(app, draft_id, now)
+        if refused:  # it went out (to the BCC), but the server refused the prospect: that is a bounce
+            _partly_refused(app, draft_id, now, tuple(refused))
         sent += 1
     return sent
+
+
+def _partly_refused(app: App, draft_id: str, now: datetime, refused: tuple[str, ...]) -> None:
+    with app.sessions.begin() as s:
+        draft = s.get(m.Draft, draft_id)
+        assert draft is not None
+        q.lock_referral(s, draft.referral_id)
+        record(s, draft.referral_id, now, "draft", f"{draft.kind} refused by the mail server for "
+               f"{', '.join(refused)}", draft_id=draft.id)
+        if DraftKind(draft.kind) in lc.PROSPECT_FACING:
+            _refused_prospect(s, app, draft, refused, now)
 
 
 def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> None:

@@ -90,8 +90,11 @@ class Mailbox(Protocol):
 class Transport(Protocol):
     """One SMTP submission account."""
 
-    def send(self, mail: OutgoingMail) -> None:
-        """Deliver or raise MailError (try again) / PermanentSendError."""
+    def send(self, mail: OutgoingMail) -> dict[str, str] | None:
+        """Deliver or raise MailError (try again) / PermanentSendError.
+
+        Taken for some recipients and refused outright (5xx) for others: it was sent, and the refused
+        addresses come back ({address: reply}), since a BCC may have carried it past a dead To."""
         ...
 
     def close(self) -> None: ...

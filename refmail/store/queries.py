@@ -139,7 +139,7 @@ def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
 
 def first_touch_ref(session: Session, referral_id: str) -> SentRef | None:
     row = sent_draft(session, referral_id, "first_touch")
-    return SentRef(row.message_id, row.subject) if row else None
+    return SentRef(row.message_id, row.subject, row.body, row.sent_at) if row else None
 
 
 def live_drafts(session: Session, referral_id: str) -> list[m.Draft]:
