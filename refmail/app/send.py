@@ -13,6 +13,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import OutgoingMail
+from refmail.domain.zones import Evidence, next_send_time_for
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, compose
 from refmail.store import models as m
@@ -80,6 +81,18 @@ def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ign
         record(s, ref.id, now, "note", str(exc))
 
 
+# Drafts read by the prospect(s): sent at a decent hour in their own time zone when their mail tells it.
+TO_PROSPECT = lc.PROSPECT_FACING | {DraftKind.CHECK_IN}
+
+
+def send_time(s, app: App, draft: m.Draft, now: datetime) -> tuple[datetime, Evidence | None]:  # type: ignore[no-untyped-def]
+    """When this draft may go out, from `now` on; and the time-zone evidence used, if any."""
+    evidence = None
+    if DraftKind(draft.kind) in TO_PROSPECT:
+        evidence = q.zone_evidence(s, [p["email"] for p in draft.to])
+    return next_send_time_for(now, app.rules, evidence.zone if evidence else None), evidence
+
+
 def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str, bytes]:
     """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
@@ -95,6 +108,13 @@ def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[Ou
         if hold is not None and hold > now:
             draft.next_attempt_at = next_send_time(hold, app.rules)
             return None, "held", b""
+        when, evidence = send_time(s, app, draft, now)
+        if when > now:  # outside the send window: the owner's, or the prospect's own (her mail's Date headers)
+            if evidence is not None and draft.next_attempt_at != when:
+                record(s, ref.id, now, "draft", f"{draft.kind} waits for the send window in the prospect's time "
+                       f"zone ({evidence.label}): goes out at {when:%Y-%m-%d %H:%M} UTC", draft_id=draft.id)
+            draft.next_attempt_at = when
+            return None, "later", b""
         draft.status, draft.attempts = q.SENDING, draft.attempts + 1
         draft.first_attempt_at = draft.first_attempt_at or now
         draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
@@ -150,9 +170,8 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
                problems: list[str] | None = None) -> int:
     """Send what is approved and due; only inside the send window (it is the prospect's inbox).
 
-    A mail server that will not take mail now is retried later, and named in `problems`."""
-    if next_send_time(now, app.rules) != now:
-        return 0
+    A mail server that will not take mail now is retried later, and named in `problems`. Each draft's own
+    window is checked when it is claimed: a prospect's may be open while the owner's is closed."""
     sent = 0
     with app.sessions() as s:
         ready = q.outbox_ready(s, now)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from refmail.domain.drafting import SentRef
 from refmail.domain.lifecycle import OPEN, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
+from refmail.domain.zones import Evidence
 from refmail.store import models as m
 
 PENDING_DRAFT = "pending"
@@ -135,6 +136,20 @@ def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
         .order_by(m.Draft.sent_at)
         .limit(1)
     ).first()
+
+
+def zone_evidence(session: Session, emails: Sequence[str]) -> Evidence | None:
+    """The UTC offset of the latest mail these people wrote themselves (From them, a numeric zone)."""
+    if not emails:
+        return None
+    rows = session.execute(
+        select(m.Message.utc_offset, m.Message.received_at)
+        .where(m.Message.sender.in_(list(emails)), m.Message.utc_offset.is_not(None))
+        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+    ).all()
+    if not rows:
+        return None
+    return Evidence(rows[0][0], rows[0][1], len(rows))
 
 
 def first_touch_ref(session: Session, referral_id: str) -> SentRef | None:
