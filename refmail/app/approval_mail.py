@@ -243,12 +243,26 @@ def _to_drafts_folder(app: App, now: datetime) -> int:
                 _release(app, draft_id)
                 raise
             with app.sessions.begin() as s:
-                record(s, s.get(m.Draft, draft_id).referral_id, now, "draft",  # type: ignore[union-attr]
-                       "placed in your Drafts folder", draft_id=draft_id)
+                placed_draft = s.get(m.Draft, draft_id)
+                assert placed_draft is not None
+                placed_draft.drafts_copy_at = now  # so it is taken out again once it is no longer hers to send
+                record(s, placed_draft.referral_id, now, "draft", "placed in your Drafts folder", draft_id=draft_id)
             placed += 1
     finally:
         box.close()
     return placed
+
+
+def _sent_after_withdrawal(s: Session, draft: m.Draft, parsed: ParsedMessage, now: datetime) -> None:
+    """She sent a copy refmail had withdrawn or she had skipped: it is out, on the record, and a problem."""
+    ref = s.get(m.Referral, draft.referral_id)
+    state = ref.state.replace("_", " ") if ref is not None else "closed"
+    why = "you had skipped it" if draft.status == q.REJECTED else f"refmail had withdrawn it (the referral is {state})"
+    draft.status, draft.sent_at = q.SENT_AFTER_WITHDRAWAL, now
+    draft.last_error = f"sent from your mail client after {why}"
+    q.link_thread(s, parsed.message_id, draft.referral_id)
+    record(s, draft.referral_id, now, "message_out", f"{draft.kind} {draft.subject!r} sent from your mail client "
+           f"after {why}", draft_id=draft.id, message_id=parsed.message_id)
 
 
 def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_sent: bool = True) -> bool:
@@ -272,6 +286,9 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
         return False
     if not in_sent and not from_owner(app, parsed):
         return False
+    if draft.status in (q.CANCELLED, q.REJECTED):
+        _sent_after_withdrawal(s, draft, parsed, now)
+        return True
     if draft.status not in (q.PENDING_DRAFT, q.APPROVED):
         return True  # already sent or decided: nothing more
     if draft.status == q.PENDING_DRAFT:

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,7 +112,10 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                                                  m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
     items[dg.SectionKind.STALLED] = tuple(
         referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
-    problems = s.scalars(select(m.Draft).where(m.Draft.status.in_([q.FAILED, q.UNCERTAIN]))
+    # Failures stay until settled; a withdrawn draft she sent anyway is news once.
+    problems = s.scalars(select(m.Draft).where(or_(
+        m.Draft.status.in_([q.FAILED, q.UNCERTAIN]),
+        and_(m.Draft.status == q.SENT_AFTER_WITHDRAWAL, m.Draft.sent_at > after)))
                          .order_by(m.Draft.created_at)).all()
     items[dg.SectionKind.PROBLEMS] = tuple(
         dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}: {single_line(d.last_error or d.status)}",

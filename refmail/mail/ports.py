@@ -74,6 +74,10 @@ class Mailbox(Protocol):
 
     def contains_message_id(self, folder: str, message_id: str) -> bool: ...
 
+    def remove_message_id(self, folder: str, message_id: str) -> int:
+        """Delete (and expunge) the messages of `folder` with exactly this Message-ID; how many there were."""
+        ...
+
     def supports_idle(self) -> bool:
         """Whether the server can push new mail (IMAP IDLE, RFC 2177)."""
         ...

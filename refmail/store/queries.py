@@ -22,6 +22,8 @@ REJECTED = "rejected"
 CANCELLED = "cancelled"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
+# The owner sent a withdrawn or skipped draft from her own mail client: out, and worth her attention.
+SENT_AFTER_WITHDRAWAL = "sent_after_withdrawal"
 LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
 
 
