@@ -150,11 +150,19 @@ def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: st
         clause = _second_person(rest, bool(found.groupdict().get("poss")), found, others, plural)
         if not clause:
             continue
-        sentence = f"{referrer_first} mentioned that {clause}." if referrer_first else f"I understand that {clause}."
+        sentence = _attributed(clause, referrer_first)
+        # Closer to a quote than a rephrasing: keep the first half of "X and Y".
+        while longest_copied_run(sentence, intro) >= MAX_COPIED_RUN - 2 and " and " in clause:
+            clause = clause.rsplit(" and ", 1)[0]
+            sentence = _attributed(clause, referrer_first)
         if longest_copied_run(sentence, intro) >= MAX_COPIED_RUN:
             continue
         return sentence[0].upper() + sentence[1:]
     return ""
+
+
+def _attributed(clause: str, referrer_first: str) -> str:
+    return f"{referrer_first} mentioned that {clause}." if referrer_first else f"I understand that {clause}."
 
 
 def _second_person(rest: str, possessive: bool, found: re.Match[str], others: frozenset[str],
