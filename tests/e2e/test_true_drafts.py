@@ -28,6 +28,13 @@ def test_first_touch_reaches_the_referrer_in_bcc_only_and_the_second_quotes_it(c
     draft = _approve(cast, MON + MINUTE, "first_touch")
     assert draft["bcc"] == [cast.referrer.email]
     assert "moving you to BCC" in draft["body"]
+    # Her approval email shows who gets it, BCC included, and says plainly what each draft is.
+    approvals = {m["Subject"]: m.get_body(("plain",)).get_content() for m in cast.inbox(cast.owner)
+                 if m["Subject"].startswith("[refmail] Approve: ")}
+    first_ask = approvals["[refmail] Approve: Alice Source suggested we connect"]
+    assert f"Bcc: Alice Source <{cast.referrer.email}>" in first_ask
+    thanks_ask = approvals["[refmail] Approve: Thank you for the introduction to Carol Prospect"]
+    assert "a thank-you to Alice Source for introducing Carol Prospect" in thanks_ask and "Bcc:" not in thanks_ask
     cast.cycle(MON + 2 * MINUTE)
 
     [to_carol] = cast.from_refmail(cast.prospect)
