@@ -29,7 +29,7 @@ def tidy(app: App, owner: Mailbox | None, now: datetime) -> int:
     removed = 0
     for draft_id, message_id in stale:
         try:
-            owner.remove_message_id(owner.drafts_folder(), message_id)
+            found = owner.remove_message_id(owner.drafts_folder(), message_id)
         except MailError as exc:
             log.warning("could not take draft %s out of the Drafts folder yet: %s", draft_id, exc)
             continue
@@ -38,7 +38,9 @@ def tidy(app: App, owner: Mailbox | None, now: datetime) -> int:
             if draft is None or draft.drafts_copy_removed_at is not None:
                 continue
             draft.drafts_copy_removed_at = now
+            if not found:  # her client took it out itself when she sent it
+                continue
             record(s, draft.referral_id, now, "draft", f"{draft.kind} draft {draft.id} taken out of your Drafts "
                    f"folder ({draft.status})", draft_id=draft.id)
-        removed += 1
+        removed += bool(found)
     return removed
