@@ -33,9 +33,9 @@ KIND_LABEL = {
     "escalation": "Note asking what to do next", "keep_in_loop": "Update", "thank_won": "Thank-you for the win",
     "check_in": "Check-in", "bounce_notice": "Note about a bounced address", "close": "Close without reply",
 }
-# Steps the clock will take, named with the prospect they concern ("Second message: Carol Prospect").
-DUE_LABEL = {"second_touch": "Second message", "escalation": "Note to the referrer", "close": "Close without reply",
-             "check_in": "Check-in"}
+# Steps the clock will take, with the prospect(s) they concern ("Second message to Carol Prospect").
+DUE_LABEL = {"second_touch": "Second message to {p}", "escalation": "Note to the referrer about {p}",
+             "close": "Closing without a reply from {p}", "check_in": "Check-in with {p}"}
 STALLED = (State.CLOSED_NO_RESPONSE, State.BOUNCED, State.DO_NOT_CONTACT, State.CANCELLED, State.LOST)
 
 
@@ -88,7 +88,7 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                     .order_by(m.DueAction.due_at)).all()
     outbox = s.scalars(select(m.Draft).where(m.Draft.status == q.APPROVED).order_by(m.Draft.next_attempt_at)).all()
     items[dg.SectionKind.DUE] = tuple(
-        dg.Item(f"{DUE_LABEL.get(a.kind, _label(a.kind))}: {_names(q.parties(s, a.referral_id, 'prospect'))}",
+        dg.Item(DUE_LABEL.get(a.kind, _label(a.kind) + ": {p}").format(p=_names(q.parties(s, a.referral_id, 'prospect'))),
                 f"introduced by {_names(q.parties(s, a.referral_id, 'referrer'))}; drafted for your approval then",
                 f"refmail show {a.referral_id}", a.referral_id, a.due_at)
         for a in due
