@@ -270,6 +270,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"referral {r['id']}: {r['state']}  ({r['subject']})")
     print(f"  referrer:  {', '.join(p['email'] for p in r['referrers']) or '-'}")
     print(f"  prospects: {', '.join(p['email'] for p in r['prospects'])}")
+    print(f"  time zone: {r['time_zone']['zone']} ({r['time_zone']['why']})")
     from refmail.domain.digest import snippet
 
     for t in r["timeline"]:

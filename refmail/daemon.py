@@ -11,7 +11,8 @@ from datetime import datetime
 
 import schedule
 
-from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, question_mail, send
+from refmail.app import (approval_mail, digest_mail, drafts_folder, followup, housekeeping, ingest, process,
+                         question_mail, send)
 from refmail.mail.ports import Mailbox, MailError
 from refmail.wiring import App
 
@@ -64,6 +65,7 @@ def run_once(app: App, now: datetime) -> CycleReport:
             requested = guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
             sent = guard("send", lambda: send.send_ready(app, transport, owner, now, problems))
             digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
+        guard("drafts folder", lambda: drafts_folder.tidy(app, owner, now))
         guard("housekeeping", lambda: housekeeping.prune(app, now))
         return CycleReport(stored, processed, due, requested, sent, digest, tuple(dict.fromkeys(problems)))
 

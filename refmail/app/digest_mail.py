@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from refmail.app import questions, report
 from refmail.app.approval_mail import assistant_person, why
 from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
-from refmail.domain.drafting import first_name
+from refmail.domain.drafting import first_name, names_list
 from refmail.domain.lifecycle import State
 from refmail.domain.types import Person
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
@@ -27,11 +27,15 @@ from refmail.wiring import App
 log = logging.getLogger(__name__)
 # A claim whose digest never went out (the worker died mid-send) may be taken over after this.
 STALE_CLAIM = timedelta(hours=1)
+# Labels read before "to <recipient>" ("Thank-you to Alice Source") or alone ("Close without reply: Carol").
 KIND_LABEL = {
-    "first_touch": "First message", "second_touch": "Second message", "thank_source": "Thank-you to the referrer",
-    "escalation": "Note to the referrer", "keep_in_loop": "Update to the referrer", "thank_won": "Thank-you for a win",
-    "check_in": "Check-in", "bounce_notice": "Bounce notice to the referrer", "close": "Close without reply",
+    "first_touch": "First message", "second_touch": "Second message", "thank_source": "Thank-you",
+    "escalation": "Note asking what to do next", "keep_in_loop": "Update", "thank_won": "Thank-you for the win",
+    "check_in": "Check-in", "bounce_notice": "Note about a bounced address", "close": "Close without reply",
 }
+# Steps the clock will take, with the prospect(s) they concern ("Second message to Carol Prospect").
+DUE_LABEL = {"second_touch": "Second message to {p}", "escalation": "Note to the referrer about {p}",
+             "close": "Closing without a reply from {p}", "check_in": "Check-in with {p}"}
 STALLED = (State.CLOSED_NO_RESPONSE, State.BOUNCED, State.DO_NOT_CONTACT, State.CANCELLED, State.LOST)
 
 
@@ -40,7 +44,7 @@ def _label(kind: str) -> str:
 
 
 def _names(people: list[Person]) -> str:
-    return single_line(" and ".join(p.name or p.email for p in people)) or "?"
+    return single_line(names_list([p.name or p.email for p in people])) or "?"
 
 
 def last_sent(s: Session, before_day: Any) -> datetime | None:
@@ -77,19 +81,19 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     sent = s.scalars(select(m.Draft).where(m.Draft.status == q.SENT, m.Draft.sent_at > after)
                      .order_by(m.Draft.sent_at)).all()
     items[dg.SectionKind.SENT] = tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}", "", d.referral_id, d.sent_at)
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}", "", d.referral_id, d.sent_at)
         for d in sent
     )
     due = s.scalars(select(m.DueAction).where(m.DueAction.done_at.is_(None), m.DueAction.due_at < end_of_day)
                     .order_by(m.DueAction.due_at)).all()
     outbox = s.scalars(select(m.Draft).where(m.Draft.status == q.APPROVED).order_by(m.Draft.next_attempt_at)).all()
     items[dg.SectionKind.DUE] = tuple(
-        dg.Item(f"{_label(a.kind)}: {_names(q.parties(s, a.referral_id, 'prospect'))}",
+        dg.Item(DUE_LABEL.get(a.kind, _label(a.kind) + ": {p}").format(p=_names(q.parties(s, a.referral_id, 'prospect'))),
                 f"introduced by {_names(q.parties(s, a.referral_id, 'referrer'))}; drafted for your approval then",
                 f"refmail show {a.referral_id}", a.referral_id, a.due_at)
         for a in due
     ) + tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: approved, goes out in the send window",
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}: approved, goes out in the send window",
                 "", d.referral_id, d.next_attempt_at or d.due_at)
         for d in outbox if (d.next_attempt_at or d.due_at) < end_of_day
     )
@@ -108,10 +112,13 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                                                  m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
     items[dg.SectionKind.STALLED] = tuple(
         referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
-    problems = s.scalars(select(m.Draft).where(m.Draft.status.in_([q.FAILED, q.UNCERTAIN]))
+    # Failures stay until settled; a withdrawn draft she sent anyway is news once.
+    problems = s.scalars(select(m.Draft).where(or_(
+        m.Draft.status.in_([q.FAILED, q.UNCERTAIN]),
+        and_(m.Draft.status == q.SENT_AFTER_WITHDRAWAL, m.Draft.sent_at > after)))
                          .order_by(m.Draft.created_at)).all()
     items[dg.SectionKind.PROBLEMS] = tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: {single_line(d.last_error or d.status)}",
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}: {single_line(d.last_error or d.status)}",
                 f"refmail show {d.referral_id}", d.id, d.decided_at) for d in problems)
     refused = s.scalars(select(m.ApprovalAttempt).where(m.ApprovalAttempt.accepted.is_(False),
                                                         m.ApprovalAttempt.reported_at.is_(None))

@@ -33,10 +33,11 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
         else:
             fresh.append(prospect)
     for existing in joined.values():
-        _add_referrer(s, app, existing.id, u.referrer, now)
+        added = _add_referrer(s, app, existing.id, u.referrer, now)
         q.link_thread(s, intro_mid, existing.id)
         q.link_thread(s, parsed.message_id, existing.id)
-        apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown"), now)
+        thank = added and u.referrer is not None and not app.identity.is_owner(u.referrer.email)
+        apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown", thank=thank), now)
     if not fresh:
         first = next(iter(joined))
         return first, f"introduced again: joined referral {', '.join(joined)}"
@@ -77,12 +78,15 @@ def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
     raise RuntimeError(f"no free referral ID for {intro_mid}")
 
 
-def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> None:
+def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> bool:
+    """True when this referrer is new to the referral."""
     if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, "referrer")}:
-        return
+        return False
     credit_new = app.rules.credit.value == "last"
     if credit_new:
         for party in s.query(m.Party).filter_by(referral_id=rid, role="referrer"):
             party.credited = False
     s.add(m.Party(referral_id=rid, role="referrer", email=referrer.email, name=referrer.name,
                   credited=credit_new, added_at=now))
+    s.flush()
+    return True

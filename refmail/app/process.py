@@ -17,6 +17,7 @@ from refmail.app.transitions import TIMELINE_KEY
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
 from refmail.domain.pipeline import understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -134,6 +135,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     sender = parsed.sender
     row.sender = sender.email if sender else None
     took = False
+    row.utc_offset = offset_minutes(parsed)  # her zone, for sending at a decent hour hers
     if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
         # intro, the referrer chiming in) is a conversation, not a new introduction.

@@ -27,6 +27,7 @@ def draft_dict(d: m.Draft) -> dict[str, Any]:
     return {
         "id": d.id, "referral_id": d.referral_id, "kind": d.kind,
         "to": [p["email"] for p in d.to], "cc": [p["email"] for p in d.cc],
+        "bcc": [p["email"] for p in d.bcc or []],
         "subject": d.subject, "body": d.body, "status": d.status,
         "due_at": iso(d.due_at), "created_at": iso(d.created_at), "last_error": d.last_error,
     }
@@ -88,7 +89,20 @@ def show(app: App, referral_id: str) -> dict[str, Any] | None:
             {"at": iso(t.at), "kind": t.kind, "text": t.text, "detail": t.detail} for t in q.timeline(s, ref.id)
         ]
         out["drafts"] = [draft_dict(d) for d in s.scalars(select(m.Draft).where(m.Draft.referral_id == ref.id))]
+        out["time_zone"] = time_zone(s, app, ref)
         return out
+
+
+def time_zone(s: Session, app: App, ref: m.Referral) -> dict[str, str]:
+    """Which zone mail to the prospect is timed in, and why (`refmail show`)."""
+    prospects = [p.email for p in q.parties(s, ref.id, "prospect")]
+    ev = q.zone_evidence(s, prospects)
+    if ev is None:
+        return {"zone": app.rules.timezone, "why": "no mail written by the prospect carries a time zone yet: "
+                "the send window is yours (rules.yaml timezone)"}
+    count = f"{ev.messages} message{'s' if ev.messages > 1 else ''}"
+    return {"zone": ev.label, "why": f"the Date header of mail the prospect wrote ({count}, latest seen "
+            f"{ev.seen_at:%Y-%m-%d}): messages to her go out inside the send window in that zone too"}
 
 
 def sources(app: App) -> list[dict[str, Any]]:

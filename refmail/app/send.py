@@ -13,6 +13,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import OutgoingMail
+from refmail.domain.zones import Evidence, next_send_time_for
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, compose
 from refmail.store import models as m
@@ -26,7 +27,7 @@ LEASE = timedelta(minutes=10)
 def envelope_of(app: App, draft: m.Draft) -> Envelope:
     return Envelope(
         message_id=draft.message_id, kind=draft.kind, sender=app.identity.owner,
-        to=q.people(draft.to), cc=q.people(draft.cc),
+        to=q.people(draft.to), cc=q.people(draft.cc), bcc=q.people(draft.bcc or []),
         subject=draft.subject, body=draft.body, in_reply_to=draft.in_reply_to, references=tuple(draft.references),
     )
 
@@ -80,25 +81,46 @@ def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ign
         record(s, ref.id, now, "note", str(exc))
 
 
-def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+# Drafts read by the prospect(s): sent at a decent hour in their own time zone when their mail tells it.
+TO_PROSPECT = lc.PROSPECT_FACING | {DraftKind.CHECK_IN}
+
+
+def send_time(s, app: App, draft: m.Draft, now: datetime) -> tuple[datetime, Evidence | None]:  # type: ignore[no-untyped-def]
+    """When this draft may go out, from `now` on; and the time-zone evidence used, if any."""
+    evidence = None
+    if DraftKind(draft.kind) in TO_PROSPECT:
+        evidence = q.zone_evidence(s, [p["email"] for p in draft.to])
+    return next_send_time_for(now, app.rules, evidence.zone if evidence else None), evidence
+
+
+def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str, bytes]:
     """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
         ref = q.lock_referral(s, referral_id)
         draft = _locked_draft(s, draft_id, q.APPROVED)
         if ref is None or draft is None:
-            return None, "taken"
+            return None, "taken", b""
         if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
             draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
-            return None, "withdrawn"
+            return None, "withdrawn", b""
         hold = ref.hold_until if DraftKind(draft.kind) in lc.PROSPECT_FACING else None
         if hold is not None and hold > now:
             draft.next_attempt_at = next_send_time(hold, app.rules)
-            return None, "held"
+            return None, "held", b""
+        when, evidence = send_time(s, app, draft, now)
+        if when > now:  # outside the send window: the owner's, or the prospect's own (her mail's Date headers)
+            if evidence is not None and draft.next_attempt_at != when:
+                record(s, ref.id, now, "draft", f"{draft.kind} waits for the send window in the prospect's time "
+                       f"zone ({evidence.label}): goes out at {when:%Y-%m-%d %H:%M} UTC", draft_id=draft.id)
+            draft.next_attempt_at = when
+            return None, "later", b""
         draft.status, draft.attempts = q.SENDING, draft.attempts + 1
         draft.first_attempt_at = draft.first_attempt_at or now
         draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
-        return compose(envelope_of(app, draft), now), "claimed"
+        env = envelope_of(app, draft)
+        # Her Sent copy names the BCC, as her own client's would; the bytes sent never do.
+        return compose(env, now), "claimed", compose(env, now, show_bcc=True).data
 
 
 def _retry_or_fail(
@@ -148,15 +170,14 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
                problems: list[str] | None = None) -> int:
     """Send what is approved and due; only inside the send window (it is the prospect's inbox).
 
-    A mail server that will not take mail now is retried later, and named in `problems`."""
-    if next_send_time(now, app.rules) != now:
-        return 0
+    A mail server that will not take mail now is retried later, and named in `problems`. Each draft's own
+    window is checked when it is claimed: a prospect's may be open while the owner's is closed."""
     sent = 0
     with app.sessions() as s:
         ready = q.outbox_ready(s, now)
     for draft_id, referral_id in ready:
         try:
-            mail, why = _claim(app, draft_id, referral_id, now)
+            mail, why, sent_copy = _claim(app, draft_id, referral_id, now)
         except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
             log.exception("draft %s cannot be composed; marked failed", draft_id)
             _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
@@ -164,7 +185,7 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         if mail is None:
             continue
         try:
-            transport.send(mail)
+            refused = transport.send(mail) or {}
         except PermanentSendError as exc:
             # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
             _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
@@ -178,10 +199,23 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
                 problems.append(f"sending: {exc}")
             continue
         # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
-        file_copy(owner, mail, now)
+        file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)
         _record_sent(app, draft_id, now)
+        if refused:  # it went out (to the BCC), but the server refused the prospect: that is a bounce
+            _partly_refused(app, draft_id, now, tuple(refused))
         sent += 1
     return sent
+
+
+def _partly_refused(app: App, draft_id: str, now: datetime, refused: tuple[str, ...]) -> None:
+    with app.sessions.begin() as s:
+        draft = s.get(m.Draft, draft_id)
+        assert draft is not None
+        q.lock_referral(s, draft.referral_id)
+        record(s, draft.referral_id, now, "draft", f"{draft.kind} refused by the mail server for "
+               f"{', '.join(refused)}", draft_id=draft.id)
+        if DraftKind(draft.kind) in lc.PROSPECT_FACING:
+            _refused_prospect(s, app, draft, refused, now)
 
 
 def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> None:

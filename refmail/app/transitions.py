@@ -26,6 +26,7 @@ def record(session: Session, referral_id: str, at: datetime, kind: str, text: st
 
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
+    state = lc.State(row.state)
     return ReferralFacts(
         referral_id=row.id,
         owner=app.identity.owner,
@@ -36,6 +37,11 @@ def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> Referral
         context=row.context,
         first_touch=q.first_touch_ref(session, row.id),
         owner_is_referrer=row.owner_is_referrer,
+        bcc_referrer=app.rules.first_touch.bcc_referrer,
+        unanswered=row.unanswered,
+        already_contacted=row.first_sent_at is not None,
+        prospect_replied=state in lc.HEARD_FROM or row.replied_at is not None,
+        zone=app.rules.zone,
         **extra,
     )
 
@@ -55,6 +61,7 @@ def create_draft(
         status=q.APPROVED if waived else q.PENDING_DRAFT,
         to=[p.as_dict() for p in spec.to],
         cc=[p.as_dict() for p in spec.cc],
+        bcc=[p.as_dict() for p in spec.bcc],
         subject=subject,
         body=body,
         message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),
@@ -70,7 +77,8 @@ def create_draft(
     session.add(draft)
     q.link_thread(session, draft.message_id, row.id)
     note = "approval waived by rule" if waived else "awaiting approval"
-    record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)} ({note})",
+    bcc = f", BCC {', '.join(p.email for p in spec.bcc)}" if spec.bcc else ""
+    record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)}{bcc} ({note})",
            draft_id=did, subject=subject)
     return draft
 
@@ -98,6 +106,10 @@ def apply(session: Session, app: App, row: m.Referral, event: lc.Event, now: dat
 
 def _carry_out(session: Session, app: App, row: m.Referral, effect: lc.Effect, now: datetime, **extra: Any) -> None:
     if isinstance(effect, lc.CreateDraft):
+        if effect.recipient:  # a thank-you to one referrer in particular
+            person = next((p for p in q.parties(session, row.id, "referrer") if p.email == effect.recipient), None)
+            if person is not None:
+                extra = {**extra, "thank_to": person}
         create_draft(session, app, row, effect.kind, effect.due_at, now, **extra)
     elif isinstance(effect, lc.Schedule):
         session.add(m.DueAction(referral_id=row.id, kind=effect.kind.value, due_at=effect.due_at))

@@ -33,7 +33,7 @@ TITLES = {
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
     SectionKind.STALLED: "Stalled or closed",
-    SectionKind.PROBLEMS: "Could not be sent",
+    SectionKind.PROBLEMS: "Problems with sending",
     SectionKind.REFUSED: "Refused approval attempts",
     SectionKind.NOT_INTROS: "Handed to refmail, not introductions",
     SectionKind.QUARANTINED: "Messages refmail could not read",

@@ -86,6 +86,8 @@ class IntroDetected:
 @dataclass(frozen=True)
 class Reintroduced:
     referrer_email: str
+    # Someone new introduced the prospect: she is thanked too (issue 10), whoever the credit rule names.
+    thank: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ Event = (
 class CreateDraft:
     kind: DraftKind
     due_at: datetime
+    # The one person it goes to, when not the usual (a thank-you to a second referrer), by address.
+    recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,10 @@ def _intro(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
 
 def _reintro(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     assert isinstance(e, Reintroduced)
+    if e.thank and not r.owner_is_referrer:
+        return _to(r, r.state, f"introduced again by {e.referrer_email}: no second first touch, a thank-you drafted",
+                   CreateDraft(DraftKind.THANK_SOURCE, _later(now, r.cadence.thank_source_due, rules),
+                               recipient=e.referrer_email))
     return _to(r, r.state, f"introduced again by {e.referrer_email}: no second first touch")
 
 

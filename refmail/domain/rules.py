@@ -116,6 +116,11 @@ class UrgentCadence(_Strict):
     escalation_after: StrictInt | None = Field(None, ge=1, le=60)
 
 
+class FirstTouch(_Strict):
+    # Seed 001: keep the source in the loop. True: the referrer gets the first touch in BCC (and it says so).
+    bcc_referrer: bool = True
+
+
 class Digest(_Strict):
     time: ClockTime = dt.time(8, 0)
     business_days_only: bool = True
@@ -141,6 +146,7 @@ class Rules(_Strict):
     urgent_cadence: UrgentCadence = UrgentCadence()
     credit: Credit = Credit.FIRST
     approval: dict[DraftKind, bool] = Field(default_factory=dict)
+    first_touch: FirstTouch = FirstTouch()
     drafts_folder_mode: bool = False
     digest: Digest = Digest()
     outbox: Outbox = Outbox()

@@ -253,6 +253,24 @@ class ImapMailbox(Closeable):
         mid = message_id.strip().strip("<>")
         return self._run("SEARCH", lambda client: self._has_message_id(client, folder, mid))
 
+    def remove_message_id(self, folder: str, message_id: str) -> int:
+        mid = message_id.strip().strip("<>")
+
+        def op(client: IMAPClient) -> int:
+            client.select_folder(folder, readonly=False)
+            try:
+                uids = client.search(["HEADER", "Message-ID", f"<{mid}>"])
+                if uids:
+                    client.delete_messages(uids)
+                    if client.has_capability("UIDPLUS"):
+                        client.uid_expunge(uids)  # only these: never other messages she marked deleted
+                return len(uids)
+            finally:
+                # Back to read-only, so nothing later (a CLOSE) can expunge what she marked deleted.
+                self._select(client, folder)
+
+        return self._run("STORE", op)
+
     # ---- helpers ---------------------------------------------------------
 
     def _newest_uid(self, client: IMAPClient, folder: str) -> int:

@@ -101,7 +101,7 @@ class SmtpTransport(Closeable):
 
     # ---- Transport protocol ----------------------------------------------
 
-    def send(self, mail: OutgoingMail) -> None:
+    def send(self, mail: OutgoingMail) -> dict[str, str]:
         if not mail.recipients:
             raise PermanentSendError(f"message {mail.message_id} has no recipients")
         data = _BARE_EOL.sub(b"\r\n", mail.data)  # the wire wants CRLF; smtplib leaves bytes alone
@@ -136,6 +136,7 @@ class SmtpTransport(Closeable):
             log.warning(
                 "message %s refused for %s", mail.message_id, {r: f"{c} {_text(m)}" for r, (c, m) in refused.items()}
             )
+        return {r: f"{c} {_text(m)}" for r, (c, m) in (refused or {}).items() if c >= 500}
 
     def _reset(self) -> None:
         """After a refusal the connection is usable again once the transaction is reset."""

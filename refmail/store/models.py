@@ -86,6 +86,8 @@ class Message(Base):
     kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # Who sent it, once parsed: a late intro looks back for its prospect's earlier mail.
     sender: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    # Minutes east of UTC in its Date header (None for -0000 or no date): the sender's time zone.
+    utc_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
     referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -147,6 +149,8 @@ class Draft(Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     to: Mapped[list[Any]] = mapped_column(JSON)
     cc: Mapped[list[Any]] = mapped_column(JSON)
+    # On the SMTP envelope only, never in the headers the recipients see (the referrer of a first touch).
+    bcc: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     original_body: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -165,6 +169,9 @@ class Draft(Base):
     approval_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Drafts-folder mode: when a copy was put in her Drafts folder, and when refmail took it out again.
+    drafts_copy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    drafts_copy_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_drafts_outbox", "status", "next_attempt_at"),)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from refmail.domain.drafting import SentRef
 from refmail.domain.lifecycle import OPEN, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
+from refmail.domain.zones import Evidence
 from refmail.store import models as m
 
 PENDING_DRAFT = "pending"
@@ -21,6 +22,8 @@ REJECTED = "rejected"
 CANCELLED = "cancelled"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
+# The owner sent a withdrawn or skipped draft from her own mail client: out, and worth her attention.
+SENT_AFTER_WITHDRAWAL = "sent_after_withdrawal"
 LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
 
 
@@ -137,9 +140,23 @@ def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
     ).first()
 
 
+def zone_evidence(session: Session, emails: Sequence[str]) -> Evidence | None:
+    """The UTC offset of the latest mail these people wrote themselves (From them, a numeric zone)."""
+    if not emails:
+        return None
+    rows = session.execute(
+        select(m.Message.utc_offset, m.Message.received_at)
+        .where(m.Message.sender.in_(list(emails)), m.Message.utc_offset.is_not(None))
+        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+    ).all()
+    if not rows:
+        return None
+    return Evidence(rows[0][0], rows[0][1], len(rows))
+
+
 def first_touch_ref(session: Session, referral_id: str) -> SentRef | None:
     row = sent_draft(session, referral_id, "first_touch")
-    return SentRef(row.message_id, row.subject) if row else None
+    return SentRef(row.message_id, row.subject, row.body, row.sent_at) if row else None
 
 
 def live_drafts(session: Session, referral_id: str) -> list[m.Draft]:
