@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from refmail.config import ConfigError, load_rules, load_settings
+from refmail.config import ConfigError, load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
 from refmail.mail.ports import MailError
 from refmail.mail.security import InsecureConnectionError
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refmail", description="Follow up every introduction, on time, by email.")
     p.add_argument("--config", help="TOML settings file (environment variables win)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    p.add_argument("--version", action="version", version=f"refmail {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="the daemon: poll, follow up, send, digest")
@@ -94,13 +95,64 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+    _add_log_flags(p, top=True)
     return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("refmail")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        return "unknown (not installed)"
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """-q / -v / --log-format, before or after the command name (`refmail run -v`): on every subcommand,
+    with defaults suppressed there so a flag given before the command is not reset after it."""
+    default = {} if top else {"default": argparse.SUPPRESS}
+    if not top:
+        parser.add_argument("-v", "--verbose", action="store_true", help="detail: everything refmail does", **default)
+    parser.add_argument("-q", "--quiet", action="store_true", help="problems only", **default)
+    parser.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON",
+                        **({"default": "text"} if top else default))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _add_log_flags(child)
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """`run` tells what happens by default; the other commands print their answer and only problems."""
+    from refmail import logs
+
+    if args.verbose:
+        mode = logs.VERBOSE
+    elif args.quiet or args.command != "run":
+        mode = logs.QUIET
+    else:
+        mode = logs.NORMAL
+    logs.configure(mode, args.log_format)
 
 
 def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from refmail.wiring import build_app
 
-    return build_app(load_settings(config_file=args.config))
+    from refmail import logs
+
+    settings = load_settings(config_file=args.config)
+    logs.add_secrets(secret_values(settings))
+    return build_app(settings)
+
+
+def secret_values(settings: Any) -> list[str]:
+    """Every password and key in the settings, for the log redactor."""
+    from refmail.store.db import url_password
+
+    found = [settings.intake_password, settings.secret, url_password(settings.database_url)]
+    found += [server.password for server in (settings.imap, settings.smtp) if server is not None]
+    return [value for value in found if value]
 
 
 def _print_json(value: Any) -> None:
@@ -135,14 +187,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     _warn_missing_pipeline(app.rules)
     if app.open_owner_mailbox is None and app.open_intake_mailbox is None:
         raise UserError("no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and REFMAIL_IMAP_PASSWORD")
+    missing = missing_parts(app)
+    for part in missing:  # said out loud at start: a daemon that cannot send must not look healthy
+        print(f"refmail: warning: {part}", file=sys.stderr)
     if args.once:
         report = run_once(app, app.clock.now())
         print(f"cycle done: {report}")
-        for problem in report.problems:  # nothing is lost (the next cycle retries), but someone should know
-            print(f"refmail: {problem}", file=sys.stderr)
-        return 1 if report.problems else 0
+        # Problems were said as they happened (the log); nothing is lost (the next cycle retries).
+        return 1 if report.problems or app.open_transport is None else 0
     run_forever(app, args.interval)
     return 0
+
+
+def missing_parts(app: Any) -> list[str]:
+    """What the configuration leaves out that a user would otherwise discover days later."""
+    found = []
+    if app.open_transport is None:
+        found.append("no SMTP server configured (REFMAIL_SMTP_HOST, _USER, _PASSWORD): nothing can be sent, "
+                     "no approval emails and no digest; approved drafts wait until it is set")
+    if not app.identity.assistant:
+        found.append("REFMAIL_ASSISTANT is not set: approval emails and the digest come from your own address "
+                     f"({app.identity.owner.email}), and people have no assistant address to CC; "
+                     "set it to the address people CC")
+    return found
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -335,6 +402,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
     settings = load_settings(config_file=args.config, need_owner=False)
+    prepare_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")
@@ -350,8 +418,7 @@ HANDLERS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(args)
     try:
         return HANDLERS[args.command](args)
     except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
