@@ -25,6 +25,7 @@ from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "demo", "db")
+COMMANDS += ("doctor",)  # issue 12 (kept on its own line so parallel additions merge cleanly)
 
 
 class UserError(Exception):
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+
+    sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
     _add_log_flags(p, top=True)
     return p
 
@@ -409,11 +412,23 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from refmail.doctor import Status, run_checks
+
+    failed = False
+    for check in run_checks(config_file=args.config):
+        failed |= check.status is Status.FAIL
+        print(f"{check.status.value:<5} {check.name:<10} {check.text}", flush=True)
+    print("refmail is ready" if not failed else "refmail doctor: fix the lines marked fail, then run it again")
+    return 1 if failed else 0
+
+
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
     "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
     "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db,
 }
+HANDLERS["doctor"] = cmd_doctor
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -256,6 +256,23 @@ class ImapMailbox(Closeable):
 
         return self._run("IDLE", op)
 
+    def capabilities(self) -> tuple[str, ...]:
+        """What the server offers after login (IDLE, CONDSTORE, SPECIAL-USE, ...): for `refmail doctor`."""
+        return tuple(sorted(_text(c).upper() for c in self._run("CAPABILITY", lambda client: client.capabilities())))
+
+    def special_use_folders(self) -> dict[str, str]:
+        """Folders flagged with an RFC 6154 special use, by flag ("\\Sent": "Sent Items"); creates nothing."""
+        def op(client: IMAPClient) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for flags, _sep, name in client.list_folders():
+                for flag in flags:
+                    text = _text(flag)
+                    if text.lower() in ("\\sent", "\\drafts", "\\trash", "\\junk", "\\archive", "\\all"):
+                        found.setdefault("\\" + text[1:].capitalize(), str(name))
+            return found
+
+        return self._run("LIST", op)
+
     def sent_folder(self) -> str:
         return self._special_folder(b"\\Sent", "Sent")
 

@@ -108,6 +108,13 @@ class SmtpTransport(Closeable):
         self._conn = self._connect()
         return self._conn
 
+    def check(self) -> None:
+        """Connect and log in, sending nothing: for `refmail doctor` and `refmail init`."""
+        try:
+            self._live()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailError(f"SMTP to {self.host}:{self.port} failed: {exc}") from None
+
     def close(self) -> None:
         if self._conn is not None:
             try:
