@@ -175,6 +175,8 @@ def _listing(rows: list[dict[str, Any]], as_json: bool, empty: str, lines: Calla
 
 
 def _warn_missing_pipeline(rules: Any) -> None:
+    if rules.detection_rules.pipeline == "blank":  # nothing to check, and spaCy stays unimported
+        return
     from refmail.domain.nlp import missing_pipeline
 
     name = missing_pipeline(rules.detection_rules)

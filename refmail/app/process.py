@@ -13,7 +13,6 @@ from refmail.app import approval_mail
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -78,7 +77,7 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
         parsed = parse_message(row.raw)
         if isinstance(parsed, ParseFailure):
             continue
-        notes.append(track(s, app, row, parsed, understand(parsed, app.identity, app.rules.detection_rules), now))
+        notes.append(track(s, app, row, parsed, _understand(parsed, app), now))
     return "".join(f"; earlier mail: {n}" for n in notes)
 
 
@@ -104,7 +103,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     if approval_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary = "approval", "approval reply"
         return
-    u = understand(parsed, app.identity, app.rules.detection_rules)
+    u = _understand(parsed, app)
     row.kind = u.kind.value
     sender = parsed.sender
     row.sender = sender.email if sender else None
@@ -131,3 +130,11 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         row.summary = f"not trusted: {forged}" if forged else owner_wrote(s, app, parsed, now)
         return
     row.summary = track(s, app, row, parsed, u, now)
+
+
+def _understand(parsed: ParsedMessage, app: App):  # type: ignore[no-untyped-def]
+    """The pipeline (spaCy and its model) is imported here, the first time mail must be understood: an
+    idle cycle and the listing commands never pay for it."""
+    from refmail.domain.pipeline import understand
+
+    return understand(parsed, app.identity, app.rules.detection_rules)
