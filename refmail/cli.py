@@ -25,7 +25,7 @@ from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "demo", "db")
-COMMANDS += ("doctor",)  # issue 12 (kept on its own line so parallel additions merge cleanly)
+COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
 
 
 class UserError(Exception):
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
 
     sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    _add_init_parser(sub)
     _add_log_flags(p, top=True)
     return p
 
@@ -414,6 +415,97 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_init_parser(sub: Any) -> None:
+    from refmail.mail.providers import PROVIDERS
+
+    init = sub.add_parser("init", help="write a config for your provider, checking the logins for real")
+    init.add_argument("--provider", choices=[*PROVIDERS, "other"], help="fills in servers, ports and security")
+    init.add_argument("--name", help="your name, as prospects see it")
+    init.add_argument("--email", help="your address (the mailbox refmail reads and sends from)")
+    init.add_argument("--assistant", help="the address people CC (a mailbox of its own, or you+refmail@...)")
+    init.add_argument("--user", help="IMAP/SMTP login (default: --email)")
+    init.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable "
+                      "(default: asked on the terminal; an app password for Gmail, iCloud, Yahoo, Fastmail)")
+    init.add_argument("--intake-user", help="the assistant's own mailbox login, if it has one")
+    init.add_argument("--intake-password-env", metavar="VAR")
+    for proto in ("imap", "smtp"):
+        init.add_argument(f"--{proto}-host")
+        init.add_argument(f"--{proto}-port", type=int)
+        init.add_argument(f"--{proto}-security", choices=("ssl", "starttls", "none"))
+    init.add_argument("--smtp-user", help="SMTP login when it differs ('' for a server that takes none)")
+    init.add_argument("--database-url", help="default: SQLite in the data folder")
+    init.add_argument("--no-check", action="store_true", help="write the file without logging in first")
+    init.add_argument("--config", dest="init_config", metavar="FILE",
+                      help="where to write (default: REFMAIL_CONFIG, else the per-user config folder)")
+
+
+def _ask(value: str | None, flag: str, prompt: str, secret: bool = False) -> str:
+    """A flag's value, else a question on the terminal; a script without the flag gets a usage error."""
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"refmail init: {flag} is needed (no terminal to ask on)")
+    if secret:
+        import getpass
+
+        return getpass.getpass(f"{prompt}: ")
+    return input(f"{prompt}: ").strip()
+
+
+def _env_secret(var: str | None) -> str | None:
+    if var is None:
+        return None
+    if var not in os.environ:
+        raise UserError(f"refmail init: the environment variable {var} is not set")
+    return os.environ[var]
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from refmail.init_config import Answers, InitError, check_logins, settings_for, write_config
+    from refmail.mail.providers import PROVIDERS
+
+    path = Path(getattr(args, "init_config", None) or args.config or os.environ.get("REFMAIL_CONFIG")
+                or _default_config_path())
+    provider = _ask(args.provider, "--provider", f"provider ({', '.join([*PROVIDERS, 'other'])})").lower()
+    if provider not in PROVIDERS and provider != "other":
+        raise UserError(f"refmail init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
+    email = _ask(args.email, "--email", "your email address")
+    answers = Answers(
+        provider=provider,
+        name=_ask(args.name, "--name", "your name"),
+        email=email,
+        assistant=_ask(args.assistant, "--assistant", "the assistant address people CC"),
+        password=_env_secret(args.password_env) or _ask(None, "--password-env", f"password for {email}", secret=True),
+        user=args.user, intake_user=args.intake_user, intake_password=_env_secret(args.intake_password_env),
+        imap_host=args.imap_host, imap_port=args.imap_port, imap_security=args.imap_security,
+        smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_security=args.smtp_security,
+        smtp_user=args.smtp_user, database_url=args.database_url,
+    )
+    try:
+        values = settings_for(answers)
+        if not args.no_check:
+            checked = check_logins(values, allow_plaintext=os.environ.get("REFMAIL_ALLOW_PLAINTEXT", "").lower()
+                                   in ("1", "yes", "true"))
+            print(f"IMAP login ok: {values['REFMAIL_IMAP_USER']} at {values['REFMAIL_IMAP_HOST']}")
+            print(f"SMTP login ok: {values['REFMAIL_SMTP_HOST']}:{values['REFMAIL_SMTP_PORT']}")
+            print(f"Sent folder: {checked.sent!r}" if checked.sent else
+                  "Sent folder: none flagged \\Sent (RFC 6154); refmail will use 'Sent', created if missing")
+            print(f"Drafts folder: {checked.drafts!r}" if checked.drafts else
+                  "Drafts folder: none flagged \\Drafts; refmail will use 'Drafts'")
+        existed = write_config(path, values)
+    except InitError as exc:
+        raise UserError(f"refmail init: {exc}; nothing written") from None
+    print(f"{'updated' if existed else 'wrote'} {path} (readable only by you)")
+    print(f"next: export REFMAIL_CONFIG={path}; refmail doctor; then refmail run")
+    return 0
+
+
+def _default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("refmail", appauthor=False)) / "refmail.toml"
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from refmail.doctor import Status, run_checks
 
@@ -431,6 +523,7 @@ HANDLERS = {
     "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db,
 }
 HANDLERS["doctor"] = cmd_doctor
+HANDLERS["init"] = cmd_init
 
 
 def main(argv: list[str] | None = None) -> int:
