@@ -444,7 +444,7 @@ def _ask(value: str | None, flag: str, prompt: str, secret: bool = False) -> str
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise UserError(f"refmail init: {flag} is needed (no terminal to ask on)")
+        raise UserError(f"init: {flag} is needed (no terminal to ask on)")
     if secret:
         import getpass
 
@@ -456,7 +456,7 @@ def _env_secret(var: str | None) -> str | None:
     if var is None:
         return None
     if var not in os.environ:
-        raise UserError(f"refmail init: the environment variable {var} is not set")
+        raise UserError(f"init: the environment variable {var} is not set")
     return os.environ[var]
 
 
@@ -468,7 +468,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 or _default_config_path())
     provider = _ask(args.provider, "--provider", f"provider ({', '.join([*PROVIDERS, 'other'])})").lower()
     if provider not in PROVIDERS and provider != "other":
-        raise UserError(f"refmail init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
+        raise UserError(f"init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
     email = _ask(args.email, "--email", "your email address")
     answers = Answers(
         provider=provider,
@@ -494,7 +494,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                   "Drafts folder: none flagged \\Drafts; refmail will use 'Drafts'")
         existed = write_config(path, values)
     except InitError as exc:
-        raise UserError(f"refmail init: {exc}; nothing written") from None
+        raise UserError(f"init: {exc}; nothing written") from None
     print(f"{'updated' if existed else 'wrote'} {path} (readable only by you)")
     print(f"next: export REFMAIL_CONFIG={path}; refmail doctor; then refmail run")
     return 0

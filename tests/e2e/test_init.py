@@ -53,7 +53,7 @@ def test_init_writes_a_private_config_that_run_uses(cast, tmp_path) -> None:
 def test_a_wrong_password_writes_nothing(cast, tmp_path) -> None:
     config = tmp_path / "refmail.toml"
     done = init(cast, config, "not-it")
-    assert done.returncode == 1 and "IMAP login failed" in done.stderr and "nothing written" in done.stderr
+    assert done.returncode == 1 and "IMAP login failed" in done.stderr and "nothing written" in done.stderr and "refmail: init: " in done.stderr
     assert not config.exists() and "not-it" not in done.stderr
 
 
