@@ -73,6 +73,29 @@ class _Only(logging.Filter):
         return record.levelno >= logging.WARNING or record.name == EVENTS
 
 
+class _NotAgain(logging.Filter):
+    """The daemon meets a wrong password every cycle; she needs to read it once an hour, not every minute.
+
+    A problem line identical to one shown less than `quiet_seconds` before (by the log record's own
+    timestamp) is held back; -v shows every one.
+    """
+
+    def __init__(self, quiet_seconds: float = 3600.0) -> None:
+        super().__init__()
+        self.quiet_seconds = quiet_seconds
+        self.shown: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or record.name != EVENTS:
+            return True
+        text = record.getMessage()
+        last = self.shown.get(text)
+        if last is not None and record.created - last < self.quiet_seconds:
+            return False
+        self.shown[text] = record.created
+        return True
+
+
 def configure(mode: str = NORMAL, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
     """(Re)install refmail's one handler; safe to call again (tests run the CLI in-process)."""
     logger = logging.getLogger("refmail")
@@ -84,6 +107,8 @@ def configure(mode: str = NORMAL, fmt: str = "text", secrets: Iterable[str] = ()
     handler.setFormatter(_Redacting(inner, secrets))
     if mode == NORMAL:
         handler.addFilter(_Only())
+    if mode != VERBOSE:
+        handler.addFilter(_NotAgain())
     logger.addHandler(handler)
     logger.setLevel({QUIET: logging.WARNING, NORMAL: logging.INFO, VERBOSE: logging.DEBUG}[mode])
 

@@ -91,3 +91,18 @@ def test_log_lines_never_show_a_configured_secret(capsys) -> None:
     logging.getLogger("refmail.mail.imap").info("login with %s failed", "hunter2-password")
     line = json.loads(capsys.readouterr().err.strip())
     assert line["message"] == "login with *** failed" and line["level"] == "info"
+
+
+def test_the_same_problem_is_said_once_an_hour_not_every_cycle(capsys) -> None:
+    logs.configure(logs.NORMAL)
+    events = logging.getLogger(logs.EVENTS)
+
+    def problem_at(seconds: float) -> None:
+        record = events.makeRecord(events.name, logging.WARNING, __file__, 1, "IMAP login failed", (), None)
+        record.created = 1_000_000.0 + seconds
+        events.handle(record)
+
+    for minute in range(5):  # a cycle a minute with the same wrong password
+        problem_at(60 * minute)
+    problem_at(3601)  # an hour after it was last shown: said again
+    assert capsys.readouterr().err.count("IMAP login failed") == 2
