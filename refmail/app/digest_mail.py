@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from refmail import logs
 from refmail.app import report
 from refmail.app.approval_mail import assistant_person, why
 from refmail.domain import digest as dg
@@ -254,6 +255,7 @@ def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | 
             return False
         raise
     _mark_sent(app, day, now, mail.message_id, refused)
+    logs.event(f"digest sent to {app.identity.owner.email}: {digest.headline}", kind="digest")
     return True
 
 

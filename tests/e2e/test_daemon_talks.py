@@ -21,7 +21,8 @@ def test_run_tells_one_line_per_thing_that_happened(cast) -> None:
     first = cast.cli("run", "--once", now=MON).stderr
     assert "intro from Alice Source" in first
     assert "first_touch drafted for " + cast.prospect.email in first
-    assert "approval requested by email" in first
+    assert "approval requested by email for draft d" in first
+    assert "digest sent to " + cast.owner.email in first
     assert "->" not in first  # state changes repeat the event: detail, for -v
     for d in cast.cli_json("drafts", now=MON):
         cast.cli("approve", d["id"], now=MON)
