@@ -11,9 +11,10 @@ from datetime import datetime
 
 import schedule
 
+from refmail import logs
 from refmail.app import (approval_mail, digest_mail, drafts_folder, followup, housekeeping, ingest, process,
                          question_mail, send)
-from refmail.mail.ports import Mailbox, MailError
+from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.wiring import App
 
 log = logging.getLogger(__name__)
@@ -74,12 +75,14 @@ def _guard(stage: str, work, problems: list[str]):  # type: ignore[no-untyped-de
     """One stage failing (a server down, a broken template) must not stop the others."""
     try:
         return work()
+    except (LoginFailed, ServerUnreachable) as exc:  # every stage that needs the server fails alike: say it once
+        logs.report_problem(problems, f"{stage}: {exc}", "will retry next cycle", once=str(exc))
     except MailError as exc:
-        log.warning("%s: mail server problem, will retry next cycle: %s", stage, exc)
-        problems.append(f"{stage}: {exc}")
+        logs.report_problem(problems, f"{stage}: {exc}", "will retry next cycle")
     except Exception as exc:
-        log.exception("%s failed; the rest of the cycle goes on", stage)
-        problems.append(f"{stage} failed: {type(exc).__name__}: {exc}")
+        log.debug("%s failed", stage, exc_info=True)
+        logs.report_problem(problems, f"{stage} failed: {type(exc).__name__}: {exc}",
+                            "the rest of the cycle goes on; -v shows where")
     return 0
 
 

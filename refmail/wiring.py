@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from refmail.clock import Clock, FixedClock, SystemClock
-from refmail.config import Settings, load_rules
+from refmail.config import Settings, load_rules, prepare_data_dir
 from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
@@ -80,6 +80,7 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     rules = load_rules(settings.rules_path)
+    prepare_data_dir(settings)
     engine = db.open_store(settings.database_url)
     sessions = db.session_factory(engine)
     if clock is None:

@@ -113,7 +113,7 @@ def request_approvals(app: App, transport: Transport, now: datetime) -> int:
             raise
         with app.sessions.begin() as s:
             record(s, s.get(m.Draft, draft_id).referral_id, now, "draft",  # type: ignore[union-attr]
-                   "approval requested by email", draft_id=draft_id)
+                   f"approval requested by email for draft {draft_id}", draft_id=draft_id)
         asked += 1
     return asked
 

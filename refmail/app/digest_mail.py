@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from refmail import logs
 from refmail.app import questions, report
 from refmail.app.approval_mail import assistant_person, why
 from refmail.domain import digest as dg
@@ -63,10 +64,12 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     hint = ("send it from your Drafts folder, or run: refmail approve {id}" if rules.drafts_folder_mode else
             'reply "send", "skip" or your own text to the email "[refmail] Approve: {subject}", '
             "or run: refmail approve {id}")
+    no_email_hint = "run: refmail approve {id} (no approval email was sent for it)"  # never point at mail not sent
 
     items[dg.SectionKind.AWAITING] = tuple(
         dg.Item(single_line(d.subject), f"To {address_line(q.people(d.to))}, due {dg.local_time(d.due_at, rules.zone)}. Why: {why(s, d)}.",
-                hint.format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
+                (hint if d.approval_requested_at or rules.drafts_folder_mode else no_email_hint)
+                .format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
         for d in q.drafts_awaiting(s)
     )
     replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_in",
@@ -150,6 +153,7 @@ def render(app: App, digest: dg.Digest) -> tuple[str, str, str]:
         "day": f"{digest.day:%A %d %B %Y}", "since": dg.local_time(digest.since, zone) if digest.since else None,
         "fmt": lambda at: dg.local_time(at, zone) if at else "",
         "timezone": app.rules.timezone,
+        "approval_emails": app.open_transport is not None,
     }
     subject = single_line(app.renderer.text("digest.subject.j2", data))
     return subject, app.renderer.text("digest.txt.j2", data), app.renderer.html("digest.html.j2", data)
@@ -259,6 +263,7 @@ def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | 
             return False
         raise
     _mark_sent(app, day, now, mail.message_id, refused)
+    logs.event(f"digest sent to {app.identity.owner.email}: {digest.headline}", kind="digest")
     return True
 
 

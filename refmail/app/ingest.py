@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from refmail.domain.parse import stable_message_id
 from refmail.domain.types import FetchedMessage
-from refmail.mail.ports import Mailbox, MailError
+from refmail import logs
+from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -210,12 +211,12 @@ def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datet
             if watch.folder == SENT:
                 watch = replace(watch, folder=mailbox.sent_folder())
             total += poll_folder(app, mailbox, watch, now)
+        except (LoginFailed, ServerUnreachable) as exc:  # every folder fails the same way: one line says it
+            logs.report_problem(problems, f"polling: {exc}", "will retry next cycle", once=str(exc))
         except MailError as exc:
-            log.warning("polling %s/%s failed, will retry next cycle: %s", watch.account, watch.folder, exc)
-            if problems is not None:
-                problems.append(f"polling {watch.account}/{watch.folder}: {exc}")
+            logs.report_problem(problems, f"polling {watch.account}/{watch.folder}: {exc}", "will retry next cycle")
         except Exception as exc:  # a store error on one folder: its checkpoint stays put, the others go on
-            log.exception("polling %s/%s failed; its checkpoint is unchanged", watch.account, watch.folder)
-            if problems is not None:
-                problems.append(f"polling {watch.account}/{watch.folder} failed: {type(exc).__name__}: {exc}")
+            log.debug("polling %s/%s failed", watch.account, watch.folder, exc_info=True)
+            logs.report_problem(problems, f"polling {watch.account}/{watch.folder} failed: {type(exc).__name__}: {exc}",
+                                "its checkpoint is unchanged")
     return total

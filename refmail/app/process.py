@@ -15,7 +15,6 @@ from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, own
 from refmail.domain.parse import parse_message
 from refmail.app.transitions import TIMELINE_KEY
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
-from refmail.domain.pipeline import understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Understanding
 from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
@@ -82,7 +81,7 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
         parsed = parse_message(row.raw)
         if isinstance(parsed, ParseFailure):
             continue
-        notes.append(track(s, app, row, parsed, understand(parsed, app.identity, app.rules.detection_rules), now))
+        notes.append(track(s, app, row, parsed, _understand(parsed, app), now))
     return "".join(f"; earlier mail: {n}" for n in notes)
 
 
@@ -125,7 +124,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
         return
     try:
-        u = understand(parsed, app.identity, app.rules.detection_rules)
+        u = _understand(parsed, app)
     except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
         log.exception("understanding message %s failed; quarantined", row.id)
         row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
@@ -180,3 +179,11 @@ def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Unde
     elif outcome in (Outcome.QUESTION, Outcome.POSSIBLE) and u is not None:
         qid = questions.open_question(s, app, row, parsed, u, outcome, now)
         row.summary = (row.summary + "; " if row.summary else "") + f"question {qid}"
+
+
+def _understand(parsed: ParsedMessage, app: App) -> Understanding:
+    """The pipeline (spaCy and its model) is imported here, the first time mail must be understood: an
+    idle cycle and the listing commands never pay for it."""
+    from refmail.domain.pipeline import understand
+
+    return understand(parsed, app.identity, app.rules.detection_rules)

@@ -13,8 +13,10 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import OutgoingMail
+from refmail import logs
 from refmail.domain.zones import Evidence, next_send_time_for
-from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
+from refmail.mail.ports import (AmbiguousSendError, LoginFailed, Mailbox, MailError, PermanentSendError,
+                                ServerUnreachable, Transport)
 from refmail.render import Envelope, compose
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -195,8 +197,8 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
             continue
         except MailError as exc:
             _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
-            if problems is not None:
-                problems.append(f"sending: {exc}")
+            logs.report_problem(problems, f"sending: {exc}", "kept, retried later",
+                                once=str(exc) if isinstance(exc, (LoginFailed, ServerUnreachable)) else "")
             continue
         # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
         file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)

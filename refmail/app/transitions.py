@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from refmail import logs
 
 from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
@@ -18,11 +21,29 @@ from refmail.wiring import App
 
 # Counts timeline entries written in a session: a message that wrote one is news on a known referral.
 TIMELINE_KEY = "timeline_entries"
+_SAY = "refmail_events"
 
 
 def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
     session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
     session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
+    session.info.setdefault(_SAY, []).append((referral_id, kind, text))
+
+
+@event.listens_for(Session, "after_commit")
+def _say_what_happened(session: Session) -> None:
+    """Each timeline entry is a line of `refmail run`'s output, once it is committed (never for a
+    transaction that was rolled back). State changes repeat the event that caused them: detail (-v)."""
+    for referral_id, kind, text in session.info.pop(_SAY, []):
+        if kind == "state":
+            logs.detail(f"referral {referral_id}: {text}", referral=referral_id, kind=kind)
+        else:
+            logs.event(f"referral {referral_id}: {text}", referral=referral_id, kind=kind)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_SAY, None)
 
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:

@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from email.header import Header, decode_header, make_header
 from html.parser import HTMLParser
 
-import mailparser
 
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
@@ -51,6 +50,8 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
 
 def _parse(raw: bytes, depth: int) -> ParsedMessage:
     try:
+        import mailparser  # heavy: imported only when a message is parsed
+
         mail = mailparser.parse_from_bytes(raw)
         msg, categories = mail.message, tuple(str(d) for d in mail.defects_categories)
     except Exception as exc:  # mail-parser gave up: the stdlib parser is more forgiving

@@ -34,6 +34,16 @@ class MailError(Exception):
     """A mail server problem worth retrying later (dropped connection, timeout)."""
 
 
+class LoginFailed(MailError):
+    """The server refused the user name or password. Said once (with the provider's hint), and not retried
+    on the same connection object: providers lock accounts that keep failing."""
+
+
+class ServerUnreachable(MailError):
+    """No conversation with the server at all (refused, wrong TLS mode, unknown host): the message says
+    which setting to check, and every stage that needs the server would say the same, so it is said once."""
+
+
 class PermanentSendError(Exception):
     """The SMTP server refused for good (5xx): retrying will not help."""
 

@@ -8,7 +8,8 @@ import smtplib
 import ssl
 
 from refmail.domain.types import OutgoingMail
-from refmail.mail.ports import Closeable, AmbiguousSendError, MailError, PermanentSendError
+from refmail.mail.ports import Closeable, AmbiguousSendError, LoginFailed, MailError, ServerUnreachable, PermanentSendError
+from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class SmtpTransport(Closeable):
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
         self._conn: smtplib.SMTP | None = None
+        self._login_failed: LoginFailed | None = None
 
     def __repr__(self) -> str:  # never the password
         who = f"{self.user}@" if self.user else ""
@@ -51,13 +53,21 @@ class SmtpTransport(Closeable):
     def _connect(self) -> smtplib.SMTP:
         context = self._ssl_context or default_context()
         log.debug("smtp connect %s%s:%s (%s)", f"{self.user} at " if self.user else "", self.host, self.port, self.security)
+        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
+            raise self._login_failed
         conn: smtplib.SMTP
-        if self.security == "ssl":
-            conn = smtplib.SMTP_SSL(
-                self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout, context=context
-            )
-        else:
-            conn = smtplib.SMTP(self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout)
+        try:
+            if self.security == "ssl":
+                conn = smtplib.SMTP_SSL(
+                    self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout, context=context
+                )
+            else:
+                conn = smtplib.SMTP(self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout)
+        except OSError as exc:
+            explained = explain_connect_error("SMTP", self.host, self.port, self.security, exc)
+            if explained is None:
+                raise
+            raise ServerUnreachable(explained) from None
         try:
             conn.ehlo()
             if self.security == "starttls":
@@ -70,8 +80,15 @@ class SmtpTransport(Closeable):
                 conn.login(self.user, self._password or "")
         except smtplib.SMTPAuthenticationError as exc:
             _quietly_close(conn)
-            # Retryable on purpose: a wrong password is fixed in config, the drafts must not be lost.
-            raise MailError(f"SMTP login failed for {self.user} at {self.host}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+            # Retryable on purpose (a MailError): a wrong password is fixed in config, the drafts must not be lost.
+            self._login_failed = LoginFailed(
+                f"SMTP login failed for {self.user} at {self.host} ({exc.smtp_code} {_text(exc.smtp_error)}): "
+                f"{login_hint(self.host, 'REFMAIL_SMTP')}")
+            raise self._login_failed from None
+        except ssl.SSLError as exc:  # STARTTLS offered, then the handshake failed
+            _quietly_close(conn)
+            raise ServerUnreachable(explain_connect_error("SMTP", self.host, self.port, self.security, exc)
+                                    or f"SMTP TLS with {self.host}:{self.port} failed: {exc}") from None
         except BaseException:
             _quietly_close(conn)
             raise
@@ -90,6 +107,13 @@ class SmtpTransport(Closeable):
             self._conn = None
         self._conn = self._connect()
         return self._conn
+
+    def check(self) -> None:
+        """Connect and log in, sending nothing: for `refmail doctor` and `refmail init`."""
+        try:
+            self._live()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailError(f"SMTP to {self.host}:{self.port} failed: {exc}") from None
 
     def close(self) -> None:
         if self._conn is not None:

@@ -43,12 +43,18 @@ def open_store(url: str) -> Engine:
     return engine
 
 
-def hide_password(text: str, url: str) -> str:
-    """`text` with the URL's password (as typed, even mistyped or with a raw '@') replaced by ***."""
+def url_password(url: str) -> str:
+    """The password in a database URL as typed (even mistyped or with a raw '@'), or ''."""
     head, at, _ = url.rpartition("@")
     userinfo = re.sub(r"^[a-z][a-z0-9+.-]*:?/*", "", head, flags=re.IGNORECASE) if at else ""
     _user, colon, password = userinfo.partition(":")
-    if not colon or not password:
+    return password if colon else ""
+
+
+def hide_password(text: str, url: str) -> str:
+    """`text` with the URL's password (as typed, even mistyped or with a raw '@') replaced by ***."""
+    password = url_password(url)
+    if not password:
         return text
     # Longest first; fragments too, since a raw '@' makes drivers read the password's tail as a host.
     for secret in sorted({password, *(p for p in re.split(r"[@:/]", password) if len(p) >= 3)}, key=len, reverse=True):
@@ -58,7 +64,7 @@ def hide_password(text: str, url: str) -> str:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _check_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -73,6 +79,19 @@ def _make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, pool_pre_ping=True)
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """A database whose folder does not exist is a typo to report, not a folder tree to create silently.
+
+    Only the default data folder (REFMAIL_DATA_DIR or the per-user one) is created: the caller does that.
+    """
+    path = url.removeprefix("sqlite:///").partition("?")[0]
+    if path in ("", ":memory:"):
+        return
+    folder = Path(path).expanduser().parent
+    if not folder.is_dir():
+        raise ValueError(f"the folder {folder} does not exist; create it first or fix the path")
 
 
 def alembic_config(engine: Engine) -> "Config":
