@@ -20,8 +20,16 @@ def record(session: Session, referral_id: str, at: datetime, kind: str, text: st
     session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
 
 
+def meeting_day(at: datetime | None, app: App) -> str:
+    """ "on Thursday 19 November at 10:00" in the owner's zone, for the update to the referrer."""
+    if at is None:
+        return ""
+    local = at.astimezone(app.rules.zone)
+    return f"on {local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
-    return ReferralFacts(
+    known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
         referrers=tuple(q.parties(session, row.id, "referrer")),
@@ -31,13 +39,18 @@ def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> Referral
         context=row.context,
         first_touch=q.first_touch_ref(session, row.id),
         owner_is_referrer=row.owner_is_referrer,
-        **extra,
+        meeting_day=meeting_day(row.meeting_at, app),
     )
+    return ReferralFacts(**{**known, **extra})
 
 
 def create_draft(
     session: Session, app: App, row: m.Referral, kind: DraftKind, due_at: datetime, now: datetime, **extra: Any
 ) -> m.Draft:
+    if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
+        # One thank-you for a group intro: it names every prospect the referrer introduced.
+        group = [row, *q.siblings(session, row)]
+        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, "prospect"))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)

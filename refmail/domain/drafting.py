@@ -33,6 +33,8 @@ class ReferralFacts:
     reply_text: str | None = None
     bounced_address: str | None = None
     owner_is_referrer: bool = False
+    # "on Thursday 19 November at 10:00", in the owner's zone: when a meeting is known.
+    meeting_day: str = ""
 
     @property
     def referrer(self) -> Person | None:
@@ -104,6 +106,7 @@ def plan(kind: DraftKind, facts: ReferralFacts) -> DraftSpec:
         "context": facts.context,
         "reply_text": facts.reply_text or "",
         "bounced_address": facts.bounced_address or "",
+        "meeting_day": facts.meeting_day,
     }
     return DraftSpec(kind, tuple(to), (), in_reply_to or None, refs, reply_subject, data)
 

@@ -110,6 +110,8 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the owner and the prospect meet (a calendar invitation's start), once known.
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Party(Base):
@@ -125,6 +127,16 @@ class Party(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("referral_id", "role", "email"),)
+
+
+class PersonAlias(Base):
+    """Another address someone answered from on a referral's thread: mail from it is hers."""
+
+    __tablename__ = "person_aliases"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    person_email: Mapped[str] = mapped_column(String(320), index=True)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ThreadLink(Base):
