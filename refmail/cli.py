@@ -24,7 +24,7 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "demo", "db")
+            "quarantine", "demo", "db", "claim")
 
 
 class UserError(Exception):
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     outcome = sub.add_parser("outcome", help="record how a referral ended")
     outcome.add_argument("id")
     outcome.add_argument("outcome", choices=("met", "won", "lost"))
+    claim = sub.add_parser("claim", help="say whose a reply on a group intro's thread was")
+    claim.add_argument("id", help="the referral (one prospect's track) the reply belongs to")
+    claim.add_argument("address", help="the address the reply came from")
     sources = sub.add_parser("sources", help="per-referrer statistics")
     sources.add_argument("--json", action="store_true")
 
@@ -260,7 +263,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(f"referral {r['id']}: {r['state']}  ({r['subject']})")
     print(f"  referrer:  {', '.join(p['email'] for p in r['referrers']) or '-'}")
-    print(f"  prospects: {', '.join(p['email'] for p in r['prospects'])}")
+    also = r.get("also_writes_from") or {}
+    print("  prospects: " + ", ".join(p["email"] + (f" (also writes from {', '.join(also[p['email']])})"
+                                                    if also.get(p["email"]) else "") for p in r["prospects"]))
+    if r.get("group"):
+        print("  group intro, other tracks: " + ", ".join(f"{g['id']} {g['state']} ({g['prospect']})"
+                                                          for g in r["group"]))
+    if r.get("meeting_at"):
+        print(f"  meeting: {r['meeting_at'][:16]}")
     from refmail.domain.digest import snippet
 
     for t in r["timeline"]:
@@ -278,6 +288,17 @@ def cmd_outcome(args: argparse.Namespace) -> int:
 
     try:
         print(mark_outcome(_app(args), args.id, args.outcome))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def cmd_claim(args: argparse.Namespace) -> int:
+    from refmail.app.claim import claim
+    from refmail.app.decide import DecisionError
+
+    try:
+        print(claim(_app(args), args.id, args.address))
     except DecisionError as exc:
         raise UserError(str(exc)) from None
     return 0
@@ -343,7 +364,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
-    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
+    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "claim": cmd_claim, "sources": cmd_sources,
     "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db,
 }
 

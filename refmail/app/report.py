@@ -59,15 +59,35 @@ def next_action(s: Session, ref: m.Referral) -> dict[str, Any] | None:
 
 def referral_dict(s: Session, ref: m.Referral) -> dict[str, Any]:
     referrers = q.parties(s, ref.id, "referrer")
+    group = q.siblings(s, ref)
+    prospects = q.parties(s, ref.id, "prospect")
     return {
         "id": ref.id, "state": ref.state,
         "referrer": referrers[0].as_dict() if referrers else None,
         "referrers": [p.as_dict() for p in referrers],
-        "prospects": [p.as_dict() for p in q.parties(s, ref.id, "prospect")],
+        "prospects": [p.as_dict() for p in prospects],
+        # Other addresses a prospect answered from on the thread (any reply in the thread counts).
+        "also_writes_from": {p.email: q.aliases_of(s, p.email) for p in prospects if q.aliases_of(s, p.email)},
+        # A group intro: the other prospects' tracks, and the group's state in one word.
+        "group": [{"id": g.id, "state": g.state,
+                   "prospect": ", ".join(p.email for p in q.parties(s, g.id, "prospect"))} for g in group],
+        "group_state": group_state([ref.state, *(g.state for g in group)]),
+        "meeting_at": iso(ref.meeting_at),
         "subject": ref.intro_subject, "urgency": ref.urgency, "owner_is_referrer": ref.owner_is_referrer,
         "created_at": iso(ref.created_at), "updated_at": iso(ref.updated_at),
         "next_action": next_action(s, ref),
     }
+
+
+_PROGRESS = [State.WON, State.MET, State.REPLIED, State.HANDLED_BY_OWNER, State.ESCALATED, State.FOLLOWED_UP,
+             State.CONTACTED, State.AWAITING_APPROVAL, State.DETECTED, State.CLOSED_NO_RESPONSE, State.BOUNCED,
+             State.DO_NOT_CONTACT, State.LOST, State.CANCELLED]
+
+
+def group_state(states: list[str]) -> str:
+    """A group intro's state summarises its prospects': the furthest any of them got."""
+    known = [State(x) for x in states]
+    return min(known, key=_PROGRESS.index).value
 
 
 def referrals(app: App, state: str | None = None) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ SUBJECT_PREFIX = "[refmail] Digest"
 class SectionKind(enum.StrEnum):
     AWAITING = "awaiting"
     REPLIES = "replies"
+    WHOSE = "whose"
+    MEETINGS = "meetings"
     SENT = "sent"
     DUE = "due"
     ESCALATED = "escalated"
@@ -24,6 +26,8 @@ class SectionKind(enum.StrEnum):
 TITLES = {
     SectionKind.AWAITING: "Awaiting your approval",
     SectionKind.REPLIES: "Replies received",
+    SectionKind.WHOSE: "Replies on a group intro: whose?",
+    SectionKind.MEETINGS: "Looks like a meeting",
     SectionKind.SENT: "Sent since the last digest",
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
@@ -109,6 +113,10 @@ def headline(snapshot: Snapshot) -> str:
         parts.append(_count(get(SectionKind.AWAITING), "draft to approve", "drafts to approve"))
     if get(SectionKind.REPLIES):
         parts.append(_count(get(SectionKind.REPLIES), "reply", "replies"))
+    if get(SectionKind.WHOSE):
+        parts.append(_count(get(SectionKind.WHOSE), "reply to place", "replies to place"))
+    if get(SectionKind.MEETINGS):
+        parts.append(_count(get(SectionKind.MEETINGS), "likely meeting", "likely meetings"))
     if get(SectionKind.SENT):
         parts.append(f"{get(SectionKind.SENT)} sent")
     if get(SectionKind.DUE):
