@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from refmail.app import approval_mail
+from refmail.app import approval_mail, meetings
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
@@ -103,6 +103,11 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         return
     if approval_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary = "approval", "approval reply"
+        return
+    met = meetings.seen(s, app, row, parsed, now) if parsed.calendars else None
+    if met:
+        row.kind, row.summary = "calendar", met
+        row.sender = parsed.sender.email if parsed.sender else None
         return
     u = understand(parsed, app.identity, app.rules.detection_rules)
     row.kind = u.kind.value

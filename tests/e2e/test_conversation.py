@@ -138,3 +138,40 @@ def test_a_reply_that_reads_like_a_meeting_is_offered_as_met_in_the_digest(cast)
     [update] = [d for d in cast.cli_json("drafts", now=TUE + MINUTE) if d["kind"] == "meeting_update"]
     assert update["to"] == [cast.referrer.email]
     assert "Carol and I are meeting" in update["body"]
+
+
+def _ics_reply(cast: Cast, at: datetime, partstat: str) -> OutgoingMail:
+    """Carol's calendar answers the owner's invitation for Thursday 10:00 Berlin time (iTIP REPLY)."""
+    msg = EmailMessage(policy=SMTP)
+    msg["From"], msg["To"] = cast.prospect.formatted(), cast.owner.formatted()
+    msg["Subject"] = f"{partstat.capitalize()}: Olivia / Carol"
+    msg["Message-ID"] = f"<ics-{partstat.lower()}-{cast.prospect.email}>"
+    msg["Date"] = at.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    msg.set_content(f"Carol Prospect has {partstat.lower()} this invitation.\n")
+    ics = "\r\n".join([
+        "BEGIN:VCALENDAR", "PRODID:-//Example Calendar//EN", "VERSION:2.0", "METHOD:REPLY", "BEGIN:VEVENT",
+        f"UID:meeting-{cast.prospect.email}", "DTSTAMP:20261117T100000Z",
+        "DTSTART;TZID=Europe/Berlin:20261119T100000", "DTEND;TZID=Europe/Berlin:20261119T110000",
+        "SUMMARY:Olivia / Carol", f"ORGANIZER;CN=Olivia Owner:mailto:{cast.owner.email}",
+        f"ATTENDEE;PARTSTAT={partstat};CN=Carol Prospect:mailto:{cast.prospect.email}",
+        "END:VEVENT", "END:VCALENDAR", ""])
+    msg.add_alternative(ics, subtype="calendar", params={"method": "REPLY"})
+    return OutgoingMail(msg["Message-ID"].strip("<>"), cast.prospect.email, (cast.owner.email,), msg.as_bytes())
+
+
+def test_an_accepted_calendar_invitation_marks_the_prospect_met_and_drafts_the_update(cast):
+    rid, first = contacted(cast)
+    cast.send(_ics_reply(cast, TUE + MINUTE, "ACCEPTED"))
+    cast.cycle(TUE + MINUTE)
+    ref = cast.cli_json("show", rid, now=TUE + MINUTE)
+    assert ref["state"] == "met"
+    assert ref["meeting_at"] == "2026-11-19T09:00:00+00:00"  # 10:00 in Berlin
+    assert ref["next_action"]["kind"] == "approve_meeting_update"
+    [update] = [d for d in cast.cli_json("drafts", now=TUE + MINUTE) if d["kind"] == "meeting_update"]
+    assert update["to"] == [cast.referrer.email]
+    assert "Carol and I are meeting on Thursday 19 November at 09:00" in update["body"]
+    assert "thank you" in update["body"].lower()
+    cast.cycle(THU)
+    assert kinds(cast, cast.prospect) == ["first_touch"]  # the cadence stopped: no second message
+    sources = cast.cli_json("sources", now=THU)
+    assert sources[0]["met"] == 1
