@@ -313,11 +313,17 @@ def cmd_sources(args: argparse.Namespace) -> int:
         name = f"{r['name']} <{r['email']}>" if r["name"] else r["email"]
         med = "-" if r["median_days_to_reply"] is None else f"{r['median_days_to_reply']}"
         return (f"{name[:36]:<36} {r['intros']:>6} {r['replied']:>7} {r['met']:>3} {r['won']:>3}  "
-                f"{r['reply_rate']:>10.0%}  {med:>11}")
+                f"{r['reply_rate']:>10.0%}  {med:>11}  {r['intros_made']:>8}")
 
     if rows and not args.json:
-        print(f"{'referrer':<36} intros replied met won  reply rate  median days")
-    return _listing(rows, args.json, "no referrers yet", line)
+        print(f"{'person':<36} intros replied met won  reply rate  median days  you made")
+    code = _listing(rows, args.json, "no referrers yet", line)
+    owed = [r for r in rows if r["you_owe"]]
+    if owed and not args.json:
+        print("\nYou owe (their intro became a meeting or a win; no thank-you, update or intro since):")
+        for r in owed:
+            print(f"  {r['name']} <{r['email']}>" if r["name"] else f"  {r['email']}")
+    return code
 
 
 def cmd_digest(args: argparse.Namespace) -> int:

@@ -157,7 +157,8 @@ def _meeting_cues(s: Session) -> tuple[dg.Item, ...]:
 
 
 def _sources(app: App) -> tuple[dg.SourceRow, ...]:
-    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"])
+    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"],
+                              r["intros_made"], r["you_owe"])
                  for r in report.sources(app))
 
 

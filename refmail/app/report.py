@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -112,32 +112,77 @@ def show(app: App, referral_id: str) -> dict[str, Any] | None:
 
 
 def sources(app: App) -> list[dict[str, Any]]:
-    """Per referrer (credited only), best sources first (seed 002 step 6)."""
+    """Per person: intros received from them (credited referrer only), best sources first (seed 002 step 6),
+    intros the owner made for them, and whether she owes them a thank-you, an update or an intro."""
+    now = app.clock.now()
     stats: dict[str, dict[str, Any]] = {}
+
+    def entry(email: str, name: str) -> dict[str, Any]:
+        row = stats.setdefault(email, {"name": name, "email": email, "intros": 0, "replied": 0, "met": 0, "won": 0,
+                                       "intros_made": 0, "_days": [], "_engaged": []})
+        row["name"] = row["name"] or name
+        return row
+
     with app.sessions() as s:
         rows = s.execute(
             select(m.Party, m.Referral).join(m.Referral, m.Referral.id == m.Party.referral_id)
-            .where(m.Party.role == "referrer", m.Party.credited.is_(True))
+            .where(m.Party.role == "referrer", m.Party.credited.is_(True), m.Referral.owner_is_referrer.is_(False))
         ).all()
         for party, ref in rows:
-            entry = stats.setdefault(party.email, {"name": party.name, "email": party.email, "intros": 0,
-                                                   "replied": 0, "met": 0, "won": 0, "_days": []})
-            entry["name"] = entry["name"] or party.name
-            entry["intros"] += 1
+            e = entry(party.email, party.name)
+            e["intros"] += 1
             state = State(ref.state)
             if ref.replied_at is not None or state in REPLIED_STATES:
-                entry["replied"] += 1
+                e["replied"] += 1
             if state in MET_STATES:
-                entry["met"] += 1
+                e["met"] += 1
+                e["_engaged"].append(engaged_at(s, ref))
             if state is State.WON:
-                entry["won"] += 1
+                e["won"] += 1
             if ref.replied_at and ref.first_sent_at:
-                entry["_days"].append(business_days_between(ref.first_sent_at, ref.replied_at, app.rules))
+                e["_days"].append(business_days_between(ref.first_sent_at, ref.replied_at, app.rules))
+        made = s.execute(
+            select(m.Party, m.Referral).join(m.Referral, m.Referral.id == m.Party.referral_id)
+            .where(m.Party.role == "prospect", m.Referral.owner_is_referrer.is_(True))
+        ).all()
+        for party, ref in made:
+            entry(party.email, party.name)["intros_made"] += 1
+        owe_after = timedelta(days=app.rules.reciprocity.owe_after_days)
+        for e in stats.values():
+            e["you_owe"] = owes(s, e["email"], e.pop("_engaged"), now, owe_after)
     out = []
-    for entry in stats.values():
-        days = entry.pop("_days")
-        entry["reply_rate"] = round(entry["replied"] / entry["intros"], 3) if entry["intros"] else 0.0
-        entry["median_days_to_reply"] = statistics.median(days) if days else None
-        out.append(entry)
-    out.sort(key=lambda e: (-e["won"], -e["met"], -e["replied"], -e["intros"], e["email"]))
+    for e in stats.values():
+        days = e.pop("_days")
+        e["reply_rate"] = round(e["replied"] / e["intros"], 3) if e["intros"] else 0.0
+        e["median_days_to_reply"] = statistics.median(days) if days else None
+        out.append(e)
+    out.sort(key=lambda e: (-e["won"], -e["met"], -e["replied"], -e["intros"], -e["intros_made"], e["email"]))
     return out
+
+
+# What counts as giving back to a referrer once her intro became a meeting or a win.
+GIVING_BACK = ("thank_won", "meeting_update", "keep_in_loop")
+
+
+def engaged_at(s: Session, ref: m.Referral) -> datetime:
+    """When the referral first became met (or won): the moment the owner started owing the referrer."""
+    for t in q.timeline(s, ref.id):
+        if (t.detail or {}).get("state") in (State.MET.value, State.WON.value):
+            return t.at
+    return ref.updated_at
+
+
+def owes(s: Session, email: str, engaged: list[datetime], now: datetime, after: timedelta) -> bool:
+    """A meeting or win from their intro more than `after` ago, and no thank-you, update or intro since."""
+    due = [at for at in engaged if at <= now - after]
+    if not due:
+        return False
+    since = min(due)
+    sent = s.scalars(select(m.Draft).where(m.Draft.status == q.SENT, m.Draft.kind.in_(GIVING_BACK),
+                                           m.Draft.sent_at >= since)).all()
+    if any(email in {p["email"] for p in d.to} for d in sent):
+        return False
+    made = s.scalars(select(m.Referral.id).join(m.Party, m.Party.referral_id == m.Referral.id).where(
+        m.Referral.owner_is_referrer.is_(True), m.Party.role == "prospect", m.Party.email == email,
+        m.Referral.created_at >= since)).first()
+    return made is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -104,6 +105,11 @@ def reply_on_thread(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
                 record(s, ref.id, now, "message_in", f"referrer wrote on the thread: {parsed.subject}",
                        message_id=parsed.message_id)
         return "not about a referral"
+    if u.do_not_contact and not found.by_address:
+        # Someone else's "stop emailing me" is theirs, not the prospect's: counted as a reply, not as her opt-out.
+        for ref in found.referrals:
+            record(s, ref.id, now, "note", f"{sender} asked not to be contacted: not applied to the prospect")
+        u = replace(u, do_not_contact=False)
     matched = []
     for ref in found.referrals:
         if counted(s, app, row, ref, parsed, u, sender or "", now):

@@ -1,8 +1,10 @@
 """Whose reply is this? Tie a message on a referral's thread to one prospect's track, or ask the owner.
 
 Any reply in the thread counts (DESIGN: "from any address but ours"): the prospect's known address, another
-address of hers, a colleague, an assistant. Across a group intro the thread alone may not say whose it is;
-then the owner is asked in the digest, and `refmail claim` settles it.
+address of hers, a colleague, an assistant. An unknown address answering our own mail to a prospect is
+tied to her (its Message-ID is keyed: only its readers know it). One answering only the intro, which
+everyone on it knows, cannot be told from a stranger: the owner is asked in the digest ("whose?") and
+`refmail claim` settles it; nothing changes for the prospect until then.
 """
 
 from __future__ import annotations
@@ -57,19 +59,15 @@ def tie(s: Session, app: App, thread_ids: tuple[str, ...], sender: str | None) -
         return Tie()  # the referrer chiming in is not the prospect's answer
     for mid in thread_ids:  # nearest first: the message it answers says most
         draft = q.sent_prospect_draft(s, mid)
-        if draft is not None:
+        if draft is not None:  # our own mail to one prospect (a keyed Message-ID only its readers know)
             ref = s.get(m.Referral, draft.referral_id)
             return Tie((ref,), by_address=False) if ref is not None else Tie()
         rids = q.referrals_by_thread(s, (mid,))
-        if not rids:
-            continue
-        ref = s.get(m.Referral, rids[0])
-        if ref is None:
-            continue
-        group = _group(s, ref)
-        if len(group) > 1 and mid == ref.intro_message_id:
-            return Tie(unsure=tuple(group))
-        return Tie((ref,), by_address=False)
+        ref = s.get(m.Referral, rids[0]) if rids else None
+        if ref is not None:
+            # The intro (or a later message of the thread) is known to everyone it went to: an unknown
+            # address answering it could be anyone, so the owner says whose it is (`refmail claim`).
+            return Tie(unsure=tuple(_group(s, ref)))
     return Tie()
 
 

@@ -29,7 +29,7 @@ PATTERNS = [
     rf"(?:back|home|out)|goes back|going back|is off|'s off|departs|departing|fly(?:ing)? home)\s+(?:again\s+)?(?:on\s+)?"
     rf"(?:{_EN_DAY})\b",
     rf"\b(?:before|by) (?:the )?end of (?:the|this|next) {_PERIOD}\b",
-    rf"\bbefore (?:the )?(?:quarter|month|year)[- ]end\b",
+    r"\bbefore (?:the )?(?:quarter|month|year)[- ]end\b",
     r"\bbefore (?:q[1-4]|eoq|the quarter closes|the books close)\b",
     # German
     rf"\b(?:nur )?(?:noch )?bis (?:zum |am )?(?:{_DE_DAY})\b(?:\s+\w+){{0,3}}?\s+(?:in der stadt|hier|da|vor ort|in \w+)\b",

@@ -70,6 +70,8 @@ class SourceRow:
     replied: int
     met: int
     won: int
+    intros_made: int = 0  # intros the owner made for them (reciprocity)
+    you_owe: bool = False  # their intro became a meeting or a win, and nothing went back to them since
 
     @property
     def label(self) -> str:
@@ -95,6 +97,11 @@ class Digest:
     sections: tuple[Section, ...]
     sources: tuple[SourceRow, ...]
     since: datetime | None
+
+    @property
+    def owed(self) -> tuple[SourceRow, ...]:
+        """The "You owe" list: people to thank, update, or introduce someone to."""
+        return tuple(r for r in self.sources if r.you_owe)
 
     @property
     def has_news(self) -> bool:

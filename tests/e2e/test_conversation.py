@@ -175,3 +175,32 @@ def test_an_accepted_calendar_invitation_marks_the_prospect_met_and_drafts_the_u
     assert kinds(cast, cast.prospect) == ["first_touch"]  # the cadence stopped: no second message
     sources = cast.cli_json("sources", now=THU)
     assert sources[0]["met"] == 1
+
+
+def test_sources_show_what_you_owe_and_the_intros_you_made_in_return(cast):
+    from refmail.demo import intro_email
+
+    rid, first = contacted(cast)
+    cast.send(message(cast.prospect, [cast.owner], "Re: " + first["Subject"], "Glad to talk.\n", TUE,
+                      in_reply_to=first["Message-ID"].strip("<>")))
+    cast.cycle(TUE)
+    cast.cli("outcome", rid, "met", now=TUE + MINUTE)  # the update to Alice is drafted, never sent
+    soon = TUE + timedelta(days=10)
+    assert cast.cli_json("sources", now=soon)[0]["you_owe"] is False  # within reciprocity.owe_after_days
+    later = datetime(2026, 12, 21, 9, 0, tzinfo=UTC)  # a Monday, 34 days on
+    [alice] = cast.cli_json("sources", now=later)
+    assert (alice["email"], alice["met"], alice["intros_made"], alice["you_owe"]) == (
+        cast.referrer.email, 1, 0, True)
+    assert "You owe" in cast.cli("sources", now=later).stdout
+    digest = cast.cli("digest", "--print", now=later).stdout
+    assert "You owe" in digest and f"Alice Source <{cast.referrer.email}>" in digest
+    # The owner introduces Alice to one of her contacts: an intro in return.
+    dave = cast.person("dave", "Dave Buyer")
+    cast.send(intro_email(cast.owner, dave, cast.referrer, cast.assistant, later, subject="Intro: Alice <> Dave",
+                          body="Alice, meet Dave. Dave, meet Alice: you two should talk.\n\nOlivia\n"))
+    cast.cycle(later + MINUTE)
+    by_email = {r["email"]: r for r in cast.cli_json("sources", now=later + MINUTE)}
+    assert by_email[cast.referrer.email]["intros_made"] == 1
+    assert by_email[cast.referrer.email]["you_owe"] is False
+    assert by_email[dave.email]["intros_made"] == 1 and by_email[dave.email]["intros"] == 0
+    assert "You owe" not in cast.cli("digest", "--print", now=later + MINUTE).stdout
