@@ -98,7 +98,7 @@ class Referral(Base):
     __tablename__ = "referrals"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
-    intro_message_id: Mapped[str] = mapped_column(String(998))
+    intro_message_id: Mapped[str] = mapped_column(String(998), index=True)
     intro_subject: Mapped[str] = mapped_column(Text, default="")
     context: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -1,4 +1,4 @@
-"""person_aliases and referrals.meeting_at: any reply in the thread, and meetings
+"""person_aliases, referrals.meeting_at and an index on the intro: any reply in the thread, group tracks, meetings
 
 Revision ID: 0014
 Revises: 0003
@@ -23,9 +23,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("referrals") as batch:
         batch.add_column(sa.Column("meeting_at", sa.DateTime(timezone=True), nullable=True))
+        # A group intro's tracks share the intro's Message-ID: siblings are looked up by it.
+        batch.create_index("ix_referrals_intro_message_id", ["intro_message_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("referrals") as batch:
+        batch.drop_index("ix_referrals_intro_message_id")
         batch.drop_column("meeting_at")
     op.drop_table("person_aliases")
