@@ -30,7 +30,10 @@ def seen(s: Session, app: App, row: m.Message, parsed: ParsedMessage, now: datet
         return None
     owner = app.identity.owner_emails
     notes = []
-    for text in parsed.calendars:
+    texts = list(parsed.calendars)
+    if sender in owner:  # her forward of the prospect's answer (attached as a message) carries its invitation
+        texts += [c for inner in parsed.attached for c in inner.calendars]
+    for text in texts:
         inv = ics.read(text)
         if inv is None:
             continue

@@ -104,7 +104,8 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     if approval_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary = "approval", "approval reply"
         return
-    met = meetings.seen(s, app, row, parsed, now) if parsed.calendars else None
+    has_calendar = parsed.calendars or any(inner.calendars for inner in parsed.attached)
+    met = meetings.seen(s, app, row, parsed, now) if has_calendar else None
     if met:
         row.kind, row.summary = "calendar", met
         row.sender = parsed.sender.email if parsed.sender else None
