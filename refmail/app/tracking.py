@@ -24,8 +24,10 @@ from refmail.wiring import App
 
 
 def party_on_thread(s: Session, parsed: ParsedMessage, email: str) -> bool:
-    for rid in q.referrals_by_thread(s, parsed.thread_ids):
-        if email in {p.email for role in ("prospect", "referrer") for p in q.parties(s, rid, role)}:
+    """Someone on a referral of this thread (any track of a group intro), by any address of theirs."""
+    person = q.alias_of(s, email) or email
+    for ref in thread_referrals(s, parsed.thread_ids):
+        if person in {p.email for role in ("prospect", "referrer") for p in q.parties(s, ref.id, role)}:
             return True
     return False
 

@@ -204,3 +204,18 @@ def test_sources_show_what_you_owe_and_the_intros_you_made_in_return(cast):
     assert by_email[cast.referrer.email]["you_owe"] is False
     assert by_email[dave.email]["intros_made"] == 1 and by_email[dave.email]["intros"] == 0
     assert "You owe" not in cast.cli("digest", "--print", now=later + MINUTE).stdout
+
+
+def test_the_second_prospect_of_a_group_answering_the_intro_is_her_own_reply(cast):
+    dana, intro = _group_intro(cast, MON - 30 * MINUTE)
+    cast.cycle(MON)
+    quoted = "\n".join("> " + line for line in intro.data.decode().split("\r\n\r\n", 1)[1].splitlines())
+    cast.send(message(dana, [cast.owner, cast.referrer], "Re: Intro: Olivia <> Carol and Dana",
+                      f"Thanks Alice! Olivia, lovely to meet you - does Tuesday work?\n\n"
+                      f"On Mon, Alice Source wrote:\n{quoted}\n", MON + 5 * MINUTE, in_reply_to=intro.message_id,
+                      headers={"Cc": cast.assistant}))
+    cast.cycle(MON + 6 * MINUTE)
+    by_prospect = {r["prospects"][0]["email"]: r for r in cast.cli_json("referrals", now=MON + 6 * MINUTE)}
+    assert by_prospect[dana.email]["state"] == "replied"
+    assert by_prospect[cast.prospect.email]["state"] == "awaiting_approval"
+    assert len(by_prospect) == 2  # her reply-all quoting the intro is no new intro
