@@ -138,8 +138,12 @@ def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
     ref = s.get(m.Referral, t.referral_id)
     group = [ref, *q.siblings(s, ref)] if ref is not None else []
     tracks = "; ".join(f"{g.id} is {_names(q.parties(s, g.id, 'prospect'))}" for g in group)
-    return dg.Item(f"reply from {sender} on the thread, whose?", f"a group intro: {tracks}",
-                   f"refmail claim ID {sender}  (ID: the track of the prospect it came from)", t.referral_id, t.at,
+    if len(group) == 1:  # one prospect: the thread says which referral, not that the sender speaks for her
+        detail, hint = f"an address refmail does not know, on the intro's thread ({tracks})", \
+            f"if it is about her: refmail claim {t.referral_id} {sender}"
+    else:
+        detail, hint = f"a group intro: {tracks}", f"refmail claim ID {sender}  (ID: the prospect it is about)"
+    return dg.Item(f"reply from {sender} on the thread, whose?", detail, hint, t.referral_id, t.at,
                    dg.snippet(str(t.detail.get("reply_text") or "")))
 
 

@@ -100,7 +100,7 @@ def reply_on_thread(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
             q.link_thread(s, parsed.message_id, ref.id)
             record(s, ref.id, now, "whose", f"reply from {sender} on the thread, whose?", message_id=parsed.message_id,
                    sender=sender, reply_text=(u.reply_text or parsed.text)[:4000])
-        return f"reply from {sender} on the group intro {', '.join(r.id for r in found.unsure)}: whose? (asked)"
+        return f"reply from {sender} on the thread of {', '.join(r.id for r in found.unsure)}: whose? (asked)"
     if not found.referrals:
         for ref in thread_referrals(s, parsed.thread_ids):
             if sender and sender in {p.email for p in q.parties(s, ref.id, "referrer")}:

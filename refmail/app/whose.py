@@ -103,6 +103,6 @@ def pending_for(s: Session, ref: m.Referral, sender: str) -> str | None:
 def remember(s: Session, ref: m.Referral, sender: str, now: datetime) -> str | None:
     """The new address is kept as the prospect's (one prospect per track): later mail from it is hers."""
     prospects = sorted(_prospects(s, ref))
-    if len(prospects) != 1 or sender in prospects:
-        return None
+    if len(prospects) != 1 or sender in prospects or q.open_referrals_with(s, sender):
+        return None  # not one prospect to give it to, or the address is someone's own on another referral
     return prospects[0] if q.remember_alias(s, sender, prospects[0], ref.id, now) else None
