@@ -376,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     print("final state distribution:")
     for state in lc.State:
         if states.get(state.value):
-            print(f"    {state.value:<20} {states[state.value]:>7}  {100 * states[state.value] / max(1, made):5.1f}%")
+            print(f"    {state.value:<20} {states[state.value]:>7}  "
+                  f"{100 * states[state.value] / max(1, sum(states.values())):5.1f}%")
     print()
     ok = check_plans(app, counter, START + timedelta(days=args.days))
     tmp.cleanup()
