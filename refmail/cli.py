@@ -24,7 +24,7 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "questions", "answer", "demo", "db")
+            "quarantine", "questions", "answer", "demo", "db", "claim")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
 
 
@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     outcome = sub.add_parser("outcome", help="record how a referral ended")
     outcome.add_argument("id")
     outcome.add_argument("outcome", choices=("met", "won", "lost"))
+    claim = sub.add_parser("claim", help="say whose a reply on a group intro's thread was")
+    claim.add_argument("id", help="the referral (one prospect's track) the reply belongs to")
+    claim.add_argument("address", help="the address the reply came from")
     sources = sub.add_parser("sources", help="per-referrer statistics")
     sources.add_argument("--json", action="store_true")
 
@@ -342,8 +345,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(f"referral {r['id']}: {r['state']}  ({r['subject']})")
     print(f"  referrer:  {', '.join(p['email'] for p in r['referrers']) or '-'}")
-    print(f"  prospects: {', '.join(p['email'] for p in r['prospects'])}")
+    also = r.get("also_writes_from") or {}
+    print("  prospects: " + ", ".join(p["email"] + (f" (also writes from {', '.join(also[p['email']])})"
+                                                    if also.get(p["email"]) else "") for p in r["prospects"]))
     print(f"  time zone: {r['time_zone']['zone']} ({r['time_zone']['why']})")
+    if r.get("group"):
+        print("  group intro, other tracks: " + ", ".join(f"{g['id']} {g['state']} ({g['prospect']})"
+                                                          for g in r["group"]))
+    if r.get("meeting_at"):
+        print(f"  meeting: {r['meeting_at'][:16]}")
     from refmail.domain.digest import snippet
 
     for t in r["timeline"]:
@@ -366,6 +376,17 @@ def cmd_outcome(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_claim(args: argparse.Namespace) -> int:
+    from refmail.app.claim import claim
+    from refmail.app.decide import DecisionError
+
+    try:
+        print(claim(_app(args), args.id, args.address))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from refmail.app import report
 
@@ -375,11 +396,17 @@ def cmd_sources(args: argparse.Namespace) -> int:
         name = f"{r['name']} <{r['email']}>" if r["name"] else r["email"]
         med = "-" if r["median_days_to_reply"] is None else f"{r['median_days_to_reply']}"
         return (f"{name[:36]:<36} {r['intros']:>6} {r['replied']:>7} {r['met']:>3} {r['won']:>3}  "
-                f"{r['reply_rate']:>10.0%}  {med:>11}")
+                f"{r['reply_rate']:>10.0%}  {med:>11}  {r['intros_made']:>8}")
 
     if rows and not args.json:
-        print(f"{'referrer':<36} intros replied met won  reply rate  median days")
-    return _listing(rows, args.json, "no referrers yet", line)
+        print(f"{'person':<36} intros replied met won  reply rate  median days  you made")
+    code = _listing(rows, args.json, "no referrers yet", line)
+    owed = [r for r in rows if r["you_owe"]]
+    if owed and not args.json:
+        print("\nYou owe (their intro became a meeting or a win; no thank-you, update or intro since):")
+        for r in owed:
+            print(f"  {r['name']} <{r['email']}>" if r["name"] else f"  {r['email']}")
+    return code
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -578,7 +605,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
-    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
+    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "claim": cmd_claim, "sources": cmd_sources,
     "digest": cmd_digest, "quarantine": cmd_quarantine, "questions": cmd_questions, "answer": cmd_answer,
     "demo": cmd_demo, "db": cmd_db,
 }

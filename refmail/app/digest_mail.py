@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from refmail import logs
 from refmail.app import questions, report
 from refmail.app.approval_mail import assistant_person, why
+from refmail.app.whose import unsettled
 from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
 from refmail.domain.drafting import first_name, names_list
@@ -81,6 +82,8 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                 t.referral_id, t.at, dg.snippet(str((t.detail or {}).get("reply_text") or "")))
         for t in replies
     )
+    items[dg.SectionKind.WHOSE] = tuple(_whose_item(s, t) for t in unsettled(s))
+    items[dg.SectionKind.MEETINGS] = _meeting_cues(s)
     sent = s.scalars(select(m.Draft).where(m.Draft.status == q.SENT, m.Draft.sent_at > after)
                      .order_by(m.Draft.sent_at)).all()
     items[dg.SectionKind.SENT] = tuple(
@@ -140,8 +143,37 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     return snap, [a.id for a in refused]
 
 
+def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
+    """A reply on a group intro's thread from an address refmail could not tie to one prospect."""
+    sender = single_line(str(t.detail.get("sender")))
+    ref = s.get(m.Referral, t.referral_id)
+    group = [ref, *q.siblings(s, ref)] if ref is not None else []
+    tracks = "; ".join(f"{g.id} is {_names(q.parties(s, g.id, 'prospect'))}" for g in group)
+    if len(group) == 1:  # one prospect: the thread says which referral, not that the sender speaks for her
+        detail, hint = f"an address refmail does not know, on the intro's thread ({tracks})", \
+            f"if it is about her: refmail claim {t.referral_id} {sender}"
+    else:
+        detail, hint = f"a group intro: {tracks}", f"refmail claim ID {sender}  (ID: the prospect it is about)"
+    return dg.Item(f"reply from {sender} on the thread, whose?", detail, hint, t.referral_id, t.at,
+                   dg.snippet(str(t.detail.get("reply_text") or "")))
+
+
+def _meeting_cues(s: Session) -> tuple[dg.Item, ...]:
+    """Replies that read like a meeting is set, on referrals not yet marked met: one line per referral."""
+    rows = s.scalars(select(m.TimelineEntry).join(m.Referral, m.Referral.id == m.TimelineEntry.referral_id).where(
+        m.TimelineEntry.kind == "message_in", m.TimelineEntry.text.startswith("reply from"),
+        m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
+    latest = {t.referral_id: t for t in rows if (t.detail or {}).get("meeting_cue")}
+    return tuple(
+        dg.Item(f"looks like a meeting with {_names(q.parties(s, t.referral_id, 'prospect'))}: mark met?",
+                f"introduced by {_names(q.parties(s, t.referral_id, 'referrer'))}",
+                f"refmail outcome {t.referral_id} met", t.referral_id, t.at, single_line(str(t.detail["meeting_cue"])))
+        for t in latest.values())
+
+
 def _sources(app: App) -> tuple[dg.SourceRow, ...]:
-    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"])
+    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"],
+                              r["intros_made"], r["you_owe"])
                  for r in report.sources(app))
 
 

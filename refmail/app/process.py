@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from refmail.app import approval_mail, question_mail, questions
+from refmail.app import approval_mail, meetings, question_mail, questions
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
@@ -122,6 +122,12 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         return
     if question_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
+        return
+    has_calendar = parsed.calendars or any(inner.calendars for inner in parsed.attached)
+    met = meetings.seen(s, app, row, parsed, now) if has_calendar else None
+    if met:
+        row.kind, row.summary, row.outcome = "calendar", met, Outcome.EVENT.value
+        row.sender = parsed.sender.email if parsed.sender else None
         return
     try:
         u = _understand(parsed, app)

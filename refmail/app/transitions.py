@@ -46,9 +46,17 @@ def _forget(session: Session) -> None:
     session.info.pop(_SAY, None)
 
 
+def meeting_day(at: datetime | None, app: App) -> str:
+    """ "on Thursday 19 November at 10:00" in the owner's zone, for the update to the referrer."""
+    if at is None:
+        return ""
+    local = at.astimezone(app.rules.zone)
+    return f"on {local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
     state = lc.State(row.state)
-    return ReferralFacts(
+    known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
         referrers=tuple(q.parties(session, row.id, "referrer")),
@@ -63,13 +71,18 @@ def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> Referral
         already_contacted=row.first_sent_at is not None,
         prospect_replied=state in lc.HEARD_FROM or row.replied_at is not None,
         zone=app.rules.zone,
-        **extra,
+        meeting_day=meeting_day(row.meeting_at, app),
     )
+    return ReferralFacts(**{**known, **extra})
 
 
 def create_draft(
     session: Session, app: App, row: m.Referral, kind: DraftKind, due_at: datetime, now: datetime, **extra: Any
 ) -> m.Draft:
+    if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
+        # One thank-you for a group intro: it names every prospect the referrer introduced.
+        group = [row, *q.siblings(session, row)]
+        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, "prospect"))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)

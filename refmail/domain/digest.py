@@ -14,6 +14,8 @@ class SectionKind(enum.StrEnum):
     QUESTIONS = "questions"
     POSSIBLE = "possible"
     REPLIES = "replies"
+    WHOSE = "whose"
+    MEETINGS = "meetings"
     SENT = "sent"
     DUE = "due"
     ESCALATED = "escalated"
@@ -29,6 +31,8 @@ TITLES = {
     SectionKind.QUESTIONS: "Questions for you",
     SectionKind.POSSIBLE: "Possible intros",
     SectionKind.REPLIES: "Replies received",
+    SectionKind.WHOSE: "Replies on a group intro: whose?",
+    SectionKind.MEETINGS: "Looks like a meeting",
     SectionKind.SENT: "Sent since the last digest",
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
@@ -72,6 +76,8 @@ class SourceRow:
     replied: int
     met: int
     won: int
+    intros_made: int = 0  # intros the owner made for them (reciprocity)
+    you_owe: bool = False  # their intro became a meeting or a win, and nothing went back to them since
 
     @property
     def label(self) -> str:
@@ -99,6 +105,11 @@ class Digest:
     since: datetime | None
 
     @property
+    def owed(self) -> tuple[SourceRow, ...]:
+        """The "You owe" list: people to thank, update, or introduce someone to."""
+        return tuple(r for r in self.sources if r.you_owe)
+
+    @property
     def has_news(self) -> bool:
         return any(s.kind in NEWS and s.items for s in self.sections)
 
@@ -119,6 +130,10 @@ def headline(snapshot: Snapshot) -> str:
         parts.append(_count(get(SectionKind.POSSIBLE), "possible intro", "possible intros"))
     if get(SectionKind.REPLIES):
         parts.append(_count(get(SectionKind.REPLIES), "reply", "replies"))
+    if get(SectionKind.WHOSE):
+        parts.append(_count(get(SectionKind.WHOSE), "reply to place", "replies to place"))
+    if get(SectionKind.MEETINGS):
+        parts.append(_count(get(SectionKind.MEETINGS), "likely meeting", "likely meetings"))
     if get(SectionKind.SENT):
         parts.append(f"{get(SectionKind.SENT)} sent")
     if get(SectionKind.DUE):

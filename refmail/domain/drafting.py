@@ -45,6 +45,8 @@ class ReferralFacts:
     already_contacted: bool = False
     prospect_replied: bool = False
     zone: tzinfo = UTC
+    # "on Thursday 19 November at 10:00", in the owner's zone: when a meeting is known.
+    meeting_day: str = ""
 
     @property
     def referrer(self) -> Person | None:
@@ -170,6 +172,7 @@ def plan(kind: DraftKind, facts: ReferralFacts) -> DraftSpec:
         "prospect_replied": facts.prospect_replied,
         "reply_text": facts.reply_text or "",
         "bounced_address": facts.bounced_address or "",
+        "meeting_day": facts.meeting_day,
     }
     return DraftSpec(kind, tuple(to), (), in_reply_to or None, refs, reply_subject, data, bcc)
 

@@ -69,7 +69,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     for key, value in headers:
         get.setdefault(key.lower(), value)
     raw_get = {k.lower(): as_written(v) for k, v in reversed(msg.items())}
-    text, html, status, attached = _walk(msg, depth)
+    text, html, status, attached, calendars = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
@@ -95,6 +95,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         content_type=msg.get_content_type(),
         delivery_status=status,
+        calendars=calendars,
         embedded=embedded_messages(body, known=senders + to + cc),
     )
 
@@ -213,8 +214,10 @@ def _encoded_message(inner: object, encoding: str) -> email.message.Message | No
     return email.message_from_bytes(data)
 
 
-def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...]]:
-    """Text, HTML and delivery-status of this message; attached messages parsed on their own."""
+def _walk(msg: email.message.Message,
+          depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...], tuple[str, ...]]:
+    """Text, HTML and delivery-status of this message; attached messages parsed on their own; calendar parts."""
+    calendars: list[str] = []
     texts: list[str] = []
     htmls: list[str] = []
     status: list[str] = []
@@ -242,6 +245,9 @@ def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[
         if part.is_multipart():
             stack[0:0] = [p for p in part.get_payload() if isinstance(p, email.message.Message)]
             continue
+        if ctype in ("text/calendar", "application/ics"):  # an invitation, inline or attached as invite.ics
+            calendars.append(_payload_text(part))
+            continue
         if part.get_content_disposition() == "attachment":
             continue
         if ctype == "text/plain":
@@ -250,7 +256,7 @@ def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[
             htmls.append(_payload_text(part))
         elif ctype == "text/rfc822-headers":
             status.append(_payload_text(part))
-    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached)
+    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached), tuple(calendars)
 
 
 def _defects(msg: email.message.Message) -> tuple[str, ...]:

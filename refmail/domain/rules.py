@@ -29,6 +29,7 @@ class DraftKind(enum.StrEnum):
     THANK_WON = "thank_won"
     CHECK_IN = "check_in"
     BOUNCE_NOTICE = "bounce_notice"
+    MEETING_UPDATE = "meeting_update"
 
 
 class Credit(enum.StrEnum):
@@ -138,6 +139,18 @@ class Retention(_Strict):
     unrelated_days: StrictInt = Field(30, ge=14, le=3650)
 
 
+class GroupIntro(_Strict):
+    """A group intro gives each prospect her own track; this rule lets one answer stop them all."""
+
+    stop_on_first_reply: bool = False
+
+
+class Reciprocity(_Strict):
+    """When a referrer whose intro became a meeting or a win is owed something in return."""
+
+    owe_after_days: StrictInt = Field(30, ge=1, le=3650)
+
+
 class Rules(_Strict):
     timezone: str = "UTC"
     calendar: Calendar = Calendar()
@@ -151,6 +164,8 @@ class Rules(_Strict):
     digest: Digest = Digest()
     outbox: Outbox = Outbox()
     retention: Retention = Retention()
+    group_intro: GroupIntro = GroupIntro()
+    reciprocity: Reciprocity = Reciprocity()
     detection: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timezone")

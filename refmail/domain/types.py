@@ -50,6 +50,8 @@ class ParsedMessage:
     delivery_status: str = ""
     # Messages carried in the body text: an inline forward or the message a reply quotes.
     embedded: tuple["ParsedMessage", ...] = ()
+    # The text of text/calendar parts (meeting invitations and answers to them), undecoded iCalendar.
+    calendars: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive; None when absent."""

@@ -102,7 +102,7 @@ class Referral(Base):
     __tablename__ = "referrals"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
-    intro_message_id: Mapped[str] = mapped_column(String(998))
+    intro_message_id: Mapped[str] = mapped_column(String(998), index=True)
     intro_subject: Mapped[str] = mapped_column(Text, default="")
     context: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -114,6 +114,8 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the owner and the prospect meet (a calendar invitation's start), once known.
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Party(Base):
@@ -129,6 +131,16 @@ class Party(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("referral_id", "role", "email"),)
+
+
+class PersonAlias(Base):
+    """Another address someone answered from on a referral's thread: mail from it is hers."""
+
+    __tablename__ = "person_aliases"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    person_email: Mapped[str] = mapped_column(String(320), index=True)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ThreadLink(Base):

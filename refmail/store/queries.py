@@ -9,7 +9,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
-from refmail.domain.lifecycle import OPEN, Cadence, Referral as ReferralView, State
+from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
 from refmail.domain.zones import Evidence
 from refmail.store import models as m
@@ -254,3 +254,36 @@ def absence_of(session: Session, emails: Sequence[str], now: datetime) -> dateti
 def get_meta(session: Session, key: str) -> str | None:
     row = session.get(m.Meta, key)
     return row.value if row else None
+
+
+def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
+    """The other prospects' referrals of the same group intro (each prospect has her own track)."""
+    return list(session.scalars(select(m.Referral).where(
+        m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
+
+
+def alias_of(session: Session, email: str) -> str | None:
+    """The address of the person who has also written from `email`, if refmail learnt that."""
+    row = session.get(m.PersonAlias, email.lower())
+    return row.person_email if row is not None else None
+
+
+def aliases_of(session: Session, person_email: str) -> list[str]:
+    return list(session.scalars(select(m.PersonAlias.email).where(m.PersonAlias.person_email == person_email)
+                                .order_by(m.PersonAlias.seen_at)))
+
+
+def remember_alias(session: Session, email: str, person_email: str, referral_id: str, now: datetime) -> bool:
+    """Keep `email` as another address of `person_email`; False when it was already known."""
+    email, person_email = email.lower(), person_email.lower()
+    if email == person_email or session.get(m.PersonAlias, email) is not None:
+        return False
+    session.add(m.PersonAlias(email=email, person_email=person_email, referral_id=referral_id, seen_at=now))
+    return True
+
+
+def sent_prospect_draft(session: Session, message_id: str) -> m.Draft | None:
+    """What refmail (or the owner by hand) sent a prospect under this Message-ID."""
+    return session.scalars(select(m.Draft).where(
+        m.Draft.message_id == message_id, m.Draft.status.in_([SENT, UNCERTAIN]),
+        m.Draft.kind.in_([k.value for k in PROSPECT_FACING]))).first()
