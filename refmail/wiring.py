@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from refmail.clock import Clock, FixedClock, SystemClock
+from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
 from refmail.config import Settings, load_rules
 from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
@@ -32,6 +32,8 @@ class App:
     open_intake_mailbox: Callable[[], Mailbox] | None = None
     open_transport: Callable[[], Transport] | None = None
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # CPU seconds so far: the per-message time budget (rules.yaml detection.time_budget_seconds) counts these.
+    cpu: Callable[[], float] = cpu_seconds
 
     @property
     def identity(self):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from refmail.app import approval_mail
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand
+from refmail.domain.pipeline import OverBudget, understand
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -82,6 +82,12 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     return "".join(f"; earlier mail: {n}" for n in notes)
 
 
+def _over_budget(row: m.Message, why: str) -> None:
+    """Quarantine: the message stays whole and listed (`refmail quarantine`), and no later cycle stalls on it."""
+    log.warning("message %s quarantined: %s", row.message_id, why)
+    row.kind, row.error, row.error_stage = "over_budget", why, "budget"
+
+
 def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
     if any(app.identity.is_assistant(p.email) for p in parsed.recipients):
         return True
@@ -91,7 +97,13 @@ def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
 
 
 def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
-    parsed = parse_message(row.raw)
+    limits = app.rules.detection_rules
+    started = app.cpu()
+
+    def over_budget() -> bool:
+        return app.cpu() - started > limits.time_budget_seconds
+
+    parsed = parse_message(row.raw, limits.max_header_chars)
     if isinstance(parsed, ParseFailure):
         row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
         return
@@ -104,7 +116,15 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     if approval_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary = "approval", "approval reply"
         return
-    u = understand(parsed, app.identity, app.rules.detection_rules)
+    try:
+        u = understand(parsed, app.identity, limits, over_budget)
+    except OverBudget as exc:
+        _over_budget(row, str(exc))
+        return
+    if over_budget():  # the last step ran long: act on nothing it found, keep the message for the owner
+        _over_budget(row, f"reading took {app.cpu() - started:.1f} s of CPU, over the time budget of "
+                          f"{limits.time_budget_seconds:g} s (rules.yaml detection.time_budget_seconds)")
+        return
     row.kind = u.kind.value
     sender = parsed.sender
     row.sender = sender.email if sender else None
