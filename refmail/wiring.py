@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
+from refmail.store.private import private_dir
 
 
 @dataclass
@@ -82,6 +84,8 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     rules = load_rules(settings.rules_path)
+    if settings.data_dir != Path("."):  # the data folder: 0700, tightened (with a warning) if it was open
+        private_dir(settings.data_dir)
     engine = db.open_store(settings.database_url)
     sessions = db.session_factory(engine)
     if clock is None:

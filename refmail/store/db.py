@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from refmail.store.private import private_dir, private_sqlite
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -58,7 +60,13 @@ def hide_password(text: str, url: str) -> str:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        database = url.removeprefix("sqlite:///").split("?", 1)[0]
+        if database and database != ":memory:":
+            # It holds the approval secret: a folder only its owner enters, a file only its owner reads.
+            folder = Path(database).expanduser().parent
+            if not folder.exists():
+                private_dir(folder)
+            private_sqlite(Path(database))
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
