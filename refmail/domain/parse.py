@@ -107,6 +107,12 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     senders = addresses(raw_get.get("from", ""))
     if len(senders) > 1:  # "From: owner@..., mallory@...": whose message it is cannot be told, or trusted
         categories += (f"From names {len(senders)} addresses: sender unknown",)
+    # RFC 5322 allows one From and one Sender. With two, clients disagree on which one they show, so
+    # neither is believed: no approval, answer or owner action can ride on a second From.
+    repeated = [name for name in ("From", "Sender") if len(msg.get_all(name) or ()) > 1]
+    if repeated:
+        categories += tuple(f"{len(msg.get_all(n) or ())} {n} headers: sender unknown" for n in repeated)
+        senders = ()
     to, cc = addresses(raw_get.get("to", "")), addresses(raw_get.get("cc", ""))
     defects = tuple(dict.fromkeys(_defects(msg) + categories))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
