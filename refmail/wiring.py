@@ -84,8 +84,8 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     rules = load_rules(settings.rules_path)
-    if settings.data_dir != Path("."):  # the data folder: 0700, tightened (with a warning) if it was open
-        private_dir(settings.data_dir)
+    if settings.data_dir != Path(".") and settings.data_dir.exists():
+        private_dir(settings.data_dir)  # 0700, tightened with a warning if it was open (the store creates it 0700)
     engine = db.open_store(settings.database_url)
     sessions = db.session_factory(engine)
     if clock is None:
