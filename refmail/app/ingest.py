@@ -12,8 +12,10 @@ from email.utils import parsedate_to_datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from refmail.domain.parse import stable_message_id
+from refmail.domain.reuse import derived_id, same_message
 from refmail.domain.types import FetchedMessage
 from refmail.mail.ports import Mailbox, MailError
 from refmail.store import models as m
@@ -141,7 +143,9 @@ def _needs_body(app: App, header: bytes, floor: datetime | None = None) -> bool:
     if _is_ours(header) or floor is not None and _dated_before(header, floor):
         return False
     with app.sessions() as s:
-        return not q.message_known(s, message_id_of(header))
+        known = q.stored_message(s, message_id_of(header))
+    # A known Message-ID on a different message (other From, Subject, Date...) is fetched: it is kept too.
+    return known is None or not same_message(known[1], header)
 
 
 def _is_ours(header: bytes) -> bool:
@@ -158,10 +162,13 @@ def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> in
     for attempt in range(2):
         try:
             with app.sessions.begin() as s:
-                new = attempt == 0 and not fetched.skipped and not q.message_known(s, mid)
+                known = q.stored_message(s, mid)
+                new = attempt == 0 and not fetched.skipped and known is None
                 if new:
                     s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
                                     uid=fetched.uid, raw=fetched.raw, received_at=now))
+                elif attempt == 0 and not fetched.skipped and known is not None:
+                    new = _keep_reused(s, watch, fetched, mid, known, now)
                 cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
                 assert cp is not None
                 cp.last_uid = max(cp.last_uid, fetched.uid)
@@ -169,6 +176,24 @@ def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> in
         except IntegrityError:  # another worker stored the same Message-ID from another folder just now
             continue
     return 0
+
+
+def _keep_reused(s: Session, watch: Watch, fetched: FetchedMessage, mid: str, known: tuple[int, bytes],
+                 now: datetime) -> bool:
+    """A different message under a known Message-ID never vanishes: stored under a derived ID, quarantined
+    (it may be a forgery riding on an intro's or an approval's ID) and listed by `refmail quarantine`."""
+    if same_message(known[1], fetched.raw):
+        return False  # another copy of the message already stored
+    derived = derived_id(mid, fetched.raw)
+    if q.message_known(s, derived):
+        return False
+    log.warning("Message-ID <%s> is reused by a different message: kept as <%s>, quarantined", mid, derived)
+    s.add(m.Message(message_id=derived, account=watch.account, folder=watch.folder, source=watch.source,
+                    uid=fetched.uid, raw=fetched.raw, received_at=now, processed_at=now, kind="reused_id",
+                    error_stage="reused_id",
+                    error=f"its Message-ID <{mid}> already belongs to a different message (no. {known[0]}); "
+                          f"kept under a derived ID: `refmail quarantine --retry` reads it as a message of its own"))
+    return True
 
 
 def watches(app: App, owner: Mailbox | None, intake: Mailbox | None) -> list[tuple[Mailbox, Watch]]:

@@ -219,6 +219,12 @@ def message_known(session: Session, message_id: str) -> bool:
     return session.scalar(select(m.Message.id).where(m.Message.message_id == message_id)) is not None
 
 
+def stored_message(session: Session, message_id: str) -> tuple[int, bytes] | None:
+    """(row id, raw bytes) of the message stored under this Message-ID; the bytes are empty once pruned."""
+    row = session.execute(select(m.Message.id, m.Message.raw).where(m.Message.message_id == message_id)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
     return list(
         session.scalars(
