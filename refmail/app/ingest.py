@@ -121,9 +121,30 @@ def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> in
     if status.uidnext - 1 <= after:
         return 0
     stored = 0
+    batch: list[FetchedMessage] = []
     for fetched in mailbox.fetch_new(watch.folder, after, wanted=lambda header: _needs_body(app, header, floor)):
-        stored += _store(app, watch, fetched, now)
+        batch.append(fetched)
+        if len(batch) >= STORE_BATCH:
+            stored += _store_batch(app, watch, batch, now)
+            batch = []
+            log.info("reading %s/%s: %d new messages stored so far (UID %d of %d)", watch.account, watch.folder,
+                     stored, fetched.uid, status.uidnext - 1)
+    if batch:
+        stored += _store_batch(app, watch, batch, now)
     return stored
+
+
+# Messages stored per transaction: one commit per message cost a backfill more than reading the mail.
+STORE_BATCH = 200
+
+
+def _store_batch(app: App, watch: Watch, batch: list[FetchedMessage], now: datetime) -> int:
+    """Store a batch and move the checkpoint past it in one transaction; on a clash, one by one."""
+    try:
+        with app.sessions.begin() as s:
+            return sum(_store_in(s, watch, fetched, now) for fetched in batch)
+    except IntegrityError:  # another worker stored one of these Message-IDs just now
+        return sum(_store(app, watch, fetched, now) for fetched in batch)
 
 
 def _dated_before(header: bytes, floor: datetime) -> bool:
@@ -158,24 +179,28 @@ def _is_ours(header: bytes) -> bool:
 
 def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> int:
     """Keep the raw message and move the checkpoint past it, in one transaction."""
-    mid = message_id_of(fetched.raw)
     for attempt in range(2):
         try:
             with app.sessions.begin() as s:
-                known = q.stored_message(s, mid)
-                new = attempt == 0 and not fetched.skipped and known is None
-                if new:
-                    s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
-                                    uid=fetched.uid, raw=fetched.raw, received_at=now))
-                elif attempt == 0 and not fetched.skipped and known is not None:
-                    new = _keep_reused(s, watch, fetched, mid, known, now)
-                cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
-                assert cp is not None
-                cp.last_uid = max(cp.last_uid, fetched.uid)
-                return int(new)
+                return _store_in(s, watch, fetched, now, keep=attempt == 0)
         except IntegrityError:  # another worker stored the same Message-ID from another folder just now
             continue
     return 0
+
+
+def _store_in(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, keep: bool = True) -> int:
+    mid = message_id_of(fetched.raw)
+    known = q.stored_message(s, mid)
+    new = keep and not fetched.skipped and known is None
+    if new:
+        s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
+                        uid=fetched.uid, raw=fetched.raw, received_at=now))
+    elif keep and not fetched.skipped and known is not None:
+        new = _keep_reused(s, watch, fetched, mid, known, now)
+    cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
+    assert cp is not None
+    cp.last_uid = max(cp.last_uid, fetched.uid)
+    return int(new)
 
 
 def _keep_reused(s: Session, watch: Watch, fetched: FetchedMessage, mid: str, known: tuple[int, bytes],

@@ -23,10 +23,27 @@ log = logging.getLogger(__name__)
 DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To")
 
 
+PAGE = 1000
+PROGRESS_EVERY = 500
+
+
 def process_pending(app: App, now: datetime) -> int:
+    """Every message waiting, page after page: no per-cycle cap leaves a backfill stranded for later cycles."""
+    done = after = 0
+    while True:
+        with app.sessions() as s:
+            ids = q.unprocessed_message_ids(s, PAGE, after)
+        if not ids:
+            break
+        after = ids[-1]
+        done += _process_page(app, ids, now)
+        if done and len(ids) == PAGE:
+            log.info("processing a backlog: %d messages read so far", done)
+    return done
+
+
+def _process_page(app: App, ids: list[int], now: datetime) -> int:
     done = 0
-    with app.sessions() as s:
-        ids = q.unprocessed_message_ids(s)
     for mid in ids:
         try:
             with app.sessions.begin() as s:
@@ -40,6 +57,8 @@ def process_pending(app: App, now: datetime) -> int:
                 handle(s, app, row, now)
                 row.processed_at = now
             done += 1
+            if done % PROGRESS_EVERY == 0:
+                log.info("processed %d of %d messages in this page", done, len(ids))
         except OperationalError:  # the database hiccuped (lock timeout, lost connection): try next cycle
             log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=True)
         except IntegrityError as exc:

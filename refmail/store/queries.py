@@ -209,9 +209,11 @@ def postpone_due(session: Session, referral_id: str, until: datetime) -> None:
     )
 
 
-def unprocessed_message_ids(session: Session, limit: int = 1000) -> list[int]:
+def unprocessed_message_ids(session: Session, limit: int = 1000, after: int = 0) -> list[int]:
+    """The next `limit` messages waiting to be processed, past row id `after` (so a caller pages through all)."""
     return list(
-        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None)).order_by(m.Message.id).limit(limit))
+        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None), m.Message.id > after)
+                        .order_by(m.Message.id).limit(limit))
     )
 
 
