@@ -4,7 +4,7 @@
 
 A real Dovecot; every byte goes through a counting TCP proxy (tests/tap.py). For each size the
 owner's INBOX holds that many messages. Printed per size: an idle cycle with kept connections (the
-daemon), an idle cycle opening its own (run --once, the old daemon), and three raw STATUS commands
+daemon), the same after an IDLE wait on the shared intake connection, an idle cycle opening its own (run --once, the old daemon), and three raw STATUS commands
 on a logged-in connection (the floor), with the ratios.
 """
 
@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from imapclient import IMAPClient
 from refmail.app.kept import KeptMailboxes
 from refmail.clock import FixedClock
 from refmail.config import load_settings
-from refmail.daemon import run_once
+from refmail.daemon import Push, run_once
 from refmail.demo import world_env
 from refmail.domain.types import Person
 from refmail.mail.world import MailWorld
@@ -72,10 +73,18 @@ def measure(world: MailWorld, size: int, base: Path) -> dict[str, tuple[int, int
         run_once(app, MONDAY + timedelta(minutes=2), kept)
         d = tap.snapshot().minus(before)
         out["kept"] = (d.bytes_up + d.bytes_down, d.round_trips)
+        # The daemon with push: IDLE on the same intake connection between ticks, then the idle poll.
+        push = Push.open(app, kept)
+        assert push is not None and push.shared
+        push.wait(0.3, threading.Event())
+        before = tap.snapshot()
+        run_once(app, MONDAY + timedelta(minutes=3), kept)
+        d = tap.snapshot().minus(before)
+        out["kept, after IDLE"] = (d.bytes_up + d.bytes_down, d.round_trips)
     finally:
         kept.close()
     before = tap.snapshot()
-    run_once(app, MONDAY + timedelta(minutes=3))  # connections of its own, closed at the end
+    run_once(app, MONDAY + timedelta(minutes=4))  # connections of its own, closed at the end
     d = tap.snapshot().minus(before)
     out["fresh"] = (d.bytes_up + d.bytes_down, d.round_trips + 2 * d.connections)  # + greeting and LOGOUT turns
     clients = []
