@@ -14,6 +14,8 @@ def fingerprint(raw: bytes) -> tuple[str, ...] | None:
     """The fields that tell one message from another, whitespace folded; None when raw was pruned or unreadable."""
     if not raw.strip():
         return None
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    raw = raw[: min(ends) + 2] if ends else raw  # the header block only: a stored body may be megabytes
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
     except Exception:  # a header block too broken to read: nothing to compare
