@@ -81,7 +81,7 @@ def prepare_data_dir(settings: Settings) -> None:
     """Create the data folder when the database is the default one inside it (and only then: a folder
     named in REFMAIL_DATABASE_URL that does not exist is a mistake the store reports)."""
     if settings.database_url == f"sqlite:///{settings.data_dir / 'refmail.db'}":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold the approval secret
 
 
 def default_data_dir() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -15,7 +16,7 @@ from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, own
 from refmail.domain.parse import parse_message
 from refmail.app.transitions import TIMELINE_KEY
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
-from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.types import Kind, OverBudget, ParsedMessage, ParseFailure, Understanding
 from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -25,10 +26,27 @@ log = logging.getLogger(__name__)
 DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To")
 
 
+PAGE = 1000
+PROGRESS_EVERY = 500
+
+
 def process_pending(app: App, now: datetime) -> int:
+    """Every message waiting, page after page: no per-cycle cap leaves a backfill stranded for later cycles."""
+    done = after = 0
+    while True:
+        with app.sessions() as s:
+            ids = q.unprocessed_message_ids(s, PAGE, after)
+        if not ids:
+            break
+        after = ids[-1]
+        done += _process_page(app, ids, now)
+        if done and len(ids) == PAGE:
+            log.info("processing a backlog: %d messages read so far", done)
+    return done
+
+
+def _process_page(app: App, ids: list[int], now: datetime) -> int:
     done = 0
-    with app.sessions() as s:
-        ids = q.unprocessed_message_ids(s)
     for mid in ids:
         try:
             with app.sessions.begin() as s:
@@ -42,6 +60,8 @@ def process_pending(app: App, now: datetime) -> int:
                 handle(s, app, row, now)
                 row.processed_at = now
             done += 1
+            if done % PROGRESS_EVERY == 0:
+                log.info("processed %d of %d messages in this page", done, len(ids))
         except OperationalError:  # the database hiccuped (lock timeout, lost connection): try next cycle
             log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=True)
         except IntegrityError as exc:
@@ -85,6 +105,13 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     return "".join(f"; earlier mail: {n}" for n in notes)
 
 
+def _over_budget(row: m.Message, why: str) -> None:
+    """Quarantine: the message stays whole and listed (`refmail quarantine`), and no later cycle stalls on it."""
+    log.warning("message %s quarantined: %s", row.message_id, why)
+    row.kind, row.error, row.error_stage = "over_budget", why, "budget"
+    row.outcome = Outcome.QUARANTINED.value
+
+
 def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
     if any(app.identity.is_assistant(p.email) for p in parsed.recipients):
         return True
@@ -102,7 +129,13 @@ def handed_to_assistant(app: App, row: m.Message, parsed: ParsedMessage) -> bool
 
 def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     """Route one message, then settle its outcome: mail handed to the assistant never ends in silence."""
-    parsed = parse_message(row.raw)
+    limits = app.rules.detection_rules
+    started = app.cpu()
+
+    def over_budget() -> bool:
+        return app.cpu() - started > limits.time_budget_seconds
+
+    parsed = parse_message(row.raw, limits.max_header_chars)
     if isinstance(parsed, ParseFailure):
         row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
         row.outcome = Outcome.QUARANTINED.value
@@ -130,11 +163,18 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         row.sender = parsed.sender.email if parsed.sender else None
         return
     try:
-        u = _understand(parsed, app)
+        u = _understand(parsed, app, over_budget)
+    except OverBudget as exc:
+        _over_budget(row, str(exc))
+        return
     except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
         log.exception("understanding message %s failed; quarantined", row.id)
         row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
         row.outcome = Outcome.QUARANTINED.value
+        return
+    if over_budget():  # the last step ran long: act on nothing it found, keep the message for the owner
+        _over_budget(row, f"reading took {app.cpu() - started:.1f} s of CPU, over the time budget of "
+                          f"{limits.time_budget_seconds:g} s (rules.yaml detection.time_budget_seconds)")
         return
     row.kind = u.kind.value
     sender = parsed.sender
@@ -187,9 +227,9 @@ def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Unde
         row.summary = (row.summary + "; " if row.summary else "") + f"question {qid}"
 
 
-def _understand(parsed: ParsedMessage, app: App) -> Understanding:
+def _understand(parsed: ParsedMessage, app: App, over_budget: Callable[[], bool] = lambda: False) -> Understanding:
     """The pipeline (spaCy and its model) is imported here, the first time mail must be understood: an
     idle cycle and the listing commands never pay for it."""
     from refmail.domain.pipeline import understand
 
-    return understand(parsed, app.identity, app.rules.detection_rules)
+    return understand(parsed, app.identity, app.rules.detection_rules, over_budget)

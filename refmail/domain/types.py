@@ -203,3 +203,7 @@ class FetchedMessage:
     flags: tuple[str, ...] = field(default=())
     # True when only the header was read (refmail did not need the body): raw holds the header block.
     skipped: bool = False
+
+
+class OverBudget(Exception):
+    """Reading one message took longer than rules.yaml's time budget: the app quarantines it."""

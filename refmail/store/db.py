@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from refmail.store.private import private_sqlite
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -65,6 +67,10 @@ def hide_password(text: str, url: str) -> str:
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         _check_sqlite_folder(url)
+        database = url.removeprefix("sqlite:///").split("?", 1)[0]
+        if database and database != ":memory:":
+            # It holds the approval secret: a file only its owner reads.
+            private_sqlite(Path(database).expanduser())
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -72,6 +78,9 @@ def _make_engine(url: str) -> Engine:
             # WAL lets the CLI read while the daemon writes; foreign keys keep rows honest.
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut may lose the last
+            # commits but never corrupts, and intake's checkpoint only passes what was stored with it.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 

@@ -226,14 +226,22 @@ def postpone_due(session: Session, referral_id: str, until: datetime) -> None:
     )
 
 
-def unprocessed_message_ids(session: Session, limit: int = 1000) -> list[int]:
+def unprocessed_message_ids(session: Session, limit: int = 1000, after: int = 0) -> list[int]:
+    """The next `limit` messages waiting to be processed, past row id `after` (so a caller pages through all)."""
     return list(
-        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None)).order_by(m.Message.id).limit(limit))
+        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None), m.Message.id > after)
+                        .order_by(m.Message.id).limit(limit))
     )
 
 
 def message_known(session: Session, message_id: str) -> bool:
     return session.scalar(select(m.Message.id).where(m.Message.message_id == message_id)) is not None
+
+
+def stored_message(session: Session, message_id: str) -> tuple[int, bytes] | None:
+    """(row id, raw bytes) of the message stored under this Message-ID; the bytes are empty once pruned."""
+    row = session.execute(select(m.Message.id, m.Message.raw).where(m.Message.message_id == message_id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
