@@ -24,7 +24,7 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "demo", "db")
+            "quarantine", "demo", "db", "resolve")
 
 
 class UserError(Exception):
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--edit", action="store_true", help="edit the body in $EDITOR first")
     reject = sub.add_parser("reject", help="skip a draft")
     reject.add_argument("id")
+
+    resolve = sub.add_parser("resolve", help="settle a draft whose sending could not be confirmed")
+    resolve.add_argument("id")
+    resolve.add_argument("verdict", choices=("sent", "resend"),
+                         help="sent: it arrived, clear the flag; resend: it did not, send it again (new Message-ID)")
 
     refs = sub.add_parser("referrals", help="referrals and their state")
     refs.add_argument("--state", choices=[s.value for s in State], metavar="STATE",
@@ -235,6 +240,17 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from refmail.app.decide import DecisionError
+    from refmail.app.resolve import Verdict, resolve
+
+    try:
+        print(resolve(_app(args), args.id, Verdict(args.verdict)))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
 def cmd_referrals(args: argparse.Namespace) -> int:
     from refmail.app import report
 
@@ -270,6 +286,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{'':31}> {snippet(said, 160)}")
     nxt = r["next_action"]
     print(f"  next: {nxt['kind']} at {nxt['due_at'][:16]}" if nxt else "  next: nothing scheduled")
+    for d in r["drafts"]:
+        if d["status"] == "uncertain":  # until she settles it, every look at the referral says so
+            print(f"  unconfirmed: {d['kind']} {d['id']} to {', '.join(d['to'])} may or may not have gone out "
+                  f"(counted as sent). Settle it: refmail resolve {d['id']} sent|resend")
     return 0
 
 
@@ -344,7 +364,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
     "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
-    "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db,
+    "digest": cmd_digest, "quarantine": cmd_quarantine, "demo": cmd_demo, "db": cmd_db, "resolve": cmd_resolve,
 }
 
 

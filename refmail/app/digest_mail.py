@@ -108,7 +108,15 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                                                  m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
     items[dg.SectionKind.STALLED] = tuple(
         referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
-    problems = s.scalars(select(m.Draft).where(m.Draft.status.in_([q.FAILED, q.UNCERTAIN]))
+    # Told once: in the first digest after its fate became unknown (`refmail show` keeps saying it).
+    unconfirmed = s.scalars(select(m.Draft).where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at > after)
+                            .order_by(m.Draft.sent_at)).all()
+    items[dg.SectionKind.UNCONFIRMED] = tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: the mail server may or "
+                "may not have taken it; counted as sent, the follow-ups go on",
+                f"refmail resolve {d.id} sent (it arrived) or refmail resolve {d.id} resend", d.id, d.sent_at)
+        for d in unconfirmed)
+    problems = s.scalars(select(m.Draft).where(m.Draft.status == q.FAILED)
                          .order_by(m.Draft.created_at)).all()
     items[dg.SectionKind.PROBLEMS] = tuple(
         dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: {single_line(d.last_error or d.status)}",

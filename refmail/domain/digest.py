@@ -16,6 +16,7 @@ class SectionKind(enum.StrEnum):
     DUE = "due"
     ESCALATED = "escalated"
     STALLED = "stalled"
+    UNCONFIRMED = "unconfirmed"
     PROBLEMS = "problems"
     REFUSED = "refused"
     QUARANTINED = "quarantined"
@@ -28,6 +29,7 @@ TITLES = {
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
     SectionKind.STALLED: "Stalled or closed",
+    SectionKind.UNCONFIRMED: "Sent, but not confirmed",
     SectionKind.PROBLEMS: "Could not be sent",
     SectionKind.REFUSED: "Refused approval attempts",
     SectionKind.QUARANTINED: "Messages refmail could not read",
@@ -115,7 +117,8 @@ def headline(snapshot: Snapshot) -> str:
         parts.append(f"{get(SectionKind.DUE)} due today")
     if get(SectionKind.ESCALATED):
         parts.append(f"{get(SectionKind.ESCALATED)} escalated")
-    problems = get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED) + get(SectionKind.QUARANTINED)
+    problems = (get(SectionKind.UNCONFIRMED) + get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED)
+                + get(SectionKind.QUARANTINED))
     if problems:
         parts.append(_count(problems, "problem", "problems"))
     return ", ".join(parts) or "nothing new"

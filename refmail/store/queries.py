@@ -22,6 +22,8 @@ CANCELLED = "cancelled"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
 LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
+# Gone out as far as refmail knows: 'uncertain' is assumed delivered until the owner says otherwise.
+OUT_STATUSES = (SENT, UNCERTAIN)
 
 
 def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
@@ -131,7 +133,7 @@ def draft_count(session: Session, referral_id: str, kind: str) -> int:
 def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
     return session.scalars(
         select(m.Draft)
-        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status == SENT)
+        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status.in_(OUT_STATUSES))
         .order_by(m.Draft.sent_at)
         .limit(1)
     ).first()
