@@ -14,7 +14,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from refmail.config import ConfigError, load_rules, load_settings
 from refmail.domain.lifecycle import State
@@ -378,8 +378,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refmail: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}\n"
-              "check REFMAIL_DATABASE_URL and that the database server is running", file=sys.stderr)
+        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
+                if isinstance(exc, (OperationalError, InterfaceError)) else "")
+        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
         return 1
     except MailError as exc:
         print(f"refmail: mail server problem: {exc}", file=sys.stderr)

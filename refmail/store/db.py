@@ -34,13 +34,23 @@ def open_store(url: str) -> Engine:
     """An engine on a migrated schema; a database that cannot be reached is a clear error, password hidden."""
     engine = make_engine(url)
     try:
-        ensure_schema(engine)
+        with engine.connect():
+            pass
     except DBAPIError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DatabaseURLError(hide_password(
-            f"cannot use the database at REFMAIL_DATABASE_URL ({first}); check the URL and that the server runs",
+            f"cannot use the database at REFMAIL_DATABASE_URL ({_first_line(exc)}); check the URL and that the server runs",
             url)) from None
+    try:
+        ensure_schema(engine)
+    except DBAPIError as exc:  # it answers, so the URL is fine: the schema is what is wrong
+        raise DatabaseURLError(hide_password(
+            f"the database at REFMAIL_DATABASE_URL answers, but its tables could not be brought up to date "
+            f"({_first_line(exc)}); is it refmail's own database?", url)) from None
     return engine
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def hide_password(text: str, url: str) -> str:
