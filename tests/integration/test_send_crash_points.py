@@ -222,3 +222,26 @@ def test_a_draft_left_uncertain_by_an_older_version_is_carried_on(sqlite_url):
     assert world.count()[(CAROL.email, "first_touch")] == 0
     [ref] = report.referrals(app)
     assert ref["state"] == "contacted" and ref["next_action"]["kind"] == "second_touch"
+
+
+def test_show_and_resolve_on_the_command_line(sqlite_url, monkeypatch, capsys):
+    from refmail.cli import main
+
+    world = World("after_data_accepted")
+    app = make_app(sqlite_url, world)
+    with pytest.raises(Crash):
+        cycle(app, world, MON + timedelta(minutes=1))
+    cycle(app, world, MON + timedelta(minutes=15))
+    lost, ref = first_touch(app), report.referrals(app)[0]
+    for key, value in {"REFMAIL_OWNER": "Olivia Owner <owner@example.com>", "REFMAIL_DATABASE_URL": sqlite_url,
+                       "REFMAIL_NOW": (MON + timedelta(minutes=20)).isoformat()}.items():
+        monkeypatch.setenv(key, value)
+    capsys.readouterr()
+    assert main(["show", ref["id"]]) == 0
+    assert f"refmail resolve {lost['id']} sent|resend" in capsys.readouterr().out
+    assert main(["resolve", lost["id"], "sent"]) == 0
+    assert "recorded as sent" in capsys.readouterr().out
+    assert main(["show", ref["id"]]) == 0
+    assert "unconfirmed:" not in capsys.readouterr().out
+    assert main(["resolve", lost["id"], "resend"]) == 1  # settled already: nothing to do, and a script sees it
+    assert "nothing to settle" in capsys.readouterr().err
