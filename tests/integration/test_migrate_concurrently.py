@@ -61,3 +61,31 @@ def test_an_unreachable_server_still_gets_the_url_hint():
     with pytest.raises(db.DatabaseURLError) as err:
         db.open_store("postgresql://refmail:s3cretpw@127.0.0.1:1/refmail")
     assert "check the URL and that the server runs" in str(err.value) and "s3cretpw" not in str(err.value)
+
+
+CRASHING = """
+import os, sys
+from sqlalchemy import Engine, event
+from refmail.store import db
+
+created = []
+
+@event.listens_for(Engine, "before_cursor_execute")
+def crash(conn, cursor, statement, *args):
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        created.append(statement)
+        if len(created) == 4:
+            os._exit(9)  # killed in the middle of the first migration
+
+db.open_store(sys.argv[1])
+"""
+
+
+def test_a_process_killed_in_the_middle_of_its_first_migration_leaves_a_database_the_next_start_migrates(
+        sqlite_url):
+    crashed = subprocess.run([sys.executable, "-c", CRASHING, sqlite_url], capture_output=True, text=True, timeout=120)
+    assert crashed.returncode == 9, crashed.stderr
+    engine = db.open_store(sqlite_url)  # the next start: no 'table ... already exists'
+    assert db.current_revision(engine) == db.SCHEMA_REVISION
+    assert {"referrals", "drafts", "messages"} <= db.table_names(engine)
+    engine.dispose()
