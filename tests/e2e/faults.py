@@ -7,7 +7,6 @@ cycle's own work rather than in Python's start-up, and each cycle costs a fracti
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import subprocess
