@@ -141,6 +141,7 @@ def _migrating(engine: Engine) -> Iterator[Engine]:
         yield target
     finally:
         target.dispose()
+        engine.dispose()  # its pooled connections predate the new schema: SQLAlchemy's reflection saw none of it
 
 
 def current_revision(engine: Engine) -> str | None:
