@@ -14,7 +14,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from refmail.config import ConfigError, load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
@@ -24,7 +24,7 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "questions", "answer", "demo", "db", "claim")
+            "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
 
 
@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--edit", action="store_true", help="edit the body in $EDITOR first")
     reject = sub.add_parser("reject", help="skip a draft")
     reject.add_argument("id")
+
+    resolve = sub.add_parser("resolve", help="settle a draft whose sending could not be confirmed")
+    resolve.add_argument("id")
+    resolve.add_argument("verdict", choices=("sent", "resend"),
+                         help="sent: it arrived, clear the flag; resend: it did not, send it again (new Message-ID)")
 
     refs = sub.add_parser("referrals", help="referrals and their state")
     refs.add_argument("--state", choices=[s.value for s in State], metavar="STATE",
@@ -320,6 +325,17 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from refmail.app.decide import DecisionError
+    from refmail.app.resolve import Verdict, resolve
+
+    try:
+        print(resolve(_app(args), args.id, Verdict(args.verdict)))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
 def cmd_referrals(args: argparse.Namespace) -> int:
     from refmail.app import report
 
@@ -363,6 +379,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{'':31}> {snippet(said, 160)}")
     nxt = r["next_action"]
     print(f"  next: {nxt['kind']} at {nxt['due_at'][:16]}" if nxt else "  next: nothing scheduled")
+    for d in r["drafts"]:
+        if d["status"] == "uncertain":  # until she settles it, every look at the referral says so
+            print(f"  unconfirmed: {d['kind']} {d['id']} to {', '.join(d['to'])} may or may not have gone out "
+                  f"(counted as sent). Settle it: refmail resolve {d['id']} sent|resend")
     return 0
 
 
@@ -607,7 +627,7 @@ HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
     "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "claim": cmd_claim, "sources": cmd_sources,
     "digest": cmd_digest, "quarantine": cmd_quarantine, "questions": cmd_questions, "answer": cmd_answer,
-    "demo": cmd_demo, "db": cmd_db,
+    "demo": cmd_demo, "db": cmd_db, "resolve": cmd_resolve,
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
@@ -625,8 +645,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refmail: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}\n"
-              "check REFMAIL_DATABASE_URL and that the database server is running", file=sys.stderr)
+        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
+                if isinstance(exc, (OperationalError, InterfaceError)) else "")
+        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
         return 1
     except MailError as exc:
         print(f"refmail: mail server problem: {exc}", file=sys.stderr)

@@ -58,6 +58,7 @@ def run_once(app: App, now: datetime, kept: KeptMailboxes | None = None) -> Cycl
             return _guard(stage, work, problems)
 
         stored = guard("poll", lambda: ingest.poll_all(app, owner, intake, now, problems))
+        polled = not problems  # every watched folder read: the digest may decide it has nothing to say
         processed = guard("process", lambda: process.process_pending(app, now))
         due = guard("due actions", lambda: followup.run_due(app, now))
         requested = sent = 0
@@ -67,7 +68,7 @@ def run_once(app: App, now: datetime, kept: KeptMailboxes | None = None) -> Cycl
             guard("questions", lambda: question_mail.request_questions(app, transport, now))
             requested = guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
             sent = guard("send", lambda: send.send_ready(app, transport, owner, now, problems))
-            digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
+            digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner, polled)))
         guard("drafts folder", lambda: drafts_folder.tidy(app, owner, now))
         guard("housekeeping", lambda: housekeeping.prune(app, now))
         return CycleReport(stored, processed, due, requested, sent, digest, tuple(dict.fromkeys(problems)))

@@ -29,6 +29,9 @@ class Decision:
 
 
 def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: str | None = None) -> Decision:
+    if draft.status == q.UNCERTAIN:
+        return Decision(draft.id, draft.status, False, f"draft {draft.id} may already have gone out (counted as sent); "
+                        f"settle it with: refmail resolve {draft.id} sent|resend")
     if draft.status != q.PENDING_DRAFT:
         return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
     if body is not None and body.strip() and body.strip() != draft.body.strip():

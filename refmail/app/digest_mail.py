@@ -118,9 +118,17 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                                                  m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
     items[dg.SectionKind.STALLED] = tuple(
         referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
+    # Told once: in the first digest after its fate became unknown (`refmail show` keeps saying it).
+    unconfirmed = s.scalars(select(m.Draft).where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at > after)
+                            .order_by(m.Draft.sent_at)).all()
+    items[dg.SectionKind.UNCONFIRMED] = tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: the mail server may or "
+                "may not have taken it; counted as sent, the follow-ups go on",
+                f"refmail resolve {d.id} sent (it arrived) or refmail resolve {d.id} resend", d.id, d.sent_at)
+        for d in unconfirmed)
     # Failures stay until settled; a withdrawn draft she sent anyway is news once.
     problems = s.scalars(select(m.Draft).where(or_(
-        m.Draft.status.in_([q.FAILED, q.UNCERTAIN]),
+        m.Draft.status == q.FAILED,
         and_(m.Draft.status == q.SENT_AFTER_WITHDRAWAL, m.Draft.sent_at > after)))
                          .order_by(m.Draft.created_at)).all()
     items[dg.SectionKind.PROBLEMS] = tuple(
@@ -248,10 +256,33 @@ def is_due(app: App, now: datetime) -> bool:
     return local.time() >= rules.digest.time
 
 
-def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | None = None) -> bool:
+def morning_mail_read(app: App, now: datetime, intake_read: bool) -> bool:
+    """Whether the mail that arrived by now has been read and understood, by this worker and every other:
+    this cycle's poll succeeded, no worker holds a folder lease (it is reading), no message waits to be
+    processed (another worker may hold it right now)."""
+    if not intake_read:
+        return False
+    with app.sessions() as s:
+        reading = s.scalar(select(func.count()).select_from(m.FolderCheckpoint)
+                           .where(m.FolderCheckpoint.lease_until > now))
+        waiting = s.scalar(select(m.Message.id).where(m.Message.processed_at.is_(None)).limit(1))
+    return not reading and waiting is None
+
+
+def _may_wait(app: App, now: datetime) -> bool:
+    """Within digest.wait_for_mail_minutes of digest time: a stuck intake never costs the whole day."""
+    local = now.astimezone(app.rules.zone)
+    due = datetime.combine(local.date(), app.rules.digest.time, tzinfo=app.rules.zone)
+    return local < due + timedelta(minutes=app.rules.digest.wait_for_mail_minutes)
+
+
+def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | None = None,
+                intake_read: bool = True) -> bool:
     """Send today's digest when its time has come and nobody has; True when this call sent it.
 
     `owner` (her mailbox) settles a claim a crashed worker left: sent if the digest is in her INBOX.
+    `intake_read`: this cycle's poll succeeded. Until the morning's mail is read (here and by the
+    other workers), "nothing to say" is not decided: the claim is given back and a later cycle looks again.
     """
     if not is_due(app, now):
         return False
@@ -275,8 +306,15 @@ def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | 
             _mark_sent(app, day, now, _message_id(app, day), refused)
             return False
     try:
+        # Looked at before the snapshot is read: mail a worker finishes after this look is in the snapshot.
+        read = morning_mail_read(app, now, intake_read)
         digest, refused = build(app, now)
         if not digest.has_news and not app.rules.digest.send_when_empty:
+            if not read and _may_wait(app, now):
+                with app.sessions.begin() as s:
+                    s.execute(delete(m.DigestRun).where(m.DigestRun.day == day, m.DigestRun.sent_at.is_(None)))
+                log.info("digest for %s: nothing to say yet, but the morning's mail is not all read; waiting", day)
+                return False
             with app.sessions.begin() as s:
                 s.execute(update(m.DigestRun).where(m.DigestRun.day == day).values(skipped=True))
             log.info("digest for %s skipped: nothing to say", day)

@@ -24,6 +24,8 @@ from refmail.wiring import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
+# decided_by of a draft the owner had sent again with `refmail resolve ID resend` (app/resolve.py).
+RESEND = "resend"
 
 
 def envelope_of(app: App, draft: m.Draft) -> Envelope:
@@ -35,11 +37,16 @@ def envelope_of(app: App, draft: m.Draft) -> Envelope:
 
 
 def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
-    """Drafts left 'sending' by a crash: sent if the Sent folder has them, else held for the owner. Never resent."""
+    """Drafts a crash left 'sending': sent if the Sent folder has them, else assumed sent and flagged
+    for the owner (`refmail resolve`). Never resent on a guess, and never a dead end: the lifecycle goes on."""
     fixed = 0
+    give_up = timedelta(hours=app.rules.outbox.retry_for_hours)
     with app.sessions() as s:
         stuck = s.execute(select(m.Draft.id, m.Draft.referral_id)
                           .where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
+        # Left 'uncertain' by a version that stopped the lifecycle there: carry them on now.
+        stalled = s.execute(select(m.Draft.id, m.Draft.referral_id)
+                            .where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at.is_(None))).all()
     for draft_id, referral_id in stuck:
         with app.sessions.begin() as s:
             q.lock_referral(s, referral_id)
@@ -51,15 +58,19 @@ def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
                 try:
                     found = owner.contains_message_id(owner.sent_folder(), draft.message_id)
                 except MailError as exc:
-                    log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
-                    continue
-            if found:
-                _mark_sent(s, app, draft, now)
-            else:
-                draft.status, draft.last_error = q.UNCERTAIN, "interrupted while sending: check before resending"
-                record(s, draft.referral_id, now, "draft",
-                       f"{draft.kind} may or may not have gone out (interrupted); not resent", draft_id=draft.id)
+                    if now - draft.lease_until < give_up:
+                        log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
+                        continue
+                    log.warning("cannot check Sent for %s (%s); assumed sent", draft.id, exc)
+            _mark_sent(s, app, draft, now, None if found else "interrupted while sending")
             fixed += 1
+    for draft_id, referral_id in stalled:
+        with app.sessions.begin() as s:
+            q.lock_referral(s, referral_id)
+            draft = _locked_draft(s, draft_id, q.UNCERTAIN)
+            if draft is not None and draft.sent_at is None:
+                _mark_sent(s, app, draft, now, draft.last_error or "fate unknown")
+                fixed += 1
     return fixed
 
 
@@ -69,12 +80,28 @@ def _locked_draft(s, draft_id: str, status: str) -> m.Draft | None:  # type: ign
                      .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
 
 
-def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _mark_sent(s, app: App, draft: m.Draft, now: datetime,  # type: ignore[no-untyped-def]
+               unconfirmed: str | None = None) -> None:
+    """Record the draft as gone out and move the referral on.
+
+    `unconfirmed` (why its fate is unknown) marks a send the server may or may not have taken: it is
+    assumed delivered, so nothing goes twice and the cadence goes on, and it stays 'uncertain' until
+    the owner settles it with `refmail resolve` (the digest and `refmail show` tell her)."""
     ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
-    draft.status, draft.sent_at, draft.lease_owner, draft.lease_until = q.SENT, now, None, None
-    record(s, ref.id, now, "message_out", f"{draft.kind} sent to {', '.join(p['email'] for p in draft.to)}: "
-           f"{draft.subject}", draft_id=draft.id, message_id=draft.message_id)
+    draft.status = q.UNCERTAIN if unconfirmed else q.SENT
+    draft.sent_at, draft.lease_owner, draft.lease_until = now, None, None
+    to = ", ".join(p["email"] for p in draft.to)
+    if unconfirmed:
+        draft.last_error = f"{unconfirmed}: may or may not have gone out"
+        text = (f"{draft.kind} to {to} may or may not have gone out ({unconfirmed}); assumed sent, not resent. "
+                f"Settle it: refmail resolve {draft.id} sent|resend")
+    else:
+        text = f"{draft.kind} sent to {to}: {draft.subject}"
+    record(s, ref.id, now, "message_out", text, draft_id=draft.id, message_id=draft.message_id,
+           unconfirmed=bool(unconfirmed))
+    if draft.decided_by == RESEND:
+        return  # the lost original already moved the referral on
     if draft.kind == DraftKind.FIRST_TOUCH and ref.first_sent_at is None:
         ref.first_sent_at = now
     try:
@@ -102,7 +129,8 @@ def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[Ou
         draft = _locked_draft(s, draft_id, q.APPROVED)
         if ref is None or draft is None:
             return None, "taken", b""
-        if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
+        allowed = lc.may_resend if draft.decided_by == RESEND else lc.may_send
+        if not allowed(lc.State(ref.state), DraftKind(draft.kind)):
             draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
             return None, "withdrawn", b""
@@ -146,13 +174,12 @@ def _retry_or_fail(
 
 
 def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
-    """The server may have the message: never resend on a guess; the owner sees it in the digest."""
+    """The server may have the message: assumed sent (never resent on a guess), the owner is told."""
     with app.sessions.begin() as s:
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
-        draft.status, draft.last_error, draft.lease_owner, draft.lease_until = q.UNCERTAIN, error, None, None
-        record(s, draft.referral_id, now, "draft",
-               f"{draft.kind} may or may not have gone out ({error}); not resent", draft_id=draft.id)
+        q.lock_referral(s, draft.referral_id)
+        _mark_sent(s, app, draft, now, error)
 
 
 def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]

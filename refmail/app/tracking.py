@@ -190,7 +190,7 @@ def forged_sender(parsed: ParsedMessage) -> str:
 def _sent_to_prospect(s: Session, referral_id: str) -> set[str]:
     """Message-IDs of what refmail (or the owner by hand) sent the prospect on this referral."""
     return {d.message_id for d in s.scalars(select(m.Draft).where(
-        m.Draft.referral_id == referral_id, m.Draft.status == q.SENT,
+        m.Draft.referral_id == referral_id, m.Draft.status.in_(q.OUT_STATUSES),
         m.Draft.kind.in_([k.value for k in lc.PROSPECT_FACING])))}
 
 

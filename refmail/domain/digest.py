@@ -20,6 +20,7 @@ class SectionKind(enum.StrEnum):
     DUE = "due"
     ESCALATED = "escalated"
     STALLED = "stalled"
+    UNCONFIRMED = "unconfirmed"
     PROBLEMS = "problems"
     REFUSED = "refused"
     NOT_INTROS = "not_intros"
@@ -37,6 +38,7 @@ TITLES = {
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
     SectionKind.STALLED: "Stalled or closed",
+    SectionKind.UNCONFIRMED: "Sent, but not confirmed",
     SectionKind.PROBLEMS: "Problems with sending",
     SectionKind.REFUSED: "Refused approval attempts",
     SectionKind.NOT_INTROS: "Handed to refmail, not introductions",
@@ -140,7 +142,8 @@ def headline(snapshot: Snapshot) -> str:
         parts.append(f"{get(SectionKind.DUE)} due today")
     if get(SectionKind.ESCALATED):
         parts.append(f"{get(SectionKind.ESCALATED)} escalated")
-    problems = get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED) + get(SectionKind.QUARANTINED)
+    problems = (get(SectionKind.UNCONFIRMED) + get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED)
+                + get(SectionKind.QUARANTINED))
     if problems:
         parts.append(_count(problems, "problem", "problems"))
     return ", ".join(parts) or "nothing new"

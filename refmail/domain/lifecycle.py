@@ -445,3 +445,13 @@ def may_send(state: State, kind: DraftKind) -> bool:
     if kind is DraftKind.CHECK_IN:
         return state in (State.DETECTED, State.AWAITING_APPROVAL)
     return state is not State.CANCELLED
+
+
+def may_resend(state: State, kind: DraftKind) -> bool:
+    """A lost message sent again on the owner's word: the lost one already moved the referral on,
+    so the state it led to is fine too; a prospect who has answered still gets nothing."""
+    if kind is DraftKind.ESCALATION:
+        return state in (State.CONTACTED, State.FOLLOWED_UP, State.ESCALATED)
+    if kind is DraftKind.CHECK_IN:
+        return state in (State.DETECTED, State.AWAITING_APPROVAL, State.CONTACTED)
+    return may_send(state, kind)

@@ -126,6 +126,8 @@ class Digest(_Strict):
     time: ClockTime = dt.time(8, 0)
     business_days_only: bool = True
     send_when_empty: bool = False
+    # How long the "nothing to say" decision may wait for that morning's intake to be read.
+    wait_for_mail_minutes: StrictInt = Field(120, ge=0, le=24 * 60)
 
 
 class Outbox(_Strict):

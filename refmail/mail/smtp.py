@@ -15,6 +15,7 @@ from refmail.mail.security import check_security, default_context
 log = logging.getLogger(__name__)
 
 _BARE_EOL = re.compile(rb"\r\n|\r|\n")
+_DOT_STUFF = re.compile(rb"^\.", re.MULTILINE)  # RFC 5321 4.5.2: a line starting with '.' gets another
 
 
 class SmtpTransport(Closeable):
@@ -196,12 +197,21 @@ def _transact(conn: smtplib.SMTP, sender: str, recipients: list[str], data: byte
     if len(refused) == len(recipients):
         conn.rset()
         raise smtplib.SMTPRecipientsRefused(refused)
+    # smtplib's data() in two halves. Until the server's 354 and the last byte of the message are out,
+    # a failure is a plain temporary one: nothing complete reached the server, a retry sends it once.
+    code, resp = conn.docmd("DATA")
+    if code != 354:
+        if code == 421:
+            conn.close()
+        raise smtplib.SMTPDataError(code, resp)
+    conn.send(_DOT_STUFF.sub(b"..", data).removesuffix(b"\r\n") + b"\r\n.\r\n")
+    # The whole message is out: from here on the server may have taken it, whatever happens to its answer.
     try:
-        code, resp = conn.data(data)
-    except smtplib.SMTPDataError:
-        raise  # DATA itself was refused with a code: nothing was taken
+        code, resp = conn.getreply()
     except (smtplib.SMTPException, OSError) as exc:
         raise AmbiguousSendError(f"connection lost after sending the message data: {exc}") from exc
+    if code != 250:
+        raise smtplib.SMTPDataError(code, resp)
     return refused
 
 

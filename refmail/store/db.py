@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -36,13 +38,23 @@ def open_store(url: str) -> Engine:
     """An engine on a migrated schema; a database that cannot be reached is a clear error, password hidden."""
     engine = make_engine(url)
     try:
-        ensure_schema(engine)
+        with engine.connect():
+            pass
     except DBAPIError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DatabaseURLError(hide_password(
-            f"cannot use the database at REFMAIL_DATABASE_URL ({first}); check the URL and that the server runs",
+            f"cannot use the database at REFMAIL_DATABASE_URL ({_first_line(exc)}); check the URL and that the server runs",
             url)) from None
+    try:
+        ensure_schema(engine)
+    except DBAPIError as exc:  # it answers, so the URL is fine: the schema is what is wrong
+        raise DatabaseURLError(hide_password(
+            f"the database at REFMAIL_DATABASE_URL answers, but its tables could not be brought up to date "
+            f"({_first_line(exc)}); is it refmail's own database?", url)) from None
     return engine
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def url_password(url: str) -> str:
@@ -115,13 +127,49 @@ def alembic_config(engine: Engine) -> "Config":
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with _migrating(engine) as target:
+        command.upgrade(alembic_config(target), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    command.downgrade(alembic_config(engine), revision)
+    with _migrating(engine) as target:
+        command.downgrade(alembic_config(target), revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Engine]:
+    """The engine to migrate with. On SQLite, one whose transactions really are transactions.
+
+    Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so each CREATE TABLE of a
+    migration committed on its own, and a process killed half-way through its first start left half
+    a schema that no later start could migrate. Here the driver's own handling is off and every
+    transaction begins with BEGIN IMMEDIATE (SQLAlchemy's documented pysqlite recipe): all or nothing,
+    and two processes migrating at once take turns.
+    """
+    if engine.dialect.name != "sqlite":
+        yield engine
+        return
+    target = create_engine(engine.url, connect_args={"timeout": 30})
+
+    @event.listens_for(target, "connect")
+    def _connect(conn, _record):  # type: ignore[no-untyped-def]
+        conn.isolation_level = None
+        cur = conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(target, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        yield target
+    finally:
+        target.dispose()
+        engine.dispose()  # its pooled connections predate the new schema: SQLAlchemy's reflection saw none of it
 
 
 def current_revision(engine: Engine) -> str | None:

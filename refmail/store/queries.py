@@ -25,6 +25,8 @@ UNCERTAIN = "uncertain"
 # The owner sent a withdrawn or skipped draft from her own mail client: out, and worth her attention.
 SENT_AFTER_WITHDRAWAL = "sent_after_withdrawal"
 LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
+# Gone out as far as refmail knows: 'uncertain' is assumed delivered until the owner says otherwise.
+OUT_STATUSES = (SENT, UNCERTAIN)
 
 
 def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
@@ -134,7 +136,7 @@ def draft_count(session: Session, referral_id: str, kind: str) -> int:
 def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
     return session.scalars(
         select(m.Draft)
-        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status == SENT)
+        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status.in_(OUT_STATUSES))
         .order_by(m.Draft.sent_at)
         .limit(1)
     ).first()
