@@ -109,9 +109,10 @@ def add_intro(s: Session, app: App, n: int, now: datetime, rng: random.Random) -
     """An understood intro handed to the same use case the daemon calls (intake.take_intro)."""
     urgent = rng.random() < 0.1
     owner_intro = rng.random() < 0.03
+    group = not owner_intro and rng.random() < 0.08  # a group intro: one track per prospect (issue 11)
     referrer = app.identity.owner if owner_intro else Person(f"Source {n % 400}", f"source{n % 400}@example.org")
     prospects = (Person(f"Prospect {n}", f"prospect{n}@example.net"),)
-    if owner_intro:
+    if owner_intro or group:
         prospects += (Person(f"Partner {n}", f"partner{n}@example.net"),)
     parsed = ParsedMessage(
         message_id=f"intro-{n}@bench.example.org", subject=f"Intro: Olivia <> Prospect {n}", sender=referrer,
@@ -144,6 +145,12 @@ def one_event(app: App, rid: str, make: Callable[[m.Referral], lc.Event | None],
         return True
 
 
+def meeting(row: m.Referral, now: datetime) -> lc.Event:
+    """An accepted calendar invitation, as app/meetings.py turns it into an event (start two days on)."""
+    row.meeting_at = now + timedelta(days=2)
+    return lc.MeetingSet(row.meeting_at)
+
+
 def inject_mail(app: App, now: datetime, rng: random.Random, tally: Counter[str]) -> None:
     """Prospects answer, go on holiday, bounce; the owner marks outcomes."""
     with app.sessions() as s:
@@ -155,6 +162,8 @@ def inject_mail(app: App, now: datetime, rng: random.Random, tally: Counter[str]
             if roll < 0.08:
                 outcome = lc.Outcome.MET if state == lc.State.REPLIED else rng.choice([lc.Outcome.WON, lc.Outcome.LOST])
                 tally["outcome"] += one_event(app, rid, lambda r: lc.OutcomeMarked(outcome), now)
+            elif roll < 0.14 and state == lc.State.REPLIED:
+                tally["calendar invitation"] += one_event(app, rid, lambda r: meeting(r, now), now)
             continue
         if state == lc.State.AWAITING_APPROVAL:
             continue  # nobody has heard from us yet
@@ -167,6 +176,8 @@ def inject_mail(app: App, now: datetime, rng: random.Random, tally: Counter[str]
         elif roll < 0.083:
             tally["bounce"] += one_event(app, rid, lambda r: lc.Bounced(f"prospect@{rid}"), now,
                                          bounced_address=f"prospect@{rid}")
+        elif roll < 0.088:  # she accepts an invitation without writing first
+            tally["calendar invitation"] += one_event(app, rid, lambda r: meeting(r, now), now)
 
 
 def owner_decides(app: App, now: datetime, rng: random.Random, tally: Counter[str]) -> None:
@@ -331,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         drafts = Counter(dict(s.execute(select(m.Draft.kind, func.count()).where(m.Draft.status == q.SENT)
                                         .group_by(m.Draft.kind)).all()))
         pending_due = s.scalar(select(func.count()).select_from(m.DueAction).where(m.DueAction.done_at.is_(None)))
+        groups = s.execute(select(m.Referral.intro_message_id).group_by(m.Referral.intro_message_id)
+                           .having(func.count() > 1)).all()
 
     busy = [c for c in stats if c.at.weekday() < 5]
     print()
@@ -358,10 +371,13 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{k} {v}" for k, v in sorted(drafts.items())))
     print("simulated world: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
     print(f"due actions still pending: {pending_due}")
+    print(f"referrals (tracks): {sum(states.values())} from {made} intros; group intros split into tracks: "
+          f"{len(groups)}")
     print("final state distribution:")
     for state in lc.State:
         if states.get(state.value):
-            print(f"    {state.value:<20} {states[state.value]:>7}  {100 * states[state.value] / max(1, made):5.1f}%")
+            print(f"    {state.value:<20} {states[state.value]:>7}  "
+                  f"{100 * states[state.value] / max(1, sum(states.values())):5.1f}%")
     print()
     ok = check_plans(app, counter, START + timedelta(days=args.days))
     tmp.cleanup()

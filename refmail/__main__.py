@@ -2,6 +2,6 @@
 
 import sys
 
-from refmail.cli import main
+from refmail.entry import main
 
 sys.exit(main())

@@ -14,9 +14,9 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from refmail.config import ConfigError, load_rules, load_settings
+from refmail.config import ConfigError, load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
 from refmail.mail.ports import MailError
 from refmail.mail.security import InsecureConnectionError
@@ -24,7 +24,8 @@ from refmail.store.db import DatabaseURLError
 from refmail.store.queries import AmbiguousId
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
-            "quarantine", "questions", "answer", "demo", "db")
+            "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
+COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
 
 
 class UserError(Exception):
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refmail", description="Follow up every introduction, on time, by email.")
     p.add_argument("--config", help="TOML settings file (environment variables win)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    p.add_argument("--version", action="version", version=f"refmail {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="the daemon: poll, follow up, send, digest")
@@ -66,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     reject = sub.add_parser("reject", help="skip a draft")
     reject.add_argument("id")
 
+    resolve = sub.add_parser("resolve", help="settle a draft whose sending could not be confirmed")
+    resolve.add_argument("id")
+    resolve.add_argument("verdict", choices=("sent", "resend"),
+                         help="sent: it arrived, clear the flag; resend: it did not, send it again (new Message-ID)")
+
     refs = sub.add_parser("referrals", help="referrals and their state")
     refs.add_argument("--state", choices=[s.value for s in State], metavar="STATE",
                       help="only referrals in this state: " + ", ".join(s.value for s in State))
@@ -76,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     outcome = sub.add_parser("outcome", help="record how a referral ended")
     outcome.add_argument("id")
     outcome.add_argument("outcome", choices=("met", "won", "lost"))
+    claim = sub.add_parser("claim", help="say whose a reply on a group intro's thread was")
+    claim.add_argument("id", help="the referral (one prospect's track) the reply belongs to")
+    claim.add_argument("address", help="the address the reply came from")
     sources = sub.add_parser("sources", help="per-referrer statistics")
     sources.add_argument("--json", action="store_true")
 
@@ -103,13 +113,67 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+
+    sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    _add_init_parser(sub)
+    _add_log_flags(p, top=True)
     return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("refmail")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        return "unknown (not installed)"
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """-q / -v / --log-format, before or after the command name (`refmail run -v`): on every subcommand,
+    with defaults suppressed there so a flag given before the command is not reset after it."""
+    default = {} if top else {"default": argparse.SUPPRESS}
+    if not top:
+        parser.add_argument("-v", "--verbose", action="store_true", help="detail: everything refmail does", **default)
+    parser.add_argument("-q", "--quiet", action="store_true", help="problems only", **default)
+    parser.add_argument("--log-format", choices=("text", "json"), help="log lines as text (default) or JSON",
+                        **({"default": "text"} if top else default))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _add_log_flags(child)
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """`run` tells what happens by default; the other commands print their answer and only problems."""
+    from refmail import logs
+
+    if args.verbose:
+        mode = logs.VERBOSE
+    elif args.quiet or args.command != "run":
+        mode = logs.QUIET
+    else:
+        mode = logs.NORMAL
+    logs.configure(mode, args.log_format)
 
 
 def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from refmail.wiring import build_app
 
-    return build_app(load_settings(config_file=args.config))
+    from refmail import logs
+
+    settings = load_settings(config_file=args.config)
+    logs.add_secrets(secret_values(settings))
+    return build_app(settings)
+
+
+def secret_values(settings: Any) -> list[str]:
+    """Every password and key in the settings, for the log redactor."""
+    from refmail.store.db import url_password
+
+    found = [settings.intake_password, settings.secret, url_password(settings.database_url)]
+    found += [server.password for server in (settings.imap, settings.smtp) if server is not None]
+    return [value for value in found if value]
 
 
 def _print_json(value: Any) -> None:
@@ -129,6 +193,8 @@ def _listing(rows: list[dict[str, Any]], as_json: bool, empty: str, lines: Calla
 
 
 def _warn_missing_pipeline(rules: Any) -> None:
+    if rules.detection_rules.pipeline == "blank":  # nothing to check, and spaCy stays unimported
+        return
     from refmail.domain.nlp import missing_pipeline
 
     name = missing_pipeline(rules.detection_rules)
@@ -144,14 +210,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     _warn_missing_pipeline(app.rules)
     if app.open_owner_mailbox is None and app.open_intake_mailbox is None:
         raise UserError("no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and REFMAIL_IMAP_PASSWORD")
+    missing = missing_parts(app)
+    for part in missing:  # said out loud at start: a daemon that cannot send must not look healthy
+        print(f"refmail: warning: {part}", file=sys.stderr)
     if args.once:
         report = run_once(app, app.clock.now())
         print(f"cycle done: {report}")
-        for problem in report.problems:  # nothing is lost (the next cycle retries), but someone should know
-            print(f"refmail: {problem}", file=sys.stderr)
-        return 1 if report.problems else 0
+        # Problems were said as they happened (the log); nothing is lost (the next cycle retries).
+        return 1 if report.problems or app.open_transport is None else 0
     run_forever(app, args.interval)
     return 0
+
+
+def missing_parts(app: Any) -> list[str]:
+    """What the configuration leaves out that a user would otherwise discover days later."""
+    found = []
+    if app.open_transport is None:
+        found.append("no SMTP server configured (REFMAIL_SMTP_HOST, _USER, _PASSWORD): nothing can be sent, "
+                     "no approval emails and no digest; approved drafts wait until it is set")
+    if not app.identity.assistant:
+        found.append("REFMAIL_ASSISTANT is not set: approval emails and the digest come from your own address "
+                     f"({app.identity.owner.email}), and people have no assistant address to CC; "
+                     "set it to the address people CC")
+    return found
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -244,6 +325,17 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from refmail.app.decide import DecisionError
+    from refmail.app.resolve import Verdict, resolve
+
+    try:
+        print(resolve(_app(args), args.id, Verdict(args.verdict)))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
 def cmd_referrals(args: argparse.Namespace) -> int:
     from refmail.app import report
 
@@ -269,7 +361,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(f"referral {r['id']}: {r['state']}  ({r['subject']})")
     print(f"  referrer:  {', '.join(p['email'] for p in r['referrers']) or '-'}")
-    print(f"  prospects: {', '.join(p['email'] for p in r['prospects'])}")
+    also = r.get("also_writes_from") or {}
+    print("  prospects: " + ", ".join(p["email"] + (f" (also writes from {', '.join(also[p['email']])})"
+                                                    if also.get(p["email"]) else "") for p in r["prospects"]))
+    print(f"  time zone: {r['time_zone']['zone']} ({r['time_zone']['why']})")
+    if r.get("group"):
+        print("  group intro, other tracks: " + ", ".join(f"{g['id']} {g['state']} ({g['prospect']})"
+                                                          for g in r["group"]))
+    if r.get("meeting_at"):
+        print(f"  meeting: {r['meeting_at'][:16]}")
     from refmail.domain.digest import snippet
 
     for t in r["timeline"]:
@@ -279,6 +379,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{'':31}> {snippet(said, 160)}")
     nxt = r["next_action"]
     print(f"  next: {nxt['kind']} at {nxt['due_at'][:16]}" if nxt else "  next: nothing scheduled")
+    for d in r["drafts"]:
+        if d["status"] == "uncertain":  # until she settles it, every look at the referral says so
+            print(f"  unconfirmed: {d['kind']} {d['id']} to {', '.join(d['to'])} may or may not have gone out "
+                  f"(counted as sent). Settle it: refmail resolve {d['id']} sent|resend")
     return 0
 
 
@@ -287,6 +391,17 @@ def cmd_outcome(args: argparse.Namespace) -> int:
 
     try:
         print(mark_outcome(_app(args), args.id, args.outcome))
+    except DecisionError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def cmd_claim(args: argparse.Namespace) -> int:
+    from refmail.app.claim import claim
+    from refmail.app.decide import DecisionError
+
+    try:
+        print(claim(_app(args), args.id, args.address))
     except DecisionError as exc:
         raise UserError(str(exc)) from None
     return 0
@@ -301,11 +416,17 @@ def cmd_sources(args: argparse.Namespace) -> int:
         name = f"{r['name']} <{r['email']}>" if r["name"] else r["email"]
         med = "-" if r["median_days_to_reply"] is None else f"{r['median_days_to_reply']}"
         return (f"{name[:36]:<36} {r['intros']:>6} {r['replied']:>7} {r['met']:>3} {r['won']:>3}  "
-                f"{r['reply_rate']:>10.0%}  {med:>11}")
+                f"{r['reply_rate']:>10.0%}  {med:>11}  {r['intros_made']:>8}")
 
     if rows and not args.json:
-        print(f"{'referrer':<36} intros replied met won  reply rate  median days")
-    return _listing(rows, args.json, "no referrers yet", line)
+        print(f"{'person':<36} intros replied met won  reply rate  median days  you made")
+    code = _listing(rows, args.json, "no referrers yet", line)
+    owed = [r for r in rows if r["you_owe"]]
+    if owed and not args.json:
+        print("\nYou owe (their intro became a meeting or a win; no thank-you, update or intro since):")
+        for r in owed:
+            print(f"  {r['name']} <{r['email']}>" if r["name"] else f"  {r['email']}")
+    return code
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -393,24 +514,128 @@ def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
     settings = load_settings(config_file=args.config, need_owner=False)
+    prepare_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")
     return 0
 
 
+def _add_init_parser(sub: Any) -> None:
+    from refmail.mail.providers import PROVIDERS
+
+    init = sub.add_parser("init", help="write a config for your provider, checking the logins for real")
+    init.add_argument("--provider", choices=[*PROVIDERS, "other"], help="fills in servers, ports and security")
+    init.add_argument("--name", help="your name, as prospects see it")
+    init.add_argument("--email", help="your address (the mailbox refmail reads and sends from)")
+    init.add_argument("--assistant", help="the address people CC (a mailbox of its own, or you+refmail@...)")
+    init.add_argument("--user", help="IMAP/SMTP login (default: --email)")
+    init.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable "
+                      "(default: asked on the terminal; an app password for Gmail, iCloud, Yahoo, Fastmail)")
+    init.add_argument("--intake-user", help="the assistant's own mailbox login, if it has one")
+    init.add_argument("--intake-password-env", metavar="VAR")
+    for proto in ("imap", "smtp"):
+        init.add_argument(f"--{proto}-host")
+        init.add_argument(f"--{proto}-port", type=int)
+        init.add_argument(f"--{proto}-security", choices=("ssl", "starttls", "none"))
+    init.add_argument("--smtp-user", help="SMTP login when it differs ('' for a server that takes none)")
+    init.add_argument("--database-url", help="default: SQLite in the data folder")
+    init.add_argument("--no-check", action="store_true", help="write the file without logging in first")
+    init.add_argument("--config", dest="init_config", metavar="FILE",
+                      help="where to write (default: REFMAIL_CONFIG, else the per-user config folder)")
+
+
+def _ask(value: str | None, flag: str, prompt: str, secret: bool = False) -> str:
+    """A flag's value, else a question on the terminal; a script without the flag gets a usage error."""
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"init: {flag} is needed (no terminal to ask on)")
+    if secret:
+        import getpass
+
+        return getpass.getpass(f"{prompt}: ")
+    return input(f"{prompt}: ").strip()
+
+
+def _env_secret(var: str | None) -> str | None:
+    if var is None:
+        return None
+    if var not in os.environ:
+        raise UserError(f"init: the environment variable {var} is not set")
+    return os.environ[var]
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from refmail.init_config import Answers, InitError, check_logins, settings_for, write_config
+    from refmail.mail.providers import PROVIDERS
+
+    path = Path(getattr(args, "init_config", None) or args.config or os.environ.get("REFMAIL_CONFIG")
+                or _default_config_path())
+    provider = _ask(args.provider, "--provider", f"provider ({', '.join([*PROVIDERS, 'other'])})").lower()
+    if provider not in PROVIDERS and provider != "other":
+        raise UserError(f"init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
+    email = _ask(args.email, "--email", "your email address")
+    answers = Answers(
+        provider=provider,
+        name=_ask(args.name, "--name", "your name"),
+        email=email,
+        assistant=_ask(args.assistant, "--assistant", "the assistant address people CC"),
+        password=_env_secret(args.password_env) or _ask(None, "--password-env", f"password for {email}", secret=True),
+        user=args.user, intake_user=args.intake_user, intake_password=_env_secret(args.intake_password_env),
+        imap_host=args.imap_host, imap_port=args.imap_port, imap_security=args.imap_security,
+        smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_security=args.smtp_security,
+        smtp_user=args.smtp_user, database_url=args.database_url,
+    )
+    try:
+        values = settings_for(answers)
+        if not args.no_check:
+            checked = check_logins(values, allow_plaintext=os.environ.get("REFMAIL_ALLOW_PLAINTEXT", "").lower()
+                                   in ("1", "yes", "true"))
+            print(f"IMAP login ok: {values['REFMAIL_IMAP_USER']} at {values['REFMAIL_IMAP_HOST']}")
+            print(f"SMTP login ok: {values['REFMAIL_SMTP_HOST']}:{values['REFMAIL_SMTP_PORT']}")
+            print(f"Sent folder: {checked.sent!r}" if checked.sent else
+                  "Sent folder: none flagged \\Sent (RFC 6154); refmail will use 'Sent', created if missing")
+            print(f"Drafts folder: {checked.drafts!r}" if checked.drafts else
+                  "Drafts folder: none flagged \\Drafts; refmail will use 'Drafts'")
+        existed = write_config(path, values)
+    except InitError as exc:
+        raise UserError(f"init: {exc}; nothing written") from None
+    print(f"{'updated' if existed else 'wrote'} {path} (readable only by you)")
+    print(f"next: export REFMAIL_CONFIG={path}; refmail doctor; then refmail run")
+    return 0
+
+
+def _default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("refmail", appauthor=False)) / "refmail.toml"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from refmail.doctor import Status, run_checks
+
+    failed = False
+    for check in run_checks(config_file=args.config):
+        failed |= check.status is Status.FAIL
+        print(f"{check.status.value:<5} {check.name:<10} {check.text}", flush=True)
+    print("refmail is ready" if not failed else "refmail doctor: fix the lines marked fail, then run it again")
+    return 1 if failed else 0
+
+
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
-    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "sources": cmd_sources,
+    "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "claim": cmd_claim, "sources": cmd_sources,
     "digest": cmd_digest, "quarantine": cmd_quarantine, "questions": cmd_questions, "answer": cmd_answer,
-    "demo": cmd_demo, "db": cmd_db,
+    "demo": cmd_demo, "db": cmd_db, "resolve": cmd_resolve,
 }
+HANDLERS["doctor"] = cmd_doctor
+HANDLERS["init"] = cmd_init
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(args)
     try:
         return HANDLERS[args.command](args)
     except _Usage as exc:
@@ -420,8 +645,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refmail: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}\n"
-              "check REFMAIL_DATABASE_URL and that the database server is running", file=sys.stderr)
+        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
+                if isinstance(exc, (OperationalError, InterfaceError)) else "")
+        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
         return 1
     except MailError as exc:
         print(f"refmail: mail server problem: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -34,3 +35,8 @@ def parse_instant(text: str) -> datetime:
     """ISO-8601 instant; a value without a zone is taken as UTC."""
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used: what the per-message time budget counts (tests hand in their own)."""
+    return time.process_time()

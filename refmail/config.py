@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import tomllib
@@ -19,6 +20,19 @@ from refmail.domain.types import Identity, Person
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
 SECURITY = ("ssl", "starttls", "none")
+
+
+# Every setting refmail reads. A TOML key outside this list is a typo until proven otherwise: it is an
+# error naming the nearest valid key, never silently ignored (a misspelt password key would look like a
+# wrong password).
+KNOWN_KEYS = (
+    "REFMAIL_OWNER", "REFMAIL_ASSISTANT",
+    "REFMAIL_IMAP_HOST", "REFMAIL_IMAP_PORT", "REFMAIL_IMAP_USER", "REFMAIL_IMAP_PASSWORD", "REFMAIL_IMAP_SECURITY",
+    "REFMAIL_INTAKE_IMAP_USER", "REFMAIL_INTAKE_IMAP_PASSWORD",
+    "REFMAIL_SMTP_HOST", "REFMAIL_SMTP_PORT", "REFMAIL_SMTP_USER", "REFMAIL_SMTP_PASSWORD", "REFMAIL_SMTP_SECURITY",
+    "REFMAIL_DATABASE_URL", "REFMAIL_RULES", "REFMAIL_TEMPLATES", "REFMAIL_SECRET", "REFMAIL_NOW",
+    "REFMAIL_ALLOW_PLAINTEXT", "REFMAIL_DATA_DIR",
+)
 
 
 class ConfigError(Exception):
@@ -63,6 +77,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def prepare_data_dir(settings: Settings) -> None:
+    """Create the data folder when the database is the default one inside it (and only then: a folder
+    named in REFMAIL_DATABASE_URL that does not exist is a mistake the store reports)."""
+    if settings.database_url == f"sqlite:///{settings.data_dir / 'refmail.db'}":
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it will hold the approval secret
+
+
 def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
@@ -81,10 +102,31 @@ def _read_toml(path: str) -> dict[str, str]:
     for key, value in data.items():
         if isinstance(value, dict):
             for sub, inner in value.items():
-                flat[f"REFMAIL_{key}_{sub}".upper()] = str(inner)
+                flat[_known(path, f"[{key}] {sub}", f"REFMAIL_{key}_{sub}".upper())] = str(inner)
         else:
-            flat[f"REFMAIL_{key}".upper() if not key.upper().startswith("REFMAIL_") else key.upper()] = str(value)
+            name = f"REFMAIL_{key}".upper() if not key.upper().startswith("REFMAIL_") else key.upper()
+            flat[_known(path, key, name)] = str(value)
     return flat
+
+
+def _known(path: str, written: str, name: str) -> str:
+    """`name` if refmail reads it; else an error with the file, the key as written and the nearest valid key."""
+    if name in KNOWN_KEYS:
+        return name
+    near = difflib.get_close_matches(name, KNOWN_KEYS, n=1, cutoff=0.6)
+    hint = f"; did you mean {_as_written(written, near[0])}?" if near else f"; valid keys: {', '.join(KNOWN_KEYS)}"
+    raise ConfigError(f"config file {path}: unknown key {written!r}{hint}")
+
+
+def _as_written(written: str, name: str) -> str:
+    """The suggestion in the style she used: a `[section] key` pair, a bare key or a REFMAIL_ name."""
+    short = name.removeprefix("REFMAIL_")
+    if written.startswith("["):
+        for section in ("INTAKE_IMAP", "IMAP", "SMTP"):
+            if short.startswith(section + "_"):
+                return f"[{section.lower()}] {short.removeprefix(section + '_').lower()}"
+        return short.lower()
+    return name if written.upper().startswith("REFMAIL_") else short.lower()
 
 
 def _owner(value: str | None) -> tuple[Person, tuple[str, ...]]:
@@ -120,11 +162,21 @@ def load_rules(path: Path | None) -> Rules:
     except FileNotFoundError:
         raise ConfigError(f"rules file {target} not found (REFMAIL_RULES)") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{target}: not valid YAML: {exc}") from None
+        raise ConfigError(yaml_error(target, exc)) from None
     try:
         return rules_from_mapping(data, str(target))
     except RulesError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def yaml_error(path: Path, exc: yaml.YAMLError) -> str:
+    """One paragraph a person can act on: file, line, the parser's complaint, and the usual fix."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(path)
+    problem = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+    return (f"{where}: not valid YAML ({problem or type(exc).__name__}). Check the indentation there "
+            "(spaces, not tabs, the same depth as the keys beside it), that each key is followed by ': ', "
+            "and quote a value that contains ': ' or starts with a special character such as '*', '&' or '{'.")
 
 
 def load_settings(environ: dict[str, str] | None = None, config_file: str | None = None,

@@ -11,8 +11,11 @@ from datetime import datetime
 
 import schedule
 
-from refmail.app import approval_mail, digest_mail, followup, housekeeping, ingest, process, question_mail, send
-from refmail.mail.ports import Mailbox, MailError
+from refmail import logs
+from refmail.app import (approval_mail, digest_mail, drafts_folder, followup, housekeeping, ingest, process,
+                         question_mail, send)
+from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
+from refmail.app.kept import KeptMailboxes
 from refmail.wiring import App
 
 log = logging.getLogger(__name__)
@@ -35,16 +38,17 @@ class CycleReport:
                 f"approval requests {self.approvals_requested}, sent {self.sent}, digest {'sent' if self.digest else 'no'}")
 
 
-def run_once(app: App, now: datetime) -> CycleReport:
-    """One full cycle at `now`. A mail server that is down costs this cycle, never a message."""
+def run_once(app: App, now: datetime, kept: KeptMailboxes | None = None) -> CycleReport:
+    """One full cycle at `now`. A mail server that is down costs this cycle, never a message.
+
+    With `kept` (the daemon), the IMAP connections outlive the cycle; without, they close with it.
+    """
     with ExitStack() as stack:
         owner = intake = transport = None
-        if app.open_owner_mailbox:
-            owner = app.open_owner_mailbox()
-            stack.callback(owner.close)
-        if app.open_intake_mailbox:
-            intake = app.open_intake_mailbox()
-            stack.callback(intake.close)
+        if kept is None:
+            kept = KeptMailboxes.open(app)
+            stack.callback(kept.close)
+        owner, intake = kept.owner, kept.intake
         if app.open_transport:
             transport = app.open_transport()
             stack.callback(transport.close)
@@ -54,6 +58,7 @@ def run_once(app: App, now: datetime) -> CycleReport:
             return _guard(stage, work, problems)
 
         stored = guard("poll", lambda: ingest.poll_all(app, owner, intake, now, problems))
+        polled = not problems  # every watched folder read: the digest may decide it has nothing to say
         processed = guard("process", lambda: process.process_pending(app, now))
         due = guard("due actions", lambda: followup.run_due(app, now))
         requested = sent = 0
@@ -63,7 +68,8 @@ def run_once(app: App, now: datetime) -> CycleReport:
             guard("questions", lambda: question_mail.request_questions(app, transport, now))
             requested = guard("approval requests", lambda: approval_mail.request_approvals(app, transport, now))
             sent = guard("send", lambda: send.send_ready(app, transport, owner, now, problems))
-            digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner)))
+            digest = bool(guard("digest", lambda: digest_mail.send_if_due(app, transport, now, owner, polled)))
+        guard("drafts folder", lambda: drafts_folder.tidy(app, owner, now))
         guard("housekeeping", lambda: housekeeping.prune(app, now))
         return CycleReport(stored, processed, due, requested, sent, digest, tuple(dict.fromkeys(problems)))
 
@@ -72,12 +78,14 @@ def _guard(stage: str, work, problems: list[str]):  # type: ignore[no-untyped-de
     """One stage failing (a server down, a broken template) must not stop the others."""
     try:
         return work()
+    except (LoginFailed, ServerUnreachable) as exc:  # every stage that needs the server fails alike: say it once
+        logs.report_problem(problems, f"{stage}: {exc}", "will retry next cycle", once=str(exc))
     except MailError as exc:
-        log.warning("%s: mail server problem, will retry next cycle: %s", stage, exc)
-        problems.append(f"{stage}: {exc}")
+        logs.report_problem(problems, f"{stage}: {exc}", "will retry next cycle")
     except Exception as exc:
-        log.exception("%s failed; the rest of the cycle goes on", stage)
-        problems.append(f"{stage} failed: {type(exc).__name__}: {exc}")
+        log.debug("%s failed", stage, exc_info=True)
+        logs.report_problem(problems, f"{stage} failed: {type(exc).__name__}: {exc}",
+                            "the rest of the cycle goes on; -v shows where")
     return 0
 
 
@@ -92,22 +100,30 @@ class Push:
     mailbox: Mailbox
     account: str
     seen: int = 0
+    shared: bool = False  # the kept poll connection: closed by its owner, not here
 
     @classmethod
-    def open(cls, app: App) -> Push | None:
-        found = ingest.intake_inbox(app)
-        if found is None:
+    def open(cls, app: App, kept: KeptMailboxes | None = None) -> Push | None:
+        found = kept.intake_inbox() if kept is not None else None
+        if found is not None:  # one connection per mailbox: IDLE between ticks, STATUS in them
+            return cls._start(app, found[0], found[1], shared=True)
+        opened = ingest.intake_inbox(app)
+        if opened is None:
             return None
-        opener, account = found
-        mailbox = opener()
+        opener, account = opened
+        return cls._start(app, opener(), account, shared=False)
+
+    @classmethod
+    def _start(cls, app: App, mailbox: Mailbox, account: str, shared: bool) -> Push | None:
         try:
             if mailbox.supports_idle():
                 log.info("push: new mail in %s's INBOX starts a cycle at once (IMAP IDLE)", account)
-                return cls(app, mailbox, account)
+                return cls(app, mailbox, account, shared=shared)
             log.info("push: the server has no IDLE; polling on the schedule only")
         except MailError as exc:
             log.warning("push unavailable for now, polling on the schedule only: %s", exc)
-        mailbox.close()
+        if not shared:
+            mailbox.close()
         return None
 
     def wait(self, seconds: float, stopping: threading.Event) -> bool:
@@ -129,7 +145,8 @@ class Push:
         return True
 
     def close(self) -> None:
-        self.mailbox.close()
+        if not self.shared:
+            self.mailbox.close()
 
 
 def run_forever(app: App, interval_seconds: int = 60) -> None:
@@ -147,9 +164,11 @@ def run_forever(app: App, interval_seconds: int = 60) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
 
+    kept = KeptMailboxes.open(app)  # connections live as long as the daemon, not one tick
+
     def tick() -> None:
         try:
-            report = run_once(app, app.clock.now())
+            report = run_once(app, app.clock.now(), kept)
             log.info("cycle: %s", report)
         except Exception:  # the daemon never dies of one bad cycle
             log.exception("cycle failed; next one in %ss", interval_seconds)
@@ -157,7 +176,7 @@ def run_forever(app: App, interval_seconds: int = 60) -> None:
     tick()
     scheduler = schedule.Scheduler()
     scheduler.every(interval_seconds).seconds.do(tick)
-    push = _open_push(app)
+    push = _open_push(app, kept)
     try:
         while not stopping.is_set():
             scheduler.run_pending()
@@ -170,12 +189,13 @@ def run_forever(app: App, interval_seconds: int = 60) -> None:
     finally:
         if push is not None:
             push.close()
+        kept.close()
     log.info("stopped")
 
 
-def _open_push(app: App) -> Push | None:
+def _open_push(app: App, kept: KeptMailboxes | None = None) -> Push | None:
     try:
-        return Push.open(app)
+        return Push.open(app, kept)
     except Exception:  # whatever keeps push from starting, the schedule still polls
         log.exception("push unavailable, polling on the schedule only")
         return None

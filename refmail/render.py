@@ -82,7 +82,7 @@ class Envelope:
     references: tuple[str, ...] = ()
     reply_to: str | None = None
     html: str | None = None
-    bcc: tuple[str, ...] = ()
+    bcc: tuple[Person, ...] = ()
 
 
 def address_line(people: Iterable[Person]) -> str:
@@ -90,13 +90,19 @@ def address_line(people: Iterable[Person]) -> str:
     return ", ".join(Person(single_line(p.name), p.email).formatted() for p in people)
 
 
-def compose(env: Envelope, now: datetime) -> OutgoingMail:
-    """Build the bytes. Date is the injected clock; Message-ID is the draft's, fixed at creation."""
+def compose(env: Envelope, now: datetime, show_bcc: bool = False) -> OutgoingMail:
+    """Build the bytes. Date is the injected clock; Message-ID is the draft's, fixed at creation.
+
+    BCC addresses go on the envelope only; `show_bcc` writes them as a Bcc header too, for the copies
+    that stay with the owner (her Sent folder, a draft her own client will send).
+    """
     msg = EmailMessage(policy=_POLICY)
     msg["From"] = address_line([env.sender])
     msg["To"] = address_line(env.to)
     if env.cc:
         msg["Cc"] = address_line(env.cc)
+    if show_bcc and env.bcc:
+        msg["Bcc"] = address_line(env.bcc)
     if env.reply_to:
         msg["Reply-To"] = env.reply_to
     msg["Subject"] = single_line(env.subject)
@@ -112,5 +118,5 @@ def compose(env: Envelope, now: datetime) -> OutgoingMail:
     msg.set_content(env.body)
     if env.html is not None:
         msg.add_alternative(env.html, subtype="html")
-    recipients = tuple(dict.fromkeys([p.email for p in env.to + env.cc] + list(env.bcc)))
+    recipients = tuple(dict.fromkeys(p.email for p in env.to + env.cc + env.bcc))
     return OutgoingMail(env.message_id, env.sender.email, recipients, msg.as_bytes())

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from refmail.clock import Clock, FixedClock, SystemClock
-from refmail.config import Settings, load_rules
+from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
+from refmail.config import Settings, load_rules, prepare_data_dir
 from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
+from refmail.store.private import private_dir
 
 
 @dataclass
@@ -32,6 +34,8 @@ class App:
     open_intake_mailbox: Callable[[], Mailbox] | None = None
     open_transport: Callable[[], Transport] | None = None
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # CPU seconds so far: the per-message time budget (rules.yaml detection.time_budget_seconds) counts these.
+    cpu: Callable[[], float] = cpu_seconds
 
     @property
     def identity(self):  # type: ignore[no-untyped-def]
@@ -80,6 +84,9 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
     rules = load_rules(settings.rules_path)
+    prepare_data_dir(settings)
+    if settings.data_dir != Path(".") and settings.data_dir.exists():
+        private_dir(settings.data_dir)  # 0700, tightened with a warning if it was open
     engine = db.open_store(settings.database_url)
     sessions = db.session_factory(engine)
     if clock is None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from refmail.app import decide
 from refmail.app.transitions import record
 from refmail.domain import approvals as ap
-from refmail.domain.drafting import first_name
+from refmail.domain.drafting import display_name, first_name, names_list
 from refmail.domain.extract import FORWARD_SUBJECT
 from refmail.domain.types import OutgoingMail, ParsedMessage, Person
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
@@ -24,12 +24,14 @@ from refmail.wiring import App
 
 log = logging.getLogger(__name__)
 DRAFT_HEADER = "X-Refmail-Draft"
+REFERRER_FACING = frozenset({"thank_source", "escalation", "keep_in_loop", "thank_won", "bounce_notice"})
 
+# {has}/{have}: agree with the prospects ("Carol has not", "Carol and Dan have not").
 WHY = {
     "first_touch": "the first message to {prospects}, introduced by {referrer}",
-    "second_touch": "a second message to {prospects}, who have not answered yet (introduced by {referrer})",
+    "second_touch": "a second message to {prospects}, who {has} not answered yet (introduced by {referrer})",
     "thank_source": "a thank-you to {referrer} for introducing {prospects}",
-    "escalation": "a note to {referrer}: {prospects} did not answer two messages",
+    "escalation": "a note to {referrer}: {prospects} {has} not answered your messages",
     "keep_in_loop": "an update to {referrer}: {prospects} replied",
     "thank_won": "a thank-you to {referrer}: the introduction to {prospects} was won",
     "check_in": "a check-in with {prospects}, whom you introduced to each other",
@@ -49,10 +51,12 @@ def why(s: Session, draft: m.Draft) -> str:
     """One line on what the draft is for: the referral, its referrer and prospect."""
     referrers = q.parties(s, draft.referral_id, "referrer")
     prospects = q.parties(s, draft.referral_id, "prospect")
-    name = lambda p: p.name or p.email  # noqa: E731
+    if draft.kind in REFERRER_FACING and draft.to:  # the referrer it is written to, not every referrer
+        referrers = list(q.people(draft.to))
     text = WHY.get(draft.kind, draft.kind.replace("_", " ") + " for {prospects}").format(
-        prospects=" and ".join(name(p) for p in prospects) or "the prospect",
-        referrer=" and ".join(name(p) for p in referrers) or "the referrer",
+        prospects=names_list([display_name(p) for p in prospects]) or "the prospect",
+        referrer=names_list([display_name(p) for p in referrers]) or "the referrer",
+        has="have" if len(prospects) > 1 else "has",
     )
     return single_line(f"{text} (referral {draft.referral_id})")
 
@@ -64,6 +68,7 @@ def approval_mail(s: Session, app: App, draft: m.Draft, now: datetime) -> tuple[
         "owner_first": first_name(owner), "why": why(s, draft), "draft_id": draft.id,
         "due_at": f"{draft.due_at.astimezone(app.rules.zone):%a %d %b %H:%M}",
         "sender": single_line(owner.formatted()), "to": address_line(q.people(draft.to)), "cc": address_line(q.people(draft.cc)),
+        "bcc": address_line(q.people(draft.bcc or [])),
         "draft_subject": single_line(draft.subject), "body": draft.body.rstrip(), "approval_code": mid,
     }
     subject = single_line(app.renderer.text("approval.subject.j2", data))
@@ -108,7 +113,7 @@ def request_approvals(app: App, transport: Transport, now: datetime) -> int:
             raise
         with app.sessions.begin() as s:
             record(s, s.get(m.Draft, draft_id).referral_id, now, "draft",  # type: ignore[union-attr]
-                   "approval requested by email", draft_id=draft_id)
+                   f"approval requested by email for draft {draft_id}", draft_id=draft_id)
         asked += 1
     return asked
 
@@ -206,7 +211,8 @@ def _draft_bytes(app: App, draft: m.Draft, now: datetime) -> bytes:
     (which would make refmail ignore the sent copy as its own)."""
     from refmail.app.send import envelope_of
 
-    msg = email.message_from_bytes(compose(envelope_of(app, draft), now).data, policy=SMTP)
+    # The Bcc header stays: her client sends to the referrer from it.
+    msg = email.message_from_bytes(compose(envelope_of(app, draft), now, show_bcc=True).data, policy=SMTP)
     del msg["X-Refmail"]
     del msg["Auto-Submitted"]
     msg[DRAFT_HEADER] = draft.id
@@ -237,12 +243,26 @@ def _to_drafts_folder(app: App, now: datetime) -> int:
                 _release(app, draft_id)
                 raise
             with app.sessions.begin() as s:
-                record(s, s.get(m.Draft, draft_id).referral_id, now, "draft",  # type: ignore[union-attr]
-                       "placed in your Drafts folder", draft_id=draft_id)
+                placed_draft = s.get(m.Draft, draft_id)
+                assert placed_draft is not None
+                placed_draft.drafts_copy_at = now  # so it is taken out again once it is no longer hers to send
+                record(s, placed_draft.referral_id, now, "draft", "placed in your Drafts folder", draft_id=draft_id)
             placed += 1
     finally:
         box.close()
     return placed
+
+
+def _sent_after_withdrawal(s: Session, draft: m.Draft, parsed: ParsedMessage, now: datetime) -> None:
+    """She sent a copy refmail had withdrawn or she had skipped: it is out, on the record, and a problem."""
+    ref = s.get(m.Referral, draft.referral_id)
+    state = ref.state.replace("_", " ") if ref is not None else "closed"
+    why = "you had skipped it" if draft.status == q.REJECTED else f"refmail had withdrawn it (the referral is {state})"
+    draft.status, draft.sent_at = q.SENT_AFTER_WITHDRAWAL, now
+    draft.last_error = f"sent from your mail client after {why}"
+    q.link_thread(s, parsed.message_id, draft.referral_id)
+    record(s, draft.referral_id, now, "message_out", f"{draft.kind} {draft.subject!r} sent from your mail client "
+           f"after {why}", draft_id=draft.id, message_id=parsed.message_id)
 
 
 def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_sent: bool = True) -> bool:
@@ -266,6 +286,9 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
         return False
     if not in_sent and not from_owner(app, parsed):
         return False
+    if draft.status in (q.CANCELLED, q.REJECTED):
+        _sent_after_withdrawal(s, draft, parsed, now)
+        return True
     if draft.status not in (q.PENDING_DRAFT, q.APPROVED):
         return True  # already sent or decided: nothing more
     if draft.status == q.PENDING_DRAFT:

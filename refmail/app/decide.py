@@ -29,6 +29,9 @@ class Decision:
 
 
 def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: str | None = None) -> Decision:
+    if draft.status == q.UNCERTAIN:
+        return Decision(draft.id, draft.status, False, f"draft {draft.id} may already have gone out (counted as sent); "
+                        f"settle it with: refmail resolve {draft.id} sent|resend")
     if draft.status != q.PENDING_DRAFT:
         return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
     if body is not None and body.strip() and body.strip() != draft.body.strip():
@@ -40,6 +43,9 @@ def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: 
     # The due time is a deadline, not a start: approved mail goes at the next send window.
     draft.next_attempt_at = next_send_time(now, app.rules)
     record(s, draft.referral_id, now, "draft", f"{draft.kind} approved ({by})", draft_id=draft.id)
+    if app.open_transport is None:  # never promise a send that cannot happen
+        return Decision(draft.id, draft.status, True, f"approved {draft.id}, but no SMTP server is configured "
+                        "(REFMAIL_SMTP_HOST): it goes out once one is")
     return Decision(draft.id, draft.status, True, f"approved {draft.id}: it goes out {draft.next_attempt_at:%Y-%m-%d %H:%M} UTC or later")
 
 

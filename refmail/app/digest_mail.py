@@ -7,15 +7,17 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from refmail import logs
 from refmail.app import questions, report
 from refmail.app.approval_mail import assistant_person, why
+from refmail.app.whose import unsettled
 from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
-from refmail.domain.drafting import first_name
+from refmail.domain.drafting import first_name, names_list
 from refmail.domain.lifecycle import State
 from refmail.domain.types import Person
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
@@ -27,11 +29,15 @@ from refmail.wiring import App
 log = logging.getLogger(__name__)
 # A claim whose digest never went out (the worker died mid-send) may be taken over after this.
 STALE_CLAIM = timedelta(hours=1)
+# Labels read before "to <recipient>" ("Thank-you to Alice Source") or alone ("Close without reply: Carol").
 KIND_LABEL = {
-    "first_touch": "First message", "second_touch": "Second message", "thank_source": "Thank-you to the referrer",
-    "escalation": "Note to the referrer", "keep_in_loop": "Update to the referrer", "thank_won": "Thank-you for a win",
-    "check_in": "Check-in", "bounce_notice": "Bounce notice to the referrer", "close": "Close without reply",
+    "first_touch": "First message", "second_touch": "Second message", "thank_source": "Thank-you",
+    "escalation": "Note asking what to do next", "keep_in_loop": "Update", "thank_won": "Thank-you for the win",
+    "check_in": "Check-in", "bounce_notice": "Note about a bounced address", "close": "Close without reply",
 }
+# Steps the clock will take, with the prospect(s) they concern ("Second message to Carol Prospect").
+DUE_LABEL = {"second_touch": "Second message to {p}", "escalation": "Note to the referrer about {p}",
+             "close": "Closing without a reply from {p}", "check_in": "Check-in with {p}"}
 STALLED = (State.CLOSED_NO_RESPONSE, State.BOUNCED, State.DO_NOT_CONTACT, State.CANCELLED, State.LOST)
 
 
@@ -40,7 +46,7 @@ def _label(kind: str) -> str:
 
 
 def _names(people: list[Person]) -> str:
-    return single_line(" and ".join(p.name or p.email for p in people)) or "?"
+    return single_line(names_list([p.name or p.email for p in people])) or "?"
 
 
 def last_sent(s: Session, before_day: Any) -> datetime | None:
@@ -59,10 +65,12 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     hint = ("send it from your Drafts folder, or run: refmail approve {id}" if rules.drafts_folder_mode else
             'reply "send", "skip" or your own text to the email "[refmail] Approve: {subject}", '
             "or run: refmail approve {id}")
+    no_email_hint = "run: refmail approve {id} (no approval email was sent for it)"  # never point at mail not sent
 
     items[dg.SectionKind.AWAITING] = tuple(
         dg.Item(single_line(d.subject), f"To {address_line(q.people(d.to))}, due {dg.local_time(d.due_at, rules.zone)}. Why: {why(s, d)}.",
-                hint.format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
+                (hint if d.approval_requested_at or rules.drafts_folder_mode else no_email_hint)
+                .format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
         for d in q.drafts_awaiting(s)
     )
     replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_in",
@@ -74,22 +82,24 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                 t.referral_id, t.at, dg.snippet(str((t.detail or {}).get("reply_text") or "")))
         for t in replies
     )
+    items[dg.SectionKind.WHOSE] = tuple(_whose_item(s, t) for t in unsettled(s))
+    items[dg.SectionKind.MEETINGS] = _meeting_cues(s)
     sent = s.scalars(select(m.Draft).where(m.Draft.status == q.SENT, m.Draft.sent_at > after)
                      .order_by(m.Draft.sent_at)).all()
     items[dg.SectionKind.SENT] = tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}", "", d.referral_id, d.sent_at)
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}", "", d.referral_id, d.sent_at)
         for d in sent
     )
     due = s.scalars(select(m.DueAction).where(m.DueAction.done_at.is_(None), m.DueAction.due_at < end_of_day)
                     .order_by(m.DueAction.due_at)).all()
     outbox = s.scalars(select(m.Draft).where(m.Draft.status == q.APPROVED).order_by(m.Draft.next_attempt_at)).all()
     items[dg.SectionKind.DUE] = tuple(
-        dg.Item(f"{_label(a.kind)}: {_names(q.parties(s, a.referral_id, 'prospect'))}",
+        dg.Item(DUE_LABEL.get(a.kind, _label(a.kind) + ": {p}").format(p=_names(q.parties(s, a.referral_id, 'prospect'))),
                 f"introduced by {_names(q.parties(s, a.referral_id, 'referrer'))}; drafted for your approval then",
                 f"refmail show {a.referral_id}", a.referral_id, a.due_at)
         for a in due
     ) + tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: approved, goes out in the send window",
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}: approved, goes out in the send window",
                 "", d.referral_id, d.next_attempt_at or d.due_at)
         for d in outbox if (d.next_attempt_at or d.due_at) < end_of_day
     )
@@ -108,10 +118,21 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                                                  m.Referral.updated_at > after).order_by(m.Referral.updated_at)).all()
     items[dg.SectionKind.STALLED] = tuple(
         referral_item(r, r.state.replace("_", " "), f"refmail show {r.id}") for r in stalled)
-    problems = s.scalars(select(m.Draft).where(m.Draft.status.in_([q.FAILED, q.UNCERTAIN]))
+    # Told once: in the first digest after its fate became unknown (`refmail show` keeps saying it).
+    unconfirmed = s.scalars(select(m.Draft).where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at > after)
+                            .order_by(m.Draft.sent_at)).all()
+    items[dg.SectionKind.UNCONFIRMED] = tuple(
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: the mail server may or "
+                "may not have taken it; counted as sent, the follow-ups go on",
+                f"refmail resolve {d.id} sent (it arrived) or refmail resolve {d.id} resend", d.id, d.sent_at)
+        for d in unconfirmed)
+    # Failures stay until settled; a withdrawn draft she sent anyway is news once.
+    problems = s.scalars(select(m.Draft).where(or_(
+        m.Draft.status == q.FAILED,
+        and_(m.Draft.status == q.SENT_AFTER_WITHDRAWAL, m.Draft.sent_at > after)))
                          .order_by(m.Draft.created_at)).all()
     items[dg.SectionKind.PROBLEMS] = tuple(
-        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {address_line(q.people(d.to))}: {single_line(d.last_error or d.status)}",
+        dg.Item(single_line(d.subject), f"{_label(d.kind)} to {_names(list(q.people(d.to)))}: {single_line(d.last_error or d.status)}",
                 f"refmail show {d.referral_id}", d.id, d.decided_at) for d in problems)
     refused = s.scalars(select(m.ApprovalAttempt).where(m.ApprovalAttempt.accepted.is_(False),
                                                         m.ApprovalAttempt.reported_at.is_(None))
@@ -130,8 +151,37 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     return snap, [a.id for a in refused]
 
 
+def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
+    """A reply on a group intro's thread from an address refmail could not tie to one prospect."""
+    sender = single_line(str(t.detail.get("sender")))
+    ref = s.get(m.Referral, t.referral_id)
+    group = [ref, *q.siblings(s, ref)] if ref is not None else []
+    tracks = "; ".join(f"{g.id} is {_names(q.parties(s, g.id, 'prospect'))}" for g in group)
+    if len(group) == 1:  # one prospect: the thread says which referral, not that the sender speaks for her
+        detail, hint = f"an address refmail does not know, on the intro's thread ({tracks})", \
+            f"if it is about her: refmail claim {t.referral_id} {sender}"
+    else:
+        detail, hint = f"a group intro: {tracks}", f"refmail claim ID {sender}  (ID: the prospect it is about)"
+    return dg.Item(f"reply from {sender} on the thread, whose?", detail, hint, t.referral_id, t.at,
+                   dg.snippet(str(t.detail.get("reply_text") or "")))
+
+
+def _meeting_cues(s: Session) -> tuple[dg.Item, ...]:
+    """Replies that read like a meeting is set, on referrals not yet marked met: one line per referral."""
+    rows = s.scalars(select(m.TimelineEntry).join(m.Referral, m.Referral.id == m.TimelineEntry.referral_id).where(
+        m.TimelineEntry.kind == "message_in", m.TimelineEntry.text.startswith("reply from"),
+        m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
+    latest = {t.referral_id: t for t in rows if (t.detail or {}).get("meeting_cue")}
+    return tuple(
+        dg.Item(f"looks like a meeting with {_names(q.parties(s, t.referral_id, 'prospect'))}: mark met?",
+                f"introduced by {_names(q.parties(s, t.referral_id, 'referrer'))}",
+                f"refmail outcome {t.referral_id} met", t.referral_id, t.at, single_line(str(t.detail["meeting_cue"])))
+        for t in latest.values())
+
+
 def _sources(app: App) -> tuple[dg.SourceRow, ...]:
-    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"])
+    return tuple(dg.SourceRow(single_line(r["name"] or ""), r["email"], r["intros"], r["replied"], r["met"], r["won"],
+                              r["intros_made"], r["you_owe"])
                  for r in report.sources(app))
 
 
@@ -143,6 +193,7 @@ def render(app: App, digest: dg.Digest) -> tuple[str, str, str]:
         "day": f"{digest.day:%A %d %B %Y}", "since": dg.local_time(digest.since, zone) if digest.since else None,
         "fmt": lambda at: dg.local_time(at, zone) if at else "",
         "timezone": app.rules.timezone,
+        "approval_emails": app.open_transport is not None,
     }
     subject = single_line(app.renderer.text("digest.subject.j2", data))
     return subject, app.renderer.text("digest.txt.j2", data), app.renderer.html("digest.html.j2", data)
@@ -205,10 +256,33 @@ def is_due(app: App, now: datetime) -> bool:
     return local.time() >= rules.digest.time
 
 
-def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | None = None) -> bool:
+def morning_mail_read(app: App, now: datetime, intake_read: bool) -> bool:
+    """Whether the mail that arrived by now has been read and understood, by this worker and every other:
+    this cycle's poll succeeded, no worker holds a folder lease (it is reading), no message waits to be
+    processed (another worker may hold it right now)."""
+    if not intake_read:
+        return False
+    with app.sessions() as s:
+        reading = s.scalar(select(func.count()).select_from(m.FolderCheckpoint)
+                           .where(m.FolderCheckpoint.lease_until > now))
+        waiting = s.scalar(select(m.Message.id).where(m.Message.processed_at.is_(None)).limit(1))
+    return not reading and waiting is None
+
+
+def _may_wait(app: App, now: datetime) -> bool:
+    """Within digest.wait_for_mail_minutes of digest time: a stuck intake never costs the whole day."""
+    local = now.astimezone(app.rules.zone)
+    due = datetime.combine(local.date(), app.rules.digest.time, tzinfo=app.rules.zone)
+    return local < due + timedelta(minutes=app.rules.digest.wait_for_mail_minutes)
+
+
+def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | None = None,
+                intake_read: bool = True) -> bool:
     """Send today's digest when its time has come and nobody has; True when this call sent it.
 
     `owner` (her mailbox) settles a claim a crashed worker left: sent if the digest is in her INBOX.
+    `intake_read`: this cycle's poll succeeded. Until the morning's mail is read (here and by the
+    other workers), "nothing to say" is not decided: the claim is given back and a later cycle looks again.
     """
     if not is_due(app, now):
         return False
@@ -232,8 +306,15 @@ def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | 
             _mark_sent(app, day, now, _message_id(app, day), refused)
             return False
     try:
+        # Looked at before the snapshot is read: mail a worker finishes after this look is in the snapshot.
+        read = morning_mail_read(app, now, intake_read)
         digest, refused = build(app, now)
         if not digest.has_news and not app.rules.digest.send_when_empty:
+            if not read and _may_wait(app, now):
+                with app.sessions.begin() as s:
+                    s.execute(delete(m.DigestRun).where(m.DigestRun.day == day, m.DigestRun.sent_at.is_(None)))
+                log.info("digest for %s: nothing to say yet, but the morning's mail is not all read; waiting", day)
+                return False
             with app.sessions.begin() as s:
                 s.execute(update(m.DigestRun).where(m.DigestRun.day == day).values(skipped=True))
             log.info("digest for %s skipped: nothing to say", day)
@@ -252,6 +333,7 @@ def send_if_due(app: App, transport: Transport, now: datetime, owner: Mailbox | 
             return False
         raise
     _mark_sent(app, day, now, mail.message_id, refused)
+    logs.event(f"digest sent to {app.identity.owner.email}: {digest.headline}", kind="digest")
     return True
 
 

@@ -12,10 +12,13 @@ from email.utils import parsedate_to_datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from refmail.domain.parse import stable_message_id
+from refmail.domain.reuse import derived_id, same_message
 from refmail.domain.types import FetchedMessage
-from refmail.mail.ports import Mailbox, MailError
+from refmail import logs
+from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -119,9 +122,30 @@ def _poll_claimed(app: App, mailbox: Mailbox, watch: Watch, now: datetime) -> in
     if status.uidnext - 1 <= after:
         return 0
     stored = 0
+    batch: list[FetchedMessage] = []
     for fetched in mailbox.fetch_new(watch.folder, after, wanted=lambda header: _needs_body(app, header, floor)):
-        stored += _store(app, watch, fetched, now)
+        batch.append(fetched)
+        if len(batch) >= STORE_BATCH:
+            stored += _store_batch(app, watch, batch, now)
+            batch = []
+            log.info("reading %s/%s: %d new messages stored so far (UID %d of %d)", watch.account, watch.folder,
+                     stored, fetched.uid, status.uidnext - 1)
+    if batch:
+        stored += _store_batch(app, watch, batch, now)
     return stored
+
+
+# Messages stored per transaction: one commit per message cost a backfill more than reading the mail.
+STORE_BATCH = 200
+
+
+def _store_batch(app: App, watch: Watch, batch: list[FetchedMessage], now: datetime) -> int:
+    """Store a batch and move the checkpoint past it in one transaction; on a clash, one by one."""
+    try:
+        with app.sessions.begin() as s:
+            return sum(_store_in(s, watch, fetched, now) for fetched in batch)
+    except IntegrityError:  # another worker stored one of these Message-IDs just now
+        return sum(_store(app, watch, fetched, now) for fetched in batch)
 
 
 def _dated_before(header: bytes, floor: datetime) -> bool:
@@ -141,7 +165,9 @@ def _needs_body(app: App, header: bytes, floor: datetime | None = None) -> bool:
     if _is_ours(header) or floor is not None and _dated_before(header, floor):
         return False
     with app.sessions() as s:
-        return not q.message_known(s, message_id_of(header))
+        known = q.stored_message(s, message_id_of(header))
+    # A known Message-ID on a different message (other From, Subject, Date...) is fetched: it is kept too.
+    return known is None or not same_message(known[1], header)
 
 
 def _is_ours(header: bytes) -> bool:
@@ -154,21 +180,46 @@ def _is_ours(header: bytes) -> bool:
 
 def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> int:
     """Keep the raw message and move the checkpoint past it, in one transaction."""
-    mid = message_id_of(fetched.raw)
     for attempt in range(2):
         try:
             with app.sessions.begin() as s:
-                new = attempt == 0 and not fetched.skipped and not q.message_known(s, mid)
-                if new:
-                    s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
-                                    uid=fetched.uid, raw=fetched.raw, received_at=now))
-                cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
-                assert cp is not None
-                cp.last_uid = max(cp.last_uid, fetched.uid)
-                return int(new)
+                return _store_in(s, watch, fetched, now, keep=attempt == 0)
         except IntegrityError:  # another worker stored the same Message-ID from another folder just now
             continue
     return 0
+
+
+def _store_in(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, keep: bool = True) -> int:
+    mid = message_id_of(fetched.raw)
+    known = q.stored_message(s, mid)
+    new = keep and not fetched.skipped and known is None
+    if new:
+        s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
+                        uid=fetched.uid, raw=fetched.raw, received_at=now))
+    elif keep and not fetched.skipped and known is not None:
+        new = _keep_reused(s, watch, fetched, mid, known, now)
+    cp = s.get(m.FolderCheckpoint, (watch.account, watch.folder))
+    assert cp is not None
+    cp.last_uid = max(cp.last_uid, fetched.uid)
+    return int(new)
+
+
+def _keep_reused(s: Session, watch: Watch, fetched: FetchedMessage, mid: str, known: tuple[int, bytes],
+                 now: datetime) -> bool:
+    """A different message under a known Message-ID never vanishes: stored under a derived ID, quarantined
+    (it may be a forgery riding on an intro's or an approval's ID) and listed by `refmail quarantine`."""
+    if same_message(known[1], fetched.raw):
+        return False  # another copy of the message already stored
+    derived = derived_id(mid, fetched.raw)
+    if q.message_known(s, derived):
+        return False
+    log.warning("Message-ID <%s> is reused by a different message: kept as <%s>, quarantined", mid, derived)
+    s.add(m.Message(message_id=derived, account=watch.account, folder=watch.folder, source=watch.source,
+                    uid=fetched.uid, raw=fetched.raw, received_at=now, processed_at=now, kind="reused_id",
+                    error_stage="reused_id",
+                    error=f"its Message-ID <{mid}> already belongs to a different message (no. {known[0]}); "
+                          f"kept under a derived ID: `refmail quarantine --retry` reads it as a message of its own"))
+    return True
 
 
 def watches(app: App, owner: Mailbox | None, intake: Mailbox | None) -> list[tuple[Mailbox, Watch]]:
@@ -210,12 +261,12 @@ def poll_all(app: App, owner: Mailbox | None, intake: Mailbox | None, now: datet
             if watch.folder == SENT:
                 watch = replace(watch, folder=mailbox.sent_folder())
             total += poll_folder(app, mailbox, watch, now)
+        except (LoginFailed, ServerUnreachable) as exc:  # every folder fails the same way: one line says it
+            logs.report_problem(problems, f"polling: {exc}", "will retry next cycle", once=str(exc))
         except MailError as exc:
-            log.warning("polling %s/%s failed, will retry next cycle: %s", watch.account, watch.folder, exc)
-            if problems is not None:
-                problems.append(f"polling {watch.account}/{watch.folder}: {exc}")
+            logs.report_problem(problems, f"polling {watch.account}/{watch.folder}: {exc}", "will retry next cycle")
         except Exception as exc:  # a store error on one folder: its checkpoint stays put, the others go on
-            log.exception("polling %s/%s failed; its checkpoint is unchanged", watch.account, watch.folder)
-            if problems is not None:
-                problems.append(f"polling {watch.account}/{watch.folder} failed: {type(exc).__name__}: {exc}")
+            log.debug("polling %s/%s failed", watch.account, watch.folder, exc_info=True)
+            logs.report_problem(problems, f"polling {watch.account}/{watch.folder} failed: {type(exc).__name__}: {exc}",
+                                "its checkpoint is unchanged")
     return total

@@ -33,15 +33,35 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
         else:
             fresh.append(prospect)
     for existing in joined.values():
-        _add_referrer(s, app, existing.id, u.referrer, now)
+        added = _add_referrer(s, app, existing.id, u.referrer, now)
         q.link_thread(s, intro_mid, existing.id)
         q.link_thread(s, parsed.message_id, existing.id)
-        apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown"), now)
+        thank = added and u.referrer is not None and not app.identity.is_owner(u.referrer.email)
+        apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown", thank=thank), now)
     if not fresh:
         first = next(iter(joined))
         return first, f"introduced again: joined referral {', '.join(joined)}"
     # Anyone new in the same intro still gets a referral of their own (thread links stay with the first).
     u = replace(u, prospects=tuple(fresh))
+    if u.owner_is_referrer or len(fresh) == 1:  # her own intro of two contacts: one check-in to both
+        return rid, _start(s, app, _new_referral(s, app, rid, parsed, u, intro_mid, now), u, now, thank=True)
+    # A group intro: each prospect her own track (cadence, reply, out-of-office, bounce), one thank-you
+    # (drafted once every track exists, so it names them all).
+    tracks = [(_new_referral(s, app, rid if i == 0 else _sibling_slot(s, intro_mid, p.email), parsed,
+                             replace(u, prospects=(p,)), intro_mid, now), replace(u, prospects=(p,)))
+              for i, p in enumerate(fresh)]
+    notes = [_start(s, app, ref, one, now, thank=i == 0) for i, (ref, one) in enumerate(tracks)]
+    return rid, "group intro: " + "; ".join(notes)
+
+
+def _start(s: Session, app: App, ref: m.Referral, u: Understanding, now: datetime, thank: bool) -> str:
+    opted_out = q.opted_out(s, [p.email for p in u.prospects])
+    apply(s, app, ref, lc.IntroDetected(opted_out=bool(opted_out), thank_referrer=thank), now)
+    return f"new referral {ref.id}" + (f" ({', '.join(opted_out)} opted out earlier)" if opted_out else "")
+
+
+def _new_referral(s: Session, app: App, rid: str, parsed: ParsedMessage, u: Understanding, intro_mid: str,
+                  now: datetime) -> m.Referral:
     cadence = app.rules.cadence_for(urgent=u.urgency is not None and u.urgency.value in ("urgent", "deadline"))
     hold = q.absence_of(s, [p.email for p in u.prospects], now)
     ref = m.Referral(
@@ -61,9 +81,15 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
     who = u.referrer.formatted() if u.referrer else "unknown referrer"
     record(s, rid, now, "message_in", f"intro from {who}: {parsed.subject}", message_id=parsed.message_id,
            reasons=list(u.reasons))
-    opted_out = q.opted_out(s, [p.email for p in u.prospects])
-    apply(s, app, ref, lc.IntroDetected(opted_out=bool(opted_out)), now)
-    return rid, f"new referral {rid}" + (f" ({', '.join(opted_out)} opted out earlier)" if opted_out else "")
+    return ref
+
+
+def _sibling_slot(s: Session, intro_mid: str, email: str) -> str:
+    """The ID of one prospect's track of a group intro: stable, derived from the intro and her address."""
+    for candidate in referral_ids(f"{intro_mid}\n{email}"):
+        if s.get(m.Referral, candidate) is None:
+            return candidate
+    raise RuntimeError(f"no free referral ID for {email} in {intro_mid}")
 
 
 def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
@@ -77,12 +103,15 @@ def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
     raise RuntimeError(f"no free referral ID for {intro_mid}")
 
 
-def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> None:
+def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> bool:
+    """True when this referrer is new to the referral."""
     if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, "referrer")}:
-        return
+        return False
     credit_new = app.rules.credit.value == "last"
     if credit_new:
         for party in s.query(m.Party).filter_by(referral_id=rid, role="referrer"):
             party.credited = False
     s.add(m.Party(referral_id=rid, role="referrer", email=referrer.email, name=referrer.name,
                   credited=credit_new, added_at=now))
+    s.flush()
+    return True

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from refmail.app import approval_mail, question_mail, questions
+from refmail.app import approval_mail, meetings, question_mail, questions
 from refmail.app.intake import take_intro
 from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
 from refmail.domain.parse import parse_message
 from refmail.app.transitions import TIMELINE_KEY
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
-from refmail.domain.pipeline import understand
-from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.types import Kind, OverBudget, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -25,10 +26,27 @@ log = logging.getLogger(__name__)
 DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To")
 
 
+PAGE = 1000
+PROGRESS_EVERY = 500
+
+
 def process_pending(app: App, now: datetime) -> int:
+    """Every message waiting, page after page: no per-cycle cap leaves a backfill stranded for later cycles."""
+    done = after = 0
+    while True:
+        with app.sessions() as s:
+            ids = q.unprocessed_message_ids(s, PAGE, after)
+        if not ids:
+            break
+        after = ids[-1]
+        done += _process_page(app, ids, now)
+        if done and len(ids) == PAGE:
+            log.info("processing a backlog: %d messages read so far", done)
+    return done
+
+
+def _process_page(app: App, ids: list[int], now: datetime) -> int:
     done = 0
-    with app.sessions() as s:
-        ids = q.unprocessed_message_ids(s)
     for mid in ids:
         try:
             with app.sessions.begin() as s:
@@ -42,6 +60,8 @@ def process_pending(app: App, now: datetime) -> int:
                 handle(s, app, row, now)
                 row.processed_at = now
             done += 1
+            if done % PROGRESS_EVERY == 0:
+                log.info("processed %d of %d messages in this page", done, len(ids))
         except OperationalError:  # the database hiccuped (lock timeout, lost connection): try next cycle
             log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=True)
         except IntegrityError as exc:
@@ -81,8 +101,15 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
         parsed = parse_message(row.raw)
         if isinstance(parsed, ParseFailure):
             continue
-        notes.append(track(s, app, row, parsed, understand(parsed, app.identity, app.rules.detection_rules), now))
+        notes.append(track(s, app, row, parsed, _understand(parsed, app), now))
     return "".join(f"; earlier mail: {n}" for n in notes)
+
+
+def _over_budget(row: m.Message, why: str) -> None:
+    """Quarantine: the message stays whole and listed (`refmail quarantine`), and no later cycle stalls on it."""
+    log.warning("message %s quarantined: %s", row.message_id, why)
+    row.kind, row.error, row.error_stage = "over_budget", why, "budget"
+    row.outcome = Outcome.QUARANTINED.value
 
 
 def addressed_to_assistant(app: App, parsed: ParsedMessage) -> bool:
@@ -102,7 +129,13 @@ def handed_to_assistant(app: App, row: m.Message, parsed: ParsedMessage) -> bool
 
 def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     """Route one message, then settle its outcome: mail handed to the assistant never ends in silence."""
-    parsed = parse_message(row.raw)
+    limits = app.rules.detection_rules
+    started = app.cpu()
+
+    def over_budget() -> bool:
+        return app.cpu() - started > limits.time_budget_seconds
+
+    parsed = parse_message(row.raw, limits.max_header_chars)
     if isinstance(parsed, ParseFailure):
         row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
         row.outcome = Outcome.QUARANTINED.value
@@ -123,17 +156,31 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
     if question_mail.handle_reply(s, app, parsed, now):
         row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
         return
+    has_calendar = parsed.calendars or any(inner.calendars for inner in parsed.attached)
+    met = meetings.seen(s, app, row, parsed, now) if has_calendar else None
+    if met:
+        row.kind, row.summary, row.outcome = "calendar", met, Outcome.EVENT.value
+        row.sender = parsed.sender.email if parsed.sender else None
+        return
     try:
-        u = understand(parsed, app.identity, app.rules.detection_rules)
+        u = _understand(parsed, app, over_budget)
+    except OverBudget as exc:
+        _over_budget(row, str(exc))
+        return
     except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
         log.exception("understanding message %s failed; quarantined", row.id)
         row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
         row.outcome = Outcome.QUARANTINED.value
         return
+    if over_budget():  # the last step ran long: act on nothing it found, keep the message for the owner
+        _over_budget(row, f"reading took {app.cpu() - started:.1f} s of CPU, over the time budget of "
+                          f"{limits.time_budget_seconds:g} s (rules.yaml detection.time_budget_seconds)")
+        return
     row.kind = u.kind.value
     sender = parsed.sender
     row.sender = sender.email if sender else None
     took = False
+    row.utc_offset = offset_minutes(parsed)  # her zone, for sending at a decent hour hers
     if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
         # intro, the referrer chiming in) is a conversation, not a new introduction.
@@ -178,3 +225,11 @@ def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Unde
     elif outcome in (Outcome.QUESTION, Outcome.POSSIBLE) and u is not None:
         qid = questions.open_question(s, app, row, parsed, u, outcome, now)
         row.summary = (row.summary + "; " if row.summary else "") + f"question {qid}"
+
+
+def _understand(parsed: ParsedMessage, app: App, over_budget: Callable[[], bool] = lambda: False) -> Understanding:
+    """The pipeline (spaCy and its model) is imported here, the first time mail must be understood: an
+    idle cycle and the listing commands never pay for it."""
+    from refmail.domain.pipeline import understand
+
+    return understand(parsed, app.identity, app.rules.detection_rules, over_budget)

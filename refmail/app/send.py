@@ -13,7 +13,10 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import OutgoingMail
-from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
+from refmail import logs
+from refmail.domain.zones import Evidence, next_send_time_for
+from refmail.mail.ports import (AmbiguousSendError, LoginFailed, Mailbox, MailError, PermanentSendError,
+                                ServerUnreachable, Transport)
 from refmail.render import Envelope, compose
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -21,22 +24,29 @@ from refmail.wiring import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
+# decided_by of a draft the owner had sent again with `refmail resolve ID resend` (app/resolve.py).
+RESEND = "resend"
 
 
 def envelope_of(app: App, draft: m.Draft) -> Envelope:
     return Envelope(
         message_id=draft.message_id, kind=draft.kind, sender=app.identity.owner,
-        to=q.people(draft.to), cc=q.people(draft.cc),
+        to=q.people(draft.to), cc=q.people(draft.cc), bcc=q.people(draft.bcc or []),
         subject=draft.subject, body=draft.body, in_reply_to=draft.in_reply_to, references=tuple(draft.references),
     )
 
 
 def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
-    """Drafts left 'sending' by a crash: sent if the Sent folder has them, else held for the owner. Never resent."""
+    """Drafts a crash left 'sending': sent if the Sent folder has them, else assumed sent and flagged
+    for the owner (`refmail resolve`). Never resent on a guess, and never a dead end: the lifecycle goes on."""
     fixed = 0
+    give_up = timedelta(hours=app.rules.outbox.retry_for_hours)
     with app.sessions() as s:
         stuck = s.execute(select(m.Draft.id, m.Draft.referral_id)
                           .where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
+        # Left 'uncertain' by a version that stopped the lifecycle there: carry them on now.
+        stalled = s.execute(select(m.Draft.id, m.Draft.referral_id)
+                            .where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at.is_(None))).all()
     for draft_id, referral_id in stuck:
         with app.sessions.begin() as s:
             q.lock_referral(s, referral_id)
@@ -48,15 +58,19 @@ def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
                 try:
                     found = owner.contains_message_id(owner.sent_folder(), draft.message_id)
                 except MailError as exc:
-                    log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
-                    continue
-            if found:
-                _mark_sent(s, app, draft, now)
-            else:
-                draft.status, draft.last_error = q.UNCERTAIN, "interrupted while sending: check before resending"
-                record(s, draft.referral_id, now, "draft",
-                       f"{draft.kind} may or may not have gone out (interrupted); not resent", draft_id=draft.id)
+                    if now - draft.lease_until < give_up:
+                        log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
+                        continue
+                    log.warning("cannot check Sent for %s (%s); assumed sent", draft.id, exc)
+            _mark_sent(s, app, draft, now, None if found else "interrupted while sending")
             fixed += 1
+    for draft_id, referral_id in stalled:
+        with app.sessions.begin() as s:
+            q.lock_referral(s, referral_id)
+            draft = _locked_draft(s, draft_id, q.UNCERTAIN)
+            if draft is not None and draft.sent_at is None:
+                _mark_sent(s, app, draft, now, draft.last_error or "fate unknown")
+                fixed += 1
     return fixed
 
 
@@ -66,12 +80,28 @@ def _locked_draft(s, draft_id: str, status: str) -> m.Draft | None:  # type: ign
                      .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
 
 
-def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _mark_sent(s, app: App, draft: m.Draft, now: datetime,  # type: ignore[no-untyped-def]
+               unconfirmed: str | None = None) -> None:
+    """Record the draft as gone out and move the referral on.
+
+    `unconfirmed` (why its fate is unknown) marks a send the server may or may not have taken: it is
+    assumed delivered, so nothing goes twice and the cadence goes on, and it stays 'uncertain' until
+    the owner settles it with `refmail resolve` (the digest and `refmail show` tell her)."""
     ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
-    draft.status, draft.sent_at, draft.lease_owner, draft.lease_until = q.SENT, now, None, None
-    record(s, ref.id, now, "message_out", f"{draft.kind} sent to {', '.join(p['email'] for p in draft.to)}: "
-           f"{draft.subject}", draft_id=draft.id, message_id=draft.message_id)
+    draft.status = q.UNCERTAIN if unconfirmed else q.SENT
+    draft.sent_at, draft.lease_owner, draft.lease_until = now, None, None
+    to = ", ".join(p["email"] for p in draft.to)
+    if unconfirmed:
+        draft.last_error = f"{unconfirmed}: may or may not have gone out"
+        text = (f"{draft.kind} to {to} may or may not have gone out ({unconfirmed}); assumed sent, not resent. "
+                f"Settle it: refmail resolve {draft.id} sent|resend")
+    else:
+        text = f"{draft.kind} sent to {to}: {draft.subject}"
+    record(s, ref.id, now, "message_out", text, draft_id=draft.id, message_id=draft.message_id,
+           unconfirmed=bool(unconfirmed))
+    if draft.decided_by == RESEND:
+        return  # the lost original already moved the referral on
     if draft.kind == DraftKind.FIRST_TOUCH and ref.first_sent_at is None:
         ref.first_sent_at = now
     try:
@@ -80,25 +110,47 @@ def _mark_sent(s, app: App, draft: m.Draft, now: datetime) -> None:  # type: ign
         record(s, ref.id, now, "note", str(exc))
 
 
-def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str]:
+# Drafts read by the prospect(s): sent at a decent hour in their own time zone when their mail tells it.
+TO_PROSPECT = lc.PROSPECT_FACING | {DraftKind.CHECK_IN}
+
+
+def send_time(s, app: App, draft: m.Draft, now: datetime) -> tuple[datetime, Evidence | None]:  # type: ignore[no-untyped-def]
+    """When this draft may go out, from `now` on; and the time-zone evidence used, if any."""
+    evidence = None
+    if DraftKind(draft.kind) in TO_PROSPECT:
+        evidence = q.zone_evidence(s, [p["email"] for p in draft.to])
+    return next_send_time_for(now, app.rules, evidence.zone if evidence else None), evidence
+
+
+def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str, bytes]:
     """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
         ref = q.lock_referral(s, referral_id)
         draft = _locked_draft(s, draft_id, q.APPROVED)
         if ref is None or draft is None:
-            return None, "taken"
-        if not lc.may_send(lc.State(ref.state), DraftKind(draft.kind)):
+            return None, "taken", b""
+        allowed = lc.may_resend if draft.decided_by == RESEND else lc.may_send
+        if not allowed(lc.State(ref.state), DraftKind(draft.kind)):
             draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
-            return None, "withdrawn"
+            return None, "withdrawn", b""
         hold = ref.hold_until if DraftKind(draft.kind) in lc.PROSPECT_FACING else None
         if hold is not None and hold > now:
             draft.next_attempt_at = next_send_time(hold, app.rules)
-            return None, "held"
+            return None, "held", b""
+        when, evidence = send_time(s, app, draft, now)
+        if when > now:  # outside the send window: the owner's, or the prospect's own (her mail's Date headers)
+            if evidence is not None and draft.next_attempt_at != when:
+                record(s, ref.id, now, "draft", f"{draft.kind} waits for the send window in the prospect's time "
+                       f"zone ({evidence.label}): goes out at {when:%Y-%m-%d %H:%M} UTC", draft_id=draft.id)
+            draft.next_attempt_at = when
+            return None, "later", b""
         draft.status, draft.attempts = q.SENDING, draft.attempts + 1
         draft.first_attempt_at = draft.first_attempt_at or now
         draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
-        return compose(envelope_of(app, draft), now), "claimed"
+        env = envelope_of(app, draft)
+        # Her Sent copy names the BCC, as her own client's would; the bytes sent never do.
+        return compose(env, now), "claimed", compose(env, now, show_bcc=True).data
 
 
 def _retry_or_fail(
@@ -122,13 +174,12 @@ def _retry_or_fail(
 
 
 def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
-    """The server may have the message: never resend on a guess; the owner sees it in the digest."""
+    """The server may have the message: assumed sent (never resent on a guess), the owner is told."""
     with app.sessions.begin() as s:
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
-        draft.status, draft.last_error, draft.lease_owner, draft.lease_until = q.UNCERTAIN, error, None, None
-        record(s, draft.referral_id, now, "draft",
-               f"{draft.kind} may or may not have gone out ({error}); not resent", draft_id=draft.id)
+        q.lock_referral(s, draft.referral_id)
+        _mark_sent(s, app, draft, now, error)
 
 
 def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -148,15 +199,14 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
                problems: list[str] | None = None) -> int:
     """Send what is approved and due; only inside the send window (it is the prospect's inbox).
 
-    A mail server that will not take mail now is retried later, and named in `problems`."""
-    if next_send_time(now, app.rules) != now:
-        return 0
+    A mail server that will not take mail now is retried later, and named in `problems`. Each draft's own
+    window is checked when it is claimed: a prospect's may be open while the owner's is closed."""
     sent = 0
     with app.sessions() as s:
         ready = q.outbox_ready(s, now)
     for draft_id, referral_id in ready:
         try:
-            mail, why = _claim(app, draft_id, referral_id, now)
+            mail, why, sent_copy = _claim(app, draft_id, referral_id, now)
         except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
             log.exception("draft %s cannot be composed; marked failed", draft_id)
             _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
@@ -164,7 +214,7 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
         if mail is None:
             continue
         try:
-            transport.send(mail)
+            refused = transport.send(mail) or {}
         except PermanentSendError as exc:
             # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
             _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
@@ -174,14 +224,27 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
             continue
         except MailError as exc:
             _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
-            if problems is not None:
-                problems.append(f"sending: {exc}")
+            logs.report_problem(problems, f"sending: {exc}", "kept, retried later",
+                                once=str(exc) if isinstance(exc, (LoginFailed, ServerUnreachable)) else "")
             continue
         # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
-        file_copy(owner, mail, now)
+        file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)
         _record_sent(app, draft_id, now)
+        if refused:  # it went out (to the BCC), but the server refused the prospect: that is a bounce
+            _partly_refused(app, draft_id, now, tuple(refused))
         sent += 1
     return sent
+
+
+def _partly_refused(app: App, draft_id: str, now: datetime, refused: tuple[str, ...]) -> None:
+    with app.sessions.begin() as s:
+        draft = s.get(m.Draft, draft_id)
+        assert draft is not None
+        q.lock_referral(s, draft.referral_id)
+        record(s, draft.referral_id, now, "draft", f"{draft.kind} refused by the mail server for "
+               f"{', '.join(refused)}", draft_id=draft.id)
+        if DraftKind(draft.kind) in lc.PROSPECT_FACING:
+            _refused_prospect(s, app, draft, refused, now)
 
 
 def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> None:

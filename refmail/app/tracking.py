@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refmail.app.transitions import apply, record
+from refmail.app.whose import remember, thread_referrals, tie
 from refmail.domain import lifecycle as lc
 from refmail.domain.approvals import Authenticity, authenticity
 from refmail.domain.cadence import start_of_local_day
 from refmail.domain.drafting import draft_ids
+from refmail.domain.meeting_cue import meeting_cue
 from refmail.domain.rules import DraftKind
 from refmail.domain.screen import delay_only
 from refmail.domain.types import Kind, ParsedMessage, Understanding
@@ -21,8 +24,10 @@ from refmail.wiring import App
 
 
 def party_on_thread(s: Session, parsed: ParsedMessage, email: str) -> bool:
-    for rid in q.referrals_by_thread(s, parsed.thread_ids):
-        if email in {p.email for role in ("prospect", "referrer") for p in q.parties(s, rid, role)}:
+    """Someone on a referral of this thread (any track of a group intro), by any address of theirs."""
+    person = q.alias_of(s, email) or email
+    for ref in thread_referrals(s, parsed.thread_ids):
+        if person in {p.email for role in ("prospect", "referrer") for p in q.parties(s, ref.id, role)}:
             return True
     return False
 
@@ -66,8 +71,8 @@ def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessag
 
 
 def _referrals_for(s: Session, parsed: ParsedMessage, sender: str | None) -> list[m.Referral]:
-    rids = q.referrals_by_thread(s, parsed.thread_ids)
-    rows = [r for r in (s.get(m.Referral, rid) for rid in rids) if r is not None]
+    rows = thread_referrals(s, parsed.thread_ids)
+    rids = {r.id for r in rows}
     if sender:
         rows += [r for r in q.open_referrals_with(s, sender) if r.id not in rids]
     return rows
@@ -83,16 +88,51 @@ def track(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Unders
         return f"not trusted: {forged}"
     if u.kind is Kind.AUTOREPLY:
         return _autoreply(s, app, row.raw, parsed, u, sender, now)
-    matched = []
-    for ref in _referrals_for(s, parsed, sender):
-        if not _from_prospect_side(s, ref, sender, parsed):
+    return reply_on_thread(s, app, row, parsed, u, sender, now)
+
+
+def reply_on_thread(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding,
+                    sender: str | None, now: datetime) -> str:
+    """Any reply in the thread, from any address but ours, is a reply on the referral it answers."""
+    found = tie(s, app, parsed.thread_ids, sender)
+    if found.unsure:
+        for ref in found.unsure:
+            q.link_thread(s, parsed.message_id, ref.id)
+            record(s, ref.id, now, "whose", f"reply from {sender} on the thread, whose?", message_id=parsed.message_id,
+                   sender=sender, reply_text=(u.reply_text or parsed.text)[:4000])
+        return f"reply from {sender} on the thread of {', '.join(r.id for r in found.unsure)}: whose? (asked)"
+    if not found.referrals:
+        for ref in thread_referrals(s, parsed.thread_ids):
             if sender and sender in {p.email for p in q.parties(s, ref.id, "referrer")}:
                 record(s, ref.id, now, "message_in", f"referrer wrote on the thread: {parsed.subject}",
                        message_id=parsed.message_id)
-            continue
-        if _replied(s, app, row, ref, parsed, u, f"reply from {sender}", now):
+        return "not about a referral"
+    if u.do_not_contact and not found.by_address:
+        # Someone else's "stop emailing me" is theirs, not the prospect's: counted as a reply, not as her opt-out.
+        for ref in found.referrals:
+            record(s, ref.id, now, "note", f"{sender} asked not to be contacted: not applied to the prospect")
+        u = replace(u, do_not_contact=False)
+    matched = []
+    for ref in found.referrals:
+        if counted(s, app, row, ref, parsed, u, sender or "", now):
             matched.append(ref.id)
     return f"reply on {', '.join(matched)}" if matched else "not about a referral"
+
+
+def counted(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: ParsedMessage, u: Understanding,
+            sender: str, now: datetime) -> bool:
+    """Her reply (from any address): remembered, recorded, the cadence stopped; the group told when the rule says."""
+    learnt = remember(s, ref, sender, now)
+    if learnt:
+        record(s, ref.id, now, "note", f"{sender} wrote on the thread: kept as another address of {learnt}")
+    what = f"reply from {sender}" + (f" (for {learnt})" if learnt else "")
+    if not _replied(s, app, row, ref, parsed, u, what, now):
+        return False
+    if app.rules.group_intro.stop_on_first_reply:
+        for other in q.siblings(s, ref):
+            if lc.State(other.state) in lc.ACTIVE:
+                apply(s, app, other, lc.GroupAnswered(sender), now)
+    return True
 
 
 def _replied(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: ParsedMessage, u: Understanding,
@@ -100,8 +140,10 @@ def _replied(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: Pars
     """The prospect answered: the reply goes on the timeline and the cadence stops."""
     q.link_thread(s, parsed.message_id, ref.id)
     row.referral_id = ref.id
+    said = (u.reply_text or parsed.text)[:4000]
+    cue = meeting_cue(said)
     record(s, ref.id, now, "message_in", f"{what}: {parsed.subject}", message_id=parsed.message_id,
-           reply_text=(u.reply_text or parsed.text)[:4000])
+           reply_text=said, **({"meeting_cue": cue} if cue else {}))
     try:
         apply(s, app, ref, lc.ProspectReplied(do_not_contact=u.do_not_contact), now)
     except lc.InvalidTransition as exc:
@@ -145,32 +187,11 @@ def forged_sender(parsed: ParsedMessage) -> str:
     return why if verdict is Authenticity.FAILED else ""
 
 
-# Shared mail providers: two people at gmail.com are not colleagues.
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "gmx.com",
-    "web.de", "mail.com", "yandex.ru", "yandex.com", "zoho.com", "fastmail.com", "hey.com", "qq.com", "163.com",
-})
-
-
 def _sent_to_prospect(s: Session, referral_id: str) -> set[str]:
     """Message-IDs of what refmail (or the owner by hand) sent the prospect on this referral."""
     return {d.message_id for d in s.scalars(select(m.Draft).where(
-        m.Draft.referral_id == referral_id, m.Draft.status == q.SENT,
+        m.Draft.referral_id == referral_id, m.Draft.status.in_(q.OUT_STATUSES),
         m.Draft.kind.in_([k.value for k in lc.PROSPECT_FACING])))}
-
-
-def _from_prospect_side(s: Session, ref: m.Referral, sender: str | None, parsed: ParsedMessage) -> bool:
-    """The prospect, or a colleague at the prospect's own domain answering what we sent the prospect."""
-    if sender is None or sender in {p.email for p in q.parties(s, ref.id, "referrer")}:
-        return False
-    prospects = q.parties(s, ref.id, "prospect")
-    if sender in {p.email for p in prospects}:
-        return True
-    domain = sender.rpartition("@")[2]
-    if domain in FREE_MAIL or domain not in {p.email.rpartition("@")[2] for p in prospects}:
-        return False
-    return bool(_sent_to_prospect(s, ref.id) & set(parsed.thread_ids))
 
 
 def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Understanding, sender: str | None,
@@ -188,8 +209,9 @@ def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Under
         else:
             absence.until, absence.seen_at = until, now
     touched = []
-    for ref in _referrals_for(s, parsed, sender):
-        if sender not in {p.email for p in q.parties(s, ref.id, "prospect")}:
+    person = q.alias_of(s, sender) or sender
+    for ref in _referrals_for(s, parsed, person):
+        if person not in {p.email for p in q.parties(s, ref.id, "prospect")}:
             continue
         record(s, ref.id, now, "message_in", f"out-of-office from {sender}"
                + (f", back {u.return_date.isoformat()}" if u.return_date else ""), message_id=parsed.message_id)

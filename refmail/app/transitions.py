@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from refmail import logs
 
 from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
@@ -18,15 +21,42 @@ from refmail.wiring import App
 
 # Counts timeline entries written in a session: a message that wrote one is news on a known referral.
 TIMELINE_KEY = "timeline_entries"
+_SAY = "refmail_events"
 
 
 def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
     session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
     session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
+    session.info.setdefault(_SAY, []).append((referral_id, kind, text))
+
+
+@event.listens_for(Session, "after_commit")
+def _say_what_happened(session: Session) -> None:
+    """Each timeline entry is a line of `refmail run`'s output, once it is committed (never for a
+    transaction that was rolled back). State changes repeat the event that caused them: detail (-v)."""
+    for referral_id, kind, text in session.info.pop(_SAY, []):
+        if kind == "state":
+            logs.detail(f"referral {referral_id}: {text}", referral=referral_id, kind=kind)
+        else:
+            logs.event(f"referral {referral_id}: {text}", referral=referral_id, kind=kind)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_SAY, None)
+
+
+def meeting_day(at: datetime | None, app: App) -> str:
+    """ "on Thursday 19 November at 10:00" in the owner's zone, for the update to the referrer."""
+    if at is None:
+        return ""
+    local = at.astimezone(app.rules.zone)
+    return f"on {local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
-    return ReferralFacts(
+    state = lc.State(row.state)
+    known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
         referrers=tuple(q.parties(session, row.id, "referrer")),
@@ -36,13 +66,23 @@ def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> Referral
         context=row.context,
         first_touch=q.first_touch_ref(session, row.id),
         owner_is_referrer=row.owner_is_referrer,
-        **extra,
+        bcc_referrer=app.rules.first_touch.bcc_referrer,
+        unanswered=row.unanswered,
+        already_contacted=row.first_sent_at is not None,
+        prospect_replied=state in lc.HEARD_FROM or row.replied_at is not None,
+        zone=app.rules.zone,
+        meeting_day=meeting_day(row.meeting_at, app),
     )
+    return ReferralFacts(**{**known, **extra})
 
 
 def create_draft(
     session: Session, app: App, row: m.Referral, kind: DraftKind, due_at: datetime, now: datetime, **extra: Any
 ) -> m.Draft:
+    if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
+        # One thank-you for a group intro: it names every prospect the referrer introduced.
+        group = [row, *q.siblings(session, row)]
+        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, "prospect"))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)
@@ -55,6 +95,7 @@ def create_draft(
         status=q.APPROVED if waived else q.PENDING_DRAFT,
         to=[p.as_dict() for p in spec.to],
         cc=[p.as_dict() for p in spec.cc],
+        bcc=[p.as_dict() for p in spec.bcc],
         subject=subject,
         body=body,
         message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),
@@ -70,7 +111,8 @@ def create_draft(
     session.add(draft)
     q.link_thread(session, draft.message_id, row.id)
     note = "approval waived by rule" if waived else "awaiting approval"
-    record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)} ({note})",
+    bcc = f", BCC {', '.join(p.email for p in spec.bcc)}" if spec.bcc else ""
+    record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)}{bcc} ({note})",
            draft_id=did, subject=subject)
     return draft
 
@@ -98,6 +140,10 @@ def apply(session: Session, app: App, row: m.Referral, event: lc.Event, now: dat
 
 def _carry_out(session: Session, app: App, row: m.Referral, effect: lc.Effect, now: datetime, **extra: Any) -> None:
     if isinstance(effect, lc.CreateDraft):
+        if effect.recipient:  # a thank-you to one referrer in particular
+            person = next((p for p in q.parties(session, row.id, "referrer") if p.email == effect.recipient), None)
+            if person is not None:
+                extra = {**extra, "thank_to": person}
         create_draft(session, app, row, effect.kind, effect.due_at, now, **extra)
     elif isinstance(effect, lc.Schedule):
         session.add(m.DueAction(referral_id=row.id, kind=effect.kind.value, due_at=effect.due_at))

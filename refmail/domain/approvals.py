@@ -200,16 +200,28 @@ def read_answer(text: str, signoff_names: tuple[str, ...] = ()) -> Answer:
 # ---- authentication results ------------------------------------------------
 
 _RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*([a-z]+)((?:\s+[a-z.-]+\s*=\s*[^\s;]+)*)", re.IGNORECASE)
-_PROP = re.compile(r"([a-z.-]+)\s*=\s*([^\s;]+)", re.IGNORECASE)
+_PROP = re.compile(r"(?<![a-z.-])([a-z.-]++)\s*+=\s*+([^\s;]++)", re.IGNORECASE)
 _FAILS = frozenset({"fail", "permerror", "softfail"})
 
 
 def _strip_comments(value: str) -> str:
-    # RFC 8601 allows (comments) anywhere; they would hide the real method results.
-    previous = None
-    while previous != value:
-        previous, value = value, re.sub(r"\([^()]*\)", " ", value)
-    return value
+    """RFC 8601 allows (comments) anywhere, nested; they would hide the real method results.
+
+    One pass with a stack of open parentheses (removing innermost pairs over and over was quadratic on
+    "((((...))))"); an unclosed "(" stays, as it always did.
+    """
+    out: list[str] = []
+    opened: list[int] = []
+    for char in value:
+        if char == "(":
+            opened.append(len(out))
+            out.append(char)
+        elif char == ")" and opened:
+            del out[opened.pop():]
+            out.append(" ")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _domain(value: str) -> str:

@@ -22,7 +22,7 @@ _SUBJECT_INTRO = re.compile(
     re.IGNORECASE,
 )
 _SUBJECT_ASK = re.compile(r"\b(intro|introduction) (to|request)\b.*\?|open to|interested in|\bintro\?", re.IGNORECASE)
-_LINE_MEET = re.compile(r"^\s*(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
+_LINE_MEET = re.compile(r"^[^\S\n]*+(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
 _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|manage (your )?preferences|"
                          r"you are receiving this|newsletter|webinar", re.IGNORECASE)
 

@@ -57,6 +57,11 @@ class DetectionRules:
     urgent_phrases: tuple[str, ...] = ()
     relaxed_phrases: tuple[str, ...] = ()
     max_body_chars: int = 6000
+    # Hostile mail must not stall a cycle: text past these sizes is not read (the cut is noted in the
+    # reasons), and a message whose reading still takes longer than the budget (CPU seconds) is quarantined.
+    max_scan_chars: int = 200_000
+    max_header_chars: int = 65_536
+    time_budget_seconds: float = 5.0
 
     @classmethod
     def from_mapping(cls, d: dict[str, Any] | None, path: str = "detection") -> "DetectionRules":
@@ -79,10 +84,14 @@ class DetectionRules:
                 values[key] = _unit(value, where)
             elif key == "thresholds":
                 values.update(_thresholds(value, where))
-            elif key == "max_body_chars":
+            elif key in ("max_body_chars", "max_scan_chars", "max_header_chars"):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 200:
                     raise ValueError(f"{where}: expected a whole number of at least 200")
                 values[key] = value
+            elif key == "time_budget_seconds":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+                    raise ValueError(f"{where}: expected a number of seconds between 0 and 3600")
+                values[key] = float(value)
             else:
                 values[key] = _phrases(value, where)
         made = cls(**values)

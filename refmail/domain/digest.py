@@ -14,10 +14,13 @@ class SectionKind(enum.StrEnum):
     QUESTIONS = "questions"
     POSSIBLE = "possible"
     REPLIES = "replies"
+    WHOSE = "whose"
+    MEETINGS = "meetings"
     SENT = "sent"
     DUE = "due"
     ESCALATED = "escalated"
     STALLED = "stalled"
+    UNCONFIRMED = "unconfirmed"
     PROBLEMS = "problems"
     REFUSED = "refused"
     NOT_INTROS = "not_intros"
@@ -29,11 +32,14 @@ TITLES = {
     SectionKind.QUESTIONS: "Questions for you",
     SectionKind.POSSIBLE: "Possible intros",
     SectionKind.REPLIES: "Replies received",
+    SectionKind.WHOSE: "Replies on a group intro: whose?",
+    SectionKind.MEETINGS: "Looks like a meeting",
     SectionKind.SENT: "Sent since the last digest",
     SectionKind.DUE: "Due today",
     SectionKind.ESCALATED: "Escalated to the referrer",
     SectionKind.STALLED: "Stalled or closed",
-    SectionKind.PROBLEMS: "Could not be sent",
+    SectionKind.UNCONFIRMED: "Sent, but not confirmed",
+    SectionKind.PROBLEMS: "Problems with sending",
     SectionKind.REFUSED: "Refused approval attempts",
     SectionKind.NOT_INTROS: "Handed to refmail, not introductions",
     SectionKind.QUARANTINED: "Messages refmail could not read",
@@ -72,6 +78,8 @@ class SourceRow:
     replied: int
     met: int
     won: int
+    intros_made: int = 0  # intros the owner made for them (reciprocity)
+    you_owe: bool = False  # their intro became a meeting or a win, and nothing went back to them since
 
     @property
     def label(self) -> str:
@@ -99,6 +107,11 @@ class Digest:
     since: datetime | None
 
     @property
+    def owed(self) -> tuple[SourceRow, ...]:
+        """The "You owe" list: people to thank, update, or introduce someone to."""
+        return tuple(r for r in self.sources if r.you_owe)
+
+    @property
     def has_news(self) -> bool:
         return any(s.kind in NEWS and s.items for s in self.sections)
 
@@ -119,13 +132,18 @@ def headline(snapshot: Snapshot) -> str:
         parts.append(_count(get(SectionKind.POSSIBLE), "possible intro", "possible intros"))
     if get(SectionKind.REPLIES):
         parts.append(_count(get(SectionKind.REPLIES), "reply", "replies"))
+    if get(SectionKind.WHOSE):
+        parts.append(_count(get(SectionKind.WHOSE), "reply to place", "replies to place"))
+    if get(SectionKind.MEETINGS):
+        parts.append(_count(get(SectionKind.MEETINGS), "likely meeting", "likely meetings"))
     if get(SectionKind.SENT):
         parts.append(f"{get(SectionKind.SENT)} sent")
     if get(SectionKind.DUE):
         parts.append(f"{get(SectionKind.DUE)} due today")
     if get(SectionKind.ESCALATED):
         parts.append(f"{get(SectionKind.ESCALATED)} escalated")
-    problems = get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED) + get(SectionKind.QUARANTINED)
+    problems = (get(SectionKind.UNCONFIRMED) + get(SectionKind.PROBLEMS) + get(SectionKind.REFUSED)
+                + get(SectionKind.QUARANTINED))
     if problems:
         parts.append(_count(problems, "problem", "problems"))
     return ", ".join(parts) or "nothing new"

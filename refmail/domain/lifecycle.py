@@ -81,11 +81,15 @@ class Referral:
 class IntroDetected:
     # A prospect asked before not to be contacted: the referral is recorded, nothing is drafted.
     opted_out: bool = False
+    # A group intro gives each prospect a referral; only the first thanks the referrer.
+    thank_referrer: bool = True
 
 
 @dataclass(frozen=True)
 class Reintroduced:
     referrer_email: str
+    # Someone new introduced the prospect: she is thanked too (issue 10), whoever the credit rule names.
+    thank: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,20 @@ class Due:
 @dataclass(frozen=True)
 class ProspectReplied:
     do_not_contact: bool = False
+
+
+@dataclass(frozen=True)
+class GroupAnswered:
+    """Another prospect of the same group intro replied, and the rule says that answers for the group."""
+
+    by: str
+
+
+@dataclass(frozen=True)
+class MeetingSet:
+    """A calendar invitation between the owner and the prospect (sent, or accepted)."""
+
+    start: datetime | None
 
 
 @dataclass(frozen=True)
@@ -134,7 +152,7 @@ class Cancelled:
 
 
 Event = (
-    IntroDetected | Reintroduced | DraftSent | DraftRejected | Due | ProspectReplied
+    IntroDetected | Reintroduced | DraftSent | DraftRejected | Due | ProspectReplied | GroupAnswered | MeetingSet
     | OwnerWroteByHand | AutoReplied | Bounced | OutcomeMarked | Cancelled
 )
 
@@ -145,6 +163,8 @@ Event = (
 class CreateDraft:
     kind: DraftKind
     due_at: datetime
+    # The one person it goes to, when not the usual (a thank-you to a second referrer), by address.
+    recipient: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,6 +222,9 @@ def _intro(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     if r.owner_is_referrer:
         return _to(r, State.DETECTED, "owner introduced two contacts: check-in scheduled",
                    Schedule(DueKind.CHECK_IN, _later(now, c.check_in_after, rules)))
+    if not e.thank_referrer:
+        return _to(r, State.AWAITING_APPROVAL, "intro detected: first touch drafted (the group's first track "
+                   "thanks the referrer)", CreateDraft(DraftKind.FIRST_TOUCH, _later(now, c.first_touch_due, rules)))
     return _to(r, State.AWAITING_APPROVAL, "intro detected: first touch and thank-you drafted",
                CreateDraft(DraftKind.FIRST_TOUCH, _later(now, c.first_touch_due, rules)),
                CreateDraft(DraftKind.THANK_SOURCE, _later(now, c.thank_source_due, rules)))
@@ -209,6 +232,10 @@ def _intro(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
 
 def _reintro(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     assert isinstance(e, Reintroduced)
+    if e.thank and not r.owner_is_referrer:
+        return _to(r, r.state, f"introduced again by {e.referrer_email}: no second first touch, a thank-you drafted",
+                   CreateDraft(DraftKind.THANK_SOURCE, _later(now, r.cadence.thank_source_due, rules),
+                               recipient=e.referrer_email))
     return _to(r, r.state, f"introduced again by {e.referrer_email}: no second first touch")
 
 
@@ -301,6 +328,26 @@ def _replied(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     return _to(r, State.REPLIED, "prospect replied: cadence stopped", *effects, unanswered=0, hold_until=None)
 
 
+def _group_answered(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
+    assert isinstance(e, GroupAnswered)
+    return _to(r, State.HANDLED_BY_OWNER, f"{e.by} answered for the group intro "
+               "(group_intro.stop_on_first_reply): cadence stopped",
+               CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION}), hold_until=None)
+
+
+def _meeting(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
+    assert isinstance(e, MeetingSet)
+    when = f" ({e.start.astimezone(rules.zone):%a %d %b %H:%M})" if e.start else ""
+    if r.state is State.MET:
+        return _to(r, r.state, f"meeting invitation seen again{when}")
+    effects: list[Effect] = [CancelSchedule(), CancelDrafts(PROSPECT_FACING | {DraftKind.ESCALATION,
+                                                                                DraftKind.BOUNCE_NOTICE})]
+    if not r.owner_is_referrer:
+        effects.append(CreateDraft(DraftKind.MEETING_UPDATE, add_business_days(now, 0, rules)))
+    return _to(r, State.MET, f"meeting set{when}: cadence stopped, update to the referrer drafted", *effects,
+               unanswered=0, hold_until=None)
+
+
 def _by_hand(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     if r.state in ENGAGED:
         return _to(r, r.state, "owner wrote to the prospect")
@@ -339,7 +386,10 @@ def _outcome(r: Referral, e: Event, now: datetime, rules: Rules) -> Transition:
     if r.state is State.WON and e.outcome is not Outcome.WON:  # no longer won: the unsent thank-you goes
         stop += (CancelDrafts(frozenset({DraftKind.THANK_WON})),)
     if e.outcome is Outcome.MET:
-        return _to(r, State.MET, "owner met the prospect", *stop)
+        if r.state is State.MET or r.owner_is_referrer:
+            return _to(r, State.MET, "owner met the prospect", *stop)
+        return _to(r, State.MET, "owner met the prospect: update to the referrer drafted", *stop,
+                   CreateDraft(DraftKind.MEETING_UPDATE, add_business_days(now, 0, rules)))
     if e.outcome is Outcome.WON:
         if r.state is State.WON:  # marking it won twice thanks the referrer once
             return _to(r, State.WON, "already won")
@@ -368,6 +418,8 @@ _allow(OPEN | _CLOSED_WITH_OUTCOME | {State.WON, State.LOST}, DraftSent, _sent)
 _allow(OPEN | _CLOSED_WITH_OUTCOME | {State.WON, State.LOST}, DraftRejected, _rejected)
 _allow(ACTIVE, Due, _due)
 _allow(OPEN | {State.CLOSED_NO_RESPONSE, State.BOUNCED}, ProspectReplied, _replied)
+_allow(ACTIVE, GroupAnswered, _group_answered)
+_allow(OPEN | _CLOSED_WITH_OUTCOME, MeetingSet, _meeting)
 _allow(ACTIVE | {State.CLOSED_NO_RESPONSE}, OwnerWroteByHand, _by_hand)
 _allow(ENGAGED, OwnerWroteByHand, _by_hand)
 _allow(ACTIVE, AutoReplied, _autoreplied)
@@ -393,3 +445,13 @@ def may_send(state: State, kind: DraftKind) -> bool:
     if kind is DraftKind.CHECK_IN:
         return state in (State.DETECTED, State.AWAITING_APPROVAL)
     return state is not State.CANCELLED
+
+
+def may_resend(state: State, kind: DraftKind) -> bool:
+    """A lost message sent again on the owner's word: the lost one already moved the referral on,
+    so the state it led to is fine too; a prospect who has answered still gets nothing."""
+    if kind is DraftKind.ESCALATION:
+        return state in (State.CONTACTED, State.FOLLOWED_UP, State.ESCALATED)
+    if kind is DraftKind.CHECK_IN:
+        return state in (State.DETECTED, State.AWAITING_APPROVAL, State.CONTACTED)
+    return may_send(state, kind)

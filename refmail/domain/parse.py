@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from email.header import Header, decode_header, make_header
 from html.parser import HTMLParser
 
-import mailparser
 
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
@@ -34,7 +33,13 @@ _EMAIL = re.compile(r"^[^@\s/<>()\[\],;:\"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)  # it logs every MIME type it skips
 
 
-def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
+# Address headers longer than this are cut (rules.yaml detection.max_header_chars): 20,000 recipients
+# would otherwise cost seconds, and no introduction needs more than a few.
+MAX_HEADER_CHARS = 65_536
+CUT_NOTE = "cut: "  # defects starting with this are size cuts the reasons trail repeats
+
+
+def parse_message(raw: bytes, max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage | ParseFailure:
     """Parse raw RFC 5322 bytes; anything unreadable is a ParseFailure, never an exception."""
     if not isinstance(raw, (bytes, bytearray)):
         return ParseFailure(f"expected bytes, got {type(raw).__name__}")
@@ -42,25 +47,48 @@ def parse_message(raw: bytes) -> ParsedMessage | ParseFailure:
     if not raw.strip():
         return ParseFailure("empty input")
     try:
-        return _parse(raw, 0)
+        return _parse(raw, 0, max_header_chars)
     except ValueError as exc:
         return ParseFailure(str(exc))
     except Exception as exc:  # the boundary: a parser bug must not crash intake
         return ParseFailure(f"unreadable message: {type(exc).__name__}: {exc}")
 
 
-def _parse(raw: bytes, depth: int) -> ParsedMessage:
+def _header_block_size(raw: bytes) -> int:
+    end = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    return end
+
+
+def _parse(raw: bytes, depth: int, max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage:
+    if _header_block_size(raw) > max_header_chars:
+        # mail-parser re-reads every address of every header one by one (about 50 µs each): a header
+        # block this size is hostile or broken, and the standard library's parser reads it in one pass.
+        msg = email.message_from_bytes(raw)
+        categories: tuple[str, ...] = (f"header block of {_header_block_size(raw):,} bytes: read without mail-parser",)
+        return _from_message(msg, raw, depth, categories, max_header_chars)
     try:
+        import mailparser  # heavy: imported only when a message is parsed
+
         mail = mailparser.parse_from_bytes(raw)
         msg, categories = mail.message, tuple(str(d) for d in mail.defects_categories)
     except Exception as exc:  # mail-parser gave up: the stdlib parser is more forgiving
         msg = email.message_from_bytes(raw)
         categories = (f"mail-parser: {type(exc).__name__}",)
-    return _from_message(msg, raw, depth, categories)
+    return _from_message(msg, raw, depth, categories, max_header_chars)
+
+
+def _cut_addresses(name: str, value: str, limit: int, notes: list[str]) -> str:
+    """An address header cut at the last comma before `limit` characters, the cut noted."""
+    if len(value) <= limit:
+        return value
+    cut = value.rfind(",", 0, limit)
+    kept = value[: cut if cut > 0 else limit]
+    notes.append(f"{CUT_NOTE}{name} header cut to its first {len(kept):,} of {len(value):,} characters (rules.yaml)")
+    return kept
 
 
 def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
-                  categories: tuple[str, ...] = ()) -> ParsedMessage:
+                  categories: tuple[str, ...] = (), max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage:
     headers = tuple((str(k), decode_text(as_written(v))) for k, v in msg.items())
     if not headers:
         raise ValueError("not an email: no header lines")
@@ -68,13 +96,24 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     for key, value in headers:
         get.setdefault(key.lower(), value)
     raw_get = {k.lower(): as_written(v) for k, v in reversed(msg.items())}
-    text, html, status, attached = _walk(msg, depth)
+    cuts: list[str] = []
+    for key in ("from", "to", "cc", "reply-to"):
+        if key in raw_get:
+            raw_get[key] = _cut_addresses(key.title(), raw_get[key], max_header_chars, cuts)
+    categories += tuple(cuts)
+    text, html, status, attached, calendars = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
     if len(senders) > 1:  # "From: owner@..., mallory@...": whose message it is cannot be told, or trusted
         categories += (f"From names {len(senders)} addresses: sender unknown",)
+    # RFC 5322 allows one From and one Sender. With two, clients disagree on which one they show, so
+    # neither is believed: no approval, answer or owner action can ride on a second From.
+    repeated = [name for name in ("From", "Sender") if len(msg.get_all(name) or ()) > 1]
+    if repeated:
+        categories += tuple(f"{len(msg.get_all(n) or ())} {n} headers: sender unknown" for n in repeated)
+        senders = ()
     to, cc = addresses(raw_get.get("to", "")), addresses(raw_get.get("cc", ""))
     defects = tuple(dict.fromkeys(_defects(msg) + categories))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
@@ -94,6 +133,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         content_type=msg.get_content_type(),
         delivery_status=status,
+        calendars=calendars,
         embedded=embedded_messages(body, known=senders + to + cc),
     )
 
@@ -154,7 +194,7 @@ def addresses(value: str) -> tuple[Person, ...]:
     The header is split into addresses *before* RFC 2047 words are decoded: a display name such as
     =?utf-8?q?Carol_=3Ccarol=40example=2Enet=3E?= <mallory@evil.test> is Mallory, never Carol.
     """
-    people: list[Person] = []
+    people: dict[str, Person] = {}  # by address: a set lookup per address, not a scan of those so far
     dangling = ""
     for name, original in email.utils.getaddresses([str(value)]):
         name = decode_text(name)
@@ -167,10 +207,8 @@ def addresses(value: str) -> tuple[Person, ...]:
         elif dangling and name and " " not in dangling:
             name = f"{dangling}, {name}"
         dangling = ""
-        person = Person(_name(name), addr)
-        if person.email not in {p.email for p in people}:
-            people.append(person)
-    return tuple(people)
+        people.setdefault(addr, Person(_name(name), addr))
+    return tuple(people.values())
 
 
 def _date(value: str) -> datetime | None:
@@ -212,8 +250,10 @@ def _encoded_message(inner: object, encoding: str) -> email.message.Message | No
     return email.message_from_bytes(data)
 
 
-def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...]]:
-    """Text, HTML and delivery-status of this message; attached messages parsed on their own."""
+def _walk(msg: email.message.Message,
+          depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...], tuple[str, ...]]:
+    """Text, HTML and delivery-status of this message; attached messages parsed on their own; calendar parts."""
+    calendars: list[str] = []
     texts: list[str] = []
     htmls: list[str] = []
     status: list[str] = []
@@ -241,6 +281,9 @@ def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[
         if part.is_multipart():
             stack[0:0] = [p for p in part.get_payload() if isinstance(p, email.message.Message)]
             continue
+        if ctype in ("text/calendar", "application/ics"):  # an invitation, inline or attached as invite.ics
+            calendars.append(_payload_text(part))
+            continue
         if part.get_content_disposition() == "attachment":
             continue
         if ctype == "text/plain":
@@ -249,7 +292,7 @@ def _walk(msg: email.message.Message, depth: int) -> tuple[str, str, str, tuple[
             htmls.append(_payload_text(part))
         elif ctype == "text/rfc822-headers":
             status.append(_payload_text(part))
-    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached)
+    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached), tuple(calendars)
 
 
 def _defects(msg: email.message.Message) -> tuple[str, ...]:
@@ -294,6 +337,6 @@ def html_to_text(html: str) -> str:
         parser.feed(html)
         parser.close()
     except Exception:
-        return re.sub(r"<[^>]*>", " ", html)
+        return re.sub(r"<[^<>]*+>", " ", html)  # never "[^>]*": a run of "<<<<" would be rescanned from each
     lines = (" ".join(line.split()) for line in "".join(parser.out).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

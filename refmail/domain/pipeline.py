@@ -14,8 +14,10 @@ from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
+from refmail.domain.parse import CUT_NOTE
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
-from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Reading, Understanding
+from refmail.domain.scanning import bounded
+from refmail.domain.types import Identity, Kind, OverBudget, ParsedMessage, Person, Reading, Understanding
 from refmail.domain.urgency import urgency
 
 _REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
@@ -251,16 +253,34 @@ def _thread(ctx: Context) -> Outcome:
 STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn in screen.STEPS) + (_intro, _thread)
 
 
-def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | None = None) -> Understanding:
+def _bounded(msg: ParsedMessage, rules: DetectionRules, trail: list[str]) -> ParsedMessage:
+    """The message with its text and delivery report cut to the scan limit; each cut goes in the trail."""
+    trail.extend(d.removeprefix(CUT_NOTE) for d in msg.defects if d.startswith(CUT_NOTE))
+    text, note = bounded(msg.text, rules.max_scan_chars)
+    status, status_note = bounded(msg.delivery_status, rules.max_scan_chars)
+    trail.extend(n for n in (note, status_note and "delivery report " + status_note) if n)
+    if note is None and status_note is None:
+        return msg
+    return replace(msg, text=text, delivery_status=status)
+
+
+def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | None = None,
+               over_budget: Callable[[], bool] = lambda: False) -> Understanding:
     """Run the steps in order; the first that sets the message aside or finds something decides.
 
     An exception is not caught here: a bug is no verdict, and the caller quarantines the message.
+    `over_budget` is asked between steps (the caller's CPU clock against rules.yaml's budget); when it
+    says yes, OverBudget is raised so the message is quarantined rather than read any further.
     """
     rules = rules or DetectionRules()
     trail: list[str] = []
+    msg = _bounded(msg, rules, trail)
     unsure, readings = False, ()
     ctx = Context(msg, identity, rules, pipeline_for(rules), top_text(msg.text[: rules.max_body_chars * 4]))
     for step in STEPS:
+        if over_budget():
+            raise OverBudget(f"reading stopped before step {step.__name__}: over the time budget of "
+                             f"{rules.time_budget_seconds:g} s (rules.yaml detection.time_budget_seconds)")
         outcome = step(ctx)
         if outcome.action is Action.CONTINUE:
             if outcome.note:

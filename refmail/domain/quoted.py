@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from refmail.domain.scanning import ADDRESS_NO_EQ
 from refmail.domain.types import ParsedMessage, Person
 
 MAX_DEPTH = 3
@@ -39,7 +40,7 @@ _FIELD_KEY = {
     "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject", "onderwerp": "subject",
     "oggetto": "subject", "assunto": "subject", "emne": "subject", "ämne": "subject",
 }
-_ADDR = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDR = ADDRESS_NO_EQ
 _BEGIN_FROM = re.compile(r"^[> *]*(From|Von|De|Van|Da|Fra|Från)\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -47,11 +48,15 @@ def _unquote(lines: list[str]) -> list[str]:
     return [re.sub(r"^> ?", "", line) for line in lines]
 
 
+# "Carol [carol@example.net]" (Outlook): starts only where a blank run starts, never re-scans a "[[[[" run.
+_BRACKETED = re.compile(r"(?<!\s)\s*+\[(?:mailto:)?([^\[\]@\s]++@[^\[\]\s]++)\]")
+
+
 def _address_field(value: str):
     from refmail.domain.parse import addresses
 
     value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value)
-    value = re.sub(r"\s*\[(?:mailto:)?([^\]@\s]+@[^\]\s]+)\]", r"<\1>", value)
+    value = _BRACKETED.sub(r"<\1>", value)
     return addresses(value.replace(";", ","))
 
 
@@ -126,26 +131,46 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
     for m in _BEGIN_FROM.finditer(text):
         candidates.append((m.start(), m.start(), "block"))
     for start, end, how in sorted(candidates):
+        # Only a candidate that holds up reads the rest of the text: splitting it for every failed
+        # candidate was quadratic on a body of thousands of "From: x" lines.
         if how == "attribution":
             head = " ".join(text[start:end].split())
+            fields = {"from": _attribution_sender(head)}
+            if not (_address_field(fields["from"]) or _by_name(fields["from"], known)):
+                continue
             body_lines = text[end:].lstrip("\n").split("\n")
             if body_lines and body_lines[0].startswith(">"):
                 body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
-            fields = {"from": _attribution_sender(head)}
-            msg = _embedded(fields, "\n".join(body_lines), depth, known)
-            if msg.sender is not None:
-                return (msg,)
-            continue
-        lines = text[end:].lstrip("\n").split("\n")
-        quoted = bool(lines) and lines[0].startswith(">")
-        if quoted:
-            lines = _unquote(lines)
-        found = _header_block(lines, 0)
+            return (_embedded(fields, "\n".join(body_lines), depth, known),)
+        first = _first_lines(text, end, _BLOCK_LINES)
+        quoted = bool(first) and first[0].startswith(">")
+        found = _header_block(_unquote(first) if quoted else first, 0)
         if found is None:
             continue
         fields, stop = found
+        lines = text[end:].lstrip("\n").split("\n")
+        if quoted:
+            lines = _unquote(lines)
         return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth, known),)
     return ()
+
+
+_BLOCK_LINES = 20  # _header_block reads at most 16 lines and looks 2 ahead
+
+
+def _first_lines(text: str, at: int, count: int) -> list[str]:
+    """The first `count` lines of text[at:] (leading newlines dropped) without copying the rest."""
+    while at < len(text) and text[at] == "\n":
+        at += 1
+    lines: list[str] = []
+    while len(lines) < count:
+        stop = text.find("\n", at)
+        if stop < 0:
+            lines.append(text[at:])
+            break
+        lines.append(text[at:stop])
+        at = stop + 1
+    return lines
 
 
 def _attribution_sender(head: str) -> str:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
-from mailparser_reply import EmailReplyParser
+from functools import cache
+from typing import Any
 
-_PARSER = EmailReplyParser(languages=["en", "de", "fr", "es"])
+
+@cache
+def _parser() -> Any:
+    """Built on first use: mail-parser-reply costs start-up time that commands which read no reply skip."""
+    from mailparser_reply import EmailReplyParser
+
+    return EmailReplyParser(languages=["en", "de", "fr", "es"])
+
 _CUT = re.compile(
     r"^[ \t]*(?:-{2,}\s*(?:Forwarded message|Original Message|Forwarded Message|Message transféré|"
     r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine)"
@@ -43,7 +51,7 @@ def reply_text(text: str) -> str:
     """What the sender wrote in this reply: no quotes, no forwarded part, no signature."""
     head = top_text(text)
     try:
-        parsed = _PARSER.parse_reply(text=head)
+        parsed = _parser().parse_reply(text=head)
     except Exception:  # the library's regexes on odd input: fall back to our own cut
         parsed = head
     parsed = parsed if parsed and parsed.strip() else head

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import dateparser
 
 _PERMANENT = re.compile(
     r"no longer (?:being )?(?:monitored|in use|active|checked|read|with|at|employed|working|works)|"
@@ -100,6 +99,8 @@ def _try(fragment: str, lang: str, base: datetime | None) -> date | None:
         if not re.search(r"\d|[a-zäéû]{3,}", candidate, re.IGNORECASE):
             continue
         try:
+            import dateparser  # heavy: imported only when an out-of-office is read
+
             found = dateparser.parse(candidate, languages=[lang], settings=_settings(lang, base))
         except Exception:  # dateparser's own bugs must not cost us the message
             found = None

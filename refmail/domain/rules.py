@@ -29,6 +29,7 @@ class DraftKind(enum.StrEnum):
     THANK_WON = "thank_won"
     CHECK_IN = "check_in"
     BOUNCE_NOTICE = "bounce_notice"
+    MEETING_UPDATE = "meeting_update"
 
 
 class Credit(enum.StrEnum):
@@ -116,10 +117,17 @@ class UrgentCadence(_Strict):
     escalation_after: StrictInt | None = Field(None, ge=1, le=60)
 
 
+class FirstTouch(_Strict):
+    # Seed 001: keep the source in the loop. True: the referrer gets the first touch in BCC (and it says so).
+    bcc_referrer: bool = True
+
+
 class Digest(_Strict):
     time: ClockTime = dt.time(8, 0)
     business_days_only: bool = True
     send_when_empty: bool = False
+    # How long the "nothing to say" decision may wait for that morning's intake to be read.
+    wait_for_mail_minutes: StrictInt = Field(120, ge=0, le=24 * 60)
 
 
 class Outbox(_Strict):
@@ -133,6 +141,18 @@ class Retention(_Strict):
     unrelated_days: StrictInt = Field(30, ge=14, le=3650)
 
 
+class GroupIntro(_Strict):
+    """A group intro gives each prospect her own track; this rule lets one answer stop them all."""
+
+    stop_on_first_reply: bool = False
+
+
+class Reciprocity(_Strict):
+    """When a referrer whose intro became a meeting or a win is owed something in return."""
+
+    owe_after_days: StrictInt = Field(30, ge=1, le=3650)
+
+
 class Rules(_Strict):
     timezone: str = "UTC"
     calendar: Calendar = Calendar()
@@ -141,10 +161,13 @@ class Rules(_Strict):
     urgent_cadence: UrgentCadence = UrgentCadence()
     credit: Credit = Credit.FIRST
     approval: dict[DraftKind, bool] = Field(default_factory=dict)
+    first_touch: FirstTouch = FirstTouch()
     drafts_folder_mode: bool = False
     digest: Digest = Digest()
     outbox: Outbox = Outbox()
     retention: Retention = Retention()
+    group_intro: GroupIntro = GroupIntro()
+    reciprocity: Reciprocity = Reciprocity()
     detection: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timezone")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from refmail.domain.returndate import is_permanent, return_date
+from refmail.domain.scanning import ADDRESS
 from refmail.domain.types import Identity, Kind, ParsedMessage
 
 
@@ -81,19 +82,25 @@ def our_own(msg: ParsedMessage, identity: Identity) -> Screened | None:
     return None
 
 
+# Where a bounce's own words end and the returned copy begins. Blank space is matched within one line only:
+# "\s*" at every line start of a run of empty lines would rescan the run from each of them.
+_COPY_FOLLOWS = re.compile(
+    r"^(?:[^\S\n]*+-++[^\S\n]*+(?:original message|the original message|message headers|this is a copy)|"
+    r".*below this line is a copy|.*original message follows|received:|return-path:|content-type:)",
+    re.IGNORECASE | re.MULTILINE)
+
+
 def _failed_addresses(msg: ParsedMessage) -> tuple[str, ...]:
     found: list[str] = []
     for value in msg.header_all("X-Failed-Recipients"):
-        found += re.findall(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+", value)
+        found += ADDRESS.findall(value)
     for match in re.finditer(r"^(?:Final|Original)-Recipient:\s*[\w-]*;\s*<?([^\s<>;]+@[^\s<>;]+)>?",
                              msg.delivery_status, re.IGNORECASE | re.MULTILINE):
         found.append(match.group(1))
     if not found:
-        head = re.split(r"^(?:\s*-+\s*(?:original message|the original message|message headers|this is a copy)|"
-                        r".*below this line is a copy|.*original message follows|received:|return-path:|content-type:)",
-                        msg.text, maxsplit=1, flags=re.IGNORECASE | re.MULTILINE)[0]
+        head = _COPY_FOLLOWS.split(msg.text, maxsplit=1)[0]
         sender = msg.sender.email if msg.sender else ""
-        for addr in re.findall(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+", head):
+        for addr in ADDRESS.findall(head):
             if addr.lower() != sender and not _DAEMON.match(addr.split("@")[0]):
                 found.append(addr)
     found = list(dict.fromkeys(a.lower().strip(".") for a in found))

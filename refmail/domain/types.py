@@ -50,6 +50,8 @@ class ParsedMessage:
     delivery_status: str = ""
     # Messages carried in the body text: an inline forward or the message a reply quotes.
     embedded: tuple["ParsedMessage", ...] = ()
+    # The text of text/calendar parts (meeting invitations and answers to them), undecoded iCalendar.
+    calendars: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive; None when absent."""
@@ -201,3 +203,7 @@ class FetchedMessage:
     flags: tuple[str, ...] = field(default=())
     # True when only the header was read (refmail did not need the body): raw holds the header block.
     skipped: bool = False
+
+
+class OverBudget(Exception):
+    """Reading one message took longer than rules.yaml's time budget: the app quarantines it."""

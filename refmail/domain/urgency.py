@@ -1,7 +1,9 @@
-"""Timing cues in an intro ("they need this by Friday", "no rush", "urgent") -> Urgency and the phrase."""
+"""Timing cues in an intro ("they need this by Friday", "she's only in town till Friday", "no rush",
+"urgent") -> Urgency and the phrase."""
 
 from __future__ import annotations
 
+from refmail.domain.availability import availability
 from refmail.domain.nlp import Pipeline, analysed, window
 from refmail.domain.types import Urgency
 
@@ -17,6 +19,10 @@ def urgency(pipe: Pipeline, text: str) -> tuple[Urgency | None, str]:
     for label, start, end in cues:
         if label == "DEADLINE":
             found.setdefault("DEADLINE", doc[max(0, start - 3): min(len(doc), end + 2)].text)
+    if "DEADLINE" not in found:
+        window_closes = availability(window(text))  # "he leaves on Thursday": a deadline by another name
+        if window_closes:
+            found["DEADLINE"] = window_closes
     if "RELAXED" in found:
         return Urgency.RELAXED, found["RELAXED"]
     if "URGENT" in found:

@@ -16,7 +16,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from refmail.domain.types import FetchedMessage
-from refmail.mail.ports import Closeable, FolderStatus, MailError
+from refmail.mail.ports import Closeable, FolderStatus, LoginFailed, MailError, ServerUnreachable
+from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class ImapMailbox(Closeable):
         self._client: IMAPClient | None = None
         self._selected: str | None = None
         self._special: dict[bytes, str] = {}
+        self._login_failed: LoginFailed | None = None
 
     def __repr__(self) -> str:  # never the password
         return f"ImapMailbox({self.user}@{self.host}:{self.port}, security={self.security})"
@@ -68,22 +70,33 @@ class ImapMailbox(Closeable):
     # ---- connection ------------------------------------------------------
 
     def _connect(self) -> IMAPClient:
+        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
+            raise self._login_failed
         context = self._ssl_context or (default_context() if self.security != "none" else None)
         log.debug("imap connect %s@%s:%s (%s)", self.user, self.host, self.port, self.security)
-        client = IMAPClient(
-            self.host,
-            port=self.port,
-            ssl=self.security == "ssl",
-            ssl_context=context,
-            timeout=self.timeout,
-        )
+        try:
+            client = IMAPClient(
+                self.host,
+                port=self.port,
+                ssl=self.security == "ssl",
+                ssl_context=context,
+                timeout=self.timeout,
+            )
+        except OSError as exc:
+            explained = explain_connect_error("IMAP", self.host, self.port, self.security, exc)
+            if explained is None:
+                raise
+            raise ServerUnreachable(explained) from None
         try:
             if self.security == "starttls":
                 client.starttls(context)
             client.login(self.user, self._password)
         except LoginError as exc:
             _quietly(client.shutdown)
-            raise MailError(f"IMAP login failed for {self.user}@{self.host}: {_text(exc)}") from None
+            self._login_failed = LoginFailed(
+                f"IMAP login failed for {self.user} at {self.host} ({_text(exc)}): "
+                f"{login_hint(self.host, 'REFMAIL_IMAP')}")
+            raise self._login_failed from None
         except BaseException:
             _quietly(client.shutdown)
             raise
@@ -243,6 +256,23 @@ class ImapMailbox(Closeable):
 
         return self._run("IDLE", op)
 
+    def capabilities(self) -> tuple[str, ...]:
+        """What the server offers after login (IDLE, CONDSTORE, SPECIAL-USE, ...): for `refmail doctor`."""
+        return tuple(sorted(_text(c).upper() for c in self._run("CAPABILITY", lambda client: client.capabilities())))
+
+    def special_use_folders(self) -> dict[str, str]:
+        """Folders flagged with an RFC 6154 special use, by flag ("\\Sent": "Sent Items"); creates nothing."""
+        def op(client: IMAPClient) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for flags, _sep, name in client.list_folders():
+                for flag in flags:
+                    text = _text(flag)
+                    if text.lower() in ("\\sent", "\\drafts", "\\trash", "\\junk", "\\archive", "\\all"):
+                        found.setdefault("\\" + text[1:].capitalize(), str(name))
+            return found
+
+        return self._run("LIST", op)
+
     def sent_folder(self) -> str:
         return self._special_folder(b"\\Sent", "Sent")
 
@@ -252,6 +282,24 @@ class ImapMailbox(Closeable):
     def contains_message_id(self, folder: str, message_id: str) -> bool:
         mid = message_id.strip().strip("<>")
         return self._run("SEARCH", lambda client: self._has_message_id(client, folder, mid))
+
+    def remove_message_id(self, folder: str, message_id: str) -> int:
+        mid = message_id.strip().strip("<>")
+
+        def op(client: IMAPClient) -> int:
+            client.select_folder(folder, readonly=False)
+            try:
+                uids = client.search(["HEADER", "Message-ID", f"<{mid}>"])
+                if uids:
+                    client.delete_messages(uids)
+                    if client.has_capability("UIDPLUS"):
+                        client.uid_expunge(uids)  # only these: never other messages she marked deleted
+                return len(uids)
+            finally:
+                # Back to read-only, so nothing later (a CLOSE) can expunge what she marked deleted.
+                self._select(client, folder)
+
+        return self._run("STORE", op)
 
     # ---- helpers ---------------------------------------------------------
 

@@ -34,6 +34,16 @@ class MailError(Exception):
     """A mail server problem worth retrying later (dropped connection, timeout)."""
 
 
+class LoginFailed(MailError):
+    """The server refused the user name or password. Said once (with the provider's hint), and not retried
+    on the same connection object: providers lock accounts that keep failing."""
+
+
+class ServerUnreachable(MailError):
+    """No conversation with the server at all (refused, wrong TLS mode, unknown host): the message says
+    which setting to check, and every stage that needs the server would say the same, so it is said once."""
+
+
 class PermanentSendError(Exception):
     """The SMTP server refused for good (5xx): retrying will not help."""
 
@@ -74,6 +84,10 @@ class Mailbox(Protocol):
 
     def contains_message_id(self, folder: str, message_id: str) -> bool: ...
 
+    def remove_message_id(self, folder: str, message_id: str) -> int:
+        """Delete (and expunge) the messages of `folder` with exactly this Message-ID; how many there were."""
+        ...
+
     def supports_idle(self) -> bool:
         """Whether the server can push new mail (IMAP IDLE, RFC 2177)."""
         ...
@@ -90,8 +104,11 @@ class Mailbox(Protocol):
 class Transport(Protocol):
     """One SMTP submission account."""
 
-    def send(self, mail: OutgoingMail) -> None:
-        """Deliver or raise MailError (try again) / PermanentSendError."""
+    def send(self, mail: OutgoingMail) -> dict[str, str] | None:
+        """Deliver or raise MailError (try again) / PermanentSendError.
+
+        Taken for some recipients and refused outright (5xx) for others: it was sent, and the refused
+        addresses come back ({address: reply}), since a BCC may have carried it past a dead To."""
         ...
 
     def close(self) -> None: ...

@@ -8,12 +8,14 @@ import smtplib
 import ssl
 
 from refmail.domain.types import OutgoingMail
-from refmail.mail.ports import Closeable, AmbiguousSendError, MailError, PermanentSendError
+from refmail.mail.ports import Closeable, AmbiguousSendError, LoginFailed, MailError, ServerUnreachable, PermanentSendError
+from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
 log = logging.getLogger(__name__)
 
 _BARE_EOL = re.compile(rb"\r\n|\r|\n")
+_DOT_STUFF = re.compile(rb"^\.", re.MULTILINE)  # RFC 5321 4.5.2: a line starting with '.' gets another
 
 
 class SmtpTransport(Closeable):
@@ -41,6 +43,7 @@ class SmtpTransport(Closeable):
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
         self._conn: smtplib.SMTP | None = None
+        self._login_failed: LoginFailed | None = None
 
     def __repr__(self) -> str:  # never the password
         who = f"{self.user}@" if self.user else ""
@@ -51,13 +54,21 @@ class SmtpTransport(Closeable):
     def _connect(self) -> smtplib.SMTP:
         context = self._ssl_context or default_context()
         log.debug("smtp connect %s%s:%s (%s)", f"{self.user} at " if self.user else "", self.host, self.port, self.security)
+        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
+            raise self._login_failed
         conn: smtplib.SMTP
-        if self.security == "ssl":
-            conn = smtplib.SMTP_SSL(
-                self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout, context=context
-            )
-        else:
-            conn = smtplib.SMTP(self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout)
+        try:
+            if self.security == "ssl":
+                conn = smtplib.SMTP_SSL(
+                    self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout, context=context
+                )
+            else:
+                conn = smtplib.SMTP(self.host, self.port, local_hostname=self._local_hostname, timeout=self.timeout)
+        except OSError as exc:
+            explained = explain_connect_error("SMTP", self.host, self.port, self.security, exc)
+            if explained is None:
+                raise
+            raise ServerUnreachable(explained) from None
         try:
             conn.ehlo()
             if self.security == "starttls":
@@ -70,8 +81,15 @@ class SmtpTransport(Closeable):
                 conn.login(self.user, self._password or "")
         except smtplib.SMTPAuthenticationError as exc:
             _quietly_close(conn)
-            # Retryable on purpose: a wrong password is fixed in config, the drafts must not be lost.
-            raise MailError(f"SMTP login failed for {self.user} at {self.host}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+            # Retryable on purpose (a MailError): a wrong password is fixed in config, the drafts must not be lost.
+            self._login_failed = LoginFailed(
+                f"SMTP login failed for {self.user} at {self.host} ({exc.smtp_code} {_text(exc.smtp_error)}): "
+                f"{login_hint(self.host, 'REFMAIL_SMTP')}")
+            raise self._login_failed from None
+        except ssl.SSLError as exc:  # STARTTLS offered, then the handshake failed
+            _quietly_close(conn)
+            raise ServerUnreachable(explain_connect_error("SMTP", self.host, self.port, self.security, exc)
+                                    or f"SMTP TLS with {self.host}:{self.port} failed: {exc}") from None
         except BaseException:
             _quietly_close(conn)
             raise
@@ -91,6 +109,13 @@ class SmtpTransport(Closeable):
         self._conn = self._connect()
         return self._conn
 
+    def check(self) -> None:
+        """Connect and log in, sending nothing: for `refmail doctor` and `refmail init`."""
+        try:
+            self._live()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise MailError(f"SMTP to {self.host}:{self.port} failed: {exc}") from None
+
     def close(self) -> None:
         if self._conn is not None:
             try:
@@ -101,7 +126,7 @@ class SmtpTransport(Closeable):
 
     # ---- Transport protocol ----------------------------------------------
 
-    def send(self, mail: OutgoingMail) -> None:
+    def send(self, mail: OutgoingMail) -> dict[str, str]:
         if not mail.recipients:
             raise PermanentSendError(f"message {mail.message_id} has no recipients")
         data = _BARE_EOL.sub(b"\r\n", mail.data)  # the wire wants CRLF; smtplib leaves bytes alone
@@ -136,6 +161,7 @@ class SmtpTransport(Closeable):
             log.warning(
                 "message %s refused for %s", mail.message_id, {r: f"{c} {_text(m)}" for r, (c, m) in refused.items()}
             )
+        return {r: f"{c} {_text(m)}" for r, (c, m) in (refused or {}).items() if c >= 500}
 
     def _reset(self) -> None:
         """After a refusal the connection is usable again once the transaction is reset."""
@@ -171,12 +197,21 @@ def _transact(conn: smtplib.SMTP, sender: str, recipients: list[str], data: byte
     if len(refused) == len(recipients):
         conn.rset()
         raise smtplib.SMTPRecipientsRefused(refused)
+    # smtplib's data() in two halves. Until the server's 354 and the last byte of the message are out,
+    # a failure is a plain temporary one: nothing complete reached the server, a retry sends it once.
+    code, resp = conn.docmd("DATA")
+    if code != 354:
+        if code == 421:
+            conn.close()
+        raise smtplib.SMTPDataError(code, resp)
+    conn.send(_DOT_STUFF.sub(b"..", data).removesuffix(b"\r\n") + b"\r\n.\r\n")
+    # The whole message is out: from here on the server may have taken it, whatever happens to its answer.
     try:
-        code, resp = conn.data(data)
-    except smtplib.SMTPDataError:
-        raise  # DATA itself was refused with a code: nothing was taken
+        code, resp = conn.getreply()
     except (smtplib.SMTPException, OSError) as exc:
         raise AmbiguousSendError(f"connection lost after sending the message data: {exc}") from exc
+    if code != 250:
+        raise smtplib.SMTPDataError(code, resp)
     return refused
 
 

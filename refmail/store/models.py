@@ -86,6 +86,8 @@ class Message(Base):
     kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # Who sent it, once parsed: a late intro looks back for its prospect's earlier mail.
     sender: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    # Minutes east of UTC in its Date header (None for -0000 or no date): the sender's time zone.
+    utc_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
     referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -100,7 +102,7 @@ class Referral(Base):
     __tablename__ = "referrals"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
-    intro_message_id: Mapped[str] = mapped_column(String(998))
+    intro_message_id: Mapped[str] = mapped_column(String(998), index=True)
     intro_subject: Mapped[str] = mapped_column(Text, default="")
     context: Mapped[str] = mapped_column(Text, default="")
     urgency: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -112,6 +114,8 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the owner and the prospect meet (a calendar invitation's start), once known.
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Party(Base):
@@ -127,6 +131,16 @@ class Party(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("referral_id", "role", "email"),)
+
+
+class PersonAlias(Base):
+    """Another address someone answered from on a referral's thread: mail from it is hers."""
+
+    __tablename__ = "person_aliases"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    person_email: Mapped[str] = mapped_column(String(320), index=True)
+    referral_id: Mapped[str | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ThreadLink(Base):
@@ -147,6 +161,8 @@ class Draft(Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     to: Mapped[list[Any]] = mapped_column(JSON)
     cc: Mapped[list[Any]] = mapped_column(JSON)
+    # On the SMTP envelope only, never in the headers the recipients see (the referrer of a first touch).
+    bcc: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     original_body: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -165,6 +181,9 @@ class Draft(Base):
     approval_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Drafts-folder mode: when a copy was put in her Drafts folder, and when refmail took it out again.
+    drafts_copy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    drafts_copy_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_drafts_outbox", "status", "next_attempt_at"),)
 

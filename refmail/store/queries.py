@@ -9,8 +9,9 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
-from refmail.domain.lifecycle import OPEN, Cadence, Referral as ReferralView, State
+from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
+from refmail.domain.zones import Evidence
 from refmail.store import models as m
 
 PENDING_DRAFT = "pending"
@@ -21,7 +22,11 @@ REJECTED = "rejected"
 CANCELLED = "cancelled"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
+# The owner sent a withdrawn or skipped draft from her own mail client: out, and worth her attention.
+SENT_AFTER_WITHDRAWAL = "sent_after_withdrawal"
 LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
+# Gone out as far as refmail knows: 'uncertain' is assumed delivered until the owner says otherwise.
+OUT_STATUSES = (SENT, UNCERTAIN)
 
 
 def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
@@ -131,15 +136,29 @@ def draft_count(session: Session, referral_id: str, kind: str) -> int:
 def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
     return session.scalars(
         select(m.Draft)
-        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status == SENT)
+        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status.in_(OUT_STATUSES))
         .order_by(m.Draft.sent_at)
         .limit(1)
     ).first()
 
 
+def zone_evidence(session: Session, emails: Sequence[str]) -> Evidence | None:
+    """The UTC offset of the latest mail these people wrote themselves (From them, a numeric zone)."""
+    if not emails:
+        return None
+    rows = session.execute(
+        select(m.Message.utc_offset, m.Message.received_at)
+        .where(m.Message.sender.in_(list(emails)), m.Message.utc_offset.is_not(None))
+        .order_by(m.Message.received_at.desc(), m.Message.id.desc())
+    ).all()
+    if not rows:
+        return None
+    return Evidence(rows[0][0], rows[0][1], len(rows))
+
+
 def first_touch_ref(session: Session, referral_id: str) -> SentRef | None:
     row = sent_draft(session, referral_id, "first_touch")
-    return SentRef(row.message_id, row.subject) if row else None
+    return SentRef(row.message_id, row.subject, row.body, row.sent_at) if row else None
 
 
 def live_drafts(session: Session, referral_id: str) -> list[m.Draft]:
@@ -209,14 +228,22 @@ def postpone_due(session: Session, referral_id: str, until: datetime) -> None:
     )
 
 
-def unprocessed_message_ids(session: Session, limit: int = 1000) -> list[int]:
+def unprocessed_message_ids(session: Session, limit: int = 1000, after: int = 0) -> list[int]:
+    """The next `limit` messages waiting to be processed, past row id `after` (so a caller pages through all)."""
     return list(
-        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None)).order_by(m.Message.id).limit(limit))
+        session.scalars(select(m.Message.id).where(m.Message.processed_at.is_(None), m.Message.id > after)
+                        .order_by(m.Message.id).limit(limit))
     )
 
 
 def message_known(session: Session, message_id: str) -> bool:
     return session.scalar(select(m.Message.id).where(m.Message.message_id == message_id)) is not None
+
+
+def stored_message(session: Session, message_id: str) -> tuple[int, bytes] | None:
+    """(row id, raw bytes) of the message stored under this Message-ID; the bytes are empty once pruned."""
+    row = session.execute(select(m.Message.id, m.Message.raw).where(m.Message.message_id == message_id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
@@ -237,3 +264,36 @@ def absence_of(session: Session, emails: Sequence[str], now: datetime) -> dateti
 def get_meta(session: Session, key: str) -> str | None:
     row = session.get(m.Meta, key)
     return row.value if row else None
+
+
+def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
+    """The other prospects' referrals of the same group intro (each prospect has her own track)."""
+    return list(session.scalars(select(m.Referral).where(
+        m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
+
+
+def alias_of(session: Session, email: str) -> str | None:
+    """The address of the person who has also written from `email`, if refmail learnt that."""
+    row = session.get(m.PersonAlias, email.lower())
+    return row.person_email if row is not None else None
+
+
+def aliases_of(session: Session, person_email: str) -> list[str]:
+    return list(session.scalars(select(m.PersonAlias.email).where(m.PersonAlias.person_email == person_email)
+                                .order_by(m.PersonAlias.seen_at)))
+
+
+def remember_alias(session: Session, email: str, person_email: str, referral_id: str, now: datetime) -> bool:
+    """Keep `email` as another address of `person_email`; False when it was already known."""
+    email, person_email = email.lower(), person_email.lower()
+    if email == person_email or session.get(m.PersonAlias, email) is not None:
+        return False
+    session.add(m.PersonAlias(email=email, person_email=person_email, referral_id=referral_id, seen_at=now))
+    return True
+
+
+def sent_prospect_draft(session: Session, message_id: str) -> m.Draft | None:
+    """What refmail (or the owner by hand) sent a prospect under this Message-ID."""
+    return session.scalars(select(m.Draft).where(
+        m.Draft.message_id == message_id, m.Draft.status.in_([SENT, UNCERTAIN]),
+        m.Draft.kind.in_([k.value for k in PROSPECT_FACING]))).first()

@@ -55,7 +55,8 @@ def test_intro_to_first_touch(cast):
     cast.cycle(sent_at + timedelta(minutes=1))
     cast.cycle(sent_at + timedelta(minutes=2))
     assert len(cast.from_refmail(cast.prospect)) == 1
-    assert cast.from_refmail(cast.referrer) == []  # the thank-you was never approved
+    # The referrer has the first touch in BCC (issue 10) and nothing else: the thank-you was never approved.
+    assert [m["X-Refmail"] for m in cast.from_refmail(cast.referrer)] == ["first_touch"]
 
 
 def test_same_intro_twice_is_one_referral_and_one_email(cast):
@@ -71,7 +72,8 @@ def test_same_intro_twice_is_one_referral_and_one_email(cast):
     for minute in (3, 4, 5):
         cast.cycle(MONDAY + timedelta(minutes=minute))
     assert len(cast.from_refmail(cast.prospect)) == 1
-    assert len(cast.from_refmail(cast.referrer)) == 1
+    # Once each: the thank-you, and the first touch in BCC (issue 10).
+    assert sorted(m["X-Refmail"] for m in cast.from_refmail(cast.referrer)) == ["first_touch", "thank_source"]
 
 
 def test_approved_outside_send_window_waits_for_it(cast):

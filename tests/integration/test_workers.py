@@ -49,7 +49,8 @@ def test_three_workers_share_one_postgres_without_doubling(mail_world, tmp_path,
     for minute in range(5, 9):
         together(apps, MON + timedelta(minutes=minute))
     assert [m["X-Refmail"] for m in cast.from_refmail(cast.prospect)] == ["first_touch"]
-    assert [m["X-Refmail"] for m in cast.from_refmail(cast.referrer)] == ["thank_source"]
+    # Her thank-you, and the first touch in BCC (issue 10): each once, whatever the workers raced.
+    assert sorted(m["X-Refmail"] for m in cast.from_refmail(cast.referrer)) == ["first_touch", "thank_source"]
     sent = [m for m in cast.inbox(cast.owner, "Sent") if m.get("X-Refmail") in ("first_touch", "thank_source")]
     assert len(sent) == 2
     assert report.referrals(apps[0])[0]["state"] == "contacted"

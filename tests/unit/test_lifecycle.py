@@ -27,8 +27,10 @@ from refmail.domain.lifecycle import (
     DraftSent,
     Due,
     DueKind,
+    GroupAnswered,
     IntroDetected,
     InvalidTransition,
+    MeetingSet,
     Outcome,
     OutcomeMarked,
     OwnerWroteByHand,
@@ -77,6 +79,8 @@ ALLOWED: dict[type, set[State]] = {
     Bounced: set(ACTIVE) | set(ENGAGED),
     OutcomeMarked: set(OPEN) | TERMINAL_WITH_HISTORY,
     Cancelled: set(OPEN),
+    GroupAnswered: set(ACTIVE),
+    MeetingSet: set(OPEN) | {S.CLOSED_NO_RESPONSE, S.BOUNCED},
 }
 EVENT_TYPES = list(ALLOWED)
 
@@ -102,6 +106,8 @@ def sample(event_type: type, state: State) -> lc.Event:
         Bounced: lambda: Bounced("carol@example.net"),
         OutcomeMarked: lambda: OutcomeMarked(Outcome.WON),
         Cancelled: lambda: Cancelled(),
+        GroupAnswered: lambda: GroupAnswered("dan@example.net"),
+        MeetingSet: lambda: MeetingSet(NOW + timedelta(days=2)),
     }[event_type]()
 
 
@@ -120,7 +126,9 @@ def expected_state(event_type: type, state: State) -> State:
         return state if state in ENGAGED else S.HANDLED_BY_OWNER
     if event_type is Bounced and state in HEARD_FROM:
         return state
-    return {Bounced: S.BOUNCED, OutcomeMarked: S.WON, Cancelled: S.CANCELLED}[event_type]
+    if event_type is GroupAnswered:
+        return S.HANDLED_BY_OWNER
+    return {MeetingSet: S.MET, Bounced: S.BOUNCED, OutcomeMarked: S.WON, Cancelled: S.CANCELLED}[event_type]
 
 
 def test_table_is_exactly_the_allowed_pairs() -> None:
@@ -561,11 +569,38 @@ def test_won_twice_thanks_once() -> None:
     assert result.referral.state is S.WON and result.effects == ()
 
 
-@pytest.mark.parametrize(("outcome", "state"), [(Outcome.MET, S.MET), (Outcome.LOST, S.LOST)])
-def test_met_and_lost_stop_the_cadence_without_a_draft(outcome: Outcome, state: State) -> None:
-    result = step(ref(S.CONTACTED), OutcomeMarked(outcome), NOW, RULES)
-    assert result.referral.state is state
+def test_lost_stops_the_cadence_without_a_draft() -> None:
+    result = step(ref(S.CONTACTED), OutcomeMarked(Outcome.LOST), NOW, RULES)
+    assert result.referral.state is S.LOST
     assert result.effects == (CancelSchedule(), STOP_PROSPECT)
+
+
+def test_met_stops_the_cadence_and_drafts_the_update_to_the_referrer() -> None:
+    # Issue 11: the referrer hears of the meeting ("Carol and I are meeting on Thursday"); before, nobody did.
+    result = step(ref(S.CONTACTED), OutcomeMarked(Outcome.MET), NOW, RULES)
+    assert result.referral.state is S.MET
+    assert result.effects == (CancelSchedule(), STOP_PROSPECT, CreateDraft(K.MEETING_UPDATE, NOW))
+    again = step(result.referral, OutcomeMarked(Outcome.MET), NOW, RULES)
+    assert not [e for e in again.effects if isinstance(e, CreateDraft)]  # marked twice: one update
+
+
+def test_a_meeting_invitation_marks_met_once_and_drafts_the_update() -> None:
+    result = step(ref(S.FOLLOWED_UP), MeetingSet(NOW + timedelta(days=3)), NOW, RULES)
+    assert result.referral.state is S.MET and result.referral.unanswered == 0
+    assert CancelSchedule() in result.effects and CreateDraft(K.MEETING_UPDATE, NOW) in result.effects
+    seen_again = step(result.referral, MeetingSet(NOW + timedelta(days=3)), NOW, RULES)
+    assert seen_again.effects == ()
+
+
+def test_group_answered_stops_a_silent_prospects_cadence() -> None:
+    result = step(ref(S.CONTACTED), GroupAnswered("dan@example.net"), NOW, RULES)
+    assert result.referral.state is S.HANDLED_BY_OWNER
+    assert CancelSchedule() in result.effects
+
+
+def test_a_group_track_after_the_first_does_not_thank_the_referrer_again() -> None:
+    result = step(ref(S.DETECTED), IntroDetected(thank_referrer=False), NOW, RULES)
+    assert [e.kind for e in result.effects if isinstance(e, CreateDraft)] == [K.FIRST_TOUCH]
 
 
 @pytest.mark.parametrize("outcome", [Outcome.MET, Outcome.LOST])

@@ -1,0 +1,202 @@
+"""What the intro says about the prospect, as one sentence in the owner's voice, or nothing.
+
+The first touch must never paste the intro: its greeting, its praise of the owner and its sign-off
+are the referrer's words to other people. What is worth repeating is the one clause about the
+prospect ("Carol runs operations at Petrov Tech"), turned to the second person ("you run
+operations at Petrov Tech") and attributed ("Alice mentioned that ..."). Anything this cannot turn
+cleanly (first-person asides, praise that mentions the owner, another language) gives "", and the
+template then says nothing rather than something odd.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# A copied run this long would be pasting, not rephrasing (issue 10).
+MAX_COPIED_RUN = 12
+MAX_CLAUSE_WORDS = 14
+
+_SEGMENT = re.compile(r"(?<!\bvs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?;])\s+"
+                      r"|\s+[-\u2013\u2014]+\s+|\s*;\s*")
+_CUT = re.compile(r",|;|:|\(|\bbut\b|\bso\b|\bbecause\b|\bsince\b|\bwhich\b|\bwho\b|\bwhere\b|\bwhen\b"
+                  r"|\bthough\b|\balthough\b|\bwhile\b|\bafter\b|\bas discussed\b|\bas promised\b", re.IGNORECASE)
+# Words that speak of the referrer or the owner, or address someone: the clause is not about the prospect alone.
+_OTHERS = {"i", "i'm", "i'd", "i've", "i'll", "me", "my", "mine", "myself", "we", "we're", "we've", "us", "our",
+           "ours", "you", "your", "you're", "yours", "you've", "you'd", "yourself", "she", "he", "they", "she's",
+           "he's", "they're", "it's", "both", "each", "other", "two", "three", "meet", "introduce", "introducing",
+           "intro", "connect", "connecting", "recommend", "recommended", "trust", "talk", "chat"}
+_POSSESSIVE = {"their": "your", "her": "your", "his": "your", "theirs": "yours", "hers": "yours",
+               "herself": "yourself", "himself": "yourself", "themselves": "yourselves", "them": "you",
+               "him": "you"}
+_MODALS = {"could", "would", "will", "can", "might", "should", "may", "must"}
+_PAST_AUX = {"was": "were", "is": "are", "has": "have", "does": "do"}
+# Third-person verbs worth repeating; the rest are too likely to be nouns or something else.
+_VERBS = {
+    "runs", "leads", "heads", "manages", "owns", "builds", "works", "wants", "needs", "plans", "hopes", "looks",
+    "oversees", "handles", "directs", "founded", "co-founded", "started", "launched", "spent", "built", "led",
+    "ran", "joined", "advises", "teaches", "writes", "sells", "makes", "designs", "develops", "invests", "raises",
+    "consults", "coaches", "trains", "helps", "operates", "serves", "represents", "specialises", "specializes",
+    "focuses", "thinks", "intends", "expects", "aims", "struggles", "recently", "just", "currently", "also",
+}
+_S_ENDINGS = (("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("zes", "z"), ("ies", "y"))
+_UNCHANGED = {"founded", "co-founded", "started", "launched", "spent", "built", "led", "ran", "joined",
+              "recently", "just", "currently", "also"}
+_GROUP_SUBJECT = {"they", "they're", "both", "together"}
+_NOUNS = ("team", "company", "startup", "firm", "group", "business", "organisation", "organization",
+          "department", "lab", "agency", "practice", "clinic", "school", "shop", "studio", "family", "board")
+
+
+def _base(verb: str) -> str:
+    lower = verb.lower()
+    if lower in _UNCHANGED or lower in _MODALS:
+        return verb
+    if lower in _PAST_AUX:
+        return _PAST_AUX[lower]
+    if lower == "goes":
+        return "go"
+    for ending, base in _S_ENDINGS:
+        if lower.endswith(ending):
+            return verb[: -len(ending)] + base
+    return verb[:-1] if lower.endswith("s") else verb
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w'\u2019-]+", text.lower().replace("\u2019", "'"))
+
+
+def longest_copied_run(draft: str, source: str) -> int:
+    """The longest run of consecutive words the draft shares with the source (case and punctuation ignored)."""
+    a, b = words(draft), words(source)
+    if not a or not b:
+        return 0
+    best, prev = 0, [0] * (len(b) + 1)
+    for x in a:
+        cur = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def _name_pattern(names: Sequence[str]) -> str:
+    alts = sorted({re.escape(n) for n in names if n}, key=len, reverse=True)
+    return "|".join(alts)
+
+
+def _clean_clause(rest: str, others: frozenset[str] = frozenset()) -> str:
+    """The predicate up to its first aside, owner/referrer talk removed, pronouns turned to 'your'."""
+    rest = _CUT.split(rest, maxsplit=1)[0]
+    toks = rest.split()
+    out: list[str] = []
+    for i, tok in enumerate(toks):
+        bare = re.sub(r"[^\w'\u2019-]", "", tok).lower().replace("\u2019", "'")
+        if bare in _OTHERS or bare in others or bare.removesuffix("'s") in others:
+            # Cut back to before the last "and": "is hiring and asked me who I'd call" -> "is hiring".
+            while out and out[-1].lower() != "and":
+                out.pop()
+            if out:
+                out.pop()
+            break
+        if bare in _POSSESSIVE:
+            tok = tok.lower().replace(bare, _POSSESSIVE[bare]) if tok.islower() else _POSSESSIVE[bare]
+        if i > 0 and toks[i - 1].lower() == "and" and bare in (_VERBS | set(_PAST_AUX)) and bare not in _UNCHANGED:
+            tok = _base(tok)
+        out.append(tok)
+    return " ".join(out).strip(" .!?,")
+
+
+def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: str, group: bool = False,
+                   other_names: Sequence[str] = ()) -> str:
+    """One sentence, in the owner's voice, on what the intro says the prospect does or needs; "" if nothing usable.
+
+    `other_names` (the owner's, the referrer's, the other prospects') end the clause where they appear:
+    "you lead product and Nina leads sales" is not about the prospect alone.
+    """
+    names = [n for n in prospect_names if n]
+    if not intro or not names:
+        return ""
+    others = frozenset(w for n in other_names for w in words(n) if len(w) > 1)
+    who = _name_pattern(names)
+    one = rf"(?:{who})(?:\s*\([^)]*\))?"
+    if group:  # a group is greeted together: only what the intro says of all of them fits "you"
+        subj = rf"{one}(?:\s*,\s*{one})*\s+(?:and|&)\s+{one}|they(?:['\u2019]re)?|both\s+of\s+them"
+    else:
+        subj = rf"{one}(?P<poss>['\u2019]s\s+(?:{'|'.join(_NOUNS)})\b)?|they(?:['\u2019]re)?"
+    subject = re.compile(rf"^(?:(?:{who})\s*[,:]\s*)?(?P<subj>{subj})\s+(?P<rest>.*)$", re.IGNORECASE)
+    relative = re.compile(rf"\b(?P<subj>{who}),\s+who\s+(?P<rest>.*)$", re.IGNORECASE)
+    named_before = False
+    mention = re.compile(rf"\b(?:{who})\b", re.IGNORECASE)
+    for segment in _SEGMENT.split(" ".join(intro.split())):
+        segment = re.sub(r"^(?:[A-Z][\w'-]*\s*[,:-]\s+)(?=[A-Z])", "", segment.strip())  # "Olivia - Nina is ..."
+        found = subject.match(segment) or relative.search(segment)
+        after_mention, named_before = named_before, bool(mention.search(segment))
+        if not found:
+            continue
+        said = found.group("subj").lower()
+        rest = found.group("rest")
+        plural = group
+        if said.startswith("they") or said.startswith("both"):
+            # The prospects of a group intro; a single prospect's "they" only right after she was named.
+            if not (group or after_mention):
+                continue
+            plural = True
+            if said.endswith("'re") or said.endswith("\u2019re"):
+                rest = "are " + rest
+        elif group and found.re is relative:
+            continue
+        clause = _second_person(rest, bool(found.groupdict().get("poss")), found, others, plural)
+        if not clause:
+            continue
+        sentence = _attributed(clause, referrer_first)
+        # Closer to a quote than a rephrasing: keep the first half of "X and Y".
+        while longest_copied_run(sentence, intro) >= MAX_COPIED_RUN - 2 and " and " in clause:
+            clause = clause.rsplit(" and ", 1)[0]
+            sentence = _attributed(clause, referrer_first)
+        if longest_copied_run(sentence, intro) >= MAX_COPIED_RUN:
+            continue
+        return sentence[0].upper() + sentence[1:]
+    return ""
+
+
+def _attributed(clause: str, referrer_first: str) -> str:
+    return f"{referrer_first} mentioned that {clause}." if referrer_first else f"I understand that {clause}."
+
+
+def _second_person(rest: str, possessive: bool, found: re.Match[str], others: frozenset[str],
+                   plural: bool = False) -> str:
+    toks = rest.split()
+    if not toks:
+        return ""
+    if possessive:  # "Frank's team at Petrov Tech is rebuilding ..." -> "your team at Petrov Tech is rebuilding ..."
+        noun = found.group("poss").split()[-1]
+        clause = _clean_clause(rest, others)
+        return f"your {noun.lower()} {clause}" if clause and len(clause.split()) <= MAX_CLAUSE_WORDS else ""
+    verb = re.sub(r"[^\w'-]", "", toks[0]).lower()
+    tail = " ".join(toks[1:])
+    if plural and verb not in {"are", "have", "were"} | _MODALS | {_base(v) for v in _VERBS - _UNCHANGED}:
+        return ""
+    if plural and verb in {"are", "have", "were"} | _MODALS:
+        head = f"you {verb}".replace("you are", "you're")
+    elif plural:
+        head = f"you {verb}"
+    elif verb in ("is", "are", "'s"):
+        head, tail = "you're", tail
+    elif verb in ("has", "have"):
+        head = "you have"
+    elif verb in ("was", "were"):
+        head = "you were"
+    elif verb in _MODALS:
+        head = f"you {verb}"
+    elif verb in _VERBS:
+        head = f"you {_base(verb)}"
+    else:
+        return ""
+    clause = _clean_clause(tail, others)
+    if not clause or len(clause.split()) > MAX_CLAUSE_WORDS:
+        return ""
+    if head == "you have" and clause.split()[0] in ("been", "spent", "built", "led", "run", "started", "worked"):
+        head = "you've"
+    return f"{head} {clause}"

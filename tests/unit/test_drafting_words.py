@@ -1,0 +1,88 @@
+"""Issue 10: what drafting says is true (BCC), quotes what it answers, and names people as a person would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from refmail.domain.drafting import ReferralFacts, SentRef, names_list, plan
+from refmail.domain.introline import about_prospect, longest_copied_run
+from refmail.domain.rules import DraftKind
+from refmail.domain.types import Person
+from refmail.render import Renderer
+
+OWNER = Person("Olivia Owner", "owner@example.com")
+ALICE = Person("Alice Source", "alice@example.org")
+BOB = Person("Bob Second", "bob@example.org")
+CAROL = Person("Carol Prospect", "carol@example.net")
+DAN = Person("Dan Other", "dan@example.net")
+EVE = Person("Eve Third", "eve@example.net")
+INTRO = ("Olivia, meet Carol. Carol runs operations at Petrov Tech and is moving their books off spreadsheets. "
+         "Carol, Olivia is the person I trust most with this kind of thing. I'll let you two take it from here. Alice")
+R = Renderer()
+
+
+def facts(**kw) -> ReferralFacts:
+    base = dict(referral_id="r1", owner=OWNER, referrers=(ALICE,), prospects=(CAROL,), intro_subject="Intro",
+                intro_message_id="intro@x", context=INTRO)
+    return ReferralFacts(**(base | kw))
+
+
+def test_bcc_only_when_the_rule_says_so_and_the_text_follows():
+    on = plan(DraftKind.FIRST_TOUCH, facts(bcc_referrer=True))
+    off = plan(DraftKind.FIRST_TOUCH, facts(bcc_referrer=False))
+    assert on.bcc == (ALICE,) and off.bcc == ()
+    assert "BCC" in R.draft(on)[1]
+    assert "BCC" not in R.draft(off)[1] and "Alice was kind enough to introduce us." in R.draft(off)[1]
+
+
+def test_the_referrer_is_never_bcc_of_her_own_prospect_or_of_the_owner():
+    assert plan(DraftKind.FIRST_TOUCH, facts(bcc_referrer=True, referrers=(CAROL,))).bcc == ()
+
+
+def test_first_touch_rephrases_the_prospect_clause_in_the_owners_voice():
+    body = R.draft(plan(DraftKind.FIRST_TOUCH, facts(bcc_referrer=True)))[1]
+    assert "Alice mentioned that you run operations at Petrov Tech and are moving your books off spreadsheets." in body
+    assert "trust most" not in body and "take it from here" not in body and "meet Carol" not in body
+    assert longest_copied_run(body, INTRO) < 12
+
+
+def test_nothing_usable_gives_nothing_odd():
+    assert about_prospect("Olivia <> Rosa, you two should talk.", ["Rosa"], "Yuki") == ""
+    assert about_prospect("Jonas leitet den Vertrieb bei Becker Maschinen.", ["Jonas"], "Anna") == ""
+    # A clause that turns to the referrer's own story is cut where it does.
+    assert about_prospect("Jonah is hiring their first sales lead and asked me who I'd call.", ["Jonah"], "Marcus") \
+        == "Marcus mentioned that you're hiring your first sales lead."
+
+
+def test_second_message_quotes_the_first_under_an_attribution_line():
+    first = SentRef("ft@x", "Alice Source suggested we connect", "Hi Carol,\n\nA note.\n\nBest,\nOlivia\n",
+                    datetime(2027, 3, 2, 15, 4, tzinfo=UTC))
+    spec = plan(DraftKind.SECOND_TOUCH, facts(first_touch=first))
+    subject, body = R.draft(spec)
+    assert subject == "Re: Alice Source suggested we connect" and spec.in_reply_to == "ft@x"
+    assert "On Tue, 2 Mar 2027 at 15:04, Olivia Owner wrote:\n> Hi Carol,\n>\n> A note.\n>\n> Best,\n> Olivia" in body
+    # Her hand-written first touch did not name Alice: the subject does.
+    hand = SentRef("h@x", "Re: Intro: Olivia <> Carol", "Carol, lovely to meet you.", None)
+    assert R.draft(plan(DraftKind.SECOND_TOUCH, facts(first_touch=hand)))[0] == "Alice Source suggested we connect"
+    # No first touch on record: no "note below" that is not there.
+    assert "below" not in R.draft(plan(DraftKind.SECOND_TOUCH, facts()))[1]
+
+
+def test_lists_of_people_read_naturally():
+    assert names_list(["Carol"]) == "Carol"
+    assert names_list(["Carol", "Dan"]) == "Carol and Dan"
+    assert names_list(["Carol", "Dan", "Eve"]) == "Carol, Dan and Eve"
+    three = facts(prospects=(CAROL, DAN, EVE), unanswered=2)
+    for kind in DraftKind:
+        subject, body = R.draft(plan(kind, three))
+        assert " and Dan and " not in body + subject, kind
+    assert "Carol, Dan and Eve and I are" not in R.draft(plan(DraftKind.KEEP_IN_LOOP, three))[1]
+    assert "written to Carol, Dan and Eve twice" in R.draft(plan(DraftKind.ESCALATION, three))[1]
+    assert "written to Carol since" in R.draft(plan(DraftKind.ESCALATION, facts(unanswered=1)))[1]
+
+
+def test_a_second_referrer_is_thanked_in_her_own_name():
+    spec = plan(DraftKind.THANK_SOURCE, facts(referrers=(ALICE, BOB), thank_to=BOB, already_contacted=True))
+    subject, body = R.draft(spec)
+    assert spec.to == (BOB,) and body.startswith("Hi Bob,")
+    assert "I've written to Carol" in body and "reaching out to Carol now" not in body
