@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 
-from refmail.domain.nlp import Pipeline, analysed, window
+from refmail.domain.nlp import Pipeline, analysed, textcat_scores, window
+from refmail.domain.scoring import logit, score
 from refmail.domain.types import Person
 
 _WORD = re.compile(r"\w+")
@@ -32,12 +33,17 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "
 
 @dataclass(frozen=True)
 class Detection:
-    """How much a text reads as an intro and as a double opt-in ask, and why."""
+    """How much a text reads as an intro and as a double opt-in ask, and why.
+
+    ``features`` are the cue values the fitted model weighed (refmail/domain/scoring.py); ``strong``
+    says the text itself has intro wording, which a quoted or answering candidate needs.
+    """
 
     intro: float
     ask: float
     evidence: tuple[str, ...]
     strong: bool = False
+    features: tuple[tuple[str, float], ...] = ()
 
 
 def first_names(people: tuple[Person, ...]) -> set[str]:
@@ -81,84 +87,161 @@ def _named_party(span, names: set[str]) -> bool:
     return any(t.is_title and t.lower_ in names for t in span)
 
 
-def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Detection:
-    """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer)."""
-    text = window(body)
-    doc, cues = analysed(pipe, text)
-    strings = pipe.nlp.vocab.strings
+def _hits(pipe: Pipeline, doc, cues, names: set[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """The Matcher's cue hits, each kept only where its shape really holds for the people addressed,
+    and how many intro hits came from each kind of pattern (the model weighs them apart)."""
     hits: dict[str, list[str]] = {}
-    names = first_names(parties)
+    origins = {"INTRO": 0, "INTRO_PAIR": 0, "INTRO_NAMED": 0}
     for label, start, end in cues:
         span = doc[start:end]
         if label == "ASK" and end < len(doc) and doc[end].lower_ in ("me", "us", "myself", "ourselves"):
             continue  # "would you be willing to introduce me": a request for an intro, not an offer of one
         if label == "INTRO" and span[-1].is_title and span[-1].lower_ in _NOT_A_PERSON:
             continue
-        if label == "INTRO_PAIR":
-            if len({t.lower_ for t in span if t.is_title and t.lower_ in names}) < 2:
-                continue
-            label = "INTRO"
-        if label == "INTRO_NAMED":
-            if not _named_party(span, names):
-                continue
+        if label == "INTRO_PAIR" and len({t.lower_ for t in span if t.is_title and t.lower_ in names}) < 2:
+            continue
+        if label == "INTRO_NAMED" and not _named_party(span, names):
+            continue
+        if label in origins:
+            origins[label] += 1
             label = "INTRO"
         hits.setdefault(label, []).append(span.text)
-    if _LINE_MEET.search(text):
-        line = _LINE_MEET.search(text).group(0).strip()
-        if line.split()[-1].lower() not in _NOT_A_PERSON and "meet" in line.lower():
-            hits.setdefault("INTRO", []).append(line)
-    evidence: list[str] = []
-    intro = ask = 0.0
+    return hits, origins
+
+
+def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str, list[str]]) -> dict[str, float]:
+    found = {"subject_intro": 0.0, "subject_pairs": 0.0, "subject_intro_wording": 0.0}
     # A reply's subject is the thread's: its wording is evidence for the quoted message, not for the new text.
     if subject and not _REPLY_PREFIX.match(subject):
+        strings = pipe.nlp.vocab.strings
         subject_doc = pipe.nlp.make_doc(subject)
         for match_id, start, end in pipe.matcher(subject_doc):
             if strings[match_id] == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:
                 hits.setdefault("INTRO", []).append(doc_subject_text(subject, start, end, pipe))
+                found["subject_intro_wording"] = 1.0
+    if _SUBJECT_INTRO.search(subject) and not _SUBJECT_ASK.search(subject):
+        found["subject_intro"] = 1.0
+    elif "/" in subject and any(n in subject.lower() for n in names):
+        found["subject_pairs"] = 1.0
+    return found
+
+
+def _named(text: str, names: set[str]) -> list[str]:
+    lowered = text.lower()
+    words = set(_WORD.findall(lowered))  # a name of word characters is named iff it is one whole word
+    return [n for n in names if (n in words if _WORD.fullmatch(n) else re.search(rf"\b{re.escape(n)}\b", lowered))]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Facts about one candidate text: named cue values for the model, their words for the trail."""
+
+    features: dict[str, float]
+    evidence: tuple[str, ...]
+    strong: bool
+
+
+def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
+           setting: dict[str, float] | None = None) -> Detection:
+    """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer).
+
+    ``setting`` holds cues about where the text sits (forwarded by the owner, quoted, ...): pipeline.setting.
+    """
+    cues = read_cues(pipe, subject, body, parties)
+    features = model_features(cues.features, setting or {})
+    intro, ask = score(pipe.model, features, ask_possible=len(parties) < 2)
+    return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong,
+                     features=tuple(sorted(features.items())))
+
+
+def model_features(text: dict[str, float], setting: dict[str, float]) -> dict[str, float]:
+    """The text's cues and the candidate's setting, as the model weighs them (training reads the same).
+
+    A reply in a thread is mostly an answer, and the model learns so; but a reply that introduces in so
+    many words ("Reviving this thread to introduce you to Carol", "Carol, meet Olivia") is read on its
+    words, as the intro step's gate already demands of it: the thread cues are left out for it.
+    """
+    features = {**text, **setting}
+    if text.get("intro_phrase") or text.get("names_paired"):
+        features["direct_in_thread"] = features["subject_is_reply"] = 0.0
+    return features
+
+
+def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Cues:
+    """The cues are facts about the text; how much each counts is the fitted model's business, not this function's."""
+    text = window(body)
+    doc, cues = analysed(pipe, text)
+    names = first_names(parties)
+    hits, origins = _hits(pipe, doc, cues, names)
+    meet_line = _LINE_MEET.search(text)
+    meet_line = meet_line.group(0).strip() if meet_line else ""
+    if meet_line and meet_line.split()[-1].lower() not in _NOT_A_PERSON and "meet" in meet_line.lower():
+        hits.setdefault("INTRO", []).append(meet_line)
+    else:
+        meet_line = ""
+    features = _subject_cues(pipe, subject, names, hits)
     strength, pair = _name_pair(text, names)
     if pair:
         hits.setdefault(strength, []).append(pair)
     strong_hits = list(dict.fromkeys(hits.get("INTRO", [])))
-    if strong_hits:
-        intro += 0.55 + 0.1 * min(len(strong_hits) - 1, 2)
-        evidence.append("intro wording: " + "; ".join(repr(h) for h in strong_hits[:3]))
     weak_hits = list(dict.fromkeys(hits.get("WEAK", [])))
+    named = _named(text, names)
+    asks = bool(hits.get("ASK"))
+    features.update({
+        "intro_wording": float(bool(strong_hits)),
+        "more_intro_wording": float(min(max(len(strong_hits) - 1, 0), 2)),
+        "intro_phrase": float(origins["INTRO"] > 0),
+        "names_paired": float(origins["INTRO_PAIR"] > 0 or strength == "INTRO"),
+        "names_paired_loosely": float(strength == "WEAK"),
+        "named_and_looped_in": float(origins["INTRO_NAMED"] > 0),
+        "meet_line": float(bool(meet_line)),
+        "handoff_wording": float(bool(weak_hits)),
+        "thanks_for_intro": float(bool(hits.get("THANKS"))),
+        "names_both": float(len(named) >= 2),
+        "names_one": float(len(named) == 1),
+        "fewer_than_two_addressed": float(len(parties) < 2),
+        "two_addressed": float(len(parties) == 2),
+        # A double opt-in ask goes to one side alone; an intro wording with both sides on the mail is an intro.
+        "asks_one_side_alone": float(asks and len(parties) < 2),
+        "intro_phrase_both_sides": float(origins["INTRO"] > 0 and len(parties) >= 2),
+        "ask_wording": float(asks),
+        "ask_question": float(asks and "?" in text),
+        "ask_without_intro": float(asks and (len(parties) < 2 or not strong_hits)),
+        "self_or_other_intro": float(bool(hits.get("SELF"))),
+        "meet_other_sense": float(bool(hits.get("MEET_OTHER")) and not strong_hits),
+        "newsletter": float(bool(_NEWSLETTER.search(text))),
+    })
+    evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
+    text_model = textcat_scores(pipe, doc)
+    if text_model:
+        features.update({f"{k}_logit": logit(v) for k, v in text_model.items()})
+        evidence.append(f"text model: intro {text_model['textcat_intro']:.2f}, ask {text_model['textcat_ask']:.2f}")
+    return Cues(features, tuple(evidence), bool(strong_hits))
+
+
+def _evidence(hits, strong_hits, weak_hits, features, subject, named) -> list[str]:
+    """The why-trail in words (`refmail parse` "reasons"): which cues held, not how much each weighed."""
+    evidence = []
+    if strong_hits:
+        evidence.append("intro wording: " + "; ".join(repr(h) for h in strong_hits[:3]))
     if weak_hits:
-        intro += 0.2
         evidence.append("hand-off wording: " + "; ".join(repr(h) for h in weak_hits[:2]))
     if hits.get("THANKS"):
-        intro -= 0.25
         evidence.append("thanks for an intro already made: " + repr(hits["THANKS"][0]))
-    if _SUBJECT_INTRO.search(subject) and not _SUBJECT_ASK.search(subject):
-        intro += 0.3
+    if features["subject_intro"]:
         evidence.append(f"subject reads as an intro: {subject!r}")
-    elif "/" in subject and len([n for n in names if n in subject.lower()]) >= 1:
-        intro += 0.25
+    elif features["subject_pairs"]:
         evidence.append(f"subject pairs names: {subject!r}")
-    lowered = text.lower()
-    words = set(_WORD.findall(lowered))  # a name of word characters is named iff it is one whole word
-    named = [n for n in names if (n in words if _WORD.fullmatch(n) else re.search(rf"\b{re.escape(n)}\b", lowered))]
     if len(named) >= 2:
-        intro += 0.15
         evidence.append("names both parties: " + ", ".join(sorted(named)))
-    elif len(named) == 1:
-        intro += 0.05
-    if len(parties) < 2:
-        intro -= 0.35
+    if features["fewer_than_two_addressed"]:
         evidence.append("fewer than two people addressed")
     if hits.get("ASK"):
-        ask = 0.6 + (0.2 if "?" in text else 0.0)
         evidence.append("asks before introducing: " + "; ".join(repr(h) for h in hits["ASK"][:2]))
-        intro -= 0.25 if len(parties) < 2 or not strong_hits else 0.1
     if hits.get("SELF"):
-        intro -= 0.45
-        ask -= 0.3
         evidence.append("introduces itself or something else: " + "; ".join(repr(h) for h in hits["SELF"][:2]))
-    if hits.get("MEET_OTHER") and not strong_hits:
-        intro -= 0.1
+    if features["meet_other_sense"]:
         evidence.append("'meet' in another sense: " + repr(hits["MEET_OTHER"][0]))
-    if _NEWSLETTER.search(text):
-        intro -= 0.4
+    if features["newsletter"]:
         evidence.append("reads like a newsletter")
-    return Detection(round(max(0.0, min(1.0, intro)), 3), round(max(0.0, min(1.0, ask)), 3),
-                     tuple(evidence), strong=bool(strong_hits))
+    return evidence

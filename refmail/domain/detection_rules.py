@@ -37,16 +37,20 @@ class DetectionRules:
 
     ``pipeline`` is "blank" (spaCy blank English + rules), or the name of an
     installed trained pipeline ("en_core_web_sm"), or a path to a saved one;
-    a trained pipeline only adds NER evidence on top of the rules.
+    a trained pipeline only adds NER evidence on top of the rules. ``model`` is the fitted intro
+    model ("builtin", shipped in the package, or a folder written by `python -m refmail.training`);
+    thresholds left unset take the ones chosen with it (refmail.domain.calls.thresholds).
     """
 
     pipeline: str = "blank"
+    model: str = "builtin"
     # The intro threshold (rules.yaml `thresholds.intro`): at or above it, an intro refmail acts on.
-    min_confidence: float = 0.5
-    # The bottom of the question band (`thresholds.question`): from here up to the intro threshold refmail is
-    # unsure, and asks the owner (mail handed to the assistant) or lists a possible intro (her own inbox).
-    question_confidence: float = 0.3
-    ask_min_confidence: float = 0.5
+    # The bottom of the question band (`thresholds.question`): from there up to the intro threshold refmail
+    # is unsure, and asks the owner (mail handed to the assistant) or lists a possible intro (her own inbox).
+    # Unset (the default), both are the lines chosen on validation with the fitted model.
+    min_confidence: float | None = None
+    question_confidence: float | None = None
+    ask_min_confidence: float | None = None
     intro_phrases: tuple[str, ...] = ()
     ask_phrases: tuple[str, ...] = ()
     not_intro_phrases: tuple[str, ...] = ()
@@ -72,7 +76,7 @@ class DetectionRules:
             where = f"{path}.{key}"
             if key not in known:
                 raise ValueError(f"{where}: unknown key (expected one of {', '.join(sorted(known))})")
-            if key == "pipeline":
+            if key in ("pipeline", "model"):
                 if not isinstance(value, str) or not value.strip():
                     raise ValueError(f"{where}: expected a pipeline name or path")
                 values[key] = value.strip()
@@ -91,7 +95,8 @@ class DetectionRules:
             else:
                 values[key] = _phrases(value, where)
         made = cls(**values)
-        if made.question_confidence > made.min_confidence:
+        if made.question_confidence is not None and made.min_confidence is not None \
+                and made.question_confidence > made.min_confidence:
             raise ValueError(f"{path}.thresholds.question: expected a number no higher than the intro threshold "
                              f"({made.min_confidence})")
         return made

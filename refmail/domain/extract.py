@@ -65,9 +65,13 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
 
 
 def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
-    """`inner` is forwarded by `carrier` (a header block, and a Fwd: subject or no thread), not quoted by it."""
+    """`inner` is forwarded by `carrier` (a header block, and a Fwd: subject or no thread), not quoted by it.
+
+    Outlook quotes a reply under the same "From:/Sent:" block it forwards with: an "RE:" subject says which.
+    """
     has_header_block = bool(inner.to or inner.cc or inner.subject)
-    return has_header_block and bool(FORWARD_SUBJECT.match(carrier.subject) or not carrier.in_reply_to)
+    threaded = bool(carrier.in_reply_to) or bool(_REPLY_PREFIX.match(carrier.subject))
+    return has_header_block and bool(FORWARD_SUBJECT.match(carrier.subject) or not threaded)
 
 
 def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[Candidate]:

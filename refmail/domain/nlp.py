@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import spacy
 from spacy.language import Language
@@ -12,6 +14,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.scoring import IntroModel
+
+# Shipped inside the package, rebuilt by `python -m refmail.training` (README, "Understanding").
+BUILTIN_MODEL = Path(__file__).resolve().parent.parent / "data" / "intro_model"
 
 T = {"IS_TITLE": True}
 NAME_SEP = {"TEXT": {"IN": [",", ":", "-", "–", "—", "!", "."]}}
@@ -159,29 +165,83 @@ DEADLINE_PATTERNS = [
 ]
 
 
+# Words too common to tell whether a pattern can match: never chosen as its anchor.
+_COMMON = frozenset("you to the a an in i is and for with this my our me us be it of on at your".split())
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> frozenset[str]:
+    """The rarest word set one required token of ``pattern`` must come from; empty when there is none."""
+    best: frozenset[str] = frozenset()
+    for spec in pattern:
+        if "OP" in spec:
+            continue
+        value = spec.get("LOWER", spec.get("TEXT"))
+        words = frozenset([value]) if isinstance(value, str) else frozenset(value.get("IN", ())) \
+            if isinstance(value, dict) and set(value) == {"IN"} else frozenset()
+        words = frozenset(w.lower() for w in words)
+        if words and not words & _COMMON and (not best or len(words) < len(best)):
+            best = words
+    return best
+
+
+class CueMatcher:
+    """The cue patterns, grouped by anchor word: a text only pays for the patterns whose anchor it holds.
+
+    One Matcher over every pattern was most of the understanding's cost, though most mail holds
+    none of the rarer cue words; the hits are the same, in (start, end) order.
+    """
+
+    def __init__(self, vocab, patterns: dict[str, list[list[dict[str, Any]]]]) -> None:
+        self.vocab = vocab
+        groups: dict[frozenset[str], Matcher] = {}
+        for label, label_patterns in patterns.items():
+            for pattern in label_patterns:
+                key = _anchor(pattern)
+                groups.setdefault(key, Matcher(vocab)).add(label, [pattern])
+        self.always = groups.pop(frozenset(), None)
+        self.anchored = tuple((frozenset(vocab.strings.add(w) for w in key), m) for key, m in groups.items())
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        words = {t.lower for t in doc}
+        found = list(self.always(doc)) if self.always is not None else []
+        for anchor, matcher in self.anchored:
+            if not anchor.isdisjoint(words):
+                found += matcher(doc)
+        return sorted(set(found), key=lambda m: (m[1], m[2], m[0]))
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """The spaCy objects detection and extraction share: made once, used for every message."""
 
     nlp: Language
-    matcher: Matcher
+    matcher: CueMatcher
     urgency: PhraseMatcher
     ner: Language | None = None
+    model: IntroModel | None = None  # None only while training reads the cues
+    textcat: Callable[[Doc], Doc] | None = None
 
 
 def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[str, Any]]]:
     return [[{"LOWER": t.lower_} for t in nlp.make_doc(p)] for p in phrases]
 
 
+def model_dir(name: str) -> Path:
+    return BUILTIN_MODEL if name == "builtin" else Path(name)
+
+
 @lru_cache(maxsize=8)
 def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tuple[str, ...],
-           urgent: tuple[str, ...], relaxed: tuple[str, ...]) -> Pipeline:
-    nlp = spacy.blank("en")
-    matcher = Matcher(nlp.vocab)
+           urgent: tuple[str, ...], relaxed: tuple[str, ...], model: str | None = "builtin") -> Pipeline:
+    """``model`` None builds the cue readers alone (training); else the fitted model and its text classifier."""
+    folder = model_dir(model) if model is not None else None
+    textcat_dir = folder / "textcat" if folder is not None else None
+    nlp = spacy.load(textcat_dir) if textcat_dir is not None and textcat_dir.exists() else spacy.blank("en")
+    weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
     extra = {"INTRO": intro, "ASK": ask, "SELF": negative}
-    for label, patterns in PATTERNS.items():
-        matcher.add(label, patterns + _phrase_patterns(nlp, extra.get(label, ())))
-    matcher.add("DEADLINE", DEADLINE_PATTERNS)
+    patterns = {label: label_patterns + _phrase_patterns(nlp, extra.get(label, ()))
+                for label, label_patterns in PATTERNS.items()}
+    matcher = CueMatcher(nlp.vocab, {**patterns, "DEADLINE": DEADLINE_PATTERNS})
     urgency = PhraseMatcher(nlp.vocab, attr="LOWER")
     urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + relaxed])
     urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + urgent])
@@ -193,7 +253,8 @@ def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tu
             ner = None
         if ner is not None and not {"ner", "entity_ruler", "span_ruler"} & set(ner.pipe_names):
             ner = None  # nothing in it that finds names
-    return Pipeline(nlp, matcher, urgency, ner)
+    textcat = nlp.get_pipe("textcat") if "textcat" in nlp.pipe_names else None
+    return Pipeline(nlp, matcher, urgency, ner, weights, textcat)
 
 
 def missing_pipeline(rules: DetectionRules) -> str | None:
@@ -206,7 +267,21 @@ def missing_pipeline(rules: DetectionRules) -> str | None:
 def pipeline_for(rules: DetectionRules) -> Pipeline:
     """The cached pipeline for these rules (built on first use)."""
     return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
-                  rules.urgent_phrases, rules.relaxed_phrases)
+                  rules.urgent_phrases, rules.relaxed_phrases, rules.model)
+
+
+def cue_pipeline(rules: DetectionRules) -> Pipeline:
+    """The cue readers without any fitted model: what training computes its features with."""
+    return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
+                  rules.urgent_phrases, rules.relaxed_phrases, None)
+
+
+def textcat_scores(pipe: Pipeline, doc: Doc) -> dict[str, float]:
+    """The text classifier's view of a candidate body (already tokenised): {} when none is loaded."""
+    if pipe.textcat is None or not any(not t.is_space for t in doc):
+        return {}
+    cats = pipe.textcat(doc).cats
+    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"])}
 
 
 _DOCS: dict[tuple[int, str], tuple[Doc, tuple[tuple[str, int, int], ...]]] = {}

@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from refmail.domain import screen
-from refmail.domain.calls import Call, borderline, call
+from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
+from refmail.domain.mailboxes import colleagues
 from refmail.domain.nlp import Pipeline, person_names, pipeline_for
 from refmail.domain.parse import CUT_NOTE
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
@@ -47,6 +48,10 @@ class Context:
     rules: DetectionRules
     pipe: Pipeline
     top: str
+
+    @property
+    def lines(self) -> Thresholds:
+        return thresholds(self.rules, self.pipe.model)
 
 
 def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
@@ -90,16 +95,50 @@ def _intro_message_id(msg: ParsedMessage, cand: Candidate) -> str:
     return msg.message_id
 
 
+def addressed(cand: Candidate, identity: Identity) -> tuple[Person, ...]:
+    """Everyone a candidate intro addresses but its writer and the assistant."""
+    writer = cand.referrer.email if cand.referrer else ""
+    # The owner's bare address still has her name: "ben - olivia" names her even when To says owner@...
+    return tuple(Person(identity.owner.name, p.email) if not p.name and identity.is_owner(p.email)
+                 else p for p in cand.parties if p.email != writer and not identity.is_assistant(p.email))
+
+
+def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str, float]:
+    """Where a candidate sits and how it reached the assistant: cues the fitted model weighs like the text's."""
+    writer_is_owner = cand.referrer is not None and identity.is_ours(cand.referrer.email)
+    carrier_from_owner = msg.sender is not None and identity.is_ours(msg.sender.email)
+    others = [p.email for p in addressed(cand, identity) if not identity.is_ours(p.email)]
+    # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
+    writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
+        colleagues(cand.referrer.email, other) for other in others)
+    return {
+        "how_attached": float(cand.how == "attached"),
+        "how_forwarded_inline": float(cand.how == "forwarded inline"),
+        "how_quoted_in_reply": float(cand.how == "quoted in a reply"),
+        "how_quoted_in_forward": float(cand.how == "quoted in a forward"),
+        "writer_is_owner": float(writer_is_owner),
+        "handed_on_by_owner": float(cand.how != "direct" and carrier_from_owner),
+        "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
+        "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
+        "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
+        "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
+        "introduces_own_colleagues": float(writer_colleagues),
+        # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
+        "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
+                                   and not any(identity.is_ours(p.email) for p in cand.source.to)),
+    }
+
+
+def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRules) -> tuple[Candidate, ...]:
+    """Every place in ``msg`` an intro could be, as the intro step reads them (training reads the same)."""
+    return candidates(msg, identity, top_text(msg.text[: rules.max_body_chars * 4]), top_text)
+
+
 def _intro(ctx: Context) -> Outcome:
     cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
-    scored: list[tuple[Candidate, object]] = []
-    for cand in cands:
-        writer = cand.referrer.email if cand.referrer else ""
-        # The owner's bare address still has her name: "ben - olivia" names her even when To says owner@...
-        addressed = tuple(Person(ctx.identity.owner.name, p.email) if not p.name and ctx.identity.is_owner(p.email)
-                          else p for p in cand.parties if p.email != writer and not ctx.identity.is_assistant(p.email))
-        det = detect(ctx.pipe, cand.subject, cand.body, addressed)
-        scored.append((cand, det))
+    scored: list[tuple[Candidate, Detection]] = [
+        (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
+                      setting(cand, ctx.msg, ctx.identity))) for cand in cands]
     notes = []
     unsure: list[tuple[Candidate, Detection, object]] = []
     for cand, det in scored:
@@ -108,8 +147,12 @@ def _intro(ctx: Context) -> Outcome:
         # A reply that quotes an earlier message: its own words must introduce outright, or the
         # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
         answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
-        answers_owner = answers_owner or answers_thread
-        if ctx.pipe.ner is not None and borderline(det.intro, ctx.rules, 0.15):
+        # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
+        # forwards) introduces no one by its subject: its own words must.
+        forwarded_answer = cand.how in ("forwarded inline", "attached") and bool(
+            cand.source.in_reply_to or _REPLY_SUBJECT.match(cand.subject))
+        answers_owner = answers_owner or answers_thread or forwarded_answer
+        if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
         # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
         # already made; only new intro words of their own would make it another intro.
@@ -119,8 +162,11 @@ def _intro(ctx: Context) -> Outcome:
         if follows_up:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        verdict = call(det.intro, ctx.rules)
-        if verdict is not Call.INTRO or (cand.how in QUOTED or answers_owner) and not det.strong:
+        # A quote in someone else's answer is read as an intro only on intro words of its own; the
+        # owner quoting it (her reply-all, the assistant in Bcc) is handing the intro on.
+        quoted_by_other = cand.how in QUOTED and not (replier is not None and ctx.identity.is_ours(replier.email))
+        verdict = call(det.intro, ctx.lines)
+        if verdict is not Call.INTRO or (quoted_by_other or answers_owner) and not det.strong:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             if verdict is not Call.NOT_INTRO:  # in the question band, or intro-like without firm wording
                 unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
@@ -155,7 +201,7 @@ def _intro(ctx: Context) -> Outcome:
             intro_message_id=_intro_message_id(ctx.msg, cand)))
     best_ask = max(scored, key=lambda cd: cd[1].ask)
     cand, det = best_ask
-    if cand.how == "direct" and det.ask >= ctx.rules.ask_min_confidence and det.ask > det.intro:
+    if cand.how == "direct" and det.ask >= ctx.lines.ask and det.ask > det.intro:
         who = parties(cand, ctx.msg, ctx.identity)
         return Outcome(Action.FOUND, Understanding(
             kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
@@ -165,7 +211,7 @@ def _intro(ctx: Context) -> Outcome:
 
 
 def _quoted_intro(ctx: Context, scored: list) -> bool:
-    return any(c.how in QUOTED and call(d.intro, ctx.rules) is Call.INTRO for c, d in scored)
+    return any(c.how in QUOTED and call(d.intro, ctx.lines) is Call.INTRO for c, d in scored)
 
 
 def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:

@@ -12,29 +12,36 @@ MAX_DEPTH = 3
 # Separator lines clients put above a forwarded or original message.
 _SEPARATOR = re.compile(
     r"^[> ]*(?:-{3,}\s*(?:Forwarded message|Original Message|Forwarded Message|Message transféré|"
-    r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine)\s*-{3,}"
+    r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine|"
+    r"Oorspronkelijk bericht|Doorgestuurd bericht|Messaggio originale|Messaggio inoltrato|Mensagem original|"
+    r"Mensagem encaminhada|Opprinnelig melding|Videresendt melding|Ursprungligt meddelande)\s*-{3,}"
     r"|Begin forwarded message:|_{10,})\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its German/French/Spanish kin.
+# Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
+_WROTE = r"wrote|schrieb|a écrit|escribió|ha scritto|escreveu|schreef|skrev|kirjoitti"
 _ATTRIBUTION = re.compile(
-    r"^[> ]*(?:On|Am|Le|El)\s[^\n]{0,200}?(?:\n[^\n]{0,120}?)?"
-    r"(?:wrote|schrieb|a écrit|escribió)\s*:\s*$",
+    r"^[> ]*(?:(?:On|Am|Le|El|Op|Il|Em|Den|Dne|Il giorno)\s[^\n]{0,200}?(?:\n[^\n]{0,120}?)?"
+    r"(?:" + _WROTE + r")\s*:|[^\n]{0,200}?\b(?:schreef|skrev|schrieb)\s[^\n]{0,160}?:)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _FIELD = re.compile(
-    r"^[> *]*(From|Von|De|To|An|À|Para|Cc|CC|Kopie|Date|Datum|Sent|Gesendet|Envoyé|Enviado|Subject|Betreff|Objet|Asunto)"
+    r"^[> *]*(From|Von|De|Van|Da|Fra|Från|To|An|À|Para|Aan|A|Til|Till|Cc|CC|Kopie|Date|Datum|Data|Dato|Sent|Gesendet|"
+    r"Envoyé|Enviado|Enviada|Verzonden|Inviato|Sendt|Skickat|Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|"
+    r"Emne|Ämne)"
     r"\s*\*?:\s*\*?(.*)$",
     re.IGNORECASE,
 )
 _FIELD_KEY = {
-    "from": "from", "von": "from", "de": "from",
-    "to": "to", "an": "to", "à": "to", "para": "to",
+    "from": "from", "von": "from", "de": "from", "van": "from", "da": "from", "fra": "from", "från": "from",
+    "to": "to", "an": "to", "à": "to", "para": "to", "aan": "to", "a": "to", "til": "to", "till": "to",
     "cc": "cc", "kopie": "cc",
-    "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject",
+    "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject", "onderwerp": "subject",
+    "oggetto": "subject", "assunto": "subject", "emne": "subject", "ämne": "subject",
 }
 _ADDR = ADDRESS_NO_EQ
-_BEGIN_FROM = re.compile(r"^[> *]*(From|Von|De)\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
+_BEGIN_FROM = re.compile(r"^[> *]*(From|Von|De|Van|Da|Fra|Från)\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -167,12 +174,14 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 
 
 def _attribution_sender(head: str) -> str:
-    head = re.sub(r"^[> ]*(On|Am|Le|El)\s", "", head)
-    head = re.sub(r"\s*(wrote|schrieb|a écrit|escribió)\s*:\s*$", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"^[> ]*(On|Am|Le|El|Op|Il giorno|Il|Em|Den|Dne)\s", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"\s*(" + _WROTE + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"\s*:\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
-        name = re.sub(r"^.*\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,")
-        name = re.sub(r"^(?:at|um|à|a las)\s+", "", name)
+        name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(")
+        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|schreef|skrev|schrieb)\s+)+", "", name,
+                      flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
     bare = _ADDR.search(head)
     if bare:

@@ -13,9 +13,10 @@ from tests.e2e.harness import Cast, message
 
 pytestmark = pytest.mark.e2e
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-SUBJECT = "You two!"
-# Non-native phrasing, no intro wording the rules know: the score sits in the question band.
-BODY = "I present you each other. {p} runs the bakery chain I told you about, {o} builds logistics software.\n\n{r}\n"
+SUBJECT = "Coffee?"
+# Both named, both on the mail, no word of what either does: the intro score sits in the question band.
+# ("I present you each other", the missed class issue 8 names, is an intro to the fitted model.)
+BODY = "{o}, {p} - coffee sometime? {r}\n"
 
 
 def unsure_intro(cast: Cast) -> None:

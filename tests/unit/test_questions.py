@@ -19,7 +19,8 @@ from refmail.clock import FixedClock
 from refmail.config import load_settings
 from refmail.domain import pipeline
 from refmail.domain import questions as qs
-from refmail.domain.calls import Call, call
+from refmail.domain.calls import Call, call, thresholds
+from refmail.domain.nlp import pipeline_for
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.outcome import HANDED, Outcome
 from refmail.domain.parse import parse_message
@@ -67,11 +68,11 @@ def unsure_intro(to_assistant: bool = True) -> bytes:
     msg["To"] = "Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>"
     if to_assistant:
         msg["Cc"] = INTAKE
-    msg["Subject"] = "You two!"
+    msg["Subject"] = "Coffee?"
     msg["Date"] = format_datetime(NOW - timedelta(hours=1))
     msg["Message-ID"] = "<you-two@example.org>"
-    msg.set_content("I present you each other. Carol runs the bakery chain I told you about, Olivia builds "
-                    "logistics software.\n\nAlice\n")
+    # Both named, both on the mail, no word of what either does: the fitted model sits mid-band on it.
+    msg.set_content("Olivia, Carol - coffee sometime? Alice\n")
     return msg.as_bytes()
 
 
@@ -165,7 +166,7 @@ def test_the_same_message_handed_to_the_assistant_is_asked_about_by_email(tmp_pa
     outbox = Outbox()
     assert question_mail.request_questions(app, outbox, NOW) == 1
     assert question_mail.request_questions(app, outbox, NOW + timedelta(minutes=1)) == 0  # asked once
-    assert len(outbox.sent) == 1 and b"Subject: [refmail] Question: You two!" in outbox.sent[0].data
+    assert len(outbox.sent) == 1 and b"Subject: [refmail] Question: Coffee?" in outbox.sent[0].data
 
 
 def test_a_message_read_again_is_still_asked_about_once(tmp_path):
@@ -236,10 +237,19 @@ def test_parse_reports_a_failure_in_understanding_as_that_files_error(tmp_path, 
 # ---- the pure parts ---------------------------------------------------------------------
 
 
+def test_unset_thresholds_are_the_lines_chosen_with_the_fitted_model():
+    rules = DetectionRules()
+    model = pipeline_for(rules).model
+    lines = thresholds(rules, model)
+    assert (lines.intro, lines.question) == (model.threshold, model.question_min)
+    assert thresholds(DetectionRules(min_confidence=0.05), model).question == 0.05  # never above the intro line
+
+
 def test_the_score_is_read_against_the_two_thresholds_from_the_rules():
     rules = DetectionRules.from_mapping({"thresholds": {"intro": 0.6, "question": 0.2}})
     assert (rules.min_confidence, rules.question_confidence) == (0.6, 0.2)
-    assert [call(x, rules) for x in (0.6, 0.59, 0.2, 0.19)] == [Call.INTRO, Call.QUESTION, Call.QUESTION,
+    lines = thresholds(rules, pipeline_for(rules).model)
+    assert [call(x, lines) for x in (0.6, 0.59, 0.2, 0.19)] == [Call.INTRO, Call.QUESTION, Call.QUESTION,
                                                                Call.NOT_INTRO]
     with pytest.raises(ValueError, match=r"detection\.thresholds\.question"):
         DetectionRules.from_mapping({"thresholds": {"intro": 0.4, "question": 0.5}})

@@ -1,0 +1,111 @@
+"""Labelled .eml folders -> candidate texts with their class, as the intro step reads them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from refmail.domain.detect import model_features, read_cues
+from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.nlp import Pipeline, window
+from refmail.domain.parse import parse_message
+from refmail.domain.pipeline import addressed, intro_candidates, setting
+from refmail.domain.types import Identity, ParsedMessage, Person
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@owner.example",), "assistant@example.com")
+# Everything labelled that the model may learn from. The held-back split (tests/corpus_heldback) is
+# never here: it is read once, by the benchmark, to report the figure nobody tuned against.
+TRAINING_FOLDERS = ("tests/corpus", "tests/corpus_holdout", "tests/corpus_found", "tests/corpus_written/*",
+                    "../shared/corpus")
+SKIPPED_KINDS = {"autoreply", "bounce"}  # the screens set these aside before any intro is looked for
+# The team's own corpora were built file by file around product decisions (every audit miss became a
+# file with its reading): their labels count for more than bulk mail's. They are also the easiest mail.
+CURATED = {"corpus": 3.0, "corpus_holdout": 3.0, "corpus_found": 3.0}
+
+
+def identity_for(label: dict) -> Identity:
+    """The mailbox a labelled message was written for (each writer had their own owner and assistant)."""
+    owner = (label.get("owner") or "owner@example.com").lower()
+    aliases = tuple(a.lower() for a in label.get("owner_aliases") or ())
+    if owner == DEFAULT_OWNER.owner.email:
+        return Identity(DEFAULT_OWNER.owner, DEFAULT_OWNER.owner_aliases + aliases, DEFAULT_OWNER.assistant)
+    return Identity(Person(label.get("owner_name", ""), owner), aliases,
+                    (label.get("assistant") or "assistant@example.com").lower())
+
+
+def email_of(value) -> str:
+    """A label's person: an address, or {name, email} (the shared corpus); or a Person refmail found."""
+    if isinstance(value, dict):
+        return (value.get("email") or "").lower()
+    if isinstance(value, Person):
+        return value.email
+    return (value or "").lower()
+
+
+def training_folders(root: Path = ROOT) -> list[Path]:
+    found: list[Path] = []
+    for pattern in TRAINING_FOLDERS:
+        paths = root.glob(pattern) if "*" in pattern else [root / pattern]
+        found += sorted(p.resolve() for p in paths if (p / "labels.yaml").exists())
+    return found
+
+
+def load_labels(folder: Path) -> list[dict]:
+    return yaml.safe_load((folder / "labels.yaml").read_text()) or []
+
+
+def in_validation(folder: Path, file: str, share: float = 0.2) -> bool:
+    """A fixed fifth of every folder, by a hash of its name: the split thresholds are chosen on."""
+    digest = hashlib.sha256(f"{folder.name}/{file}".encode()).digest()
+    return digest[0] < 256 * share
+
+
+@dataclass(frozen=True)
+class Example:
+    """One candidate text, its cue values, and what it is: "intro", "ask" or "other"."""
+
+    key: str  # folder/file: candidates of one message stay on one side of every split
+    text: str
+    cues: dict[str, float]
+    label: str
+    weight: float = 1.0
+
+
+def _klass(label: dict, how: str, matches: bool) -> str | None:
+    kind = label["kind"]
+    if kind == "intro":
+        if matches:
+            return "intro"
+        return "other" if how == "direct" else None  # the owner's "see below" is not intro text; quotes are unknown
+    if how != "direct":
+        return None  # a reply's quoted intro is intro text, yet the message is no intro: learn nothing from it
+    return "ask" if kind == "double_opt_in_ask" else "other"
+
+
+def examples_of(folder: Path, label: dict, pipe: Pipeline, rules: DetectionRules) -> list[Example]:
+    if label["kind"] in SKIPPED_KINDS:
+        return []
+    msg = parse_message((folder / label["file"]).read_bytes())
+    if not isinstance(msg, ParsedMessage):
+        return []
+    identity = identity_for(label)
+    cands = intro_candidates(msg, identity, rules)
+    referrer = email_of(label.get("referrer"))
+    writers = [(c.referrer.email if c.referrer else "") for c in cands]
+    lone = len(cands) == 1
+    if label["kind"] == "intro" and referrer not in writers and not lone:
+        return []  # which candidate is the intro is unknown (an assistant writing for her boss): learn nothing
+    out = []
+    for cand, writer in zip(cands, writers):
+        klass = _klass(label, cand.how, matches=lone or writer == referrer)
+        if klass is None:
+            continue
+        cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity))
+        features = model_features(cues.features, setting(cand, msg, identity))
+        out.append(Example(f"{folder.name}/{label['file']}", window(cand.body), features, klass,
+                           CURATED.get(folder.name, 1.0)))
+    return out

@@ -1,0 +1,117 @@
+"""The intro model: weights fit to data, shipped in the package, rebuilt by one command; the cue matcher's shortcut."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from spacy.matcher import Matcher
+
+from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.nlp import BUILTIN_MODEL, DEADLINE_PATTERNS, PATTERNS, pipeline_for, window
+from refmail.domain.parse import parse_message
+from refmail.domain.pipeline import understand
+from refmail.domain.scoring import CLASSES, IntroModel, score
+from refmail.domain.types import Kind, ParsedMessage
+from refmail.training.corpus import identity_for, training_folders
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_score_is_the_softmax_of_the_fitted_weights():
+    model = IntroModel(("a", "b"), ((2.0, 0.0), (0.0, 1.0), (0.0, 0.0)), (0.0, 0.0, 0.5), 0.5, 0.2)
+    intro, ask = score(model, {"a": 1.0, "b": 1.0, "unknown": 9.0})
+    exps = [math.exp(2.0), math.exp(1.0), math.exp(0.5)]
+    assert intro == pytest.approx(exps[0] / sum(exps))
+    assert ask == pytest.approx(exps[1] / sum(exps))
+
+
+def test_a_model_file_that_does_not_match_its_features_is_refused():
+    with pytest.raises(ValueError, match="weights do not match"):
+        IntroModel.from_mapping({"classes": list(CLASSES), "features": ["a"], "weights": [[1.0, 2.0]] * 3,
+                                 "bias": [0, 0, 0], "threshold": 0.5, "question_min": 0.2})
+
+
+def test_the_shipped_model_was_fit_on_the_written_corpora_and_never_on_the_held_back_split():
+    about = json.loads((BUILTIN_MODEL / "weights.json").read_text())["about"]
+    assert any("corpus_written" in f for f in about["folders"])
+    assert not any("heldback" in f for f in about["folders"])
+    assert about["training_texts"] >= 1000
+    model = pipeline_for(DetectionRules()).model
+    assert 0 < model.question_min < model.threshold < 1
+
+
+def test_training_folders_never_include_the_held_back_split():
+    assert training_folders()
+    assert not any("heldback" in str(f) for f in training_folders())
+
+
+def test_the_reasons_say_what_the_text_model_thought():
+    raw = (b"From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>, "
+           b"Carol Prospect <carol@example.net>\nCc: assistant@example.com\nSubject: Intro: Olivia <> Carol\n"
+           b"Message-ID: <m1@example.org>\n\nOlivia, meet Carol. Carol runs pricing at Acme and needs help.\n")
+    u = understand(parse_message(raw), identity_for({}), DetectionRules())
+    assert u.kind is Kind.INTRO
+    assert any(r.startswith("text model: intro") for r in u.reasons)
+
+
+def test_the_cue_matcher_finds_exactly_what_one_matcher_over_every_pattern_finds():
+    pipe = pipeline_for(DetectionRules())
+    plain = Matcher(pipe.nlp.vocab)
+    for label, patterns in PATTERNS.items():
+        plain.add(label, patterns)
+    plain.add("DEADLINE", DEADLINE_PATTERNS)
+    folder = ROOT / "tests" / "corpus_found"
+    docs = []
+    for label in yaml.safe_load((folder / "labels.yaml").read_text()):
+        msg = parse_message((folder / label["file"]).read_bytes())
+        if isinstance(msg, ParsedMessage):
+            docs.append(pipe.nlp.make_doc(window(msg.text)))
+    assert len(docs) > 50
+    assert sum(bool(plain(d)) for d in docs) > 20  # the check means something: most messages have cues
+    for doc in docs:
+        assert sorted(set(pipe.matcher(doc))) == sorted(set(plain(doc)))
+
+
+def test_one_command_rebuilds_a_model_that_refmail_then_reads(tmp_path):
+    """`python -m refmail.training` on a small labelled folder: the model it writes loads and decides."""
+    from refmail.training.__main__ import main
+
+    source = ROOT / "tests" / "corpus_written" / "w1"
+    labels = yaml.safe_load((source / "labels.yaml").read_text())
+    picked = [lb for lb in labels if lb["kind"] == "intro"][:30] + [lb for lb in labels if lb["kind"] != "intro"][:30]
+    small = tmp_path / "small"
+    small.mkdir()
+    for label in picked:
+        shutil.copy(source / label["file"], small / label["file"])
+    (small / "labels.yaml").write_text(yaml.safe_dump(picked))
+    out = tmp_path / "model"
+    assert main(["--out", str(out), str(small)]) == 0
+    model = IntroModel.from_mapping(json.loads((out / "weights.json").read_text()))
+    assert 0 < model.question_min < model.threshold < 1
+    rules = DetectionRules(model=str(out))
+    intro = next(lb for lb in picked if lb["kind"] == "intro")
+    msg = parse_message((small / intro["file"]).read_bytes())
+    assert understand(msg, identity_for(intro), rules).kind in set(Kind)
+
+
+def test_with_both_sides_on_the_mail_an_ask_is_impossible_and_its_share_goes_to_the_others():
+    model = IntroModel(("a",), ((0.0,), (3.0,), (0.0,)), (0.0, 0.0, 0.0), 0.5, 0.2)
+    intro, ask = score(model, {"a": 1.0}, ask_possible=False)
+    assert ask == 0.0
+    assert intro == pytest.approx(0.5)
+    assert score(model, {"a": 1.0})[1] > 0.8
+
+
+def test_the_held_back_split_is_big_enough_to_report_and_nobody_trains_on_it():
+    """Measured once, by `python -m benchmarks.understanding --held-back`; never an input to training."""
+    folders = sorted((ROOT / "tests" / "corpus_heldback").glob("*/labels.yaml"))
+    labels = [lb for f in folders for lb in yaml.safe_load(f.read_text())]
+    assert len(folders) >= 2  # more than one writer
+    assert sum(lb["kind"] == "intro" for lb in labels) >= 300
+    assert sum(lb["kind"] != "intro" for lb in labels) >= 300
+    assert not set(training_folders()) & {f.parent.resolve() for f in folders}
