@@ -53,6 +53,7 @@ def _copy(s, app: App, lost: m.Draft) -> m.Draft:  # type: ignore[no-untyped-def
     did = next(c for c in draft_ids(lost.referral_id, DraftKind(lost.kind), seq) if s.get(m.Draft, c) is None)
     again = m.Draft(
         id=did, referral_id=lost.referral_id, kind=lost.kind, status=q.APPROVED, to=list(lost.to), cc=list(lost.cc),
+        bcc=list(lost.bcc or []),  # the referrer in BCC of a resent first touch too (issue 10)
         subject=lost.subject, body=lost.body, original_body=lost.original_body,
         message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),
         in_reply_to=lost.in_reply_to, references=list(lost.references), due_at=now, created_at=now,

@@ -4,6 +4,8 @@ and a send whose fate is unknown is assumed delivered, told to the owner once, a
 from __future__ import annotations
 
 from collections import Counter
+
+from sqlalchemy import select
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
@@ -139,8 +141,10 @@ def test_each_crash_point_leaves_a_next_step_and_sends_nothing_twice(sqlite_url,
         cycle(app, world, MON + timedelta(minutes=minutes))
 
     delivered_first = 0 if point == "before_smtp" else 1
+    # The referrer is in BCC of the first touch (issue 10, rule first_touch.bcc_referrer): her copy too, once.
     assert world.count() == Counter({(ALICE.email, "thank_source"): 1} |
-                                     ({(CAROL.email, "first_touch"): 1} if delivered_first else {}))
+                                     ({(CAROL.email, "first_touch"): 1, (ALICE.email, "first_touch"): 1}
+                                      if delivered_first else {}))
     assert first_touch(app)["status"] == POINTS[point]
     [ref] = report.referrals(app)
     assert ref["state"] == "contacted" and ref["next_action"]["kind"] == "second_touch"
@@ -189,6 +193,8 @@ def test_resolve_resend_sends_once_under_a_new_message_id_and_moves_nothing(sqli
         from refmail.store import models as m
 
         assert firsts[0].message_id != s.get(m.Draft, lost["id"]).message_id
+        again = s.scalars(select(m.Draft).where(m.Draft.message_id == firsts[0].message_id)).one()
+        assert again.bcc and again.bcc == s.get(m.Draft, lost["id"]).bcc  # the referrer's BCC copy resent too
     [ref] = report.referrals(app)
     assert ref["state"] == "contacted" and ref["next_action"]["kind"] == "second_touch"
     with pytest.raises(decide.DecisionError):  # settled: nothing left to settle
