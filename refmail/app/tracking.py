@@ -57,7 +57,16 @@ def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> s
 
 
 def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessage, now: datetime) -> None:
-    """Her hand-written first touch, kept as a sent draft: the second message replies in its thread."""
+    """Her hand-written first touch, kept as a sent draft: the second message replies in its thread.
+
+    Her one reply-all to a group intro touches every prospect's track; a Message-ID is one draft's, so
+    the first track keeps it and the others only note when she wrote (their second message threads on
+    the intro).
+    """
+    if ref.first_sent_at is None:
+        ref.first_sent_at = now
+    if s.scalar(select(m.Draft.id).where(m.Draft.message_id == parsed.message_id)) is not None:
+        return
     did = next(c for c in draft_ids(ref.id, DraftKind.FIRST_TOUCH, 99) if s.get(m.Draft, c) is None)
     s.add(m.Draft(
         id=did, referral_id=ref.id, kind=DraftKind.FIRST_TOUCH.value, status=q.SENT,
@@ -66,8 +75,6 @@ def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessag
         references=list(parsed.references), due_at=now, created_at=now, decided_at=now, decided_by="owner by hand",
         sent_at=now, attempts=0,
     ))
-    if ref.first_sent_at is None:
-        ref.first_sent_at = now
 
 
 def _referrals_for(s: Session, parsed: ParsedMessage, sender: str | None) -> list[m.Referral]:
