@@ -54,7 +54,8 @@ class Answer:
     body: str = ""
 
 
-def _b36(n: int) -> str:
+def b36(n: int) -> str:
+    """Seconds in a Message-ID, short: shared by approval and question codes."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:
@@ -76,7 +77,7 @@ def approval_message_id(secret: bytes, draft_id: str, owner_email: str, issued: 
     """Message-ID of the approval email (no brackets): replies carry it back in In-Reply-To/References."""
     issued = issued.replace(microsecond=0)
     tok = token(secret, draft_id, owner_email, issued)
-    return f"refmail.approve.{draft_id}.{_b36(int(issued.timestamp()))}.{tok}@{domain}"
+    return f"refmail.approve.{draft_id}.{b36(int(issued.timestamp()))}.{tok}@{domain}"
 
 
 def _parse_ref(match: re.Match[str]) -> ApprovalRef | None:

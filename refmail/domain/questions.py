@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 
-from refmail.domain.approvals import TokenCheck, new_text
+from refmail.domain.approvals import TokenCheck, b36, new_text
 from refmail.domain.types import ParsedMessage, Person, Reading
 
 QUESTION_SUBJECT = "[refmail] Question: "
@@ -27,16 +27,6 @@ def question_ids(message_id: str) -> tuple[str, ...]:
     return tuple("q" + digest[:n] for n in (5, 7, 9, 12, 15))
 
 
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out
-
-
 def token(secret: bytes, question_id: str, owner_email: str, issued: datetime) -> str:
     """HMAC-SHA256 over "question", the ID, the owner and the issue time: no approval token can pass for it."""
     msg = f"question\x00{question_id}\x00{owner_email.lower()}\x00{int(issued.timestamp())}".encode()
@@ -46,7 +36,7 @@ def token(secret: bytes, question_id: str, owner_email: str, issued: datetime) -
 def question_message_id(secret: bytes, question_id: str, owner_email: str, issued: datetime, domain: str) -> str:
     issued = issued.replace(microsecond=0)
     tok = token(secret, question_id, owner_email, issued)
-    return f"refmail.question.{question_id}.{_b36(int(issued.timestamp()))}.{tok}@{domain}"
+    return f"refmail.question.{question_id}.{b36(int(issued.timestamp()))}.{tok}@{domain}"
 
 
 @dataclass(frozen=True)
