@@ -151,3 +151,27 @@ def message(sender: Person, to: list[Person], subject: str, body: str, at: datet
     msg.set_content(body)
     return OutgoingMail(msg["Message-ID"].strip("<>"), envelope_from if envelope_from is not None else sender.email,
                         tuple(p.email for p in to), msg.as_bytes())
+
+
+def workers(cast: "Cast", url: str, n: int, start: datetime) -> list:
+    """`n` apps sharing one database (PostgreSQL), each its own worker, clocks at ``start``."""
+    from refmail.clock import FixedClock
+    from refmail.config import load_settings
+    from refmail.wiring import build_app
+
+    env = {k: v for k, v in cast.env.items() if k.startswith("REFMAIL_")} | {"REFMAIL_DATABASE_URL": url}
+    apps = []
+    for i in range(n):
+        app = build_app(load_settings(environ=env), clock=FixedClock(start))
+        app.worker_id = f"worker-{i}"
+        apps.append(app)
+    return apps
+
+
+def together(apps: list, now: datetime) -> None:
+    """One cycle of every worker at the same moment (threads released together)."""
+    from refmail.daemon import run_once
+    from tests.fakes import at_once
+
+    errors = at_once(*(lambda app=app: run_once(app, now) for app in apps))
+    assert not errors, errors

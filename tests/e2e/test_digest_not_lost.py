@@ -9,13 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from refmail.app import ingest, process
-from refmail.clock import FixedClock
-from refmail.config import load_settings
-from refmail.daemon import run_once
 from refmail.store import models as m
-from refmail.wiring import build_app
-from tests.e2e.harness import Cast
-from tests.fakes import at_once
+from tests.e2e.harness import Cast, together, workers as _workers
 
 pytestmark = pytest.mark.e2e
 MONDAY_8 = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
@@ -39,6 +34,10 @@ def imap_down(cast: Cast, down: bool) -> None:
             cast.env_overrides[key] = value
         else:
             cast.env_overrides.pop(key, None)
+
+
+def workers(cast: Cast, url: str, n: int):  # type: ignore[no-untyped-def]
+    return _workers(cast, url, n, MONDAY_8)
 
 
 def test_the_digest_is_sent_after_a_failed_first_poll(cast):
@@ -66,21 +65,6 @@ def test_a_digest_with_nothing_to_say_is_skipped_after_the_wait(cast):
     assert digests(cast) == []  # decided at 10:01; the news waits for Tuesday's
     cast.cycle(MONDAY_8 + timedelta(days=1))
     assert len(digests(cast)) == 1
-
-
-def workers(cast: Cast, url: str, n: int):  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in cast.env.items() if k.startswith("REFMAIL_")} | {"REFMAIL_DATABASE_URL": url}
-    apps = []
-    for i in range(n):
-        app = build_app(load_settings(environ=env), clock=FixedClock(MONDAY_8))
-        app.worker_id = f"worker-{i}"
-        apps.append(app)
-    return apps
-
-
-def together(apps, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    errors = at_once(*(lambda app=app: run_once(app, now) for app in apps))
-    assert not errors, errors
 
 
 def test_four_postgres_workers_send_the_digest_once_after_the_mornings_mail_is_read(mail_world, tmp_path, pg_url):

@@ -7,30 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from refmail.app import decide, report
-from refmail.clock import FixedClock
-from refmail.config import load_settings
-from refmail.daemon import run_once
-from refmail.wiring import build_app
-from tests.e2e.harness import Cast
-from tests.fakes import at_once
+from tests.e2e.harness import Cast, together, workers as _workers
 
 pytestmark = pytest.mark.integration
 MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 
 
 def workers(cast: Cast, url: str, n: int):  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in cast.env.items() if k.startswith("REFMAIL_")} | {"REFMAIL_DATABASE_URL": url}
-    apps = []
-    for i in range(n):
-        app = build_app(load_settings(environ=env), clock=FixedClock(MON))
-        app.worker_id = f"worker-{i}"
-        apps.append(app)
-    return apps
-
-
-def together(apps, now: datetime) -> None:  # type: ignore[no-untyped-def]
-    errors = at_once(*(lambda app=app: run_once(app, now) for app in apps))
-    assert not errors, errors
+    return _workers(cast, url, n, MON)
 
 
 def test_three_workers_share_one_postgres_without_doubling(mail_world, tmp_path, pg_url):
