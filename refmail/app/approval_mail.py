@@ -149,13 +149,18 @@ def _refusal(app: App, parsed: ParsedMessage, sender: str, found: tuple[ap.Appro
     """Why this answer may not decide anything, or None when it may. Every condition must hold."""
     if found is None:
         return "no approval token: it does not answer an approval email refmail sent"
+    return owners_word_refusal(app, parsed, sender, found[1])
+
+
+def owners_word_refusal(app: App, parsed: ParsedMessage, sender: str, verdict: ap.TokenCheck,
+                        what: str = "draft") -> str | None:
+    """The rules every answer to refmail obeys (approvals and questions alike): an owner address, a valid
+    code for this `what`, and no failed DKIM/SPF verdict for her domain. None when all hold."""
     if not sender or not app.identity.is_owner(sender):
         return f"not from an owner address ({sender or 'no sender'})"
-    ref, verdict = found
     if verdict is not ap.TokenCheck.VALID:
-        return verdict.value
-    domains = {e.rpartition("@")[2] for e in app.identity.owner_emails}
-    auth, detail = ap.authenticity(parsed, domains)
+        return verdict.value.replace("draft", what)
+    auth, detail = ap.authenticity(parsed, {e.rpartition("@")[2] for e in app.identity.owner_emails})
     if auth is ap.Authenticity.FAILED:
         return f"sender authentication failed ({detail})"
     return None

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from refmail.app.approval_mail import assistant_person
+from refmail.app.approval_mail import assistant_person, owners_word_refusal
 from refmail.app.questions import EMAIL, OPEN, QuestionError, readings_of, settle_answer
 from refmail.domain import approvals as ap
 from refmail.domain import questions as qs
@@ -107,13 +107,9 @@ def _refusal(app: App, parsed: ParsedMessage, sender: str,
     """Why this answer may decide nothing, or None: the approval rules (owner, token, DKIM/SPF) all hold."""
     if found is None:
         return "no question code: it does not answer a question refmail sent"
-    if not sender or not app.identity.is_owner(sender):
-        return f"not from an owner address ({sender or 'no sender'})"
-    if found[1] is not ap.TokenCheck.VALID:
-        return found[1].value.replace("draft", "question")
-    auth, detail = ap.authenticity(parsed, {e.rpartition("@")[2] for e in app.identity.owner_emails})
-    if auth is ap.Authenticity.FAILED:
-        return f"sender authentication failed ({detail})"
+    refused = owners_word_refusal(app, parsed, sender, found[1], what="question")
+    if refused is not None:
+        return refused
     if FORWARD_SUBJECT.match(parsed.subject):
         return "a forward of the question email, not an answer"
     return None
