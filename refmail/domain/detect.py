@@ -35,15 +35,13 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "
 class Detection:
     """How much a text reads as an intro and as a double opt-in ask, and why.
 
-    ``features`` are the cue values the fitted model weighed (refmail/domain/scoring.py); ``strong``
-    says the text itself has intro wording, which a quoted or answering candidate needs.
+    ``strong`` says the text itself has intro wording, which a quoted or answering candidate needs.
     """
 
     intro: float
     ask: float
     evidence: tuple[str, ...]
     strong: bool = False
-    features: tuple[tuple[str, float], ...] = ()
 
 
 def first_names(people: tuple[Person, ...]) -> set[str]:
@@ -150,8 +148,7 @@ def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
     cues = read_cues(pipe, subject, body, parties)
     features = model_features(cues.features, setting or {})
     intro, ask = score(pipe.model, features, ask_possible=len(parties) < 2)
-    return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong,
-                     features=tuple(sorted(features.items())))
+    return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong)
 
 
 def model_features(text: dict[str, float], setting: dict[str, float]) -> dict[str, float]:

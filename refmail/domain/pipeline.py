@@ -47,7 +47,6 @@ class Context:
     identity: Identity
     rules: DetectionRules
     pipe: Pipeline
-    top: str
 
     @property
     def lines(self) -> Thresholds:
@@ -135,7 +134,7 @@ def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRul
 
 
 def _intro(ctx: Context) -> Outcome:
-    cands = candidates(ctx.msg, ctx.identity, ctx.top, top_text)
+    cands = intro_candidates(ctx.msg, ctx.identity, ctx.rules)
     scored: list[tuple[Candidate, Detection]] = [
         (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
                       setting(cand, ctx.msg, ctx.identity))) for cand in cands]
@@ -276,7 +275,7 @@ def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | N
     trail: list[str] = []
     msg = _bounded(msg, rules, trail)
     unsure, readings = False, ()
-    ctx = Context(msg, identity, rules, pipeline_for(rules), top_text(msg.text[: rules.max_body_chars * 4]))
+    ctx = Context(msg, identity, rules, pipeline_for(rules))
     for step in STEPS:
         if over_budget():
             raise OverBudget(f"reading stopped before step {step.__name__}: over the time budget of "
