@@ -106,7 +106,8 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     """Where a candidate sits and how it reached the assistant: cues the fitted model weighs like the text's."""
     writer_is_owner = cand.referrer is not None and identity.is_ours(cand.referrer.email)
     carrier_from_owner = msg.sender is not None and identity.is_ours(msg.sender.email)
-    others = [p.email for p in addressed(cand, identity) if not identity.is_ours(p.email)]
+    people = addressed(cand, identity)
+    others = [p.email for p in people if not identity.is_ours(p.email)]
     # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
     writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
         colleagues(cand.referrer.email, other) for other in others)
@@ -120,7 +121,7 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
         "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
         "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
-        "three_or_more_addressed": float(len(addressed(cand, identity)) >= 3),
+        "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
         # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
         "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
