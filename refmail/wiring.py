@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
 from refmail.config import Settings, load_rules, prepare_data_dir
 from refmail.domain.rules import Rules
+from refmail.mail.oauth2 import TokenCommand, token_command
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
@@ -54,7 +55,8 @@ def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
         return row.value.encode()
 
 
-def _mailbox_factory(settings: Settings, user: str | None, password: str | None) -> Callable[[], Mailbox] | None:
+def _mailbox_factory(settings: Settings, user: str | None, password: str | None,
+                     token: TokenCommand | None) -> Callable[[], Mailbox] | None:
     imap = settings.imap
     if imap is None or not user:
         return None
@@ -63,7 +65,7 @@ def _mailbox_factory(settings: Settings, user: str | None, password: str | None)
         from refmail.mail.imap import ImapMailbox
 
         return ImapMailbox(imap.host, imap.port, user, password or "", imap.security,
-                           allow_plaintext=imap.allow_plaintext)
+                           allow_plaintext=imap.allow_plaintext, token=token)
 
     return open_mailbox
 
@@ -77,7 +79,8 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
         from refmail.mail.smtp import SmtpTransport
 
         return SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security,
-                             allow_plaintext=smtp.allow_plaintext)
+                             allow_plaintext=smtp.allow_plaintext,
+                             token=token_command(smtp.oauth2_token_command, "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND"))
 
     return open_transport
 
@@ -93,6 +96,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         clock = FixedClock(settings.now) if settings.now else SystemClock()
     owner_user = settings.imap.user if settings.imap else None
     owner_password = settings.imap.password if settings.imap else None
+    owner_token = token_command(settings.imap.oauth2_token_command if settings.imap else None,
+                                "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND")
+    intake_token = token_command(settings.intake_oauth2_token_command, "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND")
     return App(
         settings=settings,
         rules=rules,
@@ -100,7 +106,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         renderer=Renderer(settings.templates_path),
         clock=clock,
         secret=_secret(sessions, settings.secret),
-        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password),
-        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password),
+        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, owner_token),
+        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, intake_token),
         open_transport=_transport_factory(settings),
     )
