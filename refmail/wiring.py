@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
 from refmail.config import Settings, load_rules, prepare_data_dir
 from refmail.domain.rules import Rules
-from refmail.mail.oauth2 import TokenCommand, token_command
+from refmail.mail.oauth2 import TokenCommand, account_tokens
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
@@ -70,7 +70,7 @@ def _mailbox_factory(settings: Settings, user: str | None, password: str | None,
     return open_mailbox
 
 
-def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
+def _transport_factory(settings: Settings, token: TokenCommand | None) -> Callable[[], Transport] | None:
     smtp = settings.smtp
     if smtp is None:
         return None
@@ -79,8 +79,7 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
         from refmail.mail.smtp import SmtpTransport
 
         return SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security,
-                             allow_plaintext=smtp.allow_plaintext,
-                             token=token_command(smtp.oauth2_token_command, "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND"))
+                             allow_plaintext=smtp.allow_plaintext, token=token)
 
     return open_transport
 
@@ -96,9 +95,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         clock = FixedClock(settings.now) if settings.now else SystemClock()
     owner_user = settings.imap.user if settings.imap else None
     owner_password = settings.imap.password if settings.imap else None
-    owner_token = token_command(settings.imap.oauth2_token_command if settings.imap else None,
-                                "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND")
-    intake_token = token_command(settings.intake_oauth2_token_command, "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND")
+    tokens = account_tokens(settings)
     return App(
         settings=settings,
         rules=rules,
@@ -106,7 +103,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         renderer=Renderer(settings.templates_path),
         clock=clock,
         secret=_secret(sessions, settings.secret),
-        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, owner_token),
-        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, intake_token),
-        open_transport=_transport_factory(settings),
+        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, tokens.owner),
+        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, tokens.intake),
+        open_transport=_transport_factory(settings, tokens.smtp),
     )

@@ -66,6 +66,7 @@ class ImapMailbox(Closeable):
         self._client: IMAPClient | None = None
         self._selected: str | None = None
         self._special: dict[bytes, str] = {}
+        self.login_method: str | None = None  # after a login: "password", "XOAUTH2" or "OAUTHBEARER" (for doctor)
 
     def __repr__(self) -> str:  # never the password
         return f"ImapMailbox({self.user}@{self.host}:{self.port}, security={self.security})"
@@ -101,13 +102,15 @@ class ImapMailbox(Closeable):
     def _log_in(self, client: IMAPClient, secret: str) -> None:
         if not self._credentials.is_oauth2:
             client.login(self.user, secret)
+            self.login_method = "password"
             return
-        offered = {_text(c).upper().removeprefix("AUTH=") for c in client.capabilities()}
-        log.debug("imap %s login as %s", choose_mechanism(offered), self.user)  # the mechanism, never the token
-        if choose_mechanism(offered) == "OAUTHBEARER":
+        mechanism = choose_mechanism({_text(c).upper().removeprefix("AUTH=") for c in client.capabilities()})
+        log.debug("imap %s login as %s", mechanism, self.user)  # the mechanism, never the token
+        if mechanism == "OAUTHBEARER":
             client.oauthbearer_login(self.user, secret)
         else:
             client.oauth2_login(self.user, secret)
+        self.login_method = mechanism
 
     def _refused(self, exc: BaseException) -> str:
         token = self._credentials.token

@@ -10,8 +10,12 @@ import shlex
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from refmail.mail.ports import LoginFailed
+
+if TYPE_CHECKING:
+    from refmail.config import Settings
 
 TOKEN_COMMAND_TIMEOUT = 30.0  # `refmail auth token` may refresh over the network; a hung helper must not stall a cycle
 _STDERR_SHOWN = 300
@@ -135,6 +139,23 @@ def oauth2_hint(setting: str) -> str:
             "the sign-in was revoked or has expired)")
 
 
-def token_command(command: str | None, setting: str) -> TokenCommand | None:
-    """The TokenCommand for a setting's value; None when it is unset (a password login)."""
-    return TokenCommand(command, setting) if command else None
+@dataclass(frozen=True)
+class AccountTokens:
+    """The token command of each account refmail logs in to; None where it logs in with a password."""
+
+    owner: TokenCommand | None
+    intake: TokenCommand | None
+    smtp: TokenCommand | None
+
+
+def account_tokens(settings: Settings) -> AccountTokens:
+    def command(value: str | None, setting: str) -> TokenCommand | None:
+        return TokenCommand(value, setting) if value else None
+
+    return AccountTokens(
+        owner=command(settings.imap.oauth2_token_command if settings.imap else None,
+                      "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND"),
+        intake=command(settings.intake_oauth2_token_command, "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND"),
+        smtp=command(settings.smtp.oauth2_token_command if settings.smtp else None,
+                     "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND"),
+    )

@@ -46,6 +46,7 @@ class SmtpTransport(Closeable):
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
         self._conn: smtplib.SMTP | None = None
+        self.login_method: str | None = None  # after a login: "password", "XOAUTH2" or "OAUTHBEARER" (for doctor)
 
     def __repr__(self) -> str:  # never the password
         who = f"{self.user}@" if self.user else ""
@@ -97,6 +98,7 @@ class SmtpTransport(Closeable):
         assert self.user is not None
         if not self._credentials.is_oauth2:
             conn.login(self.user, secret)
+            self.login_method = "password"
             return
         offered = set(conn.esmtp_features.get("auth", "").upper().split())
         mechanism = choose_mechanism(offered)
@@ -105,6 +107,7 @@ class SmtpTransport(Closeable):
         log.debug("smtp %s login as %s", mechanism, self.user)  # the mechanism, never the token
         # A refusal comes as a 334 challenge carrying the error; the answer to it is empty (RFC 7628 3.2.3).
         conn.auth(mechanism, lambda challenge=None: initial if challenge is None else "")
+        self.login_method = mechanism
 
     def _refused(self, exc: BaseException) -> str:
         token = self._credentials.token
