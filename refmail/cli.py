@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
     _add_init_parser(sub)
+    from refmail import auth_command
+
+    auth_command.add_parser(sub)
     _add_log_flags(p, top=True)
     return p
 
@@ -612,6 +615,12 @@ def _default_config_path() -> Path:
     return Path(user_config_dir("refmail", appauthor=False)) / "refmail.toml"
 
 
+def cmd_auth(args: argparse.Namespace) -> int:
+    from refmail.auth_command import run
+
+    return run(args)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from refmail.doctor import Status, run_checks
 
@@ -631,6 +640,7 @@ HANDLERS = {
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
+HANDLERS["auth"] = cmd_auth
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from email.utils import formataddr
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from refmail.config import KNOWN_KEYS, ConfigError
 from refmail.mail.providers import PROVIDERS
+from refmail.store.private import write_private
 
 
 class InitError(Exception):
@@ -117,12 +117,7 @@ def write_config(path: Path, values: dict[str, str]) -> bool:
             raise InitError(f"{exc}; fix or move the file, then run init again") from None
     merged |= values
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others, not for a moment
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(render_toml(merged))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, render_toml(merged))  # never readable by others, not for a moment
     return existed
 
 
