@@ -84,12 +84,15 @@ def microsoft_login(store: Store, client_id: str, tenant: str, authority: str, s
 
     record = {"provider": "microsoft", "client_id": client_id, "tenant": tenant, "authority": authority.rstrip("/")}
     cache = msal.SerializableTokenCache()
-    app = _msal_app(record, cache)
-    flow = app.initiate_device_flow(scopes=MICROSOFT_SCOPES)
-    if "user_code" not in flow:
-        raise SigninError(f"Microsoft did not start the sign-in: {_msal_error(flow)}")
-    say(flow["message"])
-    result = app.acquire_token_by_device_flow(flow)  # waits while she signs in, as long as the code lives
+    try:
+        app = _msal_app(record, cache)
+        flow = app.initiate_device_flow(scopes=MICROSOFT_SCOPES)
+        if "user_code" not in flow:
+            raise SigninError(f"Microsoft did not start the sign-in: {_msal_error(flow)}")
+        say(flow["message"])
+        result = app.acquire_token_by_device_flow(flow)  # waits while she signs in, as long as the code lives
+    except _network_errors() as exc:
+        raise SigninError(f"could not reach Microsoft ({exc}); check the connection (and --authority)") from None
     if "access_token" not in result:
         raise SigninError(f"Microsoft sign-in failed: {_msal_error(result)}")
     username = (result.get("id_token_claims") or {}).get("preferred_username", "")
@@ -106,7 +109,11 @@ def microsoft_token(store: Store) -> str:
     cache.deserialize(record["cache"])
     app = _msal_app(record, cache)
     accounts = app.get_accounts(username=record.get("username") or None)
-    result = app.acquire_token_silent(MICROSOFT_SCOPES, account=accounts[0]) if accounts else None
+    try:
+        result = app.acquire_token_silent(MICROSOFT_SCOPES, account=accounts[0]) if accounts else None
+    except _network_errors() as exc:
+        raise SigninError(f"could not reach Microsoft to refresh the access token ({exc}); "
+                          "it is tried again at the next login") from None
     if cache.has_state_changed:  # a refreshed (and perhaps rotated) refresh token must be kept
         store.save(record | {"cache": cache.serialize()})
     if not result or "access_token" not in result:
@@ -114,6 +121,12 @@ def microsoft_token(store: Store) -> str:
         raise SigninError(f"Microsoft sign-in has expired or was revoked ({why}): run `refmail auth login "
                           f"--provider microsoft{store._flag()}` again")
     return str(result["access_token"])
+
+
+def _network_errors() -> tuple[type[BaseException], ...]:
+    import requests  # msal's and google-auth's transport
+
+    return (requests.RequestException,)
 
 
 def _msal_error(result: dict[str, Any]) -> str:
@@ -148,16 +161,20 @@ def google_login(store: Store, client_secrets: Path, say: Callable[[str], None],
 
 def google_token(store: Store) -> str:
     """The stored access token while it is valid, else a refreshed one (kept for the next call)."""
-    from google.auth.exceptions import GoogleAuthError
+    from google.auth.exceptions import RefreshError, TransportError
     from google.auth.transport.requests import Request
     from google.oauth2.credentials import Credentials
 
     record = store.load()
+    # google-auth always refreshes at Google's own token endpoint, whatever the file says.
     credentials = Credentials.from_authorized_user_info(record["credentials"], scopes=GOOGLE_SCOPES)
     if not credentials.valid:
         try:
             credentials.refresh(Request())
-        except GoogleAuthError as exc:
+        except TransportError as exc:
+            raise SigninError(f"could not reach Google to refresh the access token ({exc}); "
+                              "it is tried again at the next login") from None
+        except RefreshError as exc:
             raise SigninError(f"Google sign-in has expired or was revoked ({exc}): run `refmail auth login "
                               f"--provider google{store._flag()}` again") from None
         store.save(record | {"credentials": json.loads(credentials.to_json())})

@@ -78,3 +78,33 @@ def test_doctor_says_each_account_logs_in_with_oauth2(cast) -> None:  # type: ig
     assert "with OAuth2 (XOAUTH2, token from REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND)" in lines["imap"]
     assert "with OAuth2 (XOAUTH2, token from REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND)" in lines["intake"]
     assert "with OAuth2 (XOAUTH2, token from REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND)" in lines["smtp"]
+
+
+def test_the_token_command_is_refmail_auth_token_after_a_device_code_sign_in(oauth2_world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The whole chain: `auth login` (msal, against a local identity provider whose tokens the world's
+    Dovecot and SMTP accept), then every login of a cycle runs `refmail auth token`."""
+    import sys
+
+    from tests.identity_server import IdentityProvider
+
+    cast = Cast.new(oauth2_world, tmp_path)
+    idp = IdentityProvider(tmp_path, username=cast.owner.email, on_issue=oauth2_world.tokens.accept).start()
+    try:
+        command = f"{sys.executable} -m refmail auth token --provider microsoft"
+        cast.env_overrides.update({
+            "REQUESTS_CA_BUNDLE": str(idp.cert), "REFMAIL_IMAP_PASSWORD": "",
+            "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND": command,
+            "REFMAIL_SMTP_USER": cast.owner.email, "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND": command,
+        })
+        login = cast.cli("auth", "login", "--provider", "microsoft", "--client-id", "client-123",
+                         "--tenant", idp.tenant, "--authority", idp.base, now=MON)
+        assert f"signed in to microsoft as {cast.owner.email}" in login.stdout
+        cast.introduce(MON)
+        done = cast.cli("run", "--once", now=MON)
+        approvals = [m for m in cast.from_refmail(cast.owner) if m["Subject"].startswith("[refmail] Approve: ")]
+        assert len(approvals) == 2, done.stdout + done.stderr
+        assert f"Login: user=<{cast.owner.email}>, method=XOAUTH2" in cast.world.dovecot_log()
+        assert idp.access_tokens[-1] not in done.stdout + done.stderr
+        assert len(idp.grants) == 1  # the token stayed valid: each login reused it, nothing refreshed
+    finally:
+        idp.stop()
