@@ -108,3 +108,17 @@ def test_the_token_command_is_refmail_auth_token_after_a_device_code_sign_in(oau
         assert len(idp.grants) == 1  # the token stayed valid: each login reused it, nothing refreshed
     finally:
         idp.stop()
+
+
+def test_init_for_microsoft_writes_token_commands_and_says_how_to_sign_in(cast, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import tomllib
+
+    config = tmp_path / "refmail.toml"
+    done = cast.cli("init", "--provider", "microsoft", "--name", "Olivia Owner", "--email", "olivia@contoso.com",
+                    "--assistant", "refmail@contoso.com", "--config", str(config), now=MON)
+    assert "refmail auth login --provider microsoft --client-id" in done.stdout, done.stdout + done.stderr
+    written = tomllib.loads(config.read_text())
+    for section in ("imap", "smtp"):
+        assert written[section]["oauth2_token_command"].endswith("auth token --provider microsoft")
+        assert "password" not in written[section]
+    assert written["imap"]["host"] == "outlook.office365.com" and written["smtp"]["user"] == "olivia@contoso.com"
