@@ -26,6 +26,7 @@ from refmail.store.queries import AmbiguousId
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
+COMMANDS += ("auth",)  # issue 12, OAuth2 sign-in (its own line, for the same reason)
 
 
 class UserError(Exception):

@@ -9,7 +9,6 @@ import re
 import stat
 import subprocess
 import sys
-import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
