@@ -122,3 +122,17 @@ def test_init_for_microsoft_writes_token_commands_and_says_how_to_sign_in(cast, 
         assert written[section]["oauth2_token_command"].endswith("auth token --provider microsoft")
         assert "password" not in written[section]
     assert written["imap"]["host"] == "outlook.office365.com" and written["smtp"]["user"] == "olivia@contoso.com"
+
+
+def test_verbose_logs_never_show_a_token(cast) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    from refmail.mail.oauth2 import xoauth2
+
+    cast.introduce(MON)
+    done = cast.cli("-v", "run", "--once", now=MON)
+    said = done.stdout + done.stderr
+    assert "imap XOAUTH2 login as" in said and "smtp XOAUTH2 login as" in said  # -v does log the logins
+    for token, user in zip(tokens(cast), (cast.owner.email, cast.assistant)):
+        assert token not in said
+        assert base64.b64encode(xoauth2(user, token).encode()).decode() not in said
