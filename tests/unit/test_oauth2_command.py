@@ -54,3 +54,25 @@ def test_mechanism_choice() -> None:
     assert choose_mechanism({"XOAUTH2", "OAUTHBEARER", "PLAIN"}) == "XOAUTH2"
     assert choose_mechanism({"OAUTHBEARER", "PLAIN"}) == "OAUTHBEARER"
     assert choose_mechanism({"PLAIN"}) == "XOAUTH2"
+
+
+def test_the_settings_take_a_token_command_per_account(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from refmail.config import ConfigError, load_settings
+    from refmail.mail.oauth2 import account_tokens
+
+    config = tmp_path / "refmail.toml"
+    config.write_text('owner = "O <o@example.com>"\n'
+                      '[imap]\nhost = "imap.example.com"\nuser = "o@example.com"\n'
+                      'oauth2_token_command = "refmail auth token --provider microsoft"\n'
+                      '[intake_imap]\nuser = "a@example.com"\noauth2_token_command = "helper --account a"\n'
+                      '[smtp]\nhost = "smtp.example.com"\nuser = "o@example.com"\n')
+    env = {"REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND": "from-env"}
+    tokens = account_tokens(load_settings(environ=env, config_file=str(config)))
+    assert tokens.owner == TokenCommand("refmail auth token --provider microsoft", "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND")
+    assert tokens.intake == TokenCommand("helper --account a", "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND")
+    assert tokens.smtp == TokenCommand("from-env", "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND")
+    assert account_tokens(load_settings(environ={}, config_file=str(config))).smtp is None  # a password login
+
+    config.write_text('owner = "O <o@example.com>"\n[imap]\noauth2_token_comand = "x"\n')
+    with pytest.raises(ConfigError, match=r"did you mean \[imap\] oauth2_token_command\?"):
+        load_settings(environ={}, config_file=str(config))
