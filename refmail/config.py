@@ -16,6 +16,7 @@ import yaml
 from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
+from refmail.errors import ConfigError
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
@@ -33,10 +34,6 @@ KNOWN_KEYS = (
     "REFMAIL_DATABASE_URL", "REFMAIL_RULES", "REFMAIL_TEMPLATES", "REFMAIL_SECRET", "REFMAIL_NOW",
     "REFMAIL_ALLOW_PLAINTEXT", "REFMAIL_DATA_DIR",
 )
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,10 @@ from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
+from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
-
-
-class DecisionError(Exception):
-    """The draft does not exist or was already decided."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.errors import RulesError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class RulesError(ValueError):
-    """rules.yaml says something refmail cannot use; the message names the key."""
 
 
 class DraftKind(enum.StrEnum):

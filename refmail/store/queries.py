@@ -12,6 +12,7 @@ from refmail.domain.drafting import SentRef
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
 from refmail.domain.zones import Evidence
+from refmail.errors import AmbiguousId
 from refmail.store import models as m
 
 PENDING_DRAFT = "pending"
@@ -43,13 +44,6 @@ def referral_view(row: m.Referral) -> ReferralView:
         unanswered=row.unanswered,
         hold_until=row.hold_until,
     )
-
-
-class AmbiguousId(LookupError):
-    """A short ID that fits several rows: acting on one of them would be a guess."""
-
-    def __init__(self, short_id: str, matches: Sequence[str]) -> None:
-        super().__init__(f"{short_id!r} fits {', '.join(matches)}: type more of the ID")
 
 
 def _by_prefix(session: Session, model: type[m.Referral] | type[m.Draft], short_id: str):  # type: ignore[no-untyped-def]
