@@ -601,22 +601,30 @@ HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
 
 
+def _said(exc: RefmailError) -> int:
+    """Each error says how it is shown and with which exit code."""
+    if isinstance(exc, InternalError):  # a bug: -v shows where
+        logging.getLogger("refmail").info("unexpected error", exc_info=True)
+    print(exc.report(), file=sys.stderr)
+    return exc.exit_code
+
+
+def _database_problem(exc: SQLAlchemyError) -> UserError:
+    # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+    hint = ("check REFMAIL_DATABASE_URL and that the database server is running"
+            if isinstance(exc, (OperationalError, InterfaceError)) else "")
+    return UserError(f"database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}", hint=hint)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args)
     try:
         return HANDLERS[args.command](args)
-    except RefmailError as exc:  # each says how it is shown and with which exit code
-        if isinstance(exc, InternalError):  # a bug: -v shows where
-            logging.getLogger("refmail").info("unexpected error", exc_info=True)
-        print(exc.report(), file=sys.stderr)
-        return exc.exit_code
+    except RefmailError as exc:
+        return _said(exc)
     except SQLAlchemyError as exc:
-        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
-        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
-                if isinstance(exc, (OperationalError, InterfaceError)) else "")
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
-        return 1
+        return _said(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong

@@ -22,7 +22,7 @@ from refmail.wiring import App
 @dataclass(frozen=True)
 class Decision:
     draft_id: str
-    status: str
+    status: DraftStatus
     changed: bool
     message: str
 

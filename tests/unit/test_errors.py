@@ -63,3 +63,15 @@ def test_cli_main_prints_each_errors_own_line_and_exit_code(monkeypatch, capsys,
     monkeypatch.setitem(cli.HANDLERS, "drafts", _raising(exc))
     assert cli.main(["drafts"]) == code
     assert capsys.readouterr().err == line + "\n"
+
+
+def test_a_database_connection_problem_carries_its_hint_and_a_query_problem_none(monkeypatch, capsys):
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    monkeypatch.setitem(cli.HANDLERS, "drafts", _raising(OperationalError("SELECT 1", {}, Exception("refused"))))
+    assert cli.main(["drafts"]) == 1
+    assert capsys.readouterr().err == ("refmail: database problem (OperationalError): (builtins.Exception) refused\n"
+                                       "check REFMAIL_DATABASE_URL and that the database server is running\n")
+    monkeypatch.setitem(cli.HANDLERS, "drafts", _raising(IntegrityError("INSERT", {}, Exception("duplicate"))))
+    assert cli.main(["drafts"]) == 1
+    assert capsys.readouterr().err == "refmail: database problem (IntegrityError): (builtins.Exception) duplicate\n"
