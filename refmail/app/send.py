@@ -91,10 +91,8 @@ def mark_sent(s, app: App, draft: m.Draft, now: datetime,  # type: ignore[no-unt
     draft an older version stopped at is carried on (reconciled) the same way."""
     ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
-    if unconfirmed is None:
-        move(draft, DraftEvent.SENT)
-    else:
-        move(draft, DraftEvent.RECONCILED if draft.status == DraftStatus.UNCERTAIN else DraftEvent.UNCERTAIN)
+    stalled = draft.status == DraftStatus.UNCERTAIN and draft.sent_at is None
+    move(draft, DraftEvent.RECONCILED if stalled else DraftEvent.UNCERTAIN if unconfirmed else DraftEvent.SENT)
     draft.sent_at = now
     to = ", ".join(p["email"] for p in draft.to)
     if unconfirmed:
@@ -170,8 +168,8 @@ def _retry_or_fail(
         event, retry_at = outbox.after_failure(app.rules.outbox, draft.attempts, draft.first_attempt_at, now, permanent)
         try:
             move(draft, event)
-        except InvalidDraftTransition as exc:  # its lease ran out and reconcile settled it meanwhile
-            log.warning("draft %s: %s; left as it is", draft.id, exc)
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft.id, exc)
             return
         draft.last_error = error
         if event is DraftEvent.RETRY:
@@ -182,13 +180,21 @@ def _retry_or_fail(
             _refused_prospect(s, app, draft, refused, now)
 
 
+def _settled_meanwhile(draft_id: str, exc: InvalidDraftTransition) -> None:
+    """A send outlived its lease and reconcile settled the draft first: its word stands, never a second one."""
+    log.warning("draft %s: %s; left as reconcile settled it", draft_id, exc)
+
+
 def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
     """The server may have the message: assumed sent (never resent on a guess), the owner is told."""
     with app.sessions.begin() as s:
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
         q.lock_referral(s, draft.referral_id)
-        mark_sent(s, app, draft, now, error)
+        try:
+            mark_sent(s, app, draft, now, error)
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft.id, exc)
 
 
 def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -265,8 +271,8 @@ def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> N
                 assert draft is not None
                 mark_sent(s, app, draft, now)
             return
-        except InvalidDraftTransition as exc:  # its lease ran out and reconcile settled it meanwhile
-            log.warning("draft %s: %s; left as it is", draft_id, exc)
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft_id, exc)
             return
         except OperationalError:
             if attempt == attempts:
