@@ -16,6 +16,7 @@ import yaml
 from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
+from refmail.errors import ConfigError
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
@@ -35,10 +36,6 @@ KNOWN_KEYS = (
     # OAuth2: a command that prints an access token (refmail/mail/oauth2.py), per account.
     "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND", "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND", "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND",
 )
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 @dataclass(frozen=True)
