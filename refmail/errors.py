@@ -79,6 +79,10 @@ class QuestionError(UserError):
     """No such question, or an answer refmail cannot act on; the message says which."""
 
 
+class SigninError(UserError):
+    """Signing in to a provider, or refreshing the sign-in, did not work; the message says what to run."""
+
+
 class AmbiguousId(UserError, LookupError):
     """A short ID that fits several rows: acting on one of them would be a guess."""
 
