@@ -12,7 +12,7 @@ from refmail.domain.drafting import draft_ids, outgoing_message_id
 from refmail.domain.rules import DraftKind
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 class Verdict(enum.StrEnum):

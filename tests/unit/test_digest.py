@@ -17,7 +17,8 @@ from refmail.domain import digest as dg
 from refmail.domain.types import OutgoingMail
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App, build_app
+from refmail.app.context import App
+from refmail.wiring import build_app
 from tests.fakes import Outbox
 
 MONDAY_8 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
