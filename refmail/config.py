@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -48,10 +47,6 @@ class ServerSettings:
     security: str
     allow_plaintext: bool = False
 
-    @property
-    def is_loopback(self) -> bool:
-        return is_loopback(self.host)
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -66,15 +61,6 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     now: datetime | None = None
     data_dir: Path = Path(".")
-
-
-def is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def prepare_data_dir(settings: Settings) -> None:

@@ -14,7 +14,6 @@ from refmail.domain.types import FetchedMessage, OutgoingMail
 class FolderStatus:
     uidvalidity: int
     uidnext: int
-    highestmodseq: int | None = None
 
 
 class Closeable:
