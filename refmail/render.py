@@ -11,6 +11,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
+import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from refmail.domain.drafting import DraftSpec
@@ -21,6 +22,10 @@ _SPACE = re.compile(r"\s+")
 # Fold only past RFC 5322's hard limit: Python otherwise may fold right after "Subject:", and a
 # strict reader then sees the value with a leading space.
 _POLICY = SMTP.clone(max_line_length=998)
+
+
+# Nothing fetched: a template (hers, in her templates folder) must not make refmail load a URL.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 class TemplateError(Exception):
@@ -49,7 +54,9 @@ class Renderer:
         return self._render(self.env, name, data)
 
     def html(self, name: str, data: dict[str, object]) -> str:
-        return self._render(self.html_env, name, data)
+        """Autoescaped, then the template's <style> block moved into style attributes: many mail clients
+        (Gmail's apps among them) drop <style>, so the styles are written once and inlined here."""
+        return _INLINER.inline(self._render(self.html_env, name, data))
 
     @staticmethod
     def _render(env: Environment, name: str, data: dict[str, object]) -> str:
