@@ -26,6 +26,7 @@ from refmail.store.queries import AmbiguousId
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
+COMMANDS += ("auth",)  # issue 12, OAuth2 sign-in (its own line, for the same reason)
 
 
 class UserError(Exception):
@@ -116,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
     _add_init_parser(sub)
+    from refmail import auth_command
+
+    auth_command.add_parser(sub)
     _add_log_flags(p, top=True)
     return p
 
@@ -532,6 +536,8 @@ def _add_init_parser(sub: Any) -> None:
     init.add_argument("--user", help="IMAP/SMTP login (default: --email)")
     init.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable "
                       "(default: asked on the terminal; an app password for Gmail, iCloud, Yahoo, Fastmail)")
+    init.add_argument("--oauth2", action="store_true", help="log in with OAuth2 (refmail auth login) instead of a "
+                      "password; the default for microsoft, which refuses passwords")
     init.add_argument("--intake-user", help="the assistant's own mailbox login, if it has one")
     init.add_argument("--intake-password-env", metavar="VAR")
     for proto in ("imap", "smtp"):
@@ -567,7 +573,7 @@ def _env_secret(var: str | None) -> str | None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from refmail.init_config import Answers, InitError, check_logins, settings_for, write_config
+    from refmail.init_config import Answers, InitError, check_logins, settings_for, token_command, write_config
     from refmail.mail.providers import PROVIDERS
 
     path = Path(getattr(args, "init_config", None) or args.config or os.environ.get("REFMAIL_CONFIG")
@@ -576,12 +582,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     if provider not in PROVIDERS and provider != "other":
         raise UserError(f"init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
     email = _ask(args.email, "--email", "your email address")
+    oauth2 = args.oauth2 or (provider == "microsoft" and args.password_env is None)
+    if oauth2 and provider not in ("microsoft", "gmail"):
+        raise UserError("init: --oauth2 is for --provider microsoft or gmail; for another server set "
+                        "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND and REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND yourself")
+    auth_provider = "google" if provider == "gmail" else provider
     answers = Answers(
         provider=provider,
         name=_ask(args.name, "--name", "your name"),
         email=email,
         assistant=_ask(args.assistant, "--assistant", "the assistant address people CC"),
-        password=_env_secret(args.password_env) or _ask(None, "--password-env", f"password for {email}", secret=True),
+        password="" if oauth2 else (_env_secret(args.password_env)
+                                    or _ask(None, "--password-env", f"password for {email}", secret=True)),
+        token_command=token_command(auth_provider) if oauth2 else None,
         user=args.user, intake_user=args.intake_user, intake_password=_env_secret(args.intake_password_env),
         imap_host=args.imap_host, imap_port=args.imap_port, imap_security=args.imap_security,
         smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_security=args.smtp_security,
@@ -589,7 +602,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     try:
         values = settings_for(answers)
-        if not args.no_check:
+        signed_in = not oauth2 or _signed_in(auth_provider)
+        if not args.no_check and signed_in:
             checked = check_logins(values, allow_plaintext=os.environ.get("REFMAIL_ALLOW_PLAINTEXT", "").lower()
                                    in ("1", "yes", "true"))
             print(f"IMAP login ok: {values['REFMAIL_IMAP_USER']} at {values['REFMAIL_IMAP_HOST']}")
@@ -602,14 +616,41 @@ def cmd_init(args: argparse.Namespace) -> int:
     except InitError as exc:
         raise UserError(f"init: {exc}; nothing written") from None
     print(f"{'updated' if existed else 'wrote'} {path} (readable only by you)")
+    if oauth2 and not signed_in:
+        print(_oauth2_next_steps(auth_provider, args.intake_user))
     print(f"next: export REFMAIL_CONFIG={path}; refmail doctor; then refmail run")
     return 0
+
+
+def _signed_in(provider: str) -> bool:
+    from refmail.config import default_data_dir
+    from refmail.mail.signin import Store
+
+    return Store(default_data_dir(), provider).path.exists()
+
+
+def _oauth2_next_steps(provider: str, intake_user: str | None) -> str:
+    """How to sign in, since OAuth2 logins can only be checked after it (init checked none of them)."""
+    flags = ("--client-id YOUR-APPLICATION-ID (docs/microsoft365.md)" if provider == "microsoft"
+             else "--client-secrets client_secret.json (docs/gmail.md)")
+    steps = [f"OAuth2: refmail logs in with a token from `refmail auth token --provider {provider}`; "
+             "sign in once first (logins are checked by refmail doctor afterwards):",
+             f"  refmail auth login --provider {provider} {flags}"]
+    if intake_user:
+        steps.append(f"  refmail auth login --provider {provider} --account {intake_user} ...   (as {intake_user})")
+    return "\n".join(steps)
 
 
 def _default_config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("refmail", appauthor=False)) / "refmail.toml"
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    from refmail.auth_command import run
+
+    return run(args)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -631,6 +672,7 @@ HANDLERS = {
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
+HANDLERS["auth"] = cmd_auth
 
 
 def main(argv: list[str] | None = None) -> int:

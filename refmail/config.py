@@ -36,6 +36,7 @@ class ServerSettings:
     password: str | None = field(repr=False)
     security: str
     allow_plaintext: bool = False
+    oauth2_token_command: str | None = None  # set: log in with OAuth2, the password is unused
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     now: datetime | None = None
     data_dir: Path = Path(".")
+    intake_oauth2_token_command: str | None = None
 
 
 def _env_name(info: ValidationInfo) -> str:
@@ -138,6 +140,10 @@ class Values(BaseModel):
     now: Annotated[datetime | None, BeforeValidator(_instant)] = None
     allow_plaintext: Annotated[bool, BeforeValidator(lambda v: str(v).lower() in ("1", "yes", "true"))] = False
     data_dir: MaybePath = None
+    # OAuth2: a command that prints an access token (refmail/mail/oauth2.py), per account.
+    imap_oauth2_token_command: str | None = None
+    intake_imap_oauth2_token_command: str | None = None
+    smtp_oauth2_token_command: str | None = None
 
     @classmethod
     def read(cls, merged: dict[str, str]) -> "Values":
@@ -224,7 +230,8 @@ def _server(values: Values, name: str, default_port: dict[str, int]) -> ServerSe
         return None
     security, port = getattr(values, f"{name}_security"), getattr(values, f"{name}_port")
     return ServerSettings(host, default_port[security] if port is None else port, getattr(values, f"{name}_user"),
-                          getattr(values, f"{name}_password"), security, values.allow_plaintext)
+                          getattr(values, f"{name}_password"), security, values.allow_plaintext,
+                          getattr(values, f"{name}_oauth2_token_command"))
 
 
 def load_rules(path: Path | None) -> Rules:
@@ -274,6 +281,7 @@ def load_settings(environ: dict[str, str] | None = None, config_file: str | None
         secret=values.secret,
         now=values.now,
         data_dir=data_dir,
+        intake_oauth2_token_command=values.intake_imap_oauth2_token_command,
     )
 
 
