@@ -16,21 +16,14 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from refmail.config import ConfigError, load_rules, load_settings, prepare_data_dir
+from refmail.config import load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
-from refmail.mail.ports import MailError
-from refmail.mail.security import InsecureConnectionError
-from refmail.store.db import DatabaseURLError
-from refmail.store.queries import AmbiguousId
+from refmail.errors import ConfigError, InternalError, RefmailError, UsageError, UserError
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
 COMMANDS += ("auth",)  # issue 12, OAuth2 sign-in (its own line, for the same reason)
-
-
-class UserError(Exception):
-    """Something the user must fix; printed without a traceback."""
 
 
 def _positive(value: str) -> int:
@@ -308,7 +301,7 @@ def _edit(body: str) -> str:
 
 def cmd_decide(args: argparse.Namespace) -> int:
     from refmail.app import report
-    from refmail.app.decide import DecisionError, decide_by_id
+    from refmail.app.decide import decide_by_id
 
     app = _app(args)
     body = None
@@ -319,10 +312,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         body = _edit(match[0]["body"])
         if not body.strip():
             raise UserError("the edited text is empty; nothing approved")
-    try:
-        decision = decide_by_id(app, args.id, args.command, "cli", body)
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    decision = decide_by_id(app, args.id, args.command, "cli", body)
     if not decision.changed:  # already decided or sent: nothing happened, and a script should know
         raise UserError(decision.message)
     print(decision.message)
@@ -330,13 +320,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from refmail.app.decide import DecisionError
     from refmail.app.resolve import Verdict, resolve
 
-    try:
-        print(resolve(_app(args), args.id, Verdict(args.verdict)))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(resolve(_app(args), args.id, Verdict(args.verdict)))
     return 0
 
 
@@ -391,23 +377,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_outcome(args: argparse.Namespace) -> int:
-    from refmail.app.decide import DecisionError, mark_outcome
+    from refmail.app.decide import mark_outcome
 
-    try:
-        print(mark_outcome(_app(args), args.id, args.outcome))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(mark_outcome(_app(args), args.id, args.outcome))
     return 0
 
 
 def cmd_claim(args: argparse.Namespace) -> int:
     from refmail.app.claim import claim
-    from refmail.app.decide import DecisionError
 
-    try:
-        print(claim(_app(args), args.id, args.address))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(claim(_app(args), args.id, args.address))
     return 0
 
 
@@ -477,35 +456,24 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
     given = bool(args.referrer or args.prospect)
     if given == (args.choice is not None):
-        raise _usage("answer takes a reading's number, or no, or --referrer ADDR with --prospect ADDR")
+        raise UsageError("answer", "answer takes a reading's number, or no, or --referrer ADDR with --prospect ADDR")
     if given:
         if not args.referrer or not args.prospect:
-            raise _usage("--referrer and --prospect go together")
+            raise UsageError("answer", "--referrer and --prospect go together")
         answer = qs.given(args.referrer, args.prospect)
     elif args.choice.strip().lower() == "no":
         answer = qs.Answer(qs.AnswerKind.NO)
     elif args.choice.strip().isdigit():
         answer = qs.Answer(qs.AnswerKind.PICK, number=int(args.choice))
     else:
-        raise _usage(f"expected a reading's number or no, not {args.choice!r}")
+        raise UsageError("answer", f"expected a reading's number or no, not {args.choice!r}")
     if answer.kind is qs.AnswerKind.UNCLEAR:
         raise UserError(answer.why)
-    try:
-        settled = questions.answer_by_id(_app(args), args.id, answer, "cli")
-    except questions.QuestionError as exc:
-        raise UserError(str(exc)) from None
+    settled = questions.answer_by_id(_app(args), args.id, answer, "cli")
     if not settled.changed:
         raise UserError(settled.message)
     print(settled.message)
     return 0
-
-
-class _Usage(Exception):
-    """Wrong usage found after argparse: exit 2, like argparse's own errors."""
-
-
-def _usage(message: str) -> _Usage:
-    return _Usage(message)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -675,26 +643,30 @@ HANDLERS["init"] = cmd_init
 HANDLERS["auth"] = cmd_auth
 
 
+def _said(exc: RefmailError) -> int:
+    """Each error says how it is shown and with which exit code."""
+    if isinstance(exc, InternalError):  # a bug: -v shows where
+        logging.getLogger("refmail").info("unexpected error", exc_info=True)
+    print(exc.report(), file=sys.stderr)
+    return exc.exit_code
+
+
+def _database_problem(exc: SQLAlchemyError) -> UserError:
+    # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+    hint = ("check REFMAIL_DATABASE_URL and that the database server is running"
+            if isinstance(exc, (OperationalError, InterfaceError)) else "")
+    return UserError(f"database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}", hint=hint)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args)
     try:
         return HANDLERS[args.command](args)
-    except _Usage as exc:
-        print(f"refmail answer: error: {exc}", file=sys.stderr)
-        return 2
-    except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
-        print(f"refmail: {exc}", file=sys.stderr)
-        return 1
+    except RefmailError as exc:
+        return _said(exc)
     except SQLAlchemyError as exc:
-        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
-        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
-                if isinstance(exc, (OperationalError, InterfaceError)) else "")
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
-        return 1
-    except MailError as exc:
-        print(f"refmail: mail server problem: {exc}", file=sys.stderr)
-        return 1
+        return _said(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong

@@ -18,14 +18,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
+from refmail.errors import ConfigError
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
 SECURITY = ("ssl", "starttls", "none")
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refmail.config import KNOWN_KEYS, ConfigError
+from refmail.errors import InitError
 from refmail.mail.providers import PROVIDERS
 from refmail.store.private import write_private
-
-
-class InitError(Exception):
-    """A login or a setting that does not work; the config file is left as it was."""
 
 
 @dataclass(frozen=True)

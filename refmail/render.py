@@ -16,16 +16,13 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
+from refmail.errors import TemplateError
 
 PACKAGED = Path(__file__).parent / "data" / "templates"
 _SPACE = re.compile(r"\s+")
 # Fold only past RFC 5322's hard limit: Python otherwise may fold right after "Subject:", and a
 # strict reader then sees the value with a leading space.
 _POLICY = SMTP.clone(max_line_length=998)
-
-
-class TemplateError(Exception):
-    """A template is missing or uses a name it was not given."""
 
 
 @cache

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from refmail.errors import SigninError
 from refmail.store.private import private_dir, write_private
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
@@ -23,10 +24,6 @@ MICROSOFT_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All", "https:/
 GOOGLE_SCOPES = ["https://mail.google.com/"]  # the only Gmail scope that covers IMAP and SMTP
 PROVIDERS = ("microsoft", "google")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9._@+-]{1,100}$")
-
-
-class SigninError(Exception):
-    """Signing in, or refreshing, did not work; the message says what to run."""
 
 
 @dataclass(frozen=True)
