@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
 from pathlib import Path
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
+from refmail.app.context import App
+from refmail.clock import Clock, FixedClock, SystemClock
 from refmail.config import Settings, load_rules, prepare_data_dir
-from refmail.domain.rules import Rules
 from refmail.mail.oauth2 import TokenCommand, account_tokens
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
 from refmail.store.private import private_dir
-
-
-@dataclass
-class App:
-    """Everything a use case needs; built once per process, passed down explicitly."""
-
-    settings: Settings
-    rules: Rules
-    sessions: sessionmaker[Session]
-    renderer: Renderer
-    clock: Clock
-    secret: bytes = field(repr=False)
-    open_owner_mailbox: Callable[[], Mailbox] | None = None
-    open_intake_mailbox: Callable[[], Mailbox] | None = None
-    open_transport: Callable[[], Transport] | None = None
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    # CPU seconds so far: the per-message time budget (rules.yaml detection.time_budget_seconds) counts these.
-    cpu: Callable[[], float] = cpu_seconds
-
-    @property
-    def identity(self):  # type: ignore[no-untyped-def]
-        return self.settings.identity
 
 
 def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:

@@ -22,7 +22,7 @@ from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, Permanent
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 DRAFT_HEADER = "X-Refmail-Draft"

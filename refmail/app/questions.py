@@ -19,7 +19,7 @@ from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Reading, Und
 from refmail.errors import QuestionError
 from refmail.render import single_line
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 OPEN, ANSWERED, DISMISSED = "open", "answered", "dismissed"
 EMAIL, DIGEST = "email", "digest"  # asked by email (mail handed to refmail) | listed in the digest (her inbox)

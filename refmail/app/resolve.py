@@ -13,7 +13,7 @@ from refmail.domain.rules import DraftKind
 from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 class Verdict(enum.StrEnum):

@@ -23,7 +23,7 @@ from refmail.mail.ports import (AmbiguousSendError, LoginFailed, Mailbox, MailEr
 from refmail.render import Envelope, compose
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)

@@ -17,7 +17,7 @@ from refmail.domain.outbox import DraftEvent, DraftStatus
 from refmail.domain.rules import DraftKind
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 # Counts timeline entries written in a session: a message that wrote one is news on a known referral.

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StrictInt, ValidationError,
+                      field_validator)
+from pydantic_core import PydanticCustomError
 
 from refmail.domain.detection_rules import DetectionRules
 from refmail.errors import RulesError
@@ -163,6 +165,15 @@ class Reciprocity(_Strict):
     owe_after_days: StrictInt = Field(30, ge=1, le=3650)
 
 
+def _detection_rules(value: Any) -> DetectionRules:
+    """`detection:` from YAML (a mapping), or an already built DetectionRules."""
+    if isinstance(value, DetectionRules):
+        return value
+    if not isinstance(value, dict):
+        raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
+    return DetectionRules.from_mapping(value)
+
+
 class Rules(_Strict):
     timezone: str = "UTC"
     calendar: Calendar = Calendar()
@@ -178,7 +189,8 @@ class Rules(_Strict):
     retention: Retention = Retention()
     group_intro: GroupIntro = GroupIntro()
     reciprocity: Reciprocity = Reciprocity()
-    detection: dict[str, Any] = Field(default_factory=dict)
+    # Validated once, here, into a frozen value: the app reads it for every message.
+    detection: Annotated[DetectionRules, PlainValidator(_detection_rules)] = DetectionRules()
 
     @field_validator("timezone")
     @classmethod
@@ -189,19 +201,13 @@ class Rules(_Strict):
             raise ValueError(f"unknown time zone {name!r} (expected an IANA name like Europe/Berlin)")
         return name
 
-    @field_validator("detection")
-    @classmethod
-    def _detection(cls, value: dict[str, Any]) -> dict[str, Any]:
-        DetectionRules.from_mapping(value or {})
-        return value or {}
-
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def detection_rules(self) -> DetectionRules:
-        return DetectionRules.from_mapping(self.detection)
+        return self.detection
 
     def needs_approval(self, kind: DraftKind) -> bool:
         return self.approval.get(kind, True)

@@ -47,7 +47,6 @@ class ParsedMessage:
     text: str
     attached: tuple["ParsedMessage", ...] = ()
     defects: tuple[str, ...] = ()
-    content_type: str = "text/plain"
     # Text of message/delivery-status (and text/rfc822-headers) parts: what a DSN reports.
     delivery_status: str = ""
     # Messages carried in the body text: an inline forward or the message a reply quotes.

@@ -168,16 +168,8 @@ class ImapMailbox(Closeable):
                 else:
                     client.close_folder()  # selected read-only, so CLOSE expunges nothing
                 self._selected = None
-            items = ["UIDVALIDITY", "UIDNEXT"]
-            condstore = client.has_capability("CONDSTORE")
-            if condstore:
-                items.append("HIGHESTMODSEQ")
-            info = client.folder_status(folder, items)
-            return FolderStatus(
-                uidvalidity=int(info[b"UIDVALIDITY"]),
-                uidnext=int(info[b"UIDNEXT"]),
-                highestmodseq=int(info[b"HIGHESTMODSEQ"]) if condstore and b"HIGHESTMODSEQ" in info else None,
-            )
+            info = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
+            return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
         return self._run("STATUS", op)
 

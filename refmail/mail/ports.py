@@ -17,7 +17,6 @@ from refmail.errors import (AmbiguousSendError as AmbiguousSendError, LoginFaile
 class FolderStatus:
     uidvalidity: int
     uidnext: int
-    highestmodseq: int | None = None
 
 
 class Closeable:

@@ -1,4 +1,4 @@
-"""Named queries: every read the app and the CLI make, in one place."""
+"""Named queries: reads worth a name (shared or subtle) and draft statuses; one-off selects stay in their use case."""
 
 from __future__ import annotations
 
@@ -248,11 +248,6 @@ def absence_of(session: Session, emails: Sequence[str], now: datetime) -> dateti
         select(m.Absence.until).where(and_(m.Absence.email.in_(list(emails)), m.Absence.until > now))
     ).all()
     return max(rows) if rows else None
-
-
-def get_meta(session: Session, key: str) -> str | None:
-    row = session.get(m.Meta, key)
-    return row.value if row else None
 
 
 def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
