@@ -26,6 +26,7 @@ from refmail.store.queries import AmbiguousId
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
+COMMANDS += ("shadow",)  # issue 12: shadow mode
 
 
 class UserError(Exception):
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
     _add_init_parser(sub)
+    _add_shadow_parser(sub)
     _add_log_flags(p, top=True)
     return p
 
@@ -623,6 +625,82 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _add_shadow_parser(sub: Any) -> None:
+    shadow = sub.add_parser("shadow", help="replay your past mail: the intros in it and what refmail would have "
+                            "done; sends nothing, changes nothing")
+    shadow.add_argument("--since", default="90d", help="how far back: 90d, 12w, 3m (default 90d)")
+    shadow.add_argument("--json", action="store_true")
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    from refmail.shadow import Progress
+
+    if not sys.stderr.isatty():
+        return Progress()
+    from tqdm import tqdm
+
+    bars: list[Any] = []
+
+    def start(label: str, total: int | None) -> None:
+        bars.append(tqdm(total=total, desc=label, file=sys.stderr, leave=False,
+                         unit="cycle" if total is not None else "msg"))
+
+    return Progress(start=start, advance=lambda n: bars[-1].update(n), done=lambda: bars.pop().close())
+
+
+def cmd_shadow(args: argparse.Namespace) -> int:
+    from refmail import logs
+    from refmail.clock import SystemClock
+    from refmail.shadow import ShadowError, parse_period, run_shadow
+
+    try:
+        period = parse_period(args.since)
+    except ValueError as exc:
+        raise _usage(f"--since: {exc}") from None
+    settings = load_settings(config_file=args.config)
+    logs.add_secrets(secret_values(settings))
+    now = settings.now or SystemClock().now()
+    try:
+        found = run_shadow(settings, period, now, _progress_bar())
+    except ShadowError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        _print_json(found)
+    else:
+        _print_shadow(found)
+    return 0
+
+
+def _print_shadow(r: dict[str, Any]) -> None:
+    read = ", ".join(f"{folder} {n}" for folder, n in r["read"].items()) or "no mail"
+    print(f"shadow mode, {r['since'][:10]} to {r['until'][:10]}: read {read}; nothing was sent and nothing changed")
+    s = r["summary"]
+    print(f"{len(r['intros'])} intro(s) found: {s['answered']} answered, {s['followed_up_by_hand']} followed up "
+          f"by you by hand, {s['dropped']} dropped")
+    who = lambda p: f"{p['name']} <{p['email']}>" if p and p["name"] else (p["email"] if p else "someone")  # noqa: E731
+    for i in r["intros"]:
+        print(f"\n{i['found_at'][:16]}  {i['subject'] or '(no subject)'}")
+        print(f"  {who(i['referrer'])} introduced {', '.join(who(p) for p in i['prospects'])}")
+        nxt = i["would_follow_up"]
+        then = (f"; refmail would have sent the {nxt['kind'].replace('_', ' ')} on {nxt['at'][:16]}"
+                if nxt else "")
+        if i["outcome"] == "answered":
+            hand = f"you wrote on {i['followed_up_by_hand_at'][:10]}, " if i["followed_up_by_hand_at"] else ""
+            print(f"  answered: {hand}the prospect replied on {(i['answered_at'] or i['found_at'])[:10]}")
+        elif i["outcome"] == "followed_up_by_hand":
+            print(f"  you followed up by hand on {i['followed_up_by_hand_at'][:10]}, then it went quiet{then}")
+        elif i["outcome"] == "dropped":
+            print(f"  dropped: nobody wrote to the prospect{then}")
+        else:
+            print(f"  {i['outcome'].replace('_', ' ')}")
+        for d in i["drafts"]:
+            if d["status"] == "pending":
+                print(f"  draft {d['kind']:<13} to {', '.join(d['to'])}: {d['subject']}  (due {d['due_at'][:16]})")
+    if r["questions"]:
+        print(f"\nrefmail would also have asked you about {r['questions']} message(s) it could not place")
+
+
 HANDLERS = {
     "run": cmd_run, "parse": cmd_parse, "drafts": cmd_drafts, "approve": cmd_decide, "reject": cmd_decide,
     "referrals": cmd_referrals, "show": cmd_show, "outcome": cmd_outcome, "claim": cmd_claim, "sources": cmd_sources,
@@ -631,6 +709,7 @@ HANDLERS = {
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
+HANDLERS["shadow"] = cmd_shadow
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -639,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except _Usage as exc:
-        print(f"refmail answer: error: {exc}", file=sys.stderr)
+        print(f"refmail {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
         print(f"refmail: {exc}", file=sys.stderr)
