@@ -159,3 +159,35 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
 def test_a_wrong_period_is_a_usage_error(cast) -> None:
     done = cast.cli("shadow", "--since", "ninety", now=NOW, check=False)
     assert done.returncode == 2 and "90d" in done.stderr
+
+
+def test_a_progress_bar_on_a_terminal_only(cast) -> None:
+    """stderr a terminal: the bar is drawn there; stdout (the report) stays clean."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    _, raw = intro(cast.referrer, cast.owner, cast.prospect, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+    file(cast.world, cast.owner.email, "INBOX", raw, datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 wide
+    try:
+        done = subprocess.run([sys.executable, "-m", "refmail", "shadow", "--since", "90d"],
+                              env=cast.env | {"REFMAIL_NOW": NOW.isoformat()}, cwd=cast.data_dir,
+                              stdout=subprocess.PIPE, stderr=follower, text=True, timeout=180)
+        drawn = b""
+        while select.select([leader], [], [], 0)[0]:  # what the terminal holds, read while it is still open
+            drawn += os.read(leader, 65536)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 0
+    assert b"replaying" in drawn and b"cycle" in drawn and b"reading" in drawn
+    assert "replaying" not in done.stdout and "1 intro(s) found" in done.stdout
+    plain = cast.cli("shadow", "--since", "90d", now=NOW)  # captured stderr: not a terminal, no bar
+    assert plain.stderr == ""
