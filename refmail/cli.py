@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+    copy = db_sub.add_parser("copy", help="copy every table into another database (SQLite to PostgreSQL)")
+    copy.add_argument("--to", required=True, metavar="URL", help="the target, e.g. postgresql://refmail@localhost/refmail")
+    copy.add_argument("--replace", action="store_true", help="delete what the target holds first (default: refuse "
+                      "a target that is not empty)")
 
     sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
     _add_init_parser(sub)
@@ -516,10 +520,42 @@ def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
     settings = load_settings(config_file=args.config, need_owner=False)
+    if args.db_command == "copy":
+        return _db_copy(settings, args.to, args.replace)
     prepare_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")
+    return 0
+
+
+def _db_copy(settings: Any, url: str, replace: bool) -> int:
+    from refmail import logs
+    from refmail.store import db
+    from refmail.store.copy import CopyError, copy_all
+
+    logs.add_secrets([p for p in (db.url_password(url), db.url_password(settings.database_url)) if p])
+    shown = db.hide_password(url, url)
+    if url == settings.database_url:
+        raise UserError("db copy: the target is the database refmail already uses (REFMAIL_DATABASE_URL)")
+    if settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///").partition("?")[0]).expanduser()
+        if not path.is_file():  # never create an empty source just to copy nothing out of it
+            raise UserError(f"db copy: there is no database at {path} to copy (REFMAIL_DATABASE_URL)")
+    source = db.make_engine(settings.database_url)
+    target = db.make_engine(url)
+    try:
+        copied = copy_all(source, target, replace=replace)
+    except CopyError as exc:
+        raise UserError(f"db copy: {exc}") from None
+    finally:
+        source.dispose()
+        target.dispose()
+    for c in copied:
+        print(f"{c.table:<20} {c.rows:>8} rows")
+    print(f"copied {sum(c.rows for c in copied)} rows in {len(copied)} tables to {shown}, "
+          f"at migration {db.SCHEMA_REVISION}")
+    print(f"next: stop refmail, set REFMAIL_DATABASE_URL={shown} and start it again")
     return 0
 
 
