@@ -119,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--replace", action="store_true", help="delete what the target holds first (default: refuse "
                       "a target that is not empty)")
 
-    sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor = sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor.add_argument("--send-probe", action="store_true", help="also mail a probe to the assistant address and "
+                        "wait for it in the intake (then delete it): proves CCs reach refmail")
+    doctor.add_argument("--probe-wait", type=_positive, default=60, metavar="SECONDS",
+                        help="how long to wait for the probe (default 60)")
     _add_init_parser(sub)
     _add_shadow_parser(sub)
     _add_log_flags(p, top=True)
@@ -654,7 +658,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from refmail.doctor import Status, run_checks
 
     failed = False
-    for check in run_checks(config_file=args.config):
+    if args.send_probe:
+        print("sending a probe message to the assistant address (it is deleted once found)", flush=True)
+    for check in run_checks(config_file=args.config, probe_wait=args.probe_wait if args.send_probe else None):
         failed |= check.status is Status.FAIL
         print(f"{check.status.value:<5} {check.name:<10} {check.text}", flush=True)
     print("refmail is ready" if not failed else "refmail doctor: fix the lines marked fail, then run it again")
