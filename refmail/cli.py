@@ -739,8 +739,11 @@ def _print_shadow(r: dict[str, Any]) -> None:
         for d in i["drafts"]:
             if d["status"] == "pending":
                 print(f"  draft {d['kind']:<13} to {', '.join(d['to'])}: {d['subject']}  (due {d['due_at'][:16]})")
+    mailed = ", ".join(f"{n} {kind}" for kind, n in sorted(r["would_have_mailed_you"].items()))
+    if mailed:
+        print(f"\nrefmail would have mailed you: {mailed}")
     if r["questions"]:
-        print(f"\nrefmail would also have asked you about {r['questions']} message(s) it could not place")
+        print(f"refmail would also have asked you about {r['questions']} message(s) it could not place")
 
 
 HANDLERS = {

@@ -166,7 +166,7 @@ def run_shadow(settings: Settings, period: timedelta, now: datetime, progress: P
                     for verdict in ("answered", "followed_up_by_hand", "dropped")},
         # What the recording transport took: refmail's mail to the owner (approvals, questions, digests),
         # and to anyone else (none expected: no draft is approved in shadow mode, so none goes out).
-        "would_have_mailed_you": sum(1 for _, out in transport.sent if set(out.recipients) <= {owner}),
-        "would_have_sent_others": sum(1 for _, out in transport.sent if not set(out.recipients) <= {owner}),
+        "would_have_mailed_you": transport.kinds(owner),
+        "would_have_sent_others": len(transport.sent) - sum(transport.kinds(owner).values()),
         "questions": mail["questions"],
     }

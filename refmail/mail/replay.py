@@ -103,5 +103,14 @@ class RecordingTransport(Closeable):
         self.sent.append((self.clock(), mail))
         return None
 
+    def kinds(self, to: str) -> dict[str, int]:
+        """How many messages of each kind (X-Refmail: approval, question, digest, ...) went only to `to`."""
+        found: dict[str, int] = {}
+        for _, mail in self.sent:
+            if {r.lower() for r in mail.recipients} <= {to.lower()}:
+                kind = str(BytesHeaderParser(policy=compat32).parsebytes(mail.data).get("X-Refmail") or "other")
+                found[kind] = found.get(kind, 0) + 1
+        return found
+
     def close(self) -> None:
         pass

@@ -140,7 +140,9 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
     assert "Alice Source" in first["subject"] and first["status"] == "pending"
 
     assert report["read"] == {"INBOX": 5, "Sent": 1}  # the spring intro is outside the period
-    assert report["would_have_sent_others"] == 0
+    assert report["would_have_sent_others"] == 0  # nothing to anyone but her: no draft is approved in shadow mode
+    # One approval request per draft refmail wrote (the ones withdrawn later included), mailed to her.
+    assert report["would_have_mailed_you"]["approval"] == sum(len(i["drafts"]) for i in report["intros"])
 
     # Nothing sent (every address refmail could have written to is as it was; no new user was made by
     # the SMTP server), nothing changed in any mailbox (no \Seen set, nothing appended or created).
