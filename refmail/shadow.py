@@ -118,8 +118,8 @@ def _ticks(box: ReplayMailbox, until: datetime) -> list[datetime]:
 
 def replay(app: Any, clock: FixedClock, box: ReplayMailbox, start: datetime, until: datetime,
            progress: Progress) -> int:
-    """run_once at the start (folders first seen empty), at every tick with mail, and at every due action in
-    between, each at its own time. Returns how many cycles ran."""
+    """run_once just before the start, at every tick with mail, and at every due action in between, each at
+    its own time. Returns how many cycles ran."""
     from refmail.app.shadow import next_due_at
     from refmail.daemon import run_once
 
@@ -129,8 +129,11 @@ def replay(app: Any, clock: FixedClock, box: ReplayMailbox, start: datetime, unt
 
     ticks = _ticks(box, until)
     progress.start("replaying", len(ticks))
-    cycle(start)
-    cycles, last = 1, start
+    # Just before the period: every folder is first seen empty, so its checkpoint starts at 0 and all the
+    # period's mail (some of it clamped to `start` exactly) comes in as new.
+    first = start - timedelta(seconds=1)
+    cycle(first)
+    cycles, last = 1, first
     for tick in ticks:
         while (due := next_due_at(app)) is not None and last < due < tick:
             cycle(due)

@@ -96,9 +96,9 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
     t3 = datetime(2026, 9, 15, 9, 0, tzinfo=UTC)
     _, raw3 = intro(alice, owner, erin, t3)
     file(world, owner.email, "INBOX", raw3, t3)
-    # Everyday mail around them.
+    # Everyday mail around them; this one's Date is older than the period, though it arrived inside it.
     _, news = mail(Person("News", "news@example.com"), [owner], "Weekly digest", "Ten links.\n",
-                   datetime(2026, 9, 10, 7, 0, tzinfo=UTC))
+                   datetime(2026, 8, 1, 7, 0, tzinfo=UTC))
     file(world, owner.email, "INBOX", news, datetime(2026, 9, 10, 7, 0, tzinfo=UTC))
 
     cast.cli("db", "upgrade", now=NOW)  # the live store exists, and must stay as it is
@@ -140,6 +140,7 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
     assert "Alice Source" in first["subject"] and first["status"] == "pending"
 
     assert report["read"] == {"INBOX": 5, "Sent": 1}  # the spring intro is outside the period
+    assert report["stored"] == 6 and report["quarantined"] == 0  # every message read was replayed
     assert report["would_have_sent_others"] == 0  # nothing to anyone but her: no draft is approved in shadow mode
     # One approval request per draft refmail wrote (the ones withdrawn later included), mailed to her.
     assert report["would_have_mailed_you"]["approval"] == sum(len(i["drafts"]) for i in report["intros"])
