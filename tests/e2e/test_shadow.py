@@ -35,12 +35,12 @@ def mail(sender: Person, to: list[Person], subject: str, body: str, at: datetime
     return msg["Message-ID"], msg.as_bytes()
 
 
-def intro(referrer: Person, owner: Person, prospect: Person, at: datetime) -> tuple[str, bytes]:
+def intro(referrer: Person, owner: Person, prospect: Person, at: datetime, cc: list[Person] = ()) -> tuple[str, bytes]:
     o, p = owner.name.split()[0], prospect.name.split()[0]
     return mail(referrer, [owner, prospect], f"Intro: {o} <> {p}", (
         f"{o}, meet {p}. {p} runs operations at a logistics firm and is looking for help with a pricing review;\n"
         f"{o} did exactly that for us last year and I can't recommend her enough.\n\n"
-        f"{p}, meet {o}. I'll let you two take it from here.\n\nBest,\n{referrer.name.split()[0]}\n"), at)
+        f"{p}, meet {o}. I'll let you two take it from here.\n\nBest,\n{referrer.name.split()[0]}\n"), at, cc=cc)
 
 
 def file(world, email: str, folder: str, raw: bytes, at: datetime, flags: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
@@ -92,10 +92,11 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
     _, his = mail(dan, [owner], "Re: Intro: Olivia <> Dan", "Thanks Bob! Olivia, happy to talk: how is Friday?\n\n"
                   "Dan\n", answer, reply_to=mid2, cc=[bob])
     file(world, owner.email, "INBOX", his, answer)  # still unread: shadow mode must leave it so
-    # 3. Erin: nobody ever wrote to her.
+    # 3. Erin: nobody ever wrote to her. Alice CC'd the assistant: a copy is in its own mailbox too (one intro).
     t3 = datetime(2026, 9, 15, 9, 0, tzinfo=UTC)
-    _, raw3 = intro(alice, owner, erin, t3)
+    _, raw3 = intro(alice, owner, erin, t3, cc=[Person("", cast.assistant)])
     file(world, owner.email, "INBOX", raw3, t3)
+    file(world, cast.assistant, "INBOX", raw3, t3)
     # Everyday mail around them; this one's Date is older than the period, though it arrived inside it.
     _, news = mail(Person("News", "news@example.com"), [owner], "Weekly digest", "Ten links.\n",
                    datetime(2026, 8, 1, 7, 0, tzinfo=UTC))
@@ -139,8 +140,9 @@ def test_shadow_reports_three_past_intros_and_changes_nothing(cast) -> None:
     first = next(x for x in e["drafts"] if x["kind"] == "first_touch")
     assert "Alice Source" in first["subject"] and first["status"] == "pending"
 
-    assert report["read"] == {"INBOX": 5, "Sent": 1}  # the spring intro is outside the period
-    assert report["stored"] == 6 and report["quarantined"] == 0  # every message read was replayed
+    # Her INBOX (5, the spring intro is outside the period) and the assistant's (1), and her Sent.
+    assert report["read"] == {"INBOX": 6, "Sent": 1}
+    assert report["stored"] == 6 and report["quarantined"] == 0  # every message replayed, Erin's intro once
     assert report["would_have_sent_others"] == 0  # nothing to anyone but her: no draft is approved in shadow mode
     # One approval request per draft refmail wrote (the ones withdrawn later included), mailed to her.
     assert report["would_have_mailed_you"]["approval"] == sum(len(i["drafts"]) for i in report["intros"])
