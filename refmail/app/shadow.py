@@ -66,7 +66,7 @@ def intro_report(app: App) -> list[dict[str, Any]]:
                 "outcome": verdict,
                 "followed_up_by_hand_at": iso(by_hand_at),
                 "answered_at": iso(ref.replied_at),
-                "went_quiet": verdict not in (ANSWERED,) and State(ref.state) not in HEARD_FROM,
+                "went_quiet": verdict in (BY_HAND, DROPPED),  # no answer by the end of the period
                 "would_follow_up": _would_follow_up(drafts, verdict),
                 # What refmail would have written (her own messages, kept as drafts, are not refmail's).
                 "drafts": [draft_dict(d) for d in drafts if d.decided_by != "owner by hand"],
