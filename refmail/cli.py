@@ -546,8 +546,19 @@ def _db_copy(settings: Any, url: str, replace: bool) -> int:
         path = Path(settings.database_url.removeprefix("sqlite:///").partition("?")[0]).expanduser()
         if not path.is_file():  # never create an empty source just to copy nothing out of it
             raise UserError(f"db copy: there is no database at {path} to copy (REFMAIL_DATABASE_URL)")
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        target = db.make_engine(url)
+        with target.connect():
+            pass
+    except db.DatabaseURLError as exc:  # its message names REFMAIL_DATABASE_URL: here the URL is --to's
+        raise UserError("db copy: " + str(exc).replace("REFMAIL_DATABASE_URL", "--to")) from None
+    except DBAPIError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(db.hide_password(f"db copy: cannot connect to {shown} ({first}); check the URL, "
+                                         "that the database exists and the server runs", url)) from None
     source = db.make_engine(settings.database_url)
-    target = db.make_engine(url)
     try:
         copied = copy_all(source, target, replace=replace)
     except CopyError as exc:

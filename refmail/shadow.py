@@ -67,9 +67,10 @@ def read_mail(settings: Settings, since: datetime, until: datetime, box: ReplayM
     Read-only: SELECT ... EXAMINE, BODY.PEEK (no \\Seen set), no folder created, nothing appended."""
     from refmail.mail.imap import ImapMailbox
 
+    accounts = _accounts(settings)  # first: with no mailbox configured, it says what to set
     imap = settings.imap
     assert imap is not None
-    for user, password, owner in _accounts(settings):
+    for user, password, owner in accounts:
         with ImapMailbox(imap.host, imap.port, user, password, imap.security,
                          allow_plaintext=imap.allow_plaintext) as mailbox:
             folders = [("INBOX", "INBOX")]

@@ -95,3 +95,11 @@ def test_no_source_database_is_an_error_not_an_empty_copy(cast, pg_url) -> None:
     done = cast.cli("db", "copy", "--to", pg_url, now=MONDAY, check=False)
     assert done.returncode == 1 and "no database at" in done.stderr
     assert not (cast.data_dir / "refmail.db").exists()
+
+
+def test_a_target_that_cannot_be_reached_is_named_without_its_password(cast) -> None:
+    cast.cli("db", "upgrade", now=MONDAY)
+    url = "postgresql://nobody:s3cret-pw@127.0.0.1:5432/refmail_no_such_db"
+    done = cast.cli("db", "copy", "--to", url, now=MONDAY, check=False)
+    assert done.returncode == 1 and "cannot connect to postgresql://nobody:***@127.0.0.1:5432" in done.stderr
+    assert "s3cret-pw" not in done.stdout + done.stderr and "Traceback" not in done.stderr

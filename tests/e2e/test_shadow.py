@@ -196,3 +196,9 @@ def test_a_progress_bar_on_a_terminal_only(cast) -> None:
     assert "replaying" not in done.stdout and "1 intro(s) found" in done.stdout
     plain = cast.cli("shadow", "--since", "90d", now=NOW)  # captured stderr: not a terminal, no bar
     assert plain.stderr == ""
+
+
+def test_no_mailbox_says_what_to_set(cast) -> None:
+    cast.env_overrides["REFMAIL_IMAP_HOST"] = ""
+    done = cast.cli("shadow", now=NOW, check=False)
+    assert done.returncode == 1 and "set REFMAIL_IMAP_HOST" in done.stderr and "unexpected" not in done.stderr
