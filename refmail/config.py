@@ -16,6 +16,7 @@ import yaml
 from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
+from refmail.errors import ConfigError
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
@@ -32,11 +33,9 @@ KNOWN_KEYS = (
     "REFMAIL_SMTP_HOST", "REFMAIL_SMTP_PORT", "REFMAIL_SMTP_USER", "REFMAIL_SMTP_PASSWORD", "REFMAIL_SMTP_SECURITY",
     "REFMAIL_DATABASE_URL", "REFMAIL_RULES", "REFMAIL_TEMPLATES", "REFMAIL_SECRET", "REFMAIL_NOW",
     "REFMAIL_ALLOW_PLAINTEXT", "REFMAIL_DATA_DIR",
+    # OAuth2: a command that prints an access token (refmail/mail/oauth2.py), per account.
+    "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND", "REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND", "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND",
 )
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class ServerSettings:
     password: str | None = field(repr=False)
     security: str
     allow_plaintext: bool = False
+    oauth2_token_command: str | None = None  # set: log in with OAuth2, the password is unused
 
     @property
     def is_loopback(self) -> bool:
@@ -66,6 +66,7 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     now: datetime | None = None
     data_dir: Path = Path(".")
+    intake_oauth2_token_command: str | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -152,7 +153,8 @@ def _server(env: dict[str, str], prefix: str, default_port: dict[str, int]) -> S
     except ValueError:
         raise ConfigError(f"{prefix}_PORT: expected a port number, got {port_text!r}") from None
     plaintext = env.get("REFMAIL_ALLOW_PLAINTEXT", "").lower() in ("1", "yes", "true")
-    return ServerSettings(host, port, env.get(f"{prefix}_USER"), env.get(f"{prefix}_PASSWORD"), security, plaintext)
+    return ServerSettings(host, port, env.get(f"{prefix}_USER"), env.get(f"{prefix}_PASSWORD"), security, plaintext,
+                          env.get(f"{prefix}_OAUTH2_TOKEN_COMMAND"))
 
 
 def load_rules(path: Path | None) -> Rules:
@@ -235,4 +237,5 @@ def load_settings(environ: dict[str, str] | None = None, config_file: str | None
         secret=secret,
         now=now,
         data_dir=data_dir,
+        intake_oauth2_token_command=merged.get("REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND"),
     )

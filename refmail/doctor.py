@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from refmail.config import ConfigError, Settings, load_rules, load_settings
+from refmail.mail.oauth2 import TokenCommand, account_tokens
 
 TIMEOUT = 15.0  # a check that hangs is a failed check, not a stuck terminal
 PROBE_WAIT = 60.0  # how long `--send-probe` waits for its message in the intake (providers take seconds)
@@ -45,7 +46,10 @@ def run_checks(environ: dict[str, str] | None = None, config_file: str | None = 
         yield Check(Status.WARN, "delivery", "whether mail to the assistant address reaches the intake is not "
                     "checked (it sends a message): `refmail doctor --send-probe` mails one and looks for it")
     else:
-        yield _guarded(lambda s: probe_delivery(s, probe_wait), settings)
+        def delivery(s: Settings) -> Check:  # named: a crash in it is reported as the "delivery" line
+            return probe_delivery(s, probe_wait)
+
+        yield _guarded(delivery, settings)
 
 
 def _guarded(check: Callable[[Settings], Check], settings: Settings) -> Check:
@@ -129,17 +133,20 @@ def _imap_owner(settings: Settings) -> Check:
     imap = settings.imap
     if imap is None or not imap.user:
         return Check(Status.FAIL, "imap", "no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and "
-                     "REFMAIL_IMAP_PASSWORD")
-    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True)
+                     "REFMAIL_IMAP_PASSWORD (or REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND)")
+    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True,
+                       token=account_tokens(settings).owner)
 
 
 def _imap_intake(settings: Settings) -> Check:
     if settings.imap is None or not settings.intake_user:
         return Check(Status.OK, "intake", "your own INBOX is the intake (REFMAIL_INTAKE_IMAP_USER unset)")
-    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False)
+    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False,
+                       token=account_tokens(settings).intake)
 
 
-def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool) -> Check:
+def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool,
+                token: TokenCommand | None) -> Check:
     from refmail.mail.imap import ImapMailbox
     from refmail.mail.ports import MailError
     from refmail.mail.security import InsecureConnectionError
@@ -148,7 +155,7 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     assert imap is not None
     try:
         box = ImapMailbox(imap.host, imap.port, user, password, imap.security, timeout=TIMEOUT,
-                          allow_plaintext=imap.allow_plaintext)
+                          allow_plaintext=imap.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, name, str(exc))
     try:
@@ -161,7 +168,8 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     where = f"{user} at {imap.host}:{imap.port} ({imap.security})"
     extras = ", ".join(c for c in ("IDLE", "CONDSTORE", "SPECIAL-USE") if c in caps)
     missing = [c for c in ("IDLE",) if c not in caps]
-    text = f"{where}: logged in; server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}"
+    text = (f"{where}: logged in {_how(box.login_method, token)}; "
+            f"server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}")
     if owner:
         sent = special.get("\\Sent")
         drafts = special.get("\\Drafts")
@@ -182,8 +190,9 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", "no SMTP server configured: set REFMAIL_SMTP_HOST, _USER and _PASSWORD; "
                      "without it nothing can be sent")
     try:
+        token = account_tokens(settings).smtp
         transport = SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security, timeout=TIMEOUT,
-                                  allow_plaintext=smtp.allow_plaintext)
+                                  allow_plaintext=smtp.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, "smtp", str(exc))
     try:
@@ -192,8 +201,16 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", str(exc))
     finally:
         transport.close()
-    login = f"logged in as {smtp.user}" if smtp.user else "connected (no login configured)"
+    login = (f"logged in as {smtp.user} {_how(transport.login_method, token)}" if smtp.user
+             else "connected (no login configured)")
     return Check(Status.OK, "smtp", f"{smtp.host}:{smtp.port} ({smtp.security}): {login}")
+
+
+def _how(method: str | None, token: TokenCommand | None) -> str:
+    """Which way it logged in: a password, or OAuth2 with the token from which setting's command."""
+    if token is None:
+        return "with a password"
+    return f"with OAuth2 ({method or 'XOAUTH2'}, token from {token.setting})"
 
 
 def _intake_box(settings: Settings):  # type: ignore[no-untyped-def]
@@ -202,10 +219,11 @@ def _intake_box(settings: Settings):  # type: ignore[no-untyped-def]
 
     imap = settings.imap
     assert imap is not None and imap.user
-    user, password = (settings.intake_user, settings.intake_password) if settings.intake_user else (
-        imap.user, imap.password)
+    tokens = account_tokens(settings)
+    user, password, token = (settings.intake_user, settings.intake_password, tokens.intake) if settings.intake_user \
+        else (imap.user, imap.password, tokens.owner)
     return ImapMailbox(imap.host, imap.port, user, password or "", imap.security, timeout=TIMEOUT,
-                       allow_plaintext=imap.allow_plaintext), user
+                       allow_plaintext=imap.allow_plaintext, token=token), user
 
 
 def probe_delivery(settings: Settings, wait: float, clock: Callable[[], float] = time.monotonic,
@@ -235,7 +253,7 @@ def probe_delivery(settings: Settings, wait: float, clock: Callable[[], float] =
                     "refmail reads. refmail deletes it once found; if you see it, it can go.\n")
     smtp = settings.smtp
     with SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security, timeout=TIMEOUT,
-                       allow_plaintext=smtp.allow_plaintext) as transport:
+                       allow_plaintext=smtp.allow_plaintext, token=account_tokens(settings).smtp) as transport:
         transport.send(OutgoingMail(mid.strip("<>"), owner.email, (assistant,), msg.as_bytes()))
     box, user = _intake_box(settings)
     started = clock()

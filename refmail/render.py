@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
+from refmail.errors import TemplateError
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -24,10 +25,6 @@ _SPACE = re.compile(r"\s+")
 # Fold only past RFC 5322's hard limit: Python otherwise may fold right after "Subject:", and a
 # strict reader then sees the value with a leading space.
 _POLICY = SMTP.clone(max_line_length=998)
-
-
-class TemplateError(Exception):
-    """A template is missing or uses a name it was not given."""
 
 
 def single_line(text: str) -> str:

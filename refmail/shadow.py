@@ -19,6 +19,7 @@ from typing import Any
 
 from refmail.clock import FixedClock
 from refmail.config import Settings
+from refmail.errors import UserError
 from refmail.mail.replay import RecordingTransport, ReplayMailbox, dated
 
 # Mail landing within one tick is read by one simulated cycle (the daemon polls every minute; five keeps a
@@ -26,7 +27,7 @@ from refmail.mail.replay import RecordingTransport, ReplayMailbox, dated
 TICK = timedelta(minutes=5)
 
 
-class ShadowError(Exception):
+class ShadowError(UserError):
     """Shadow mode cannot run with these settings (no mailbox); the message says what to set."""
 
 
@@ -49,14 +50,18 @@ def parse_period(text: str) -> timedelta:
     return timedelta(days=int(number) * {"d": 1, "w": 7, "m": 30}[unit])
 
 
-def _accounts(settings: Settings) -> list[tuple[str, str, bool]]:
-    """(user, password, owner?) of every mailbox to read: the owner's, and the assistant's if separate."""
+def _accounts(settings: Settings) -> list[tuple[str, str, Any, bool]]:
+    """(user, password, OAuth2 token command, owner?) of every mailbox to read: the owner's, and the
+    assistant's if separate."""
+    from refmail.mail.oauth2 import account_tokens
+
     imap = settings.imap
     if imap is None or not imap.user:
         raise ShadowError("no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and REFMAIL_IMAP_PASSWORD")
-    found = [(imap.user, imap.password or "", True)]
+    tokens = account_tokens(settings)
+    found = [(imap.user, imap.password or "", tokens.owner, True)]
     if settings.intake_user and settings.intake_user != imap.user:
-        found.append((settings.intake_user, settings.intake_password or "", False))
+        found.append((settings.intake_user, settings.intake_password or "", tokens.intake, False))
     return found
 
 
@@ -70,9 +75,9 @@ def read_mail(settings: Settings, since: datetime, until: datetime, box: ReplayM
     accounts = _accounts(settings)  # first: with no mailbox configured, it says what to set
     imap = settings.imap
     assert imap is not None
-    for user, password, owner in accounts:
+    for user, password, token, owner in accounts:
         with ImapMailbox(imap.host, imap.port, user, password, imap.security,
-                         allow_plaintext=imap.allow_plaintext) as mailbox:
+                         allow_plaintext=imap.allow_plaintext, token=token) as mailbox:
             folders = [("INBOX", "INBOX")]
             sent = mailbox.existing_sent_folder() if owner else None
             if sent:

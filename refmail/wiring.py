@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from refmail.clock import Clock, FixedClock, SystemClock, cpu_seconds
 from refmail.config import Settings, load_rules, prepare_data_dir
 from refmail.domain.rules import Rules
+from refmail.mail.oauth2 import TokenCommand, account_tokens
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
@@ -54,7 +55,8 @@ def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
         return row.value.encode()
 
 
-def _mailbox_factory(settings: Settings, user: str | None, password: str | None) -> Callable[[], Mailbox] | None:
+def _mailbox_factory(settings: Settings, user: str | None, password: str | None,
+                     token: TokenCommand | None) -> Callable[[], Mailbox] | None:
     imap = settings.imap
     if imap is None or not user:
         return None
@@ -63,12 +65,12 @@ def _mailbox_factory(settings: Settings, user: str | None, password: str | None)
         from refmail.mail.imap import ImapMailbox
 
         return ImapMailbox(imap.host, imap.port, user, password or "", imap.security,
-                           allow_plaintext=imap.allow_plaintext)
+                           allow_plaintext=imap.allow_plaintext, token=token)
 
     return open_mailbox
 
 
-def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
+def _transport_factory(settings: Settings, token: TokenCommand | None) -> Callable[[], Transport] | None:
     smtp = settings.smtp
     if smtp is None:
         return None
@@ -77,7 +79,7 @@ def _transport_factory(settings: Settings) -> Callable[[], Transport] | None:
         from refmail.mail.smtp import SmtpTransport
 
         return SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security,
-                             allow_plaintext=smtp.allow_plaintext)
+                             allow_plaintext=smtp.allow_plaintext, token=token)
 
     return open_transport
 
@@ -93,6 +95,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         clock = FixedClock(settings.now) if settings.now else SystemClock()
     owner_user = settings.imap.user if settings.imap else None
     owner_password = settings.imap.password if settings.imap else None
+    tokens = account_tokens(settings)
     return App(
         settings=settings,
         rules=rules,
@@ -100,7 +103,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         renderer=Renderer(settings.templates_path),
         clock=clock,
         secret=_secret(sessions, settings.secret),
-        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password),
-        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password),
-        open_transport=_transport_factory(settings),
+        open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, tokens.owner),
+        open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, tokens.intake),
+        open_transport=_transport_factory(settings, tokens.smtp),
     )

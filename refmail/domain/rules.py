@@ -12,12 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.errors import RulesError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class RulesError(ValueError):
-    """rules.yaml says something refmail cannot use; the message names the key."""
 
 
 class DraftKind(enum.StrEnum):
@@ -131,7 +128,20 @@ class Digest(_Strict):
 
 
 class Outbox(_Strict):
+    """How a message the SMTP server will not take now is tried again (domain/outbox.after_failure)."""
+
     retry_for_hours: StrictInt = Field(48, ge=1, le=24 * 14)
+    # The first wait; it doubles with each attempt, up to retry_max_minutes.
+    retry_first_minutes: StrictInt = Field(5, ge=1, le=24 * 60)
+    retry_max_minutes: StrictInt = Field(120, ge=1, le=24 * 60)
+
+    @field_validator("retry_max_minutes")
+    @classmethod
+    def _not_below_first(cls, most: int, info: Any) -> int:
+        first = info.data.get("retry_first_minutes")
+        if first is not None and most < first:
+            raise ValueError("expected at least retry_first_minutes")
+        return most
 
 
 class Retention(_Strict):

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from refmail.errors import OverBudget as OverBudget
+
 
 @dataclass(frozen=True)
 class Person:
@@ -205,5 +207,3 @@ class FetchedMessage:
     skipped: bool = False
 
 
-class OverBudget(Exception):
-    """Reading one message took longer than rules.yaml's time budget: the app quarantines it."""

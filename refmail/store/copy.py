@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, Integer, func, inspect, select, text
 
+from refmail.errors import UserError
 from refmail.store import db
 from refmail.store.models import Base
 
@@ -13,7 +14,7 @@ BATCH = 1000  # rows per INSERT: a large store never sits in memory whole
 VERSION_TABLE = "alembic_version"
 
 
-class CopyError(Exception):
+class CopyError(UserError):
     """The copy cannot start (or did not add up); the message says why and what to do. Nothing was kept."""
 
 

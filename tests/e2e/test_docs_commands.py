@@ -1,10 +1,12 @@
 """Every `refmail` command shown in a shell block of the README or docs/ runs, against the real mail world.
 
-Three adaptations, said here so the docs need none: the daemon (`refmail run`) runs one cycle (`--once`),
+Four adaptations, said here so the docs need none: the daemon (`refmail run`) runs one cycle (`--once`),
 `refmail init` for a real provider writes its file without logging in (`--no-check`: no internet in tests;
-tests/e2e/test_init.py checks real logins), and `refmail db copy --to URL` copies the cast's store into a
-throw-away PostgreSQL database instead of URL (tests/e2e/test_db_copy.py checks the copy itself).
-`refmail demo` has its own test (test_demo.py)."""
+tests/e2e/test_init.py checks real logins), `refmail auth login` only has its flags checked (`--help`:
+signing in needs Microsoft or Google; tests/integration/test_signin.py signs in against a local identity
+provider), and `refmail db copy --to URL` copies the cast's store into a throw-away PostgreSQL database
+instead of URL (tests/e2e/test_db_copy.py checks the copy itself). `refmail demo` has its own test
+(test_demo.py)."""
 
 from __future__ import annotations
 
@@ -50,6 +52,8 @@ def test_each_documented_command_runs(cast, tmp_path, request, where: str, args:
         pytest.skip("tests/e2e/test_demo.py runs the demo")
     if args == ["run"]:
         args = ["run", "--once"]
+    if args[:2] == ["auth", "login"]:
+        args = [*args, "--help"]
     if args[:1] == ["init"]:
         args = [*args, "--no-check", "--config", str(tmp_path / "refmail.toml")]
         if "--password-env" in args:

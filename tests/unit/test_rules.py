@@ -91,6 +91,9 @@ MISTAKES = [
     ({"cadence": {"max_unanswered": True}}, "cadence.max_unanswered", "valid integer"),
     ({"approval": {"first_touchh": False}}, "approval.first_touchh", "'first_touch'"),
     ({"outbox": {"retry_for_hours": 0}}, "outbox.retry_for_hours", "greater than or equal to 1"),
+    ({"outbox": {"retry_first_minutes": 0}}, "outbox.retry_first_minutes", "greater than or equal to 1"),
+    ({"outbox": {"retry_first_minutes": 30, "retry_max_minutes": 10}}, "outbox.retry_max_minutes",
+     "at least retry_first_minutes"),
     # a late intro looks back two weeks for the prospect's mail: it must still be there
     ({"retention": {"unrelated_days": 7}}, "retention.unrelated_days", "greater than or equal to 14"),
     ({"detection": {"min_confidence": 3}}, "detection.min_confidence", "between 0 and 1"),
