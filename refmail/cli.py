@@ -23,6 +23,7 @@ from refmail.errors import ConfigError, InternalError, RefmailError, UsageError,
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
+COMMANDS += ("shadow",)  # issue 12: shadow mode
 COMMANDS += ("auth",)  # issue 12, OAuth2 sign-in (its own line, for the same reason)
 
 
@@ -107,9 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+    copy = db_sub.add_parser("copy", help="copy every table into another database (SQLite to PostgreSQL)")
+    copy.add_argument("--to", required=True, metavar="URL", help="the target, e.g. postgresql://refmail@localhost/refmail")
+    copy.add_argument("--replace", action="store_true", help="delete what the target holds first (default: refuse "
+                      "a target that is not empty)")
 
-    sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor = sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor.add_argument("--send-probe", action="store_true", help="also mail a probe to the assistant address and "
+                        "wait for it in the intake (then delete it): proves CCs reach refmail")
+    doctor.add_argument("--probe-wait", type=_positive, default=60, metavar="SECONDS",
+                        help="how long to wait for the probe (default 60)")
     _add_init_parser(sub)
+    _add_shadow_parser(sub)
     from refmail import auth_command
 
     auth_command.add_parser(sub)
@@ -486,10 +496,53 @@ def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
     settings = load_settings(config_file=args.config, need_owner=False)
+    if args.db_command == "copy":
+        return _db_copy(settings, args.to, args.replace)
     prepare_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")
+    return 0
+
+
+def _db_copy(settings: Any, url: str, replace: bool) -> int:
+    from refmail import logs
+    from refmail.store import db
+    from refmail.store.copy import CopyError, copy_all
+
+    logs.add_secrets([p for p in (db.url_password(url), db.url_password(settings.database_url)) if p])
+    shown = db.hide_password(url, url)
+    if url == settings.database_url:
+        raise UserError("db copy: the target is the database refmail already uses (REFMAIL_DATABASE_URL)")
+    if settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///").partition("?")[0]).expanduser()
+        if not path.is_file():  # never create an empty source just to copy nothing out of it
+            raise UserError(f"db copy: there is no database at {path} to copy (REFMAIL_DATABASE_URL)")
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        target = db.make_engine(url)
+        with target.connect():
+            pass
+    except db.DatabaseURLError as exc:  # its message names REFMAIL_DATABASE_URL: here the URL is --to's
+        raise UserError("db copy: " + str(exc).replace("REFMAIL_DATABASE_URL", "--to")) from None
+    except DBAPIError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(db.hide_password(f"db copy: cannot connect to {shown} ({first}); check the URL, "
+                                         "that the database exists and the server runs", url)) from None
+    source = db.make_engine(settings.database_url)
+    try:
+        copied = copy_all(source, target, replace=replace)
+    except CopyError as exc:
+        raise UserError(f"db copy: {exc}") from None
+    finally:
+        source.dispose()
+        target.dispose()
+    for c in copied:
+        print(f"{c.table:<20} {c.rows:>8} rows")
+    print(f"copied {sum(c.rows for c in copied)} rows in {len(copied)} tables to {shown}, "
+          f"at migration {db.SCHEMA_REVISION}")
+    print(f"next: stop refmail, set REFMAIL_DATABASE_URL={shown} and start it again")
     return 0
 
 
@@ -625,11 +678,89 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from refmail.doctor import Status, run_checks
 
     failed = False
-    for check in run_checks(config_file=args.config):
+    if args.send_probe:
+        print("sending a probe message to the assistant address (it is deleted once found)", flush=True)
+    for check in run_checks(config_file=args.config, probe_wait=args.probe_wait if args.send_probe else None):
         failed |= check.status is Status.FAIL
         print(f"{check.status.value:<5} {check.name:<10} {check.text}", flush=True)
     print("refmail is ready" if not failed else "refmail doctor: fix the lines marked fail, then run it again")
     return 1 if failed else 0
+
+
+def _add_shadow_parser(sub: Any) -> None:
+    shadow = sub.add_parser("shadow", help="replay your past mail: the intros in it and what refmail would have "
+                            "done; sends nothing, changes nothing")
+    shadow.add_argument("--since", default="90d", help="how far back: 90d, 12w, 3m (default 90d)")
+    shadow.add_argument("--json", action="store_true")
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    from refmail.shadow import Progress
+
+    if not sys.stderr.isatty():
+        return Progress()
+    from tqdm import tqdm
+
+    bars: list[Any] = []
+
+    def start(label: str, total: int | None) -> None:
+        bars.append(tqdm(total=total, desc=label, file=sys.stderr, leave=False,
+                         unit="cycle" if total is not None else "msg"))
+
+    return Progress(start=start, advance=lambda n: bars[-1].update(n), done=lambda: bars.pop().close())
+
+
+def cmd_shadow(args: argparse.Namespace) -> int:
+    from refmail import logs
+    from refmail.clock import SystemClock
+    from refmail.shadow import parse_period, run_shadow
+
+    try:
+        period = parse_period(args.since)
+    except ValueError as exc:
+        raise UsageError("shadow", f"--since: {exc}") from None
+    settings = load_settings(config_file=args.config)
+    logs.add_secrets(secret_values(settings))
+    now = settings.now or SystemClock().now()
+    found = run_shadow(settings, period, now, _progress_bar())  # ShadowError is a UserError: said plainly
+    if args.json:
+        _print_json(found)
+    else:
+        _print_shadow(found)
+    return 0
+
+
+def _print_shadow(r: dict[str, Any]) -> None:
+    read = ", ".join(f"{folder} {n}" for folder, n in r["read"].items()) or "no mail"
+    print(f"shadow mode, {r['since'][:10]} to {r['until'][:10]}: read {read}; nothing was sent and nothing changed")
+    s = r["summary"]
+    print(f"{len(r['intros'])} intro(s) found: {s['answered']} answered, {s['followed_up_by_hand']} followed up "
+          f"by you by hand, {s['dropped']} dropped")
+    who = lambda p: f"{p['name']} <{p['email']}>" if p and p["name"] else (p["email"] if p else "someone")  # noqa: E731
+    for i in r["intros"]:
+        print(f"\n{i['found_at'][:16]}  {i['subject'] or '(no subject)'}")
+        print(f"  {who(i['referrer'])} introduced {', '.join(who(p) for p in i['prospects'])}")
+        nxt = i["would_follow_up"]
+        then = (f"; refmail would have sent the {nxt['kind'].replace('_', ' ')} on {nxt['at'][:16]}"
+                if nxt else "")
+        if i["outcome"] == "answered":
+            hand = f"you wrote on {i['followed_up_by_hand_at'][:10]}, " if i["followed_up_by_hand_at"] else ""
+            print(f"  answered: {hand}the prospect replied on {(i['answered_at'] or i['found_at'])[:10]}")
+        elif i["outcome"] == "followed_up_by_hand":
+            print(f"  you followed up by hand on {i['followed_up_by_hand_at'][:10]}, then it went quiet{then}")
+        elif i["outcome"] == "dropped":
+            print(f"  dropped: nobody wrote to the prospect{then}")
+        else:
+            print(f"  {i['outcome'].replace('_', ' ')}")
+        for d in i["drafts"]:
+            if d["status"] == "pending":
+                print(f"  draft {d['kind']:<13} to {', '.join(d['to'])}: {d['subject']}  (due {d['due_at'][:16]})")
+    mailed = ", ".join(f"{n} {kind}" for kind, n in sorted(r["would_have_mailed_you"].items()))
+    if mailed:
+        print(f"\nrefmail would have mailed you: {mailed}")
+    if r["questions"]:
+        print(f"refmail would also have asked you about {r['questions']} message(s) it could not place")
 
 
 HANDLERS = {
@@ -640,6 +771,7 @@ HANDLERS = {
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
+HANDLERS["shadow"] = cmd_shadow
 HANDLERS["auth"] = cmd_auth
 
 

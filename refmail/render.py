@@ -9,14 +9,16 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from typing import TYPE_CHECKING
 
 from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
 from refmail.errors import TemplateError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PACKAGED = Path(__file__).parent / "data" / "templates"
 _SPACE = re.compile(r"\s+")
@@ -40,17 +42,28 @@ def single_line(text: str) -> str:
 
 
 class Renderer:
-    """Jinja2 over the user's folder first, then the packaged templates."""
+    """Jinja2 over the user's folder first, then the packaged templates.
+
+    Jinja2 is imported when the first template is rendered: every command builds a Renderer, and the
+    listing commands (`drafts`, `referrals`) and an idle cycle render nothing."""
 
     def __init__(self, user_folder: Path | None = None) -> None:
-        folders = [str(f) for f in (user_folder, PACKAGED) if f is not None]
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(f) for f in dict.fromkeys(folders)]),
+        self.folders = [str(f) for f in (user_folder, PACKAGED) if f is not None]
+
+    @cached_property
+    def env(self) -> Environment:
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+        return Environment(
+            loader=ChoiceLoader([FileSystemLoader(f) for f in dict.fromkeys(self.folders)]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
             autoescape=False,  # plain-text mail; HTML templates autoescape by name below
         )
-        self.html_env = self.env.overlay(autoescape=True)
+
+    @cached_property
+    def html_env(self) -> Environment:
+        return self.env.overlay(autoescape=True)
 
     def text(self, name: str, data: dict[str, object]) -> str:
         return self._render(self.env, name, data)
@@ -62,6 +75,8 @@ class Renderer:
 
     @staticmethod
     def _render(env: Environment, name: str, data: dict[str, object]) -> str:
+        from jinja2 import TemplateNotFound
+
         try:
             return env.get_template(name).render(**data)
         except TemplateNotFound:

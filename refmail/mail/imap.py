@@ -7,7 +7,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import TypeVar
@@ -174,12 +174,13 @@ class ImapMailbox(Closeable):
         return self._run("STATUS", op)
 
     def fetch_new(
-        self, folder: str, after_uid: int, wanted: Callable[[bytes], bool] | None = None
+        self, folder: str, after_uid: int, wanted: Callable[[bytes], bool] | None = None, since: date | None = None
     ) -> Iterator[FetchedMessage]:
+        """See Mailbox.fetch_new; `since` (shadow mode) keeps only mail the server received on or after that day."""
         def find(client: IMAPClient) -> tuple[int, list[int]]:
             uidvalidity = self._select(client, folder)
             # "N:*" also matches the highest UID when nothing is newer: filter explicitly.
-            found = client.search(["UID", f"{after_uid + 1}:*"])
+            found = client.search(["UID", f"{after_uid + 1}:*"] + (["SINCE", since] if since else []))
             return uidvalidity, sorted(uid for uid in found if uid > after_uid)
 
         uidvalidity, uids = self._run("SEARCH", find)
@@ -323,25 +324,37 @@ class ImapMailbox(Closeable):
         # HEADER search is a substring match: the brackets make it exact.
         return bool(client.search(["HEADER", "Message-ID", f"<{mid}>"]))
 
+    def existing_sent_folder(self) -> str | None:
+        """The Sent folder if there is one; never creates it (shadow mode changes nothing)."""
+        found = self._run("LIST", lambda client: self._find_folder(client, b"\\Sent", "Sent"))
+        return found[0] if found[1] else None
+
+    def _find_folder(self, client: IMAPClient, flag: bytes, fallback: str) -> tuple[str, bool]:
+        """(name, exists): the folder flagged `flag`, else `fallback` in the personal namespace."""
+        folders = client.list_folders()
+        for flags, _sep, name in folders:
+            if flag in flags or flag.lower() in (f.lower() for f in flags):
+                return str(name), True
+        prefix = ""
+        if client.has_capability("NAMESPACE"):
+            personal = client.namespace().personal
+            if personal:
+                prefix = str(personal[0][0] or "")
+        wanted = prefix + fallback
+        for _flags, _sep, name in folders:
+            if str(name).lower() == wanted.lower():
+                return str(name), True
+        return wanted, False
+
     def _special_folder(self, flag: bytes, fallback: str) -> str:
         """The folder flagged with RFC 6154 special use, else `fallback` in the personal namespace."""
         if flag in self._special:
             return self._special[flag]
 
         def op(client: IMAPClient) -> str:
-            folders = client.list_folders()
-            for flags, _sep, name in folders:
-                if flag in flags or flag.lower() in (f.lower() for f in flags):
-                    return str(name)
-            prefix = ""
-            if client.has_capability("NAMESPACE"):
-                personal = client.namespace().personal
-                if personal:
-                    prefix = str(personal[0][0] or "")
-            wanted = prefix + fallback
-            for _flags, _sep, name in folders:
-                if str(name).lower() == wanted.lower():
-                    return str(name)
+            wanted, exists = self._find_folder(client, flag, fallback)
+            if exists:
+                return wanted
             log.info("no %s folder for %s@%s; creating %r", flag.decode(), self.user, self.host, wanted)
             client.create_folder(wanted)
             client.subscribe_folder(wanted)
