@@ -12,7 +12,7 @@ from refmail.domain.lifecycle import HEARD_FROM, PROSPECT_FACING, State
 from refmail.domain.rules import DraftKind
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 # How an intro went without refmail.
 ANSWERED = "answered"  # the prospect wrote back
