@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.domain.drafting import referral_ids
-from refmail.domain.types import ParsedMessage, Person, Understanding
+from refmail.domain.types import ParsedMessage, Person, Role, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -73,9 +73,9 @@ def _new_referral(s: Session, app: App, rid: str, parsed: ParsedMessage, u: Unde
     s.add(ref)
     s.flush()
     if u.referrer is not None:
-        s.add(m.Party(referral_id=rid, role="referrer", email=u.referrer.email, name=u.referrer.name, added_at=now))
+        s.add(m.Party(referral_id=rid, role=Role.REFERRER, email=u.referrer.email, name=u.referrer.name, added_at=now))
     for p in dict.fromkeys(u.prospects):
-        s.add(m.Party(referral_id=rid, role="prospect", email=p.email, name=p.name, added_at=now))
+        s.add(m.Party(referral_id=rid, role=Role.PROSPECT, email=p.email, name=p.name, added_at=now))
     q.link_thread(s, intro_mid, rid)
     q.link_thread(s, parsed.message_id, rid)
     who = u.referrer.formatted() if u.referrer else "unknown referrer"
@@ -105,13 +105,13 @@ def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
 
 def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> bool:
     """True when this referrer is new to the referral."""
-    if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, "referrer")}:
+    if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, Role.REFERRER)}:
         return False
     credit_new = app.rules.credit.value == "last"
     if credit_new:
-        for party in s.query(m.Party).filter_by(referral_id=rid, role="referrer"):
+        for party in s.query(m.Party).filter_by(referral_id=rid, role=Role.REFERRER):
             party.credited = False
-    s.add(m.Party(referral_id=rid, role="referrer", email=referrer.email, name=referrer.name,
+    s.add(m.Party(referral_id=rid, role=Role.REFERRER, email=referrer.email, name=referrer.name,
                   credited=credit_new, added_at=now))
     s.flush()
     return True

@@ -16,7 +16,7 @@ from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, own
 from refmail.domain.parse import parse_message
 from refmail.app.transitions import TIMELINE_KEY
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
-from refmail.domain.types import Kind, OverBudget, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.types import ErrorStage, Kind, MessageKind, OverBudget, ParseFailure, ParsedMessage, Role, Understanding
 from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -55,7 +55,7 @@ def _process_page(app: App, ids: list[int], now: datetime) -> int:
                                 .with_for_update(skip_locked=True)).first()
                 if row is None:
                     continue
-                if row.error_stage == "conflict":  # last cycle's race is over
+                if row.error_stage == ErrorStage.CONFLICT:  # last cycle's race is over
                     row.error = row.error_stage = None
                 handle(s, app, row, now)
                 row.processed_at = now
@@ -70,16 +70,16 @@ def _process_page(app: App, ids: list[int], now: datetime) -> int:
             with app.sessions.begin() as s:
                 row = s.get(m.Message, mid)
                 if row is not None and row.processed_at is None:
-                    if row.error_stage == "conflict":
-                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", "process"
+                    if row.error_stage == ErrorStage.CONFLICT:
+                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", ErrorStage.PROCESS
                     else:
-                        row.error, row.error_stage = "conflict with another worker; retried next cycle", "conflict"
+                        row.error, row.error_stage = "conflict with another worker; retried next cycle", ErrorStage.CONFLICT
         except Exception as exc:  # quarantine: keep the message, say why, move on
             log.exception("message %s could not be processed; quarantined", mid)
             with app.sessions.begin() as s:
                 row = s.get(m.Message, mid)
                 if row is not None and row.processed_at is None:
-                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", "process"
+                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", ErrorStage.PROCESS
                     row.outcome = Outcome.QUARANTINED.value
     return done
 
@@ -90,7 +90,7 @@ LOOK_BACK = timedelta(days=14)
 def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     """The intro reached refmail after the prospect had already written (a slow or failed intake poll):
     her earlier mail, read then as about nothing, is read again now that it is about this referral."""
-    prospects = [p.email for p in q.parties(s, intro.referral_id or "", "prospect")]
+    prospects = [p.email for p in q.parties(s, intro.referral_id or "", Role.PROSPECT)]
     earlier = s.scalars(select(m.Message).where(
         m.Message.sender.in_(prospects), m.Message.referral_id.is_(None), m.Message.error.is_(None),
         m.Message.processed_at.is_not(None), m.Message.received_at >= now - LOOK_BACK, m.Message.id != intro.id,
@@ -108,7 +108,7 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
 def _over_budget(row: m.Message, why: str) -> None:
     """Quarantine: the message stays whole and listed (`refmail quarantine`), and no later cycle stalls on it."""
     log.warning("message %s quarantined: %s", row.message_id, why)
-    row.kind, row.error, row.error_stage = "over_budget", why, "budget"
+    row.kind, row.error, row.error_stage = MessageKind.OVER_BUDGET, why, ErrorStage.BUDGET
     row.outcome = Outcome.QUARANTINED.value
 
 
@@ -137,29 +137,29 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
 
     parsed = parse_message(row.raw, limits.max_header_chars)
     if isinstance(parsed, ParseFailure):
-        row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
+        row.kind, row.error, row.error_stage = MessageKind.UNREADABLE, parsed.error, ErrorStage.PARSE
         row.outcome = Outcome.QUARANTINED.value
         return
     handed = row.source != "sent" and handed_to_assistant(app, row, parsed)
     entries = s.info.get(TIMELINE_KEY, 0)
     if parsed.header("X-Refmail"):
-        row.kind, row.summary = "ours", "refmail's own message"
+        row.kind, row.summary = MessageKind.OURS, "refmail's own message"
         _settle(s, app, row, parsed, None, handed, entries, False, now)
         return
     if approval_mail.handle_sent(s, app, parsed, now, in_sent=row.source == "sent"):
-        row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
+        row.kind, row.summary = MessageKind.OURS, "a refmail draft the owner sent from her mail client"
         row.outcome = Outcome.EVENT.value
         return
     if approval_mail.handle_reply(s, app, parsed, now):
-        row.kind, row.summary, row.outcome = "approval", "approval reply", Outcome.EVENT.value
+        row.kind, row.summary, row.outcome = MessageKind.APPROVAL, "approval reply", Outcome.EVENT.value
         return
     if question_mail.handle_reply(s, app, parsed, now):
-        row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
+        row.kind, row.summary, row.outcome = MessageKind.ANSWER, "answer to a question", Outcome.EVENT.value
         return
     has_calendar = parsed.calendars or any(inner.calendars for inner in parsed.attached)
     met = meetings.seen(s, app, row, parsed, now) if has_calendar else None
     if met:
-        row.kind, row.summary, row.outcome = "calendar", met, Outcome.EVENT.value
+        row.kind, row.summary, row.outcome = MessageKind.CALENDAR, met, Outcome.EVENT.value
         row.sender = parsed.sender.email if parsed.sender else None
         return
     try:
@@ -169,7 +169,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         return
     except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
         log.exception("understanding message %s failed; quarantined", row.id)
-        row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
+        row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", ErrorStage.UNDERSTAND
         row.outcome = Outcome.QUARANTINED.value
         return
     if over_budget():  # the last step ran long: act on nothing it found, keep the message for the owner

@@ -17,7 +17,7 @@ from refmail.domain.drafting import draft_ids
 from refmail.domain.meeting_cue import meeting_cue
 from refmail.domain.rules import DraftKind
 from refmail.domain.screen import delay_only
-from refmail.domain.types import Kind, ParsedMessage, Understanding
+from refmail.domain.types import Kind, ParsedMessage, Role, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -27,7 +27,7 @@ def party_on_thread(s: Session, parsed: ParsedMessage, email: str) -> bool:
     """Someone on a referral of this thread (any track of a group intro), by any address of theirs."""
     person = q.alias_of(s, email) or email
     for ref in thread_referrals(s, parsed.thread_ids):
-        if person in {p.email for role in ("prospect", "referrer") for p in q.parties(s, ref.id, role)}:
+        if person in {p.email for role in Role for p in q.parties(s, ref.id, role)}:
             return True
     return False
 
@@ -40,7 +40,7 @@ def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> s
         rids.update(r.id for r in q.open_referrals_with(s, person.email))
     for rid in rids:
         ref = s.get(m.Referral, rid)
-        prospects = {p.email for p in q.parties(s, rid, "prospect")}
+        prospects = {p.email for p in q.parties(s, rid, Role.PROSPECT)}
         if ref is None or not prospects & {p.email for p in parsed.recipients}:
             continue
         before = ref.state
@@ -110,7 +110,7 @@ def reply_on_thread(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
         return f"reply from {sender} on the thread of {', '.join(r.id for r in found.unsure)}: whose? (asked)"
     if not found.referrals:
         for ref in thread_referrals(s, parsed.thread_ids):
-            if sender and sender in {p.email for p in q.parties(s, ref.id, "referrer")}:
+            if sender and sender in {p.email for p in q.parties(s, ref.id, Role.REFERRER)}:
                 record(s, ref.id, now, "message_in", f"referrer wrote on the thread: {parsed.subject}",
                        message_id=parsed.message_id)
         return "not about a referral"
@@ -218,7 +218,7 @@ def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Under
     touched = []
     person = q.alias_of(s, sender) or sender
     for ref in _referrals_for(s, parsed, person):
-        if person not in {p.email for p in q.parties(s, ref.id, "prospect")}:
+        if person not in {p.email for p in q.parties(s, ref.id, Role.PROSPECT)}:
             continue
         record(s, ref.id, now, "message_in", f"out-of-office from {sender}"
                + (f", back {u.return_date.isoformat()}" if u.return_date else ""), message_id=parsed.message_id)
@@ -240,7 +240,7 @@ def _bounce(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Understa
     if not u.failed_addresses:
         rows = _referrals_for(s, parsed, None)
         for ref in rows:
-            for p in q.parties(s, ref.id, "prospect"):
+            for p in q.parties(s, ref.id, Role.PROSPECT):
                 results.append(_bounce_referrals(s, app, raw, [ref], p.email, parsed, now, "bounced"))
     return "; ".join(results) or "bounce not about a referral"
 
@@ -257,7 +257,7 @@ def _bounce_referrals(
 ) -> str:
     touched = []
     for ref in rows:
-        if address not in {p.email for p in q.parties(s, ref.id, "prospect")}:
+        if address not in {p.email for p in q.parties(s, ref.id, Role.PROSPECT)}:
             continue
         if not _returns_our_mail(s, ref, raw, parsed):
             record(s, ref.id, now, "note", f"a notice says {address} {why}, but it does not return anything we "

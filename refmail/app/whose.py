@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from refmail.domain.types import Role
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -34,7 +35,7 @@ def _group(s: Session, ref: m.Referral) -> list[m.Referral]:
 
 
 def _prospects(s: Session, ref: m.Referral) -> set[str]:
-    return {p.email for p in q.parties(s, ref.id, "prospect")}
+    return {p.email for p in q.parties(s, ref.id, Role.PROSPECT)}
 
 
 def thread_referrals(s: Session, thread_ids: tuple[str, ...]) -> list[m.Referral]:
@@ -55,7 +56,7 @@ def tie(s: Session, app: App, thread_ids: tuple[str, ...], sender: str | None) -
     known = {r.id: r for r in on_thread + q.open_referrals_with(s, person) if person in _prospects(s, r)}
     if known:
         return Tie(tuple(known.values()))
-    if any(sender in {p.email for p in q.parties(s, r.id, "referrer")} for r in on_thread):
+    if any(sender in {p.email for p in q.parties(s, r.id, Role.REFERRER)} for r in on_thread):
         return Tie()  # the referrer chiming in is not the prospect's answer
     for mid in thread_ids:  # nearest first: the message it answers says most
         draft = q.sent_prospect_draft(s, mid)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
-from refmail.domain.types import Person
+from refmail.domain.types import Person, Role
 from refmail.domain.zones import Evidence
 from refmail.store import models as m
 
@@ -88,7 +88,7 @@ def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = Fal
     ).first()
 
 
-def parties(session: Session, referral_id: str, role: str) -> list[Person]:
+def parties(session: Session, referral_id: str, role: Role) -> list[Person]:
     rows = session.scalars(
         select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
     ).all()
@@ -97,7 +97,7 @@ def parties(session: Session, referral_id: str, role: str) -> list[Person]:
 
 
 def open_referrals_with(
-    session: Session, email: str, role: str = "prospect", states: frozenset[State] = OPEN
+    session: Session, email: str, role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> list[m.Referral]:
     return list(
         session.scalars(
