@@ -19,7 +19,7 @@ from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
 from refmail.domain.drafting import first_name, names_list
 from refmail.domain.lifecycle import State
-from refmail.domain.types import Person, Role
+from refmail.domain.types import Person, Role, TimelineEvent
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
@@ -73,8 +73,7 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                 .format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
         for d in q.drafts_awaiting(s)
     )
-    replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_in",
-                                                      m.TimelineEntry.text.startswith("reply from"),
+    replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.event == TimelineEvent.REPLY,
                                                       m.TimelineEntry.at > after).order_by(m.TimelineEntry.at)).all()
     items[dg.SectionKind.REPLIES] = tuple(
         dg.Item(f"{_names(q.parties(s, t.referral_id, Role.PROSPECT))} replied",
@@ -169,8 +168,7 @@ def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
 def _meeting_cues(s: Session) -> tuple[dg.Item, ...]:
     """Replies that read like a meeting is set, on referrals not yet marked met: one line per referral."""
     rows = s.scalars(select(m.TimelineEntry).join(m.Referral, m.Referral.id == m.TimelineEntry.referral_id).where(
-        m.TimelineEntry.kind == "message_in", m.TimelineEntry.text.startswith("reply from"),
-        m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
+        m.TimelineEntry.event == TimelineEvent.REPLY, m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
     latest = {t.referral_id: t for t in rows if (t.detail or {}).get("meeting_cue")}
     return tuple(
         dg.Item(f"looks like a meeting with {_names(q.parties(s, t.referral_id, Role.PROSPECT))}: mark met?",

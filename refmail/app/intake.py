@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.domain.drafting import referral_ids
-from refmail.domain.types import ParsedMessage, Person, Role, Understanding
+from refmail.domain.types import ParsedMessage, Person, Role, TimelineEvent, TimelineKind, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -79,8 +79,8 @@ def _new_referral(s: Session, app: App, rid: str, parsed: ParsedMessage, u: Unde
     q.link_thread(s, intro_mid, rid)
     q.link_thread(s, parsed.message_id, rid)
     who = u.referrer.formatted() if u.referrer else "unknown referrer"
-    record(s, rid, now, "message_in", f"intro from {who}: {parsed.subject}", message_id=parsed.message_id,
-           reasons=list(u.reasons))
+    record(s, rid, now, TimelineKind.MESSAGE_IN, f"intro from {who}: {parsed.subject}", happened=TimelineEvent.INTRO,
+           actor=u.referrer.email if u.referrer else None, message_id=parsed.message_id, reasons=list(u.reasons))
     return ref
 
 

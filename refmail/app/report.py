@@ -107,7 +107,7 @@ def show(app: App, referral_id: str) -> dict[str, Any] | None:
             return None
         out = referral_dict(s, ref)
         out["timeline"] = [
-            {"at": iso(t.at), "kind": t.kind, "text": t.text, "detail": t.detail} for t in q.timeline(s, ref.id)
+            {"at": iso(t.at), "kind": t.kind, "event": t.event, "actor": t.actor, "text": t.text, "detail": t.detail} for t in q.timeline(s, ref.id)
         ]
         out["drafts"] = [draft_dict(d) for d in s.scalars(select(m.Draft).where(m.Draft.referral_id == ref.id))]
         out["time_zone"] = time_zone(s, app, ref)

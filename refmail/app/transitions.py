@@ -14,6 +14,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
 from refmail.domain.rules import DraftKind
+from refmail.domain.types import TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.wiring import App
@@ -24,8 +25,11 @@ TIMELINE_KEY = "timeline_entries"
 _SAY = "refmail_events"
 
 
-def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
-    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
+def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, *,
+           happened: TimelineEvent | None = None, actor: str | None = None, **detail: Any) -> None:
+    """One timeline line: `text` for people; `happened` and `actor` for code that must know what it says."""
+    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail,
+                                event=happened, actor=actor[:320] if actor else None))
     session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
     session.info.setdefault(_SAY, []).append((referral_id, kind, text))
 

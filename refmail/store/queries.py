@@ -272,6 +272,16 @@ def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
         m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
 
 
+def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Referral]:
+    """Every referral the thread touches, with the other tracks of a group intro."""
+    out: dict[str, m.Referral] = {}
+    for rid in referrals_by_thread(session, thread_ids):
+        ref = session.get(m.Referral, rid)
+        if ref is not None:
+            out.update((r.id, r) for r in (ref, *siblings(session, ref)))
+    return list(out.values())
+
+
 def alias_of(session: Session, email: str) -> str | None:
     """The address of the person who has also written from `email`, if refmail learnt that."""
     row = session.get(m.PersonAlias, email.lower())
