@@ -52,10 +52,6 @@ def facts_for(s: Session, parsed: ParsedMessage, source: str = "inbox", handed: 
                         meetable=MEETABLE)
 
 
-def _refs(s: Session, ids: tuple[str, ...]) -> list[m.Referral]:
-    return [ref for ref in (s.get(m.Referral, rid) for rid in ids) if ref is not None]
-
-
 def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> str:
     """The owner wrote to a prospect outside refmail: that stops the cadence."""
     return owner_wrote_on(s, app, parsed, rt.owner_wrote_on(parsed, facts_for(s, parsed)), now)
@@ -63,7 +59,7 @@ def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> s
 
 def owner_wrote_on(s: Session, app: App, parsed: ParsedMessage, rids: tuple[str, ...], now: datetime) -> str:
     touched = []
-    for ref in _refs(s, rids):
+    for ref in q.referrals(s, rids):
         before = ref.state
         q.link_thread(s, parsed.message_id, ref.id)
         record(s, ref.id, now, TimelineKind.MESSAGE_OUT, f"owner wrote by hand: {parsed.subject}",
@@ -114,7 +110,7 @@ def reply_on(v: Visit, route: rt.Route) -> str:
     """Her reply (tied by an address of hers, or by our own mail she answers) on each of her tracks."""
     assert v.u is not None
     u, sender = v.u, v.sender or ""
-    refs = _refs(v.s, route.referrals)
+    refs = q.referrals(v.s, route.referrals)
     if u.do_not_contact and not route.by_address:
         # Someone else's "stop emailing me" is theirs, not the prospect's: counted as a reply, not as her opt-out.
         for ref in refs:
@@ -241,7 +237,7 @@ def autoreply_on(v: Visit, route: rt.Route) -> str:
         else:
             absence.until, absence.seen_at = until, now
     touched = []
-    for ref in _refs(s, route.referrals):
+    for ref in q.referrals(s, route.referrals):
         record(s, ref.id, now, TimelineKind.MESSAGE_IN, f"out-of-office from {sender}"
                + (f", back {u.return_date.isoformat()}" if u.return_date else ""), happened=TimelineEvent.AUTOREPLY,
                actor=sender, message_id=parsed.message_id)

@@ -120,6 +120,14 @@ def from_owner(parsed: ParsedMessage, identity: Identity) -> bool:
 
 def route(parsed: ParsedMessage, u: Understanding | None, facts: ThreadFacts, identity: Identity) -> Route:
     """The one route for a message. With no reading yet (u None) it may answer READ: read it, then ask again."""
+    settled = _unread_route(parsed, facts, identity)
+    if settled is not None:
+        return settled
+    return Route(RouteKind.READ) if u is None else _read_route(parsed, u, facts, identity)
+
+
+def _unread_route(parsed: ParsedMessage, facts: ThreadFacts, identity: Identity) -> Route | None:
+    """Routes the headers and the store decide, before anything is read (and paid for)."""
     if parsed.header("X-Refmail"):
         return Route(RouteKind.OURS, why="refmail's own message")
     if _our_draft(parsed, facts, identity):
@@ -129,10 +137,10 @@ def route(parsed: ParsedMessage, u: Understanding | None, facts: ThreadFacts, id
     if looks_like_answer(parsed):
         return Route(RouteKind.QUESTION_ANSWER, why="answer to a question")
     met = meetings_set(parsed, facts, identity)
-    if met:
-        return Route(RouteKind.MEETING, meetings=met)
-    if u is None:
-        return Route(RouteKind.READ)
+    return Route(RouteKind.MEETING, meetings=met) if met else None
+
+
+def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, identity: Identity) -> Route:
     sender = parsed.sender.email if parsed.sender else None
     if u.is_intro and sender is not None and party_on_thread(facts, sender):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
@@ -196,14 +204,18 @@ def reply_route(sender: str | None, facts: ThreadFacts, identity: Identity) -> R
     referrer_on = tuple(t.id for t in facts.thread if sender in t.referrers)
     if referrer_on:  # the referrer chiming in (the owner too, when she made the intro) is no prospect's answer
         return Route(RouteKind.REFERRER_WROTE, referrals=referrer_on)
-    if facts.nearest is not None and not identity.is_ours(sender):
-        how, rid = facts.nearest
-        if how == "draft":
-            return Route(RouteKind.REPLY_ON, referrals=(rid,), by_address=False)
-        group = facts.group(rid)
-        if group:
-            return Route(RouteKind.UNTIED_REPLY, referrals=tuple(t.id for t in group))
-    return Route(RouteKind.UNRELATED)
+    return Route(RouteKind.UNRELATED) if identity.is_ours(sender) else _by_thread(facts)
+
+
+def _by_thread(facts: ThreadFacts) -> Route:
+    """An unknown address, tied by what it answers: our keyed mail to one prospect, or only the intro."""
+    if facts.nearest is None:
+        return Route(RouteKind.UNRELATED)
+    how, rid = facts.nearest
+    if how == "draft":
+        return Route(RouteKind.REPLY_ON, referrals=(rid,), by_address=False)
+    group = facts.group(rid)
+    return Route(RouteKind.UNTIED_REPLY, referrals=tuple(t.id for t in group)) if group else Route(RouteKind.UNRELATED)
 
 
 def party_on_thread(facts: ThreadFacts, email: str) -> bool:
@@ -243,18 +255,17 @@ def meetings_set(parsed: ParsedMessage, facts: ThreadFacts, identity: Identity) 
     texts = list(parsed.calendars)
     if sender in owner:
         texts += [c for inner in parsed.attached for c in inner.calendars]
+    invitations = [inv for inv in map(ics.read, texts) if inv is not None]
+    return tuple(m for inv in invitations for m in _meetings_in(inv, sender, owner, facts))
+
+
+def _meetings_in(inv: ics.Invitation, sender: str, owner: frozenset[str], facts: ThreadFacts) -> list[Meeting]:
     found = []
-    for text in texts:
-        inv = ics.read(text)
-        if inv is None:
-            continue
-        for address in sorted(inv.people - owner):
-            person, rids = facts.meetable.get(address, (address, ()))
-            if sender not in owner | {person, address}:
-                continue
-            if inv.meeting_set(owner, address) or inv.meeting_set(owner, person):
-                found += [Meeting(inv, address, rid) for rid in rids]
-    return tuple(found)
+    for address in sorted(inv.people - owner):
+        person, rids = facts.meetable.get(address, (address, ()))
+        if sender in owner | {person, address} and (inv.meeting_set(owner, address) or inv.meeting_set(owner, person)):
+            found += [Meeting(inv, address, rid) for rid in rids]
+    return found
 
 
 def invitation_addresses(parsed: ParsedMessage) -> tuple[str, ...]:

@@ -272,6 +272,11 @@ def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
         m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
 
 
+def referrals(session: Session, ids: Sequence[str]) -> list[m.Referral]:
+    """The referrals with these IDs that exist, in the order given."""
+    return [ref for ref in (session.get(m.Referral, rid) for rid in ids) if ref is not None]
+
+
 def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Referral]:
     """Every referral the thread touches, with the other tracks of a group intro."""
     out: dict[str, m.Referral] = {}

@@ -180,3 +180,24 @@ def test_every_route_has_a_handler():
     from refmail.app.process import HANDLERS
 
     assert set(HANDLERS) == set(RouteKind) - {RouteKind.READ, RouteKind.FORWARDED_REPLY}
+
+
+def test_an_intro_joins_the_open_referral_of_a_prospect_already_followed_and_starts_the_rest():
+    from refmail.domain.intake import plan_intake
+
+    group = replace(INTRO, prospects=(CAROL, DAN, CAROL))
+    plan = plan_intake(group, {CAROL.email: "r1"})
+    assert plan.joined == ("r1",) and plan.fresh == (DAN,) and plan.one_track
+    plan = plan_intake(group, {})
+    assert plan.joined == () and plan.fresh == (CAROL, DAN) and not plan.one_track
+    # Her own intro of two contacts: one referral, one check-in to both.
+    assert plan_intake(replace(group, owner_is_referrer=True), {}).one_track
+
+
+def test_a_new_referrer_is_thanked_on_rejoining_but_not_the_owner():
+    from refmail.domain.intake import thank_again
+
+    assert thank_again(True, ALICE, ME)
+    assert not thank_again(False, ALICE, ME)
+    assert not thank_again(True, OWNER, ME)
+    assert not thank_again(True, None, ME)
