@@ -95,14 +95,8 @@ class Kind(enum.StrEnum):
 
 
 class MessageKind(enum.StrEnum):
-    """What a stored message turned out to be (messages.kind): a reading's Kind, or a route that needs none."""
+    """What a stored message was when no reading said (messages.kind holds a Kind's value otherwise)."""
 
-    INTRO = "intro"
-    DOUBLE_OPT_IN_ASK = "double_opt_in_ask"
-    REPLY = "reply"
-    AUTOREPLY = "autoreply"
-    BOUNCE = "bounce"
-    OTHER = "other"
     UNREADABLE = "unreadable"
     OURS = "ours"
     APPROVAL = "approval"
