@@ -140,7 +140,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         return
     handed = row.source != "sent" and handed_to_assistant(app, row, parsed)
     entries = s.info.get(TIMELINE_KEY, 0)
-    facts = facts_for(s, parsed, row.source, handed)
+    facts = facts_for(s, app, parsed, row.source, handed)
     route = rt.route(parsed, None, facts, app.identity)
     u = None
     if route.kind is rt.RouteKind.READ:

@@ -45,16 +45,17 @@ class Visit:
         return self.parsed.sender.email if self.parsed.sender else None
 
 
-def facts_for(s: Session, parsed: ParsedMessage, source: str = "inbox", handed: bool = False) -> rt.ThreadFacts:
+def facts_for(s: Session, app: App, parsed: ParsedMessage, source: str = "inbox", handed: bool = False) -> rt.ThreadFacts:
     """The store's facts about this message's thread, as routing needs them (read now: after an intro was
-    taken, the thread knows its new referral)."""
+    taken, the thread knows its new referral). Recipients matter only when the owner wrote."""
     return thread_facts(s, parsed, source=source, handed=handed, marker=(parsed.header(DRAFT_HEADER) or "").strip(),
-                        meetable=MEETABLE)
+                        meetable=MEETABLE, recipients=parsed.sender is not None and app.identity.is_owner(
+                            parsed.sender.email))
 
 
 def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> str:
     """The owner wrote to a prospect outside refmail: that stops the cadence."""
-    return owner_wrote_on(s, app, parsed, rt.owner_wrote_on(parsed, facts_for(s, parsed)), now)
+    return owner_wrote_on(s, app, parsed, rt.owner_wrote_on(parsed, facts_for(s, app, parsed)), now)
 
 
 def owner_wrote_on(s: Session, app: App, parsed: ParsedMessage, rids: tuple[str, ...], now: datetime) -> str:
@@ -98,7 +99,7 @@ def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessag
 
 def track(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> str:
     """Replies, out-of-office notices and bounces on referrals refmail follows."""
-    route = rt.track_route(parsed, u, facts_for(s, parsed), app.identity)
+    route = rt.track_route(parsed, u, facts_for(s, app, parsed), app.identity)
     return TRACK_HANDLERS[route.kind](Visit(s, app, row, parsed, u, now), route)
 
 

@@ -15,16 +15,18 @@ from refmail.store import queries as q
 
 
 def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", handed: bool = False,
-                 marker: str = "", meetable: Collection[State] = OPEN) -> ThreadFacts:
-    """The referrals the thread touches (with their group), the open referrals of the sender and of every
-    recipient, the nearest message of the thread that is refmail's, our draft by Message-ID (or by the
-    draft header `marker` in her Sent folder), and the referrals an invitation could set a meeting on."""
+                 marker: str = "", meetable: Collection[State] = OPEN, recipients: bool = True) -> ThreadFacts:
+    """The referrals the thread touches (with their group), the open referrals of the sender and (when
+    `recipients`: mail the owner wrote) of every recipient, the nearest message of the thread that is
+    refmail's, our draft by Message-ID (or by the draft header `marker` in her Sent folder), and the
+    referrals an invitation could set a meeting on."""
     sender = parsed.sender.email if parsed.sender else None
     person = (q.alias_of(s, sender) or sender) if sender else None
     tracks = _Tracks(s)
     linked = q.referrals_by_thread(s, parsed.thread_ids)
     thread = tuple(tracks.of(r) for r in q.thread_referrals(s, parsed.thread_ids))
-    addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(p.email for p in parsed.recipients)
+    addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(
+        p.email for p in (parsed.recipients if recipients else ()))
     open_with = {a: tuple(tracks.of(r) for r in q.open_referrals_with(s, a)) for a in addresses}
     meetings = {}
     for address in invitation_addresses(parsed):
