@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from refmail.config import ConfigError, Settings, load_rules, load_settings
+from refmail.mail.oauth2 import TokenCommand, account_tokens
 
 TIMEOUT = 15.0  # a check that hangs is a failed check, not a stuck terminal
 
@@ -118,17 +119,20 @@ def _imap_owner(settings: Settings) -> Check:
     imap = settings.imap
     if imap is None or not imap.user:
         return Check(Status.FAIL, "imap", "no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and "
-                     "REFMAIL_IMAP_PASSWORD")
-    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True)
+                     "REFMAIL_IMAP_PASSWORD (or REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND)")
+    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True,
+                       token=account_tokens(settings).owner)
 
 
 def _imap_intake(settings: Settings) -> Check:
     if settings.imap is None or not settings.intake_user:
         return Check(Status.OK, "intake", "your own INBOX is the intake (REFMAIL_INTAKE_IMAP_USER unset)")
-    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False)
+    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False,
+                       token=account_tokens(settings).intake)
 
 
-def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool) -> Check:
+def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool,
+                token: TokenCommand | None) -> Check:
     from refmail.mail.imap import ImapMailbox
     from refmail.mail.ports import MailError
     from refmail.mail.security import InsecureConnectionError
@@ -137,7 +141,7 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     assert imap is not None
     try:
         box = ImapMailbox(imap.host, imap.port, user, password, imap.security, timeout=TIMEOUT,
-                          allow_plaintext=imap.allow_plaintext)
+                          allow_plaintext=imap.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, name, str(exc))
     try:
@@ -150,7 +154,8 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     where = f"{user} at {imap.host}:{imap.port} ({imap.security})"
     extras = ", ".join(c for c in ("IDLE", "CONDSTORE", "SPECIAL-USE") if c in caps)
     missing = [c for c in ("IDLE",) if c not in caps]
-    text = f"{where}: logged in; server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}"
+    text = (f"{where}: logged in {_how(box.login_method, token)}; "
+            f"server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}")
     if owner:
         sent = special.get("\\Sent")
         drafts = special.get("\\Drafts")
@@ -171,8 +176,9 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", "no SMTP server configured: set REFMAIL_SMTP_HOST, _USER and _PASSWORD; "
                      "without it nothing can be sent")
     try:
+        token = account_tokens(settings).smtp
         transport = SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security, timeout=TIMEOUT,
-                                  allow_plaintext=smtp.allow_plaintext)
+                                  allow_plaintext=smtp.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, "smtp", str(exc))
     try:
@@ -181,5 +187,13 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", str(exc))
     finally:
         transport.close()
-    login = f"logged in as {smtp.user}" if smtp.user else "connected (no login configured)"
+    login = (f"logged in as {smtp.user} {_how(transport.login_method, token)}" if smtp.user
+             else "connected (no login configured)")
     return Check(Status.OK, "smtp", f"{smtp.host}:{smtp.port} ({smtp.security}): {login}")
+
+
+def _how(method: str | None, token: TokenCommand | None) -> str:
+    """Which way it logged in: a password, or OAuth2 with the token from which setting's command."""
+    if token is None:
+        return "with a password"
+    return f"with OAuth2 ({method or 'XOAUTH2'}, token from {token.setting})"

@@ -9,12 +9,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from functools import cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
+from refmail.errors import TemplateError
 
 PACKAGED = Path(__file__).parent / "data" / "templates"
 _SPACE = re.compile(r"\s+")
@@ -23,8 +25,13 @@ _SPACE = re.compile(r"\s+")
 _POLICY = SMTP.clone(max_line_length=998)
 
 
-class TemplateError(Exception):
-    """A template is missing or uses a name it was not given."""
+@cache
+def _inliner():  # type: ignore[no-untyped-def]
+    """Imported on the first HTML render (15 ms): listing commands and idle cycles render none.
+    Nothing is fetched: a template (hers, in her templates folder) must not make refmail load a URL."""
+    import css_inline
+
+    return css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 def single_line(text: str) -> str:
@@ -49,7 +56,9 @@ class Renderer:
         return self._render(self.env, name, data)
 
     def html(self, name: str, data: dict[str, object]) -> str:
-        return self._render(self.html_env, name, data)
+        """Autoescaped, then the template's <style> block moved into style attributes: many mail clients
+        (Gmail's apps among them) drop <style>, so the styles are written once and inlined here."""
+        return _inliner().inline(self._render(self.html_env, name, data))
 
     @staticmethod
     def _render(env: Environment, name: str, data: dict[str, object]) -> str:

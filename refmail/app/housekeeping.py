@@ -8,7 +8,7 @@ from sqlalchemy import exists, update
 
 from refmail.domain.types import Kind, MessageKind
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def prune(app: App, now: datetime) -> int:

@@ -14,7 +14,7 @@ from refmail.domain.intake import plan_intake, thank_again
 from refmail.domain.types import ParsedMessage, Person, Role, TimelineEvent, TimelineKind, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, now: datetime) -> tuple[str | None, str]:

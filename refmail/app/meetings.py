@@ -13,7 +13,7 @@ from refmail.domain import routing as rt
 from refmail.domain.types import ParsedMessage, TimelineEvent, TimelineKind
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def seen(s: Session, app: App, row: m.Message, parsed: ParsedMessage, met: tuple[rt.Meeting, ...], now: datetime) -> str:

@@ -16,7 +16,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from refmail.domain.types import FetchedMessage
-from refmail.mail.ports import Closeable, FolderStatus, LoginFailed, MailError, ServerUnreachable
+from refmail.mail.oauth2 import Credentials, TokenCommand, choose_mechanism, oauth2_hint
+from refmail.mail.ports import Closeable, FolderStatus, MailError, ServerUnreachable
 from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
@@ -51,18 +52,21 @@ class ImapMailbox(Closeable):
         *,
         allow_plaintext: bool = False,
         ssl_context: ssl.SSLContext | None = None,
+        token: TokenCommand | None = None,
     ) -> None:
+        """With `token`, log in with OAuth2 (XOAUTH2, or OAUTHBEARER where only that is offered); `password`
+        is then unused."""
         self.security = check_security("IMAP", host, security, allow_plaintext)
         self.host = host
         self.port = port
         self.user = user
-        self._password = password
+        self._credentials = Credentials(password, token)
         self.timeout = timeout
         self._ssl_context = ssl_context
         self._client: IMAPClient | None = None
         self._selected: str | None = None
         self._special: dict[bytes, str] = {}
-        self._login_failed: LoginFailed | None = None
+        self.login_method: str | None = None  # after a login: "password", "XOAUTH2" or "OAUTHBEARER" (for doctor)
 
     def __repr__(self) -> str:  # never the password
         return f"ImapMailbox({self.user}@{self.host}:{self.port}, security={self.security})"
@@ -70,8 +74,7 @@ class ImapMailbox(Closeable):
     # ---- connection ------------------------------------------------------
 
     def _connect(self) -> IMAPClient:
-        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
-            raise self._login_failed
+        secret = self._credentials.secret()  # a refused password or token is never sent again: providers lock accounts
         context = self._ssl_context or (default_context() if self.security != "none" else None)
         log.debug("imap connect %s@%s:%s (%s)", self.user, self.host, self.port, self.security)
         try:
@@ -90,17 +93,29 @@ class ImapMailbox(Closeable):
         try:
             if self.security == "starttls":
                 client.starttls(context)
-            client.login(self.user, self._password)
-        except LoginError as exc:
-            _quietly(client.shutdown)
-            self._login_failed = LoginFailed(
-                f"IMAP login failed for {self.user} at {self.host} ({_text(exc)}): "
-                f"{login_hint(self.host, 'REFMAIL_IMAP')}")
-            raise self._login_failed from None
+            self._credentials.log_in(secret, lambda s: self._log_in(client, s), LoginError, self._refused)
         except BaseException:
             _quietly(client.shutdown)
             raise
         return client
+
+    def _log_in(self, client: IMAPClient, secret: str) -> None:
+        if not self._credentials.is_oauth2:
+            client.login(self.user, secret)
+            self.login_method = "password"
+            return
+        mechanism = choose_mechanism({_text(c).upper().removeprefix("AUTH=") for c in client.capabilities()})
+        log.debug("imap %s login as %s", mechanism, self.user)  # the mechanism, never the token
+        if mechanism == "OAUTHBEARER":
+            client.oauthbearer_login(self.user, secret)
+        else:
+            client.oauth2_login(self.user, secret)
+        self.login_method = mechanism
+
+    def _refused(self, exc: BaseException) -> str:
+        token = self._credentials.token
+        hint = oauth2_hint(token.setting) if token is not None else login_hint(self.host, "REFMAIL_IMAP")
+        return f"IMAP login failed for {self.user} at {self.host} ({_text(exc)}): {hint}"
 
     def _drop(self) -> None:
         if self._client is not None:
@@ -153,16 +168,8 @@ class ImapMailbox(Closeable):
                 else:
                     client.close_folder()  # selected read-only, so CLOSE expunges nothing
                 self._selected = None
-            items = ["UIDVALIDITY", "UIDNEXT"]
-            condstore = client.has_capability("CONDSTORE")
-            if condstore:
-                items.append("HIGHESTMODSEQ")
-            info = client.folder_status(folder, items)
-            return FolderStatus(
-                uidvalidity=int(info[b"UIDVALIDITY"]),
-                uidnext=int(info[b"UIDNEXT"]),
-                highestmodseq=int(info[b"HIGHESTMODSEQ"]) if condstore and b"HIGHESTMODSEQ" in info else None,
-            )
+            info = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
+            return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
         return self._run("STATUS", op)
 

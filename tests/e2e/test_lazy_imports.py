@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-HEAVY = ("spacy", "thinc", "dateparser", "mailparser", "mailparser_reply")
+HEAVY = ("spacy", "thinc", "dateparser", "mailparser", "mailparser_reply", "css_inline")
 PROBE = """
 import contextlib, io, json, sys
 from refmail.cli import main
