@@ -28,15 +28,21 @@ def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", ha
     addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(
         p.email for p in (parsed.recipients if recipients else ()))
     open_with = {a: tuple(tracks.of(r) for r in q.open_referrals_with(s, a)) for a in addresses}
-    meetings = {}
-    for address in invitation_addresses(parsed):
-        who = q.alias_of(s, address) or address
-        meetings[address] = (who, tuple(r.id for r in q.open_referrals_with(s, who, states=frozenset(meetable))))
     by_marker = bool(marker) and source == "sent" and s.get(m.Draft, marker) is not None
     by_mid = s.scalar(select(m.Draft.id).where(m.Draft.message_id == parsed.message_id)) is not None
     return ThreadFacts(source=source, handed=handed, draft_by_message_id=by_mid, draft_by_marker=by_marker,
                        sender_person=person, thread=thread, linked=tuple(linked),
-                       open_with=open_with, nearest=_nearest(s, parsed.thread_ids), meetable=meetings)
+                       open_with=open_with, nearest=_nearest(s, parsed.thread_ids),
+                       meetable=_meetable(s, parsed, frozenset(meetable)))
+
+
+def _meetable(s: Session, parsed: ParsedMessage, states: frozenset[State]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each address an invitation names: the person it is, and her referrals a meeting can be set on."""
+    out = {}
+    for address in invitation_addresses(parsed):
+        who = q.alias_of(s, address) or address
+        out[address] = (who, tuple(r.id for r in q.open_referrals_with(s, who, states=states)))
+    return out
 
 
 def _nearest(s: Session, thread_ids: tuple[str, ...]) -> tuple[str, str] | None:
