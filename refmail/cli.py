@@ -312,6 +312,7 @@ def _edit(body: str) -> str:
 def cmd_decide(args: argparse.Namespace) -> int:
     from refmail.app import report
     from refmail.app.decide import decide_by_id
+    from refmail.domain.outbox import DraftEvent
 
     app = _app(args)
     body = None
@@ -322,7 +323,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
         body = _edit(match[0]["body"])
         if not body.strip():
             raise UserError("the edited text is empty; nothing approved")
-    decision = decide_by_id(app, args.id, args.command, "cli", body)
+    action = DraftEvent.APPROVED if args.command == "approve" else DraftEvent.REJECTED
+    decision = decide_by_id(app, args.id, action, "cli", body)
     if not decision.changed:  # already decided or sent: nothing happened, and a script should know
         raise UserError(decision.message)
     print(decision.message)

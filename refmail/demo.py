@@ -11,6 +11,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from refmail.clock import FixedClock
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.types import OutgoingMail, Person
 
 OWNER = Person("Olivia Owner", "owner@example.com")
@@ -94,7 +95,7 @@ def run_demo(keep: bool = False) -> int:
 
         _say("\n2. Olivia approves both drafts (`refmail approve ID`); the next cycle sends them.")
         for d in drafts:
-            _say("   " + decide.decide_by_id(app, d["id"], "approve", "cli").message)
+            _say("   " + decide.decide_by_id(app, d["id"], DraftEvent.APPROVED, "cli").message)
         clock.advance(timedelta(minutes=5))
         _say(f"   cycle: {run_once(app, clock.now())}")
         inbox = world.messages(CAROL.email)
@@ -107,7 +108,7 @@ def run_demo(keep: bool = False) -> int:
         _say(f"   cycle: {run_once(app, clock.now())}")
         for d in report.drafts(app):
             _say(f"   draft {d['id']} ({d['kind']}): \"{d['subject']}\"")
-            decide.decide_by_id(app, d["id"], "approve", "cli")
+            decide.decide_by_id(app, d["id"], DraftEvent.APPROVED, "cli")
         clock.advance(timedelta(minutes=5))
         _say(f"   approved; cycle: {run_once(app, clock.now())}")
 

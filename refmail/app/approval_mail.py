@@ -17,7 +17,7 @@ from refmail.domain import approvals as ap
 from refmail.domain.drafting import display_name, first_name, names_list
 from refmail.domain.extract import FORWARD_SUBJECT
 from refmail.domain.outbox import LIVE, DraftEvent, DraftStatus, allows
-from refmail.domain.types import OutgoingMail, ParsedMessage, Person
+from refmail.domain.types import OutgoingMail, ParsedMessage, Person, Role
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
@@ -51,8 +51,8 @@ def _domain(app: App) -> str:
 
 def why(s: Session, draft: m.Draft) -> str:
     """One line on what the draft is for: the referral, its referrer and prospect."""
-    referrers = q.parties(s, draft.referral_id, "referrer")
-    prospects = q.parties(s, draft.referral_id, "prospect")
+    referrers = q.parties(s, draft.referral_id, Role.REFERRER)
+    prospects = q.parties(s, draft.referral_id, Role.PROSPECT)
     if draft.kind in REFERRER_FACING and draft.to:  # the referrer it is written to, not every referrer
         referrers = list(q.people(draft.to))
     text = WHY.get(draft.kind, draft.kind.replace("_", " ") + " for {prospects}").format(

@@ -62,13 +62,16 @@ def reject(s: Session, app: App, draft: m.Draft, now: datetime, by: str) -> Deci
     return Decision(draft.id, draft.status, True, f"skipped {draft.id}")
 
 
-def decide_by_id(app: App, draft_id: str, action: str, by: str, body: str | None = None) -> Decision:
+def decide_by_id(app: App, draft_id: str, action: DraftEvent, by: str, body: str | None = None) -> Decision:
+    """The owner's word on a draft by its ID: APPROVED (with her edited body, if any) or REJECTED."""
+    if action not in (DraftEvent.APPROVED, DraftEvent.REJECTED):
+        raise ValueError(f"the owner approves or rejects a draft, not {action!r}")
     now = app.clock.now()
     with app.sessions.begin() as s:
         draft = q.find_draft(s, draft_id)
         if draft is None:
             raise DecisionError(f"no draft {draft_id!r} (see `refmail drafts`)")
-        if action == "approve":
+        if action is DraftEvent.APPROVED:
             return approve(s, app, draft, now, by, body)
         return reject(s, app, draft, now, by)
 

@@ -19,7 +19,7 @@ from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
 from refmail.domain.drafting import first_name, names_list
 from refmail.domain.lifecycle import State
-from refmail.domain.types import Person
+from refmail.domain.types import Person, Role, TimelineEvent
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
@@ -73,12 +73,11 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                 .format(id=d.id, subject=single_line(d.subject)), d.id, d.created_at)
         for d in q.drafts_awaiting(s)
     )
-    replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_in",
-                                                      m.TimelineEntry.text.startswith("reply from"),
+    replies = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.event == TimelineEvent.REPLY,
                                                       m.TimelineEntry.at > after).order_by(m.TimelineEntry.at)).all()
     items[dg.SectionKind.REPLIES] = tuple(
-        dg.Item(f"{_names(q.parties(s, t.referral_id, 'prospect'))} replied",
-                f"introduced by {_names(q.parties(s, t.referral_id, 'referrer'))}", f"refmail show {t.referral_id}",
+        dg.Item(f"{_names(q.parties(s, t.referral_id, Role.PROSPECT))} replied",
+                f"introduced by {_names(q.parties(s, t.referral_id, Role.REFERRER))}", f"refmail show {t.referral_id}",
                 t.referral_id, t.at, dg.snippet(str((t.detail or {}).get("reply_text") or "")))
         for t in replies
     )
@@ -94,8 +93,8 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
                     .order_by(m.DueAction.due_at)).all()
     outbox = s.scalars(select(m.Draft).where(m.Draft.status == q.APPROVED).order_by(m.Draft.next_attempt_at)).all()
     items[dg.SectionKind.DUE] = tuple(
-        dg.Item(DUE_LABEL.get(a.kind, _label(a.kind) + ": {p}").format(p=_names(q.parties(s, a.referral_id, 'prospect'))),
-                f"introduced by {_names(q.parties(s, a.referral_id, 'referrer'))}; drafted for your approval then",
+        dg.Item(DUE_LABEL.get(a.kind, _label(a.kind) + ": {p}").format(p=_names(q.parties(s, a.referral_id, Role.PROSPECT))),
+                f"introduced by {_names(q.parties(s, a.referral_id, Role.REFERRER))}; drafted for your approval then",
                 f"refmail show {a.referral_id}", a.referral_id, a.due_at)
         for a in due
     ) + tuple(
@@ -105,8 +104,8 @@ def snapshot(s: Session, app: App, now: datetime) -> tuple[dg.Snapshot, list[int
     )
 
     def referral_item(r: m.Referral, what: str, hint_text: str) -> dg.Item:
-        return dg.Item(f"{_names(q.parties(s, r.id, 'prospect'))}: {what}",
-                       f"introduced by {_names(q.parties(s, r.id, 'referrer'))} ({single_line(r.intro_subject)})",
+        return dg.Item(f"{_names(q.parties(s, r.id, Role.PROSPECT))}: {what}",
+                       f"introduced by {_names(q.parties(s, r.id, Role.REFERRER))} ({single_line(r.intro_subject)})",
                        hint_text, r.id, r.updated_at)
 
     escalated = s.scalars(select(m.Referral).where(m.Referral.state == State.ESCALATED.value)
@@ -156,7 +155,7 @@ def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
     sender = single_line(str(t.detail.get("sender")))
     ref = s.get(m.Referral, t.referral_id)
     group = [ref, *q.siblings(s, ref)] if ref is not None else []
-    tracks = "; ".join(f"{g.id} is {_names(q.parties(s, g.id, 'prospect'))}" for g in group)
+    tracks = "; ".join(f"{g.id} is {_names(q.parties(s, g.id, Role.PROSPECT))}" for g in group)
     if len(group) == 1:  # one prospect: the thread says which referral, not that the sender speaks for her
         detail, hint = f"an address refmail does not know, on the intro's thread ({tracks})", \
             f"if it is about her: refmail claim {t.referral_id} {sender}"
@@ -169,12 +168,11 @@ def _whose_item(s: Session, t: m.TimelineEntry) -> dg.Item:
 def _meeting_cues(s: Session) -> tuple[dg.Item, ...]:
     """Replies that read like a meeting is set, on referrals not yet marked met: one line per referral."""
     rows = s.scalars(select(m.TimelineEntry).join(m.Referral, m.Referral.id == m.TimelineEntry.referral_id).where(
-        m.TimelineEntry.kind == "message_in", m.TimelineEntry.text.startswith("reply from"),
-        m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
+        m.TimelineEntry.event == TimelineEvent.REPLY, m.Referral.state == State.REPLIED.value).order_by(m.TimelineEntry.at)).all()
     latest = {t.referral_id: t for t in rows if (t.detail or {}).get("meeting_cue")}
     return tuple(
-        dg.Item(f"looks like a meeting with {_names(q.parties(s, t.referral_id, 'prospect'))}: mark met?",
-                f"introduced by {_names(q.parties(s, t.referral_id, 'referrer'))}",
+        dg.Item(f"looks like a meeting with {_names(q.parties(s, t.referral_id, Role.PROSPECT))}: mark met?",
+                f"introduced by {_names(q.parties(s, t.referral_id, Role.REFERRER))}",
                 f"refmail outcome {t.referral_id} met", t.referral_id, t.at, single_line(str(t.detail["meeting_cue"])))
         for t in latest.values())
 

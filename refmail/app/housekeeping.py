@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, update
 
+from refmail.domain.types import Kind, MessageKind
 from refmail.store import models as m
 from refmail.app.context import App
 
@@ -17,7 +18,7 @@ def prune(app: App, now: datetime) -> int:
         result = s.execute(
             update(m.Message)
             .where(m.Message.processed_at < cutoff, m.Message.referral_id.is_(None), m.Message.error.is_(None),
-                   m.Message.raw != b"", m.Message.kind.not_in(["intro", "approval"]),
+                   m.Message.raw != b"", m.Message.kind.not_in([Kind.INTRO, MessageKind.APPROVAL]),
                    # an open question still needs the message it asks about
                    ~exists().where(m.Question.message_row == m.Message.id, m.Question.status == "open"))
             .values(raw=b"")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from refmail.domain.parse import stable_message_id
 from refmail.domain.reuse import derived_id, same_message
-from refmail.domain.types import FetchedMessage
+from refmail.domain.types import ErrorStage, FetchedMessage, MessageKind
 from refmail import logs
 from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.store import models as m
@@ -215,8 +215,8 @@ def _keep_reused(s: Session, watch: Watch, fetched: FetchedMessage, mid: str, kn
         return False
     log.warning("Message-ID <%s> is reused by a different message: kept as <%s>, quarantined", mid, derived)
     s.add(m.Message(message_id=derived, account=watch.account, folder=watch.folder, source=watch.source,
-                    uid=fetched.uid, raw=fetched.raw, received_at=now, processed_at=now, kind="reused_id",
-                    error_stage="reused_id",
+                    uid=fetched.uid, raw=fetched.raw, received_at=now, processed_at=now, kind=MessageKind.REUSED_ID,
+                    error_stage=ErrorStage.REUSED_ID,
                     error=f"its Message-ID <{mid}> already belongs to a different message (no. {known[0]}); "
                           f"kept under a derived ID: `refmail quarantine --retry` reads it as a message of its own"))
     return True

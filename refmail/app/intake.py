@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.domain.drafting import referral_ids
-from refmail.domain.types import ParsedMessage, Person, Understanding
+from refmail.domain.intake import plan_intake, thank_again
+from refmail.domain.types import ParsedMessage, Person, Role, TimelineEvent, TimelineKind, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.app.context import App
 
 
 def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, now: datetime) -> tuple[str | None, str]:
+    """The intro's referral ID (None: nobody to follow) and what happened, for the message's summary."""
     intro_mid = u.intro_message_id or parsed.message_id
     if not u.prospects:
         return None, "intro without a prospect refmail could name: left for the owner"
@@ -24,26 +26,19 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
     if known:
         q.link_thread(s, parsed.message_id, rid)
         return rid, "intro already known"
-    joined: dict[str, m.Referral] = {}
-    fresh = []
-    for prospect in dict.fromkeys(u.prospects):
-        existing = q.open_referrals_with(s, prospect.email)
-        if existing:
-            joined.setdefault(existing[0].id, existing[0])
-        else:
-            fresh.append(prospect)
-    for existing in joined.values():
+    plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := q.open_referrals_with(s, p.email))})
+    for existing in q.referrals(s, plan.joined):
         added = _add_referrer(s, app, existing.id, u.referrer, now)
         q.link_thread(s, intro_mid, existing.id)
         q.link_thread(s, parsed.message_id, existing.id)
-        thank = added and u.referrer is not None and not app.identity.is_owner(u.referrer.email)
+        thank = thank_again(added, u.referrer, app.identity)
         apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown", thank=thank), now)
-    if not fresh:
-        first = next(iter(joined))
-        return first, f"introduced again: joined referral {', '.join(joined)}"
+    if not plan.fresh:
+        return plan.joined[0], f"introduced again: joined referral {', '.join(plan.joined)}"
     # Anyone new in the same intro still gets a referral of their own (thread links stay with the first).
-    u = replace(u, prospects=tuple(fresh))
-    if u.owner_is_referrer or len(fresh) == 1:  # her own intro of two contacts: one check-in to both
+    fresh = plan.fresh
+    u = replace(u, prospects=fresh)
+    if plan.one_track:
         return rid, _start(s, app, _new_referral(s, app, rid, parsed, u, intro_mid, now), u, now, thank=True)
     # A group intro: each prospect her own track (cadence, reply, out-of-office, bounce), one thank-you
     # (drafted once every track exists, so it names them all).
@@ -73,14 +68,14 @@ def _new_referral(s: Session, app: App, rid: str, parsed: ParsedMessage, u: Unde
     s.add(ref)
     s.flush()
     if u.referrer is not None:
-        s.add(m.Party(referral_id=rid, role="referrer", email=u.referrer.email, name=u.referrer.name, added_at=now))
+        s.add(m.Party(referral_id=rid, role=Role.REFERRER, email=u.referrer.email, name=u.referrer.name, added_at=now))
     for p in dict.fromkeys(u.prospects):
-        s.add(m.Party(referral_id=rid, role="prospect", email=p.email, name=p.name, added_at=now))
+        s.add(m.Party(referral_id=rid, role=Role.PROSPECT, email=p.email, name=p.name, added_at=now))
     q.link_thread(s, intro_mid, rid)
     q.link_thread(s, parsed.message_id, rid)
     who = u.referrer.formatted() if u.referrer else "unknown referrer"
-    record(s, rid, now, "message_in", f"intro from {who}: {parsed.subject}", message_id=parsed.message_id,
-           reasons=list(u.reasons))
+    record(s, rid, now, TimelineKind.MESSAGE_IN, f"intro from {who}: {parsed.subject}", happened=TimelineEvent.INTRO,
+           actor=u.referrer.email if u.referrer else None, message_id=parsed.message_id, reasons=list(u.reasons))
     return ref
 
 
@@ -105,13 +100,13 @@ def _referral_slot(s: Session, intro_mid: str) -> tuple[str, bool]:
 
 def _add_referrer(s: Session, app: App, rid: str, referrer: Person | None, now: datetime) -> bool:
     """True when this referrer is new to the referral."""
-    if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, "referrer")}:
+    if referrer is None or referrer.email in {p.email for p in q.parties(s, rid, Role.REFERRER)}:
         return False
     credit_new = app.rules.credit.value == "last"
     if credit_new:
-        for party in s.query(m.Party).filter_by(referral_id=rid, role="referrer"):
+        for party in s.query(m.Party).filter_by(referral_id=rid, role=Role.REFERRER):
             party.credited = False
-    s.add(m.Party(referral_id=rid, role="referrer", email=referrer.email, name=referrer.name,
+    s.add(m.Party(referral_id=rid, role=Role.REFERRER, email=referrer.email, name=referrer.name,
                   credited=credit_new, added_at=now))
     s.flush()
     return True

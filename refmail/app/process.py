@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from refmail.app import approval_mail, meetings, question_mail, questions
 from refmail.app.intake import take_intro
-from refmail.app.tracking import forged_sender, forwarded_reply, from_owner, owner_wrote, party_on_thread, track
+from refmail.app.tracking import TRACK_HANDLERS, Visit, facts_for, forwarded_reply, owner_wrote, owner_wrote_on, track
 from refmail.domain.parse import parse_message
 from refmail.app.transitions import TIMELINE_KEY
+from refmail.domain import routing as rt
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
-from refmail.domain.types import Kind, OverBudget, ParsedMessage, ParseFailure, Understanding
+from refmail.domain.types import ErrorStage, Kind, MessageKind, OverBudget, ParseFailure, ParsedMessage, Role, Understanding
 from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
@@ -55,7 +57,7 @@ def _process_page(app: App, ids: list[int], now: datetime) -> int:
                                 .with_for_update(skip_locked=True)).first()
                 if row is None:
                     continue
-                if row.error_stage == "conflict":  # last cycle's race is over
+                if row.error_stage == ErrorStage.CONFLICT:  # last cycle's race is over
                     row.error = row.error_stage = None
                 handle(s, app, row, now)
                 row.processed_at = now
@@ -70,16 +72,16 @@ def _process_page(app: App, ids: list[int], now: datetime) -> int:
             with app.sessions.begin() as s:
                 row = s.get(m.Message, mid)
                 if row is not None and row.processed_at is None:
-                    if row.error_stage == "conflict":
-                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", "process"
+                    if row.error_stage == ErrorStage.CONFLICT:
+                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", ErrorStage.PROCESS
                     else:
-                        row.error, row.error_stage = "conflict with another worker; retried next cycle", "conflict"
+                        row.error, row.error_stage = "conflict with another worker; retried next cycle", ErrorStage.CONFLICT
         except Exception as exc:  # quarantine: keep the message, say why, move on
             log.exception("message %s could not be processed; quarantined", mid)
             with app.sessions.begin() as s:
                 row = s.get(m.Message, mid)
                 if row is not None and row.processed_at is None:
-                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", "process"
+                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", ErrorStage.PROCESS
                     row.outcome = Outcome.QUARANTINED.value
     return done
 
@@ -90,7 +92,7 @@ LOOK_BACK = timedelta(days=14)
 def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     """The intro reached refmail after the prospect had already written (a slow or failed intake poll):
     her earlier mail, read then as about nothing, is read again now that it is about this referral."""
-    prospects = [p.email for p in q.parties(s, intro.referral_id or "", "prospect")]
+    prospects = [p.email for p in q.parties(s, intro.referral_id or "", Role.PROSPECT)]
     earlier = s.scalars(select(m.Message).where(
         m.Message.sender.in_(prospects), m.Message.referral_id.is_(None), m.Message.error.is_(None),
         m.Message.processed_at.is_not(None), m.Message.received_at >= now - LOOK_BACK, m.Message.id != intro.id,
@@ -108,7 +110,7 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
 def _over_budget(row: m.Message, why: str) -> None:
     """Quarantine: the message stays whole and listed (`refmail quarantine`), and no later cycle stalls on it."""
     log.warning("message %s quarantined: %s", row.message_id, why)
-    row.kind, row.error, row.error_stage = "over_budget", why, "budget"
+    row.kind, row.error, row.error_stage = MessageKind.OVER_BUDGET, why, ErrorStage.BUDGET
     row.outcome = Outcome.QUARANTINED.value
 
 
@@ -128,88 +130,121 @@ def handed_to_assistant(app: App, row: m.Message, parsed: ParsedMessage) -> bool
 
 
 def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
-    """Route one message, then settle its outcome: mail handed to the assistant never ends in silence."""
-    limits = app.rules.detection_rules
+    """Route one message (domain/routing.py), run its route's handler, then settle its outcome: mail handed
+    to the assistant never ends in silence."""
     started = app.cpu()
-
-    def over_budget() -> bool:
-        return app.cpu() - started > limits.time_budget_seconds
-
-    parsed = parse_message(row.raw, limits.max_header_chars)
+    parsed = parse_message(row.raw, app.rules.detection_rules.max_header_chars)
     if isinstance(parsed, ParseFailure):
-        row.kind, row.error, row.error_stage = "unreadable", parsed.error, "parse"
+        row.kind, row.error, row.error_stage = MessageKind.UNREADABLE, parsed.error, ErrorStage.PARSE
         row.outcome = Outcome.QUARANTINED.value
         return
     handed = row.source != "sent" and handed_to_assistant(app, row, parsed)
     entries = s.info.get(TIMELINE_KEY, 0)
-    if parsed.header("X-Refmail"):
-        row.kind, row.summary = "ours", "refmail's own message"
-        _settle(s, app, row, parsed, None, handed, entries, False, now)
-        return
-    if approval_mail.handle_sent(s, app, parsed, now, in_sent=row.source == "sent"):
-        row.kind, row.summary = "ours", "a refmail draft the owner sent from her mail client"
+    facts = facts_for(s, app, parsed, row.source, handed)
+    route = rt.route(parsed, None, facts, app.identity)
+    u = None
+    if route.kind is rt.RouteKind.READ:
+        u = _read(app, row, parsed, started)
+        if u is None:  # quarantined
+            return
+        row.kind, row.sender = u.kind.value, parsed.sender.email if parsed.sender else None
+        row.utc_offset = offset_minutes(parsed)  # her zone, for sending at a decent hour hers
+        route = rt.route(parsed, u, facts, app.identity)
+    handler = HANDLERS[route.kind]
+    row.summary = handler.run(Visit(s, app, row, parsed, u, now), route)
+    if handler.kind is not None:
+        row.kind = handler.kind
+    if handler.news:
         row.outcome = Outcome.EVENT.value
         return
-    if approval_mail.handle_reply(s, app, parsed, now):
-        row.kind, row.summary, row.outcome = "approval", "approval reply", Outcome.EVENT.value
-        return
-    if question_mail.handle_reply(s, app, parsed, now):
-        row.kind, row.summary, row.outcome = "answer", "answer to a question", Outcome.EVENT.value
-        return
-    has_calendar = parsed.calendars or any(inner.calendars for inner in parsed.attached)
-    met = meetings.seen(s, app, row, parsed, now) if has_calendar else None
-    if met:
-        row.kind, row.summary, row.outcome = "calendar", met, Outcome.EVENT.value
-        row.sender = parsed.sender.email if parsed.sender else None
-        return
+    took = route.kind is rt.RouteKind.NEW_INTRO
+    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now)
+
+
+def _read(app: App, row: m.Message, parsed: ParsedMessage, started: float) -> Understanding | None:
+    """The message understood, or None when it was quarantined instead (over the time budget, or a bug)."""
+    limits = app.rules.detection_rules
+
+    def over_budget() -> bool:
+        return app.cpu() - started > limits.time_budget_seconds
+
     try:
         u = _understand(parsed, app, over_budget)
     except OverBudget as exc:
         _over_budget(row, str(exc))
-        return
+        return None
     except Exception as exc:  # a bug is no verdict: keep the message, say why, let `quarantine --retry` redo it
         log.exception("understanding message %s failed; quarantined", row.id)
-        row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", "understand"
+        row.kind, row.error, row.error_stage = None, f"{type(exc).__name__}: {exc}", ErrorStage.UNDERSTAND
         row.outcome = Outcome.QUARANTINED.value
-        return
+        return None
     if over_budget():  # the last step ran long: act on nothing it found, keep the message for the owner
         _over_budget(row, f"reading took {app.cpu() - started:.1f} s of CPU, over the time budget of "
                           f"{limits.time_budget_seconds:g} s (rules.yaml detection.time_budget_seconds)")
-        return
-    row.kind = u.kind.value
-    sender = parsed.sender
-    row.sender = sender.email if sender else None
-    took = False
-    row.utc_offset = offset_minutes(parsed)  # her zone, for sending at a decent hour hers
-    if u.is_intro and sender is not None and party_on_thread(s, parsed, sender.email):
-        # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
-        # intro, the referrer chiming in) is a conversation, not a new introduction.
-        row.summary = track(s, app, row, parsed, u, now)
-    elif u.is_intro and (row.source == "intake" or handed):
-        take_handed(s, app, row, parsed, u, now)
-        took = True
-    elif sender is not None and app.identity.is_owner(sender.email):
-        forged = forged_sender(parsed) if row.source != "sent" else ""
-        row.summary = f"not trusted: {forged}" if forged else owner_wrote(s, app, parsed, now)
-    else:
-        row.summary = track(s, app, row, parsed, u, now)
-    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now)
+        return None
+    return u
 
 
 def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> None:
     """An intro handed to refmail (found by detection, or confirmed by the owner) becomes a referral."""
-    sender = parsed.sender
     row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
-    forwarded = u.replied_by is not None and (sender is None or u.replied_by.email != sender.email)
-    if u.prospect_replied and forwarded:  # the owner forwarded the prospect's answer to the intro
+    also = rt.with_intro(parsed, u, app.identity)
+    if also is rt.RouteKind.FORWARDED_REPLY:  # the owner forwarded the prospect's answer to the intro
         row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
-    elif u.prospect_replied:  # the intro reached us inside the prospect's reply-all: that reply counts too
+    elif also is rt.RouteKind.REPLY_ON:  # the intro reached us inside the prospect's reply-all: that reply counts too
         row.summary += "; " + track(s, app, row, parsed, u, now)
-    elif not u.owner_is_referrer and from_owner(app, parsed):
-        # Her reply-all to someone else's intro, the assistant in BCC: that was her first touch.
+    elif also is rt.RouteKind.OWNER_WROTE:  # her reply-all to someone else's intro, the assistant in BCC
         row.summary += "; " + owner_wrote(s, app, parsed, now)
     if row.referral_id:
         row.summary += look_back(s, app, row, now)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What runs for a route, and what the message then is."""
+
+    run: Callable[[Visit, rt.Route], str]  # carries the route out; returns the message's summary
+    kind: MessageKind | None = None  # what the message is, when not what the reading says
+    news: bool = False  # the route is itself news (Outcome.EVENT): nothing to settle
+
+
+def _sent_by_owner(v: Visit, route: rt.Route) -> str:
+    approval_mail.handle_sent(v.s, v.app, v.parsed, v.now, in_sent=v.row.source == "sent")
+    return route.why
+
+
+def _approval_answer(v: Visit, route: rt.Route) -> str:
+    approval_mail.handle_reply(v.s, v.app, v.parsed, v.now)
+    return route.why
+
+
+def _question_answer(v: Visit, route: rt.Route) -> str:
+    question_mail.handle_reply(v.s, v.app, v.parsed, v.now)
+    return route.why
+
+
+def _meeting(v: Visit, route: rt.Route) -> str:
+    v.row.sender = v.sender
+    return meetings.seen(v.s, v.app, v.row, v.parsed, route.meetings, v.now)
+
+
+def _new_intro(v: Visit, route: rt.Route) -> str:
+    assert v.u is not None
+    take_handed(v.s, v.app, v.row, v.parsed, v.u, v.now)
+    return v.row.summary or ""
+
+
+# Mailman's chains as a table: each route, the one place it is carried out.
+HANDLERS: dict[rt.RouteKind, Handler] = {
+    rt.RouteKind.OURS: Handler(lambda v, route: route.why, MessageKind.OURS),
+    rt.RouteKind.SENT_BY_OWNER: Handler(_sent_by_owner, MessageKind.OURS, news=True),
+    rt.RouteKind.APPROVAL_ANSWER: Handler(_approval_answer, MessageKind.APPROVAL, news=True),
+    rt.RouteKind.QUESTION_ANSWER: Handler(_question_answer, MessageKind.ANSWER, news=True),
+    rt.RouteKind.MEETING: Handler(_meeting, MessageKind.CALENDAR, news=True),
+    rt.RouteKind.NEW_INTRO: Handler(_new_intro),
+    rt.RouteKind.OWNER_WROTE: Handler(lambda v, route: owner_wrote_on(v.s, v.app, v.parsed, route.referrals, v.now)),
+    **{kind: Handler(run) for kind, run in TRACK_HANDLERS.items()},
+}
 
 
 def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding | None, handed: bool,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from refmail.domain.cadence import business_days_between
 from refmail.domain.lifecycle import State
+from refmail.domain.types import Role
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.app.context import App
@@ -59,9 +60,9 @@ def next_action(s: Session, ref: m.Referral) -> dict[str, Any] | None:
 
 
 def referral_dict(s: Session, ref: m.Referral) -> dict[str, Any]:
-    referrers = q.parties(s, ref.id, "referrer")
+    referrers = q.parties(s, ref.id, Role.REFERRER)
     group = q.siblings(s, ref)
-    prospects = q.parties(s, ref.id, "prospect")
+    prospects = q.parties(s, ref.id, Role.PROSPECT)
     return {
         "id": ref.id, "state": ref.state,
         "referrer": referrers[0].as_dict() if referrers else None,
@@ -71,7 +72,7 @@ def referral_dict(s: Session, ref: m.Referral) -> dict[str, Any]:
         "also_writes_from": {p.email: q.aliases_of(s, p.email) for p in prospects if q.aliases_of(s, p.email)},
         # A group intro: the other prospects' tracks, and the group's state in one word.
         "group": [{"id": g.id, "state": g.state,
-                   "prospect": ", ".join(p.email for p in q.parties(s, g.id, "prospect"))} for g in group],
+                   "prospect": ", ".join(p.email for p in q.parties(s, g.id, Role.PROSPECT))} for g in group],
         "group_state": group_state([ref.state, *(g.state for g in group)]),
         "meeting_at": iso(ref.meeting_at),
         "subject": ref.intro_subject, "urgency": ref.urgency, "owner_is_referrer": ref.owner_is_referrer,
@@ -106,7 +107,7 @@ def show(app: App, referral_id: str) -> dict[str, Any] | None:
             return None
         out = referral_dict(s, ref)
         out["timeline"] = [
-            {"at": iso(t.at), "kind": t.kind, "text": t.text, "detail": t.detail} for t in q.timeline(s, ref.id)
+            {"at": iso(t.at), "kind": t.kind, "event": t.event, "actor": t.actor, "text": t.text, "detail": t.detail} for t in q.timeline(s, ref.id)
         ]
         out["drafts"] = [draft_dict(d) for d in s.scalars(select(m.Draft).where(m.Draft.referral_id == ref.id))]
         out["time_zone"] = time_zone(s, app, ref)
@@ -115,7 +116,7 @@ def show(app: App, referral_id: str) -> dict[str, Any] | None:
 
 def time_zone(s: Session, app: App, ref: m.Referral) -> dict[str, str]:
     """Which zone mail to the prospect is timed in, and why (`refmail show`)."""
-    prospects = [p.email for p in q.parties(s, ref.id, "prospect")]
+    prospects = [p.email for p in q.parties(s, ref.id, Role.PROSPECT)]
     ev = q.zone_evidence(s, prospects)
     if ev is None:
         return {"zone": app.rules.timezone, "why": "no mail written by the prospect carries a time zone yet: "
@@ -140,7 +141,7 @@ def sources(app: App) -> list[dict[str, Any]]:
     with app.sessions() as s:
         rows = s.execute(
             select(m.Party, m.Referral).join(m.Referral, m.Referral.id == m.Party.referral_id)
-            .where(m.Party.role == "referrer", m.Party.credited.is_(True), m.Referral.owner_is_referrer.is_(False))
+            .where(m.Party.role == Role.REFERRER, m.Party.credited.is_(True), m.Referral.owner_is_referrer.is_(False))
         ).all()
         for party, ref in rows:
             e = entry(party.email, party.name)
@@ -157,7 +158,7 @@ def sources(app: App) -> list[dict[str, Any]]:
                 e["_days"].append(business_days_between(ref.first_sent_at, ref.replied_at, app.rules))
         made = s.execute(
             select(m.Party, m.Referral).join(m.Referral, m.Referral.id == m.Party.referral_id)
-            .where(m.Party.role == "prospect", m.Referral.owner_is_referrer.is_(True))
+            .where(m.Party.role == Role.PROSPECT, m.Referral.owner_is_referrer.is_(True))
         ).all()
         for party, ref in made:
             entry(party.email, party.name)["intros_made"] += 1
@@ -197,6 +198,6 @@ def owes(s: Session, email: str, engaged: list[datetime], now: datetime, after: 
     if any(email in {p["email"] for p in d.to} for d in sent):
         return False
     made = s.scalars(select(m.Referral.id).join(m.Party, m.Party.referral_id == m.Referral.id).where(
-        m.Referral.owner_is_referrer.is_(True), m.Party.role == "prospect", m.Party.email == email,
+        m.Referral.owner_is_referrer.is_(True), m.Party.role == Role.PROSPECT, m.Party.email == email,
         m.Referral.created_at >= since)).first()
     return made is None

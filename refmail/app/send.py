@@ -15,7 +15,7 @@ from refmail.domain import outbox
 from refmail.domain.outbox import DraftEvent, DraftStatus, InvalidDraftTransition
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
-from refmail.domain.types import OutgoingMail
+from refmail.domain.types import OutgoingMail, Role
 from refmail import logs
 from refmail.domain.zones import Evidence, next_send_time_for
 from refmail.mail.ports import (AmbiguousSendError, LoginFailed, Mailbox, MailError, PermanentSendError,
@@ -200,7 +200,7 @@ def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
 def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]
     """The server refused the prospect's address outright: that is a bounce, and the referrer may know better."""
     ref = s.get(m.Referral, draft.referral_id)
-    prospects = {p.email for p in q.parties(s, draft.referral_id, "prospect")}
+    prospects = {p.email for p in q.parties(s, draft.referral_id, Role.PROSPECT)}
     address = next((a.lower() for a in refused if a.lower() in prospects), None)
     if ref is None or address is None:
         return

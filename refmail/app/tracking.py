@@ -1,54 +1,74 @@
-"""Mail about referrals already followed: replies, the owner writing by hand, out-of-office notices, bounces."""
+"""Mail about referrals already followed: the handlers of routes (domain/routing.py) for replies, the owner
+writing by hand, out-of-office notices and bounces. The choice is made there; here it is carried out."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from refmail.app.approval_mail import DRAFT_HEADER
 from refmail.app.transitions import apply, record
-from refmail.app.whose import remember, thread_referrals, tie
+from refmail.app.whose import remember
 from refmail.domain import lifecycle as lc
-from refmail.domain.approvals import Authenticity, authenticity
+from refmail.domain import routing as rt
 from refmail.domain.cadence import start_of_local_day
 from refmail.domain.drafting import draft_ids
 from refmail.domain.meeting_cue import meeting_cue
 from refmail.domain.rules import DraftKind
 from refmail.domain.screen import delay_only
-from refmail.domain.types import Kind, ParsedMessage, Understanding
+from refmail.domain.types import ParsedMessage, Role, TimelineEvent, TimelineKind, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
+from refmail.store.thread_facts import thread_facts
 from refmail.app.context import App
 
+# A meeting may be set after the cadence gave up, or after a bounce (she was reached another way).
+MEETABLE = lc.OPEN | {lc.State.CLOSED_NO_RESPONSE, lc.State.BOUNCED}
 
-def party_on_thread(s: Session, parsed: ParsedMessage, email: str) -> bool:
-    """Someone on a referral of this thread (any track of a group intro), by any address of theirs."""
-    person = q.alias_of(s, email) or email
-    for ref in thread_referrals(s, parsed.thread_ids):
-        if person in {p.email for role in ("prospect", "referrer") for p in q.parties(s, ref.id, role)}:
-            return True
-    return False
+
+@dataclass(frozen=True)
+class Visit:
+    """One message being handled: what every route handler is given with its Route."""
+
+    s: Session
+    app: App
+    row: m.Message
+    parsed: ParsedMessage
+    u: Understanding | None
+    now: datetime
+
+    @property
+    def sender(self) -> str | None:
+        return self.parsed.sender.email if self.parsed.sender else None
+
+
+def facts_for(s: Session, app: App, parsed: ParsedMessage, source: str = "inbox", handed: bool = False) -> rt.ThreadFacts:
+    """The store's facts about this message's thread, as routing needs them (read now: after an intro was
+    taken, the thread knows its new referral). Recipients matter only when the owner wrote."""
+    return thread_facts(s, parsed, source=source, handed=handed, marker=(parsed.header(DRAFT_HEADER) or "").strip(),
+                        meetable=MEETABLE, recipients=parsed.sender is not None and app.identity.is_owner(
+                            parsed.sender.email))
 
 
 def owner_wrote(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> str:
     """The owner wrote to a prospect outside refmail: that stops the cadence."""
+    return owner_wrote_on(s, app, parsed, rt.owner_wrote_on(parsed, facts_for(s, app, parsed)), now)
+
+
+def owner_wrote_on(s: Session, app: App, parsed: ParsedMessage, rids: tuple[str, ...], now: datetime) -> str:
     touched = []
-    rids = set(q.referrals_by_thread(s, parsed.thread_ids))
-    for person in parsed.recipients:
-        rids.update(r.id for r in q.open_referrals_with(s, person.email))
-    for rid in rids:
-        ref = s.get(m.Referral, rid)
-        prospects = {p.email for p in q.parties(s, rid, "prospect")}
-        if ref is None or not prospects & {p.email for p in parsed.recipients}:
-            continue
+    for ref in q.referrals(s, rids):
         before = ref.state
-        q.link_thread(s, parsed.message_id, rid)
-        record(s, rid, now, "message_out", f"owner wrote by hand: {parsed.subject}", message_id=parsed.message_id)
+        q.link_thread(s, parsed.message_id, ref.id)
+        record(s, ref.id, now, TimelineKind.MESSAGE_OUT, f"owner wrote by hand: {parsed.subject}",
+               happened=TimelineEvent.OWNER_WROTE, actor=parsed.sender.email if parsed.sender else None,
+               message_id=parsed.message_id)
         try:
             apply(s, app, ref, lc.OwnerWroteByHand(), now)
-            touched.append(rid)
+            touched.append(ref.id)
         except lc.InvalidTransition:
             continue
         if before != ref.state == lc.State.CONTACTED.value:
@@ -77,53 +97,51 @@ def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessag
     ))
 
 
-def _referrals_for(s: Session, parsed: ParsedMessage, sender: str | None) -> list[m.Referral]:
-    rows = thread_referrals(s, parsed.thread_ids)
-    rids = {r.id for r in rows}
-    if sender:
-        rows += [r for r in q.open_referrals_with(s, sender) if r.id not in rids]
-    return rows
-
-
 def track(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> str:
     """Replies, out-of-office notices and bounces on referrals refmail follows."""
-    sender = parsed.sender.email if parsed.sender else None
-    if u.kind is Kind.BOUNCE:
-        return _bounce(s, app, row.raw, parsed, u, now)
-    forged = forged_sender(parsed)
-    if forged:
-        return f"not trusted: {forged}"
-    if u.kind is Kind.AUTOREPLY:
-        return _autoreply(s, app, row.raw, parsed, u, sender, now)
-    return reply_on_thread(s, app, row, parsed, u, sender, now)
+    route = rt.track_route(parsed, u, facts_for(s, app, parsed), app.identity)
+    return TRACK_HANDLERS[route.kind](Visit(s, app, row, parsed, u, now), route)
 
 
-def reply_on_thread(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding,
-                    sender: str | None, now: datetime) -> str:
-    """Any reply in the thread, from any address but ours, is a reply on the referral it answers."""
-    found = tie(s, app, parsed.thread_ids, sender)
-    if found.unsure:
-        for ref in found.unsure:
-            q.link_thread(s, parsed.message_id, ref.id)
-            record(s, ref.id, now, "whose", f"reply from {sender} on the thread, whose?", message_id=parsed.message_id,
-                   sender=sender, reply_text=(u.reply_text or parsed.text)[:4000])
-        return f"reply from {sender} on the thread of {', '.join(r.id for r in found.unsure)}: whose? (asked)"
-    if not found.referrals:
-        for ref in thread_referrals(s, parsed.thread_ids):
-            if sender and sender in {p.email for p in q.parties(s, ref.id, "referrer")}:
-                record(s, ref.id, now, "message_in", f"referrer wrote on the thread: {parsed.subject}",
-                       message_id=parsed.message_id)
-        return "not about a referral"
-    if u.do_not_contact and not found.by_address:
+def not_trusted(v: Visit, route: rt.Route) -> str:
+    return f"not trusted: {route.why}"
+
+
+def reply_on(v: Visit, route: rt.Route) -> str:
+    """Her reply (tied by an address of hers, or by our own mail she answers) on each of her tracks."""
+    assert v.u is not None
+    u, sender = v.u, v.sender or ""
+    refs = q.referrals(v.s, route.referrals)
+    if u.do_not_contact and not route.by_address:
         # Someone else's "stop emailing me" is theirs, not the prospect's: counted as a reply, not as her opt-out.
-        for ref in found.referrals:
-            record(s, ref.id, now, "note", f"{sender} asked not to be contacted: not applied to the prospect")
+        for ref in refs:
+            record(v.s, ref.id, v.now, TimelineKind.NOTE,
+                   f"{sender} asked not to be contacted: not applied to the prospect")
         u = replace(u, do_not_contact=False)
-    matched = []
-    for ref in found.referrals:
-        if counted(s, app, row, ref, parsed, u, sender or "", now):
-            matched.append(ref.id)
+    matched = [ref.id for ref in refs if counted(v.s, v.app, v.row, ref, v.parsed, u, sender, v.now)]
     return f"reply on {', '.join(matched)}" if matched else "not about a referral"
+
+
+def untied_reply(v: Visit, route: rt.Route) -> str:
+    """An address nobody knows answering the intro: the owner says whose it is (`refmail claim`)."""
+    said = ((v.u.reply_text if v.u else None) or v.parsed.text)[:4000]
+    for rid in route.referrals:
+        q.link_thread(v.s, v.parsed.message_id, rid)
+        record(v.s, rid, v.now, TimelineKind.WHOSE, f"reply from {v.sender} on the thread, whose?",
+               happened=TimelineEvent.UNTIED_REPLY, actor=v.sender, message_id=v.parsed.message_id,
+               sender=v.sender, reply_text=said)
+    return f"reply from {v.sender} on the thread of {', '.join(route.referrals)}: whose? (asked)"
+
+
+def referrer_wrote(v: Visit, route: rt.Route) -> str:
+    for rid in route.referrals:
+        record(v.s, rid, v.now, TimelineKind.MESSAGE_IN, f"referrer wrote on the thread: {v.parsed.subject}",
+               happened=TimelineEvent.REFERRER_WROTE, actor=v.sender, message_id=v.parsed.message_id)
+    return unrelated(v, route)
+
+
+def unrelated(v: Visit, route: rt.Route) -> str:
+    return "not about a referral"
 
 
 def counted(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: ParsedMessage, u: Understanding,
@@ -131,9 +149,9 @@ def counted(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: Parse
     """Her reply (from any address): remembered, recorded, the cadence stopped; the group told when the rule says."""
     learnt = remember(s, ref, sender, now)
     if learnt:
-        record(s, ref.id, now, "note", f"{sender} wrote on the thread: kept as another address of {learnt}")
+        record(s, ref.id, now, TimelineKind.NOTE, f"{sender} wrote on the thread: kept as another address of {learnt}")
     what = f"reply from {sender}" + (f" (for {learnt})" if learnt else "")
-    if not _replied(s, app, row, ref, parsed, u, what, now):
+    if not _replied(s, app, row, ref, parsed, u, what, sender, now):
         return False
     if app.rules.group_intro.stop_on_first_reply:
         for other in q.siblings(s, ref):
@@ -143,18 +161,18 @@ def counted(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: Parse
 
 
 def _replied(s: Session, app: App, row: m.Message, ref: m.Referral, parsed: ParsedMessage, u: Understanding,
-             what: str, now: datetime) -> bool:
+             what: str, actor: str, now: datetime) -> bool:
     """The prospect answered: the reply goes on the timeline and the cadence stops."""
     q.link_thread(s, parsed.message_id, ref.id)
     row.referral_id = ref.id
     said = (u.reply_text or parsed.text)[:4000]
     cue = meeting_cue(said)
-    record(s, ref.id, now, "message_in", f"{what}: {parsed.subject}", message_id=parsed.message_id,
-           reply_text=said, **({"meeting_cue": cue} if cue else {}))
+    record(s, ref.id, now, TimelineKind.MESSAGE_IN, f"{what}: {parsed.subject}", happened=TimelineEvent.REPLY,
+           actor=actor, message_id=parsed.message_id, reply_text=said, **({"meeting_cue": cue} if cue else {}))
     try:
         apply(s, app, ref, lc.ProspectReplied(do_not_contact=u.do_not_contact), now)
     except lc.InvalidTransition as exc:
-        record(s, ref.id, now, "note", f"reply not applied: {exc}")
+        record(s, ref.id, now, TimelineKind.NOTE, f"reply not applied: {exc}")
         return False
     if ref.replied_at is None:
         ref.replied_at = now
@@ -174,24 +192,16 @@ def forwarded_reply(s: Session, app: App, row: m.Message, parsed: ParsedMessage,
         why = f"a reply from {prospect} forwarded by {sender.email if sender else 'nobody'} is not counted as " \
               "hers: only the owner's own forward is"
         for ref in refs:
-            record(s, ref.id, now, "note", why, message_id=parsed.message_id)
+            record(s, ref.id, now, TimelineKind.NOTE, why, message_id=parsed.message_id)
         return why
     touched = [r.id for r in refs
-               if _replied(s, app, row, r, parsed, u, f"reply from {prospect}, forwarded by the owner", now)]
+               if _replied(s, app, row, r, parsed, u, f"reply from {prospect}, forwarded by the owner", prospect, now)]
     return f"forwarded reply from {prospect} on {', '.join(touched) or 'no open referral'}"
 
 
 def from_owner(app: App, parsed: ParsedMessage) -> bool:
-    """Sent by the owner, as far as the receiving server could tell: one of her addresses, DKIM/SPF not failed."""
-    return parsed.sender is not None and app.identity.is_owner(parsed.sender.email) and not forged_sender(parsed)
-
-
-def forged_sender(parsed: ParsedMessage) -> str:
-    """Why the From cannot be believed (the receiving server's DKIM/SPF/DMARC said fail), or ""."""
-    if parsed.sender is None:
-        return ""
-    verdict, why = authenticity(parsed, {parsed.sender.email.rpartition("@")[2]})
-    return why if verdict is Authenticity.FAILED else ""
+    """Sent by the owner, as far as the receiving server could tell (domain/routing.py decides)."""
+    return rt.from_owner(parsed, app.identity)
 
 
 def _sent_to_prospect(s: Session, referral_id: str) -> set[str]:
@@ -201,8 +211,20 @@ def _sent_to_prospect(s: Session, referral_id: str) -> set[str]:
         m.Draft.kind.in_([k.value for k in lc.PROSPECT_FACING])))}
 
 
-def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Understanding, sender: str | None,
-               now: datetime) -> str:
+def _referrals_for(s: Session, parsed: ParsedMessage, address: str | None) -> list[m.Referral]:
+    """The thread's referrals, then the open ones with `address` as prospect: what a notice may be about."""
+    rows = q.thread_referrals(s, parsed.thread_ids)
+    rids = {r.id for r in rows}
+    if address:
+        rows += [r for r in q.open_referrals_with(s, address) if r.id not in rids]
+    return rows
+
+
+def autoreply_on(v: Visit, route: rt.Route) -> str:
+    """An out-of-office: the cadence waits past her return date; a closed mailbox is a bounce."""
+    assert v.u is not None
+    s, app, parsed, u, sender, now = v.s, v.app, v.parsed, v.u, v.sender, v.now
+    raw = v.row.raw
     if sender is None:
         return "autoreply without a sender"
     if u.permanent:
@@ -216,12 +238,10 @@ def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Under
         else:
             absence.until, absence.seen_at = until, now
     touched = []
-    person = q.alias_of(s, sender) or sender
-    for ref in _referrals_for(s, parsed, person):
-        if person not in {p.email for p in q.parties(s, ref.id, "prospect")}:
-            continue
-        record(s, ref.id, now, "message_in", f"out-of-office from {sender}"
-               + (f", back {u.return_date.isoformat()}" if u.return_date else ""), message_id=parsed.message_id)
+    for ref in q.referrals(s, route.referrals):
+        record(s, ref.id, now, TimelineKind.MESSAGE_IN, f"out-of-office from {sender}"
+               + (f", back {u.return_date.isoformat()}" if u.return_date else ""), happened=TimelineEvent.AUTOREPLY,
+               actor=sender, message_id=parsed.message_id)
         try:
             apply(s, app, ref, lc.AutoReplied(until), now)
             touched.append(ref.id)
@@ -230,7 +250,10 @@ def _autoreply(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Under
     return f"out of office on {', '.join(touched) or 'no referral'}"
 
 
-def _bounce(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Understanding, now: datetime) -> str:
+def bounce_on(v: Visit, route: rt.Route) -> str:
+    """A delivery failure that returns our mail to a prospect: her track ends as bounced."""
+    assert v.u is not None
+    s, app, raw, parsed, u, now = v.s, v.app, v.row.raw, v.parsed, v.u, v.now
     if delay_only(parsed):
         return "delivery delayed, not failed: nothing to do yet"
     results = []
@@ -240,7 +263,7 @@ def _bounce(s: Session, app: App, raw: bytes, parsed: ParsedMessage, u: Understa
     if not u.failed_addresses:
         rows = _referrals_for(s, parsed, None)
         for ref in rows:
-            for p in q.parties(s, ref.id, "prospect"):
+            for p in q.parties(s, ref.id, Role.PROSPECT):
                 results.append(_bounce_referrals(s, app, raw, [ref], p.email, parsed, now, "bounced"))
     return "; ".join(results) or "bounce not about a referral"
 
@@ -257,16 +280,28 @@ def _bounce_referrals(
 ) -> str:
     touched = []
     for ref in rows:
-        if address not in {p.email for p in q.parties(s, ref.id, "prospect")}:
+        if address not in {p.email for p in q.parties(s, ref.id, Role.PROSPECT)}:
             continue
         if not _returns_our_mail(s, ref, raw, parsed):
-            record(s, ref.id, now, "note", f"a notice says {address} {why}, but it does not return anything we "
-                   "sent: not acted on", message_id=parsed.message_id)
+            record(s, ref.id, now, TimelineKind.NOTE, f"a notice says {address} {why}, but it does not return "
+                   "anything we sent: not acted on", message_id=parsed.message_id)
             continue
-        record(s, ref.id, now, "message_in", f"{address} {why}", message_id=parsed.message_id)
+        record(s, ref.id, now, TimelineKind.MESSAGE_IN, f"{address} {why}", happened=TimelineEvent.BOUNCE,
+               actor=address, message_id=parsed.message_id)
         try:
             apply(s, app, ref, lc.Bounced(address), now, bounced_address=address)
             touched.append(ref.id)
         except lc.InvalidTransition:
             pass
     return f"{address} {why}: {', '.join(touched) or 'no open referral'}"
+
+
+TRACK_HANDLERS = {
+    rt.RouteKind.BOUNCE_ON: bounce_on,
+    rt.RouteKind.NOT_TRUSTED: not_trusted,
+    rt.RouteKind.AUTOREPLY_ON: autoreply_on,
+    rt.RouteKind.REPLY_ON: reply_on,
+    rt.RouteKind.UNTIED_REPLY: untied_reply,
+    rt.RouteKind.REFERRER_WROTE: referrer_wrote,
+    rt.RouteKind.UNRELATED: unrelated,
+}

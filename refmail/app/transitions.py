@@ -15,6 +15,7 @@ from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
 from refmail.domain.outbox import DraftEvent, DraftStatus
 from refmail.domain.rules import DraftKind
+from refmail.domain.types import Role, TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.app.context import App
@@ -25,8 +26,11 @@ TIMELINE_KEY = "timeline_entries"
 _SAY = "refmail_events"
 
 
-def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, **detail: Any) -> None:
-    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail))
+def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, *,
+           happened: TimelineEvent | None = None, actor: str | None = None, **detail: Any) -> None:
+    """One timeline line: `text` for people; `happened` and `actor` for code that must know what it says."""
+    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail,
+                                event=happened, actor=actor[:320] if actor else None))
     session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
     session.info.setdefault(_SAY, []).append((referral_id, kind, text))
 
@@ -60,8 +64,8 @@ def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> Referral
     known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
-        referrers=tuple(q.parties(session, row.id, "referrer")),
-        prospects=tuple(q.parties(session, row.id, "prospect")),
+        referrers=tuple(q.parties(session, row.id, Role.REFERRER)),
+        prospects=tuple(q.parties(session, row.id, Role.PROSPECT)),
         intro_subject=row.intro_subject,
         intro_message_id=row.intro_message_id,
         context=row.context,
@@ -83,7 +87,7 @@ def create_draft(
     if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
         # One thank-you for a group intro: it names every prospect the referrer introduced.
         group = [row, *q.siblings(session, row)]
-        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, "prospect"))}
+        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, Role.PROSPECT))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)
@@ -142,7 +146,7 @@ def apply(session: Session, app: App, row: m.Referral, event: lc.Event, now: dat
 def _carry_out(session: Session, app: App, row: m.Referral, effect: lc.Effect, now: datetime, **extra: Any) -> None:
     if isinstance(effect, lc.CreateDraft):
         if effect.recipient:  # a thank-you to one referrer in particular
-            person = next((p for p in q.parties(session, row.id, "referrer") if p.email == effect.recipient), None)
+            person = next((p for p in q.parties(session, row.id, Role.REFERRER) if p.email == effect.recipient), None)
             if person is not None:
                 extra = {**extra, "thank_to": person}
         create_draft(session, app, row, effect.kind, effect.due_at, now, **extra)

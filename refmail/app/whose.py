@@ -5,28 +5,20 @@ address of hers, a colleague, an assistant. An unknown address answering our own
 tied to her (its Message-ID is keyed: only its readers know it). One answering only the intro, which
 everyone on it knows, cannot be told from a stranger: the owner is asked in the digest ("whose?") and
 `refmail claim` settles it; nothing changes for the prospect until then.
+
+Which of these a message is, domain/routing.py decides (reply_route); this module keeps the "whose?" entries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from refmail.domain.types import Role, TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.app.context import App
-
-
-@dataclass(frozen=True)
-class Tie:
-    """Referrals the message is a prospect's reply on; or, when it cannot be told, the group it might be."""
-
-    referrals: tuple[m.Referral, ...] = ()
-    unsure: tuple[m.Referral, ...] = ()
-    by_address: bool = True  # False: tied by the thread only (a new address for the prospect)
 
 
 def _group(s: Session, ref: m.Referral) -> list[m.Referral]:
@@ -34,46 +26,12 @@ def _group(s: Session, ref: m.Referral) -> list[m.Referral]:
 
 
 def _prospects(s: Session, ref: m.Referral) -> set[str]:
-    return {p.email for p in q.parties(s, ref.id, "prospect")}
-
-
-def thread_referrals(s: Session, thread_ids: tuple[str, ...]) -> list[m.Referral]:
-    """Every referral the thread touches, with the other tracks of a group intro."""
-    out: dict[str, m.Referral] = {}
-    for rid in q.referrals_by_thread(s, thread_ids):
-        ref = s.get(m.Referral, rid)
-        if ref is not None:
-            out.update((r.id, r) for r in _group(s, ref))
-    return list(out.values())
-
-
-def tie(s: Session, app: App, thread_ids: tuple[str, ...], sender: str | None) -> Tie:
-    if sender is None or app.identity.is_ours(sender):
-        return Tie()
-    person = q.alias_of(s, sender) or sender
-    on_thread = thread_referrals(s, thread_ids)
-    known = {r.id: r for r in on_thread + q.open_referrals_with(s, person) if person in _prospects(s, r)}
-    if known:
-        return Tie(tuple(known.values()))
-    if any(sender in {p.email for p in q.parties(s, r.id, "referrer")} for r in on_thread):
-        return Tie()  # the referrer chiming in is not the prospect's answer
-    for mid in thread_ids:  # nearest first: the message it answers says most
-        draft = q.sent_prospect_draft(s, mid)
-        if draft is not None:  # our own mail to one prospect (a keyed Message-ID only its readers know)
-            ref = s.get(m.Referral, draft.referral_id)
-            return Tie((ref,), by_address=False) if ref is not None else Tie()
-        rids = q.referrals_by_thread(s, (mid,))
-        ref = s.get(m.Referral, rids[0]) if rids else None
-        if ref is not None:
-            # The intro (or a later message of the thread) is known to everyone it went to: an unknown
-            # address answering it could be anyone, so the owner says whose it is (`refmail claim`).
-            return Tie(unsure=tuple(_group(s, ref)))
-    return Tie()
+    return {p.email for p in q.parties(s, ref.id, Role.PROSPECT)}
 
 
 def unsettled(s: Session) -> list[m.TimelineEntry]:
     """One "whose?" entry per message refmail could not tie to one prospect, not yet settled."""
-    rows = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "whose").order_by(m.TimelineEntry.at))
+    rows = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.event == TimelineEvent.UNTIED_REPLY).order_by(m.TimelineEntry.at))
     seen: dict[str, m.TimelineEntry] = {}
     settled = set()
     for t in rows:
@@ -85,7 +43,7 @@ def unsettled(s: Session) -> list[m.TimelineEntry]:
 
 
 def mark_settled(s: Session, message_id: str, referral_id: str) -> None:
-    for t in s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "whose")):
+    for t in s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.event == TimelineEvent.UNTIED_REPLY)):
         if (t.detail or {}).get("message_id") == message_id:
             t.detail = {**t.detail, "settled": referral_id}
 

@@ -95,6 +95,60 @@ class Kind(enum.StrEnum):
     OTHER = "other"
 
 
+class MessageKind(enum.StrEnum):
+    """What a stored message was when no reading said (messages.kind holds a Kind's value otherwise)."""
+
+    UNREADABLE = "unreadable"
+    OURS = "ours"
+    APPROVAL = "approval"
+    ANSWER = "answer"
+    CALENDAR = "calendar"
+    OVER_BUDGET = "over_budget"
+    REUSED_ID = "reused_id"
+
+
+class ErrorStage(enum.StrEnum):
+    """Where a message's processing stopped (messages.error_stage), for `refmail quarantine` and the digest."""
+
+    PARSE = "parse"
+    UNDERSTAND = "understand"
+    PROCESS = "process"
+    BUDGET = "budget"
+    CONFLICT = "conflict"  # another worker raced us: retried next cycle, not yet quarantined
+    REUSED_ID = "reused_id"
+
+
+class Role(enum.StrEnum):
+    """A party's part in a referral (parties.role)."""
+
+    PROSPECT = "prospect"
+    REFERRER = "referrer"
+
+
+class TimelineKind(enum.StrEnum):
+    """The broad kind of a timeline line, as `refmail show` prints it."""
+
+    MESSAGE_IN = "message_in"
+    MESSAGE_OUT = "message_out"
+    STATE = "state"
+    DRAFT = "draft"
+    NOTE = "note"
+    WHOSE = "whose"
+
+
+class TimelineEvent(enum.StrEnum):
+    """What a timeline line records, for readers (the digest) that must not match its wording."""
+
+    INTRO = "intro"
+    REPLY = "reply"  # the prospect answered (from any address of hers, or forwarded by the owner)
+    UNTIED_REPLY = "untied_reply"  # a reply on the thread refmail could not tie to one prospect
+    REFERRER_WROTE = "referrer_wrote"
+    OWNER_WROTE = "owner_wrote"
+    AUTOREPLY = "autoreply"
+    BOUNCE = "bounce"
+    MEETING = "meeting"
+
+
 class Urgency(enum.StrEnum):
     URGENT = "urgent"
     DEADLINE = "deadline"

@@ -228,13 +228,18 @@ class Absence(Base):
 
 
 class TimelineEntry(Base):
+    """One line of a referral's history."""
+
     __tablename__ = "timeline"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))  # TimelineKind: the line's broad kind, as `show` prints it
+    text: Mapped[str] = mapped_column(Text)  # for people: its wording may change, no code reads it
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What happened and who did it (TimelineEvent, an address): what the digest reads, never the text.
+    event: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    actor: Mapped[str | None] = mapped_column(String(320), nullable=True)
 
 
 class ApprovalAttempt(Base):

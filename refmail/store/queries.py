@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from refmail.domain.drafting import SentRef
 from refmail.domain.outbox import LIVE, OUT, DraftStatus
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
-from refmail.domain.types import Person
+from refmail.domain.types import Person, Role
 from refmail.domain.zones import Evidence
 from refmail.errors import AmbiguousId
 from refmail.store import models as m
@@ -77,7 +77,7 @@ def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = Fal
     ).first()
 
 
-def parties(session: Session, referral_id: str, role: str) -> list[Person]:
+def parties(session: Session, referral_id: str, role: Role) -> list[Person]:
     rows = session.scalars(
         select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
     ).all()
@@ -86,7 +86,7 @@ def parties(session: Session, referral_id: str, role: str) -> list[Person]:
 
 
 def open_referrals_with(
-    session: Session, email: str, role: str = "prospect", states: frozenset[State] = OPEN
+    session: Session, email: str, role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> list[m.Referral]:
     return list(
         session.scalars(
@@ -254,6 +254,21 @@ def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
     """The other prospects' referrals of the same group intro (each prospect has her own track)."""
     return list(session.scalars(select(m.Referral).where(
         m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
+
+
+def referrals(session: Session, ids: Sequence[str]) -> list[m.Referral]:
+    """The referrals with these IDs that exist, in the order given."""
+    return [ref for ref in (session.get(m.Referral, rid) for rid in ids) if ref is not None]
+
+
+def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Referral]:
+    """Every referral the thread touches, with the other tracks of a group intro."""
+    out: dict[str, m.Referral] = {}
+    for rid in referrals_by_thread(session, thread_ids):
+        ref = session.get(m.Referral, rid)
+        if ref is not None:
+            out.update((r.id, r) for r in (ref, *siblings(session, ref)))
+    return list(out.values())
 
 
 def alias_of(session: Session, email: str) -> str | None:

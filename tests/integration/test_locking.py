@@ -15,6 +15,7 @@ from refmail.app.transitions import apply
 from refmail.clock import FixedClock
 from refmail.config import load_settings
 from refmail.domain import lifecycle as lc
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.types import Kind, ParsedMessage, Person, Understanding
 from refmail.store import queries as q
 from refmail.wiring import build_app
@@ -42,7 +43,7 @@ def introduce(app, n: int) -> list[str]:  # type: ignore[no-untyped-def]
             take_intro(s, app, parsed, Understanding(Kind.INTRO, 1.0, referrer=ALICE, prospects=(carol,)), MON)
     ids = [d["id"] for d in report.drafts(app)]
     for draft_id in ids:
-        decide.decide_by_id(app, draft_id, "approve", "test")
+        decide.decide_by_id(app, draft_id, DraftEvent.APPROVED, "test")
     return ids
 
 

@@ -10,6 +10,7 @@ from refmail.app import decide, report, send
 from refmail.app.intake import take_intro
 from refmail.clock import FixedClock
 from refmail.config import load_settings
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.types import Kind, OutgoingMail, ParsedMessage, Person, Understanding
 from refmail.mail.ports import AmbiguousSendError, MailError, PermanentSendError
 from refmail.wiring import build_app
@@ -48,7 +49,7 @@ def app(sqlite_url):  # type: ignore[no-untyped-def]
     with app.sessions.begin() as s:
         take_intro(s, app, parsed, u, FRI_EVENING)
     first = next(d for d in report.drafts(app) if d["kind"] == "first_touch")
-    decide.decide_by_id(app, first["id"], "approve", "test")
+    decide.decide_by_id(app, first["id"], DraftEvent.APPROVED, "test")
     app.first_id = first["id"]  # type: ignore[attr-defined]
     return app
 
@@ -91,7 +92,7 @@ def test_a_draft_that_cannot_become_an_email_fails_alone_and_the_rest_still_go(a
     from refmail.store import models as m
 
     thanks = next(d for d in report.drafts(app) if d["kind"] == "thank_source")
-    decide.decide_by_id(app, thanks["id"], "approve", "test")
+    decide.decide_by_id(app, thanks["id"], DraftEvent.APPROVED, "test")
     with app.sessions.begin() as s:  # what a junk Message-ID on a stranger's intro once led to
         s.get(m.Draft, app.first_id).in_reply_to = "x1@evil.test\r\n\tz"
     transport = Scripted()

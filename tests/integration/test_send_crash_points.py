@@ -18,6 +18,7 @@ from refmail.app.resolve import Verdict, resolve
 from refmail.clock import FixedClock
 from refmail.config import load_settings
 from refmail.domain.digest import SectionKind
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.types import Kind, OutgoingMail, ParsedMessage, Person, Understanding
 from refmail.mail.ports import FolderStatus
 from refmail.wiring import build_app
@@ -101,7 +102,7 @@ def make_app(sqlite_url: str, world: World):  # type: ignore[no-untyped-def]
     with app.sessions.begin() as s:
         take_intro(s, app, parsed, Understanding(Kind.INTRO, 1.0, referrer=ALICE, prospects=(CAROL,)), MON)
     for d in report.drafts(app):
-        decide.decide_by_id(app, d["id"], "approve", "test")
+        decide.decide_by_id(app, d["id"], DraftEvent.APPROVED, "test")
     return app
 
 
@@ -166,7 +167,7 @@ def test_each_crash_point_leaves_a_next_step_and_sends_nothing_twice(sqlite_url,
     thu = MON + timedelta(days=3, hours=1)
     cycle(app, world, thu)
     second = next(d for d in report.drafts(app) if d["kind"] == "second_touch")
-    decide.decide_by_id(app, second["id"], "approve", "test")
+    decide.decide_by_id(app, second["id"], DraftEvent.APPROVED, "test")
     cycle(app, world, thu + timedelta(minutes=1))
     assert world.count()[(CAROL.email, "second_touch")] == 1
     assert report.referrals(app)[0]["state"] == "followed_up"
@@ -181,7 +182,7 @@ def test_resolve_resend_sends_once_under_a_new_message_id_and_moves_nothing(sqli
     cycle(app, world, MON + timedelta(minutes=15))
     lost = first_touch(app)
     assert lost["status"] == "uncertain"
-    assert "refmail resolve" in decide.decide_by_id(app, lost["id"], "approve", "cli").message
+    assert "refmail resolve" in decide.decide_by_id(app, lost["id"], DraftEvent.APPROVED, "cli").message
     app.clock.at = MON + timedelta(minutes=20)
     message = resolve(app, lost["id"], Verdict.RESEND)
     assert "sent again as" in message

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from refmail.app import decide, report
+from refmail.domain.outbox import DraftEvent
 from tests.e2e.harness import Cast, together, workers as _workers
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,7 @@ def test_three_workers_share_one_postgres_without_doubling(mail_world, tmp_path,
     drafts = report.drafts(apps[0])
     assert sorted(d["kind"] for d in drafts) == ["first_touch", "thank_source"]
     for d in drafts:
-        decide.decide_by_id(apps[0], d["id"], "approve", "test")
+        decide.decide_by_id(apps[0], d["id"], DraftEvent.APPROVED, "test")
     for minute in range(5, 9):
         together(apps, MON + timedelta(minutes=minute))
     assert [m["X-Refmail"] for m in cast.from_refmail(cast.prospect)] == ["first_touch"]

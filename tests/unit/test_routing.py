@@ -1,0 +1,203 @@
+"""Every route of domain/routing.py, chosen from plain values: no mail server, no database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from refmail.domain import routing as rt
+from refmail.domain.routing import RouteKind, ThreadFacts, Track, route
+from refmail.domain.types import Identity, Kind, ParsedMessage, Person, Understanding
+
+OWNER = Person("Olivia Owner", "owner@example.com")
+ME = Identity(OWNER, assistant="assistant@example.com")
+ALICE = Person("Alice Source", "alice@example.org")
+CAROL = Person("Carol Prospect", "carol@example.net")
+DAN = Person("Dan Prospect", "dan@example.net")
+INTRO_ID = "intro-1@example.org"
+FORGED = ("Authentication-Results", "mx.example.com; dkim=fail header.d=example.com; spf=fail "
+                                    "smtp.mailfrom=example.com")
+
+
+def msg(sender: Person | None = CAROL, to=(OWNER,), cc=(), subject="Re: Intro: Carol, meet Olivia",
+        in_reply_to: str | None = INTRO_ID, headers=(), calendars=(), message_id="m-1@example.net") -> ParsedMessage:
+    return ParsedMessage(message_id=message_id, subject=subject, sender=sender, to=tuple(to), cc=tuple(cc),
+                         reply_to=(), date=None, in_reply_to=in_reply_to,
+                         references=(in_reply_to,) if in_reply_to else (), headers=tuple(headers), text="Sounds good",
+                         calendars=tuple(calendars))
+
+
+REPLY = Understanding(kind=Kind.REPLY, confidence=0.9, reply_text="Sounds good")
+INTRO = Understanding(kind=Kind.INTRO, confidence=0.9, referrer=ALICE, prospects=(CAROL,))
+CAROL_TRACK = Track("r1", INTRO_ID, frozenset({CAROL.email}), frozenset({ALICE.email}))
+DAN_TRACK = Track("r2", INTRO_ID, frozenset({DAN.email}), frozenset({ALICE.email}))
+ON_THREAD = ThreadFacts(thread=(CAROL_TRACK,), linked=("r1",), nearest=("thread", "r1"), sender_person=CAROL.email)
+
+
+def test_refmails_own_mail_is_ours_whatever_else_it_looks_like():
+    r = route(msg(headers=(("X-Refmail", "approval"),)), None, ON_THREAD, ME)
+    assert r.kind is RouteKind.OURS
+
+
+def test_a_draft_in_her_sent_folder_is_hers_by_its_header_or_its_message_id():
+    assert route(msg(OWNER), None, ThreadFacts(source="sent", draft_by_marker=True), ME).kind \
+        is RouteKind.SENT_BY_OWNER
+    assert route(msg(OWNER), None, ThreadFacts(source="sent", draft_by_message_id=True), ME).kind \
+        is RouteKind.SENT_BY_OWNER
+
+
+def test_a_copy_elsewhere_counts_only_from_her_unforged_with_the_keyed_message_id():
+    facts = ThreadFacts(source="intake", draft_by_message_id=True, draft_by_marker=True)
+    assert route(msg(OWNER), None, facts, ME).kind is RouteKind.SENT_BY_OWNER
+    assert route(msg(ALICE), None, facts, ME).kind is RouteKind.READ
+    assert route(msg(OWNER, headers=(FORGED,)), None, facts, ME).kind is RouteKind.READ
+    # The draft header alone is believed only in her own Sent folder.
+    assert route(msg(OWNER), None, ThreadFacts(source="intake", draft_by_marker=True), ME).kind is RouteKind.READ
+
+
+def test_answers_to_approvals_and_questions_go_to_their_handlers_even_unsigned():
+    assert route(msg(OWNER, subject="Re: [refmail] Approve: Alice suggested we connect"), None, ThreadFacts(), ME) \
+        .kind is RouteKind.APPROVAL_ANSWER
+    assert route(msg(OWNER, subject="RE: [refmail] Question: hello"), None, ThreadFacts(), ME).kind \
+        is RouteKind.QUESTION_ANSWER
+
+
+def _invitation(method: str, organizer: str, attendee: str, partstat: str) -> str:
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", f"METHOD:{method}", "BEGIN:VEVENT",
+        "UID:meet-1", "DTSTAMP:20261120T090000Z", "DTSTART:20261126T100000Z", "SUMMARY:Coffee",
+        f"ORGANIZER:mailto:{organizer}", f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee}",
+        "END:VEVENT", "END:VCALENDAR", ""])
+
+
+def test_an_accepted_invitation_between_owner_and_prospect_is_a_meeting_on_her_referral():
+    accepted = _invitation("REPLY", OWNER.email, CAROL.email, "ACCEPTED")
+    facts = ThreadFacts(meetable={CAROL.email: (CAROL.email, ("r1",))})
+    r = route(msg(CAROL, calendars=(accepted,)), None, facts, ME)
+    assert r.kind is RouteKind.MEETING
+    assert [(m.address, m.referral_id) for m in r.meetings] == [(CAROL.email, "r1")]
+
+
+def test_a_third_partys_invitation_or_a_declined_one_sets_no_meeting():
+    accepted = _invitation("REPLY", OWNER.email, CAROL.email, "ACCEPTED")
+    facts = ThreadFacts(meetable={CAROL.email: (CAROL.email, ("r1",))})
+    assert route(msg(ALICE, calendars=(accepted,)), None, facts, ME).kind is RouteKind.READ
+    declined = _invitation("REPLY", OWNER.email, CAROL.email, "DECLINED")
+    assert route(msg(CAROL, calendars=(declined,)), None, facts, ME).kind is RouteKind.READ
+    # Nobody on an open referral: a calendar part is just mail.
+    assert route(msg(CAROL, calendars=(accepted,)), None, ThreadFacts(), ME).kind is RouteKind.READ
+
+
+def test_nothing_settled_without_reading_asks_for_the_reading():
+    assert route(msg(), None, ON_THREAD, ME) == rt.Route(RouteKind.READ)
+
+
+def test_an_intro_handed_to_the_assistant_is_a_new_intro():
+    assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(source="intake"), ME).kind is RouteKind.NEW_INTRO
+    assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(handed=True), ME).kind is RouteKind.NEW_INTRO
+    # Only seen in her inbox, not handed: no referral of its own (the outcome step asks or lists it).
+    assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(), ME).kind is RouteKind.UNRELATED
+
+
+def test_an_intro_from_someone_on_the_thread_is_conversation_not_a_new_intro():
+    # The prospect's reply-all quotes the intro, so it reads as one: she is on the referral, so it is her reply.
+    facts = replace(ON_THREAD, source="intake", handed=True)
+    r = route(msg(CAROL), INTRO, facts, ME)
+    assert r.kind is RouteKind.REPLY_ON and r.referrals == ("r1",)
+
+
+def test_the_owner_writing_by_hand_is_on_the_referrals_of_the_prospects_she_wrote_to():
+    facts = ThreadFacts(thread=(CAROL_TRACK, DAN_TRACK), linked=("r1",),
+                        open_with={DAN.email: (DAN_TRACK,)})
+    r = route(msg(OWNER, to=(DAN,)), REPLY, facts, ME)
+    assert r.kind is RouteKind.OWNER_WROTE and r.referrals == ("r2",)
+    assert route(msg(OWNER, to=(ALICE,)), REPLY, facts, ME).referrals == ()
+
+
+def test_the_owners_address_with_a_failed_dkim_is_not_trusted_unless_in_her_own_sent_folder():
+    assert route(msg(OWNER, headers=(FORGED,)), REPLY, ON_THREAD, ME).kind is RouteKind.NOT_TRUSTED
+    assert route(msg(OWNER, headers=(FORGED,)), REPLY, replace(ON_THREAD, source="sent"), ME).kind \
+        is RouteKind.OWNER_WROTE
+
+
+def test_a_reply_from_the_prospects_address_or_another_of_hers_is_on_her_tracks():
+    assert route(msg(CAROL), REPLY, ON_THREAD, ME) == rt.Route(RouteKind.REPLY_ON, ("r1",))
+    # Written from another address refmail learnt is hers; and her open referral off the thread counts too.
+    elsewhere = Track("r9", "other-intro@example.org", frozenset({CAROL.email}))
+    facts = replace(ON_THREAD, sender_person=CAROL.email, open_with={CAROL.email: (elsewhere,)})
+    r = route(msg(Person("", "carol@home.example")), REPLY, facts, ME)
+    assert r.kind is RouteKind.REPLY_ON and r.referrals == ("r1", "r9") and r.by_address
+
+
+def test_a_new_address_answering_our_keyed_mail_to_one_prospect_is_hers_by_the_thread():
+    facts = replace(ON_THREAD, nearest=("draft", "r1"), sender_person="assistant@carol.example")
+    r = route(msg(Person("", "assistant@carol.example")), REPLY, facts, ME)
+    assert r == rt.Route(RouteKind.REPLY_ON, ("r1",), by_address=False)
+
+
+def test_a_new_address_answering_only_the_intro_is_untied_and_the_whole_group_is_asked_about():
+    facts = ThreadFacts(thread=(CAROL_TRACK, DAN_TRACK), linked=("r1",), nearest=("thread", "r2"),
+                        sender_person="eve@example.com")
+    r = route(msg(Person("", "eve@example.com")), REPLY, facts, ME)
+    assert r.kind is RouteKind.UNTIED_REPLY and r.referrals == ("r2", "r1")
+
+
+def test_the_referrer_chiming_in_is_noted_not_counted():
+    facts = replace(ON_THREAD, sender_person=ALICE.email)
+    assert route(msg(ALICE), REPLY, facts, ME) == rt.Route(RouteKind.REFERRER_WROTE, ("r1",))
+
+
+def test_mail_on_no_referral_is_unrelated():
+    assert route(msg(Person("", "x@example.com"), in_reply_to=None), REPLY, ThreadFacts(), ME).kind \
+        is RouteKind.UNRELATED
+
+
+def test_autoreplies_and_bounces_go_to_their_handlers_bounces_before_any_trust_check():
+    auto = Understanding(kind=Kind.AUTOREPLY, confidence=0.95)
+    r = route(msg(CAROL), auto, ON_THREAD, ME)
+    assert r.kind is RouteKind.AUTOREPLY_ON and r.referrals == ("r1",)
+    bounce = Understanding(kind=Kind.BOUNCE, confidence=0.95, failed_addresses=(CAROL.email,))
+    assert route(msg(Person("", "mailer-daemon@example.net"), headers=(FORGED,)), bounce, ON_THREAD, ME).kind \
+        is RouteKind.BOUNCE_ON
+    forged_carol = ("Authentication-Results", "mx.example.com; dmarc=fail header.from=example.net")
+    assert route(msg(CAROL, headers=(forged_carol,)), auto, ON_THREAD, ME).kind is RouteKind.NOT_TRUSTED
+    assert route(msg(CAROL, headers=(forged_carol,)), REPLY, ON_THREAD, ME).kind is RouteKind.NOT_TRUSTED
+
+
+@pytest.mark.parametrize("u, sender, expected", [
+    (replace(INTRO, prospect_replied=True, replied_by=CAROL), CAROL, RouteKind.REPLY_ON),
+    (replace(INTRO, prospect_replied=True, replied_by=CAROL), OWNER, RouteKind.FORWARDED_REPLY),
+    (INTRO, OWNER, RouteKind.OWNER_WROTE),
+    (replace(INTRO, owner_is_referrer=True), OWNER, None),
+    (INTRO, ALICE, None),
+])
+def test_what_else_an_intro_just_taken_is(u, sender, expected):
+    assert rt.with_intro(msg(sender), u, ME) is expected
+
+
+def test_every_route_has_a_handler():
+    from refmail.app.process import HANDLERS
+
+    assert set(HANDLERS) == set(RouteKind) - {RouteKind.READ, RouteKind.FORWARDED_REPLY}
+
+
+def test_an_intro_joins_the_open_referral_of_a_prospect_already_followed_and_starts_the_rest():
+    from refmail.domain.intake import plan_intake
+
+    group = replace(INTRO, prospects=(CAROL, DAN, CAROL))
+    plan = plan_intake(group, {CAROL.email: "r1"})
+    assert plan.joined == ("r1",) and plan.fresh == (DAN,) and plan.one_track
+    plan = plan_intake(group, {})
+    assert plan.joined == () and plan.fresh == (CAROL, DAN) and not plan.one_track
+    # Her own intro of two contacts: one referral, one check-in to both.
+    assert plan_intake(replace(group, owner_is_referrer=True), {}).one_track
+
+
+def test_a_new_referrer_is_thanked_on_rejoining_but_not_the_owner():
+    from refmail.domain.intake import thank_again
+
+    assert thank_again(True, ALICE, ME)
+    assert not thank_again(False, ALICE, ME)
+    assert not thank_again(True, OWNER, ME)
+    assert not thank_again(True, None, ME)
