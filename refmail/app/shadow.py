@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from refmail.app.report import draft_dict, iso, referral_dict
 from refmail.domain.lifecycle import HEARD_FROM, PROSPECT_FACING, State
 from refmail.domain.rules import DraftKind
+from refmail.domain.types import TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q
 from refmail.app.context import App
@@ -18,7 +19,6 @@ from refmail.app.context import App
 ANSWERED = "answered"  # the prospect wrote back
 BY_HAND = "followed_up_by_hand"  # the owner wrote to the prospect herself, no answer (yet)
 DROPPED = "dropped"  # nobody wrote to the prospect
-BY_HAND_NOTE = "owner wrote by hand"  # the timeline text tracking.owner_wrote records
 
 
 def next_due_at(app: App) -> datetime | None:
@@ -56,7 +56,7 @@ def intro_report(app: App) -> list[dict[str, Any]]:
     with app.sessions() as s:
         for ref in s.scalars(select(m.Referral).order_by(m.Referral.created_at, m.Referral.id)):
             timeline = q.timeline(s, ref.id)
-            by_hand_at = next((t.at for t in timeline if t.text.startswith(BY_HAND_NOTE)), None)
+            by_hand_at = next((t.at for t in timeline if t.event == TimelineEvent.OWNER_WROTE), None)
             drafts = list(s.scalars(select(m.Draft).where(m.Draft.referral_id == ref.id).order_by(m.Draft.created_at)))
             verdict = _verdict(ref, by_hand_at)
             entry = referral_dict(s, ref)
@@ -70,7 +70,7 @@ def intro_report(app: App) -> list[dict[str, Any]]:
                 "would_follow_up": _would_follow_up(drafts, verdict),
                 # What refmail would have written (her own messages, kept as drafts, are not refmail's).
                 "drafts": [draft_dict(d) for d in drafts if d.decided_by != "owner by hand"],
-                "timeline": [{"at": iso(t.at), "kind": t.kind, "text": t.text} for t in timeline],
+                "timeline": [{"at": iso(t.at), "kind": t.kind, "event": t.event, "text": t.text} for t in timeline],
             })
             out.append(entry)
     return out
