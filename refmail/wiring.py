@@ -8,6 +8,8 @@ import socket
 from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +20,10 @@ from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 from refmail.store import db, models
 from refmail.store.private import private_dir
+
+if TYPE_CHECKING:
+    from refmail.domain.detection_rules import DetectionRules
+    from refmail.domain.nlp import Pipeline
 
 
 @dataclass
@@ -36,6 +42,8 @@ class App:
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     # CPU seconds so far: the per-message time budget (rules.yaml detection.time_budget_seconds) counts these.
     cpu: Callable[[], float] = cpu_seconds
+    # The spaCy pipeline and intro model, loaded on first call: an idle cycle and `refmail drafts` never pay.
+    pipeline: Callable[[], Pipeline] = field(default=lambda: _no_pipeline(), repr=False)
 
     @property
     def identity(self):  # type: ignore[no-untyped-def]
@@ -52,6 +60,22 @@ def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
             row = models.Meta(key="secret", value=secrets.token_hex(32))
             s.add(row)
         return row.value.encode()
+
+
+def _no_pipeline() -> Pipeline:
+    raise RuntimeError("this App was built without a pipeline: use wiring.build_app or wiring.pipeline_loader")
+
+
+def pipeline_loader(rules: DetectionRules) -> Callable[[], Pipeline]:
+    """The pipeline for these rules, loaded from disk the first time it is asked for, then kept (per App)."""
+
+    @cache
+    def load() -> Pipeline:
+        from refmail.nlp_load import load_pipeline  # heavy: spaCy and the model
+
+        return load_pipeline(rules, rules.model)
+
+    return load
 
 
 def _mailbox_factory(settings: Settings, user: str | None, password: str | None) -> Callable[[], Mailbox] | None:
@@ -103,4 +127,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password),
         open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password),
         open_transport=_transport_factory(settings),
+        pipeline=pipeline_loader(rules.detection_rules),
     )

@@ -232,4 +232,4 @@ def _understand(parsed: ParsedMessage, app: App, over_budget: Callable[[], bool]
     idle cycle and the listing commands never pay for it."""
     from refmail.domain.pipeline import understand
 
-    return understand(parsed, app.identity, app.rules.detection_rules, over_budget)
+    return understand(parsed, app.identity, app.rules.detection_rules, app.pipeline(), over_budget)
