@@ -76,19 +76,21 @@ def _process_page(app: App, ids: list[int], now: datetime, readings: Readings) -
     while queue:
         batch, queue = queue[:BATCH], queue[BATCH:]
         handled: list[int] = []
-        count = 0
+        count, current = 0, None
         try:
             with app.sessions.begin() as s:
                 s.info[READINGS] = readings
-                for mid in batch:
-                    count += _claim_and_handle(s, app, mid, now)
-                    handled.append(mid)
+                rows = _claim(s, batch)
+                for current in batch:
+                    count += _handle_claimed(s, app, rows.get(current), now)
+                    handled.append(current)
+                current = None
         except Exception as exc:
-            if len(handled) == len(batch):  # the commit failed: whose fault cannot be told, so each alone
+            if current is None:  # the claim or the commit failed: whose fault cannot be told, so each alone
                 count = sum(_process_one(app, mid, now, readings) for mid in batch)
             else:
                 count = 0
-                _failed(app, batch[len(handled)], exc, now)
+                _failed(app, current, exc, now)
                 queue = handled + batch[len(handled) + 1:] + queue
         if (done + count) // PROGRESS_EVERY > done // PROGRESS_EVERY:
             log.info("processed %d of %d messages in this page", done + count, len(ids))
@@ -96,10 +98,18 @@ def _process_page(app: App, ids: list[int], now: datetime, readings: Readings) -
     return done
 
 
+def _claim(s: Session, ids: list[int]) -> dict[int, m.Message]:
+    """The row locks are the claim: another worker skips these messages until we commit."""
+    rows = s.scalars(select(m.Message).where(m.Message.id.in_(ids), m.Message.processed_at.is_(None))
+                     .with_for_update(skip_locked=True))
+    return {row.id: row for row in rows}
+
+
 def _claim_and_handle(s: Session, app: App, mid: int, now: datetime) -> int:
-    # The row lock is the claim: another worker skips this message until we commit.
-    row = s.scalars(select(m.Message).where(m.Message.id == mid, m.Message.processed_at.is_(None))
-                    .with_for_update(skip_locked=True)).first()
+    return _handle_claimed(s, app, _claim(s, [mid]).get(mid), now)
+
+
+def _handle_claimed(s: Session, app: App, row: m.Message | None, now: datetime) -> int:
     if row is None:
         return 0
     if row.error_stage == "conflict":  # last cycle's race is over
