@@ -104,8 +104,11 @@ class Report:
                 if r.label["kind"] in ("autoreply", "bounce") and r.got and r.got.kind in (Kind.INTRO, Kind.REPLY)]
 
 
-def run(folder: Path, rules: DetectionRules, pipe: Pipeline, passes: int = 3) -> Report:
-    """Read every labelled file; time the last of ``passes`` runs (steady state: caches and lazy imports warm)."""
+def run(folder: Path, rules: DetectionRules, pipe: Pipeline | None = None, passes: int = 3) -> Report:
+    """Read every labelled file; time the last of ``passes`` runs (steady state: caches and lazy imports warm).
+
+    ``pipe``: the pipeline for ``rules``, loaded here when not given."""
+    pipe = pipe or load_pipeline(rules, rules.model)
     labels = yaml.safe_load((folder / "labels.yaml").read_text()) or []
     raws = [(folder / label["file"]).read_bytes() for label in labels]
     for _ in range(passes - 1):
