@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,16 +15,36 @@ pytestmark = pytest.mark.e2e
 MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 
 
+_LINES: dict[int, queue.Queue[str]] = {}
+
+
+def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """The daemon's log lines as they come, read by a thread: select() on the pipe would miss lines
+    that one read already pulled into the text stream's buffer (two log lines written back to back)."""
+    if proc.pid not in _LINES:
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stderr is not None
+        stream = proc.stderr
+
+        def pump() -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put("")  # end of the stream: the daemon exited
+
+        threading.Thread(target=pump, daemon=True).start()
+        _LINES[proc.pid] = lines
+    return _LINES[proc.pid]
+
+
 def read_until(proc: subprocess.Popen[str], needle: str, limit: float = 120.0) -> list[str]:
     """Lines of the daemon's log up to the one containing `needle` (blocks on the pipe; no sleeping)."""
     seen: list[str] = []
-    sel = selectors.DefaultSelector()
-    assert proc.stderr is not None
-    sel.register(proc.stderr, selectors.EVENT_READ)
+    lines = _lines(proc)
     while True:
-        if not sel.select(timeout=limit):
-            raise AssertionError(f"no {needle!r} within {limit}s:\n" + "".join(seen))
-        line = proc.stderr.readline()
+        try:
+            line = lines.get(timeout=limit)
+        except queue.Empty:
+            raise AssertionError(f"no {needle!r} within {limit}s:\n" + "".join(seen)) from None
         if not line:
             raise AssertionError("daemon exited:\n" + "".join(seen))
         seen.append(line)
