@@ -166,7 +166,15 @@ def _store_batch(app: App, watch: Watch, batch: list[FetchedMessage], now: datet
     """Store a batch and move the checkpoint past it in one transaction; on a clash, one by one."""
     try:
         with app.sessions.begin() as s:
-            return sum(_store_in(s, watch, fetched, now) for fetched in batch)
+            ids = [message_id_of(fetched.raw) for fetched in batch]
+            known = q.stored_messages(s, ids)  # one query for the batch, not one a message
+            stored, seen = 0, set()
+            for fetched, mid in zip(batch, ids):
+                # A second copy within the batch: the first one is pending, and the query (after its flush) sees it.
+                found = q.stored_message(s, mid) if mid in seen else known.get(mid)
+                seen.add(mid)
+                stored += _keep(s, watch, fetched, now, mid, found)
+            return stored
     except IntegrityError:  # another worker stored one of these Message-IDs just now
         return sum(_store(app, watch, fetched, now) for fetched in batch)
 
@@ -196,7 +204,12 @@ def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> in
 
 def _store_in(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, keep: bool = True) -> int:
     mid = message_id_of(fetched.raw)
-    known = q.stored_message(s, mid)
+    return _keep(s, watch, fetched, now, mid, q.stored_message(s, mid), keep)
+
+
+def _keep(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, mid: str,
+          known: tuple[int, bytes] | None, keep: bool = True) -> int:
+    """Store one message under `mid` (`known`: what is stored under it already) and move the checkpoint past it."""
     new = keep and not fetched.skipped and known is None
     if new:
         s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,
