@@ -38,7 +38,8 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.types import Kind, OutgoingMail, ParsedMessage, Person, Understanding, Urgency
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App, build_app
+from refmail.app.context import App
+from refmail.wiring import build_app
 
 START = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)  # a Monday; the packaged rules run in UTC
 WATCHED = (lc.State.CONTACTED, lc.State.FOLLOWED_UP, lc.State.ESCALATED, lc.State.AWAITING_APPROVAL)

@@ -34,6 +34,13 @@ HELD_BACK = ROOT / "tests" / "corpus_heldback"
 STRUCTURES = ("delivery", "client", "language")
 
 
+def same_referrer(label: dict, got: Understanding) -> bool:
+    """The labelled referrer; when it is the owner, any of her addresses (refmail names her by her main one)."""
+    want, found = email_of(label.get("referrer")), email_of(got.referrer)
+    owner = identity_for(label)
+    return want == found or (owner.is_owner(want) and owner.is_owner(found))
+
+
 @dataclass
 class Result:
     label: dict
@@ -81,7 +88,7 @@ class Report:
             u = r.got
             if u is None or not u.is_intro:
                 continue
-            ref += email_of(u.referrer) == email_of(r.label.get("referrer"))
+            ref += same_referrer(r.label, u)
             got = {p.email for p in u.prospects}
             if "prospects" in r.label:
                 want = {email_of(p) for p in r.label["prospects"]}

@@ -77,7 +77,7 @@ def write_html(target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(load_settings(environ={
             "REFMAIL_OWNER": "Olivia Owner <owner@example.com>", "REFMAIL_ASSISTANT": "assistant@example.com",
-            "REFMAIL_DATABASE_URL": f"sqlite:///{tmp}/refmail.db", "REFMAIL_SECRET": "docs", "REFMAIL_DATA_DIR": tmp,
+            "REFMAIL_DATABASE_URL": f"sqlite:///{tmp}/refmail.db", "REFMAIL_SECRET": "docs-sample-secret", "REFMAIL_DATA_DIR": tmp,
         }), clock=FixedClock(NOW))
         _, _, html = digest_mail.render(app, sample())
     target.write_text(html)

@@ -16,20 +16,15 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from refmail.config import ConfigError, load_rules, load_settings, prepare_data_dir
+from refmail.config import load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
-from refmail.mail.ports import MailError
-from refmail.mail.security import InsecureConnectionError
-from refmail.store.db import DatabaseURLError
-from refmail.store.queries import AmbiguousId
+from refmail.errors import ConfigError, InternalError, RefmailError, UsageError, UserError
 
 COMMANDS = ("run", "parse", "drafts", "approve", "reject", "referrals", "show", "outcome", "sources", "digest",
             "quarantine", "questions", "answer", "demo", "db", "claim", "resolve")
 COMMANDS += ("doctor", "init")  # issue 12 (kept on its own line so parallel additions merge cleanly)
-
-
-class UserError(Exception):
-    """Something the user must fix; printed without a traceback."""
+COMMANDS += ("shadow",)  # issue 12: shadow mode
+COMMANDS += ("auth",)  # issue 12, OAuth2 sign-in (its own line, for the same reason)
 
 
 def _positive(value: str) -> int:
@@ -113,9 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+    copy = db_sub.add_parser("copy", help="copy every table into another database (SQLite to PostgreSQL)")
+    copy.add_argument("--to", required=True, metavar="URL", help="the target, e.g. postgresql://refmail@localhost/refmail")
+    copy.add_argument("--replace", action="store_true", help="delete what the target holds first (default: refuse "
+                      "a target that is not empty)")
 
-    sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor = sub.add_parser("doctor", help="check config, rules, templates, database, IMAP, SMTP; exit 0 or 1")
+    doctor.add_argument("--send-probe", action="store_true", help="also mail a probe to the assistant address and "
+                        "wait for it in the intake (then delete it): proves CCs reach refmail")
+    doctor.add_argument("--probe-wait", type=_positive, default=60, metavar="SECONDS",
+                        help="how long to wait for the probe (default 60)")
     _add_init_parser(sub)
+    _add_shadow_parser(sub)
+    from refmail import auth_command
+
+    auth_command.add_parser(sub)
     _add_log_flags(p, top=True)
     return p
 
@@ -306,7 +313,7 @@ def _edit(body: str) -> str:
 
 def cmd_decide(args: argparse.Namespace) -> int:
     from refmail.app import report
-    from refmail.app.decide import DecisionError, decide_by_id
+    from refmail.app.decide import decide_by_id
 
     app = _app(args)
     body = None
@@ -317,10 +324,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         body = _edit(match[0]["body"])
         if not body.strip():
             raise UserError("the edited text is empty; nothing approved")
-    try:
-        decision = decide_by_id(app, args.id, args.command, "cli", body)
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    decision = decide_by_id(app, args.id, args.command, "cli", body)
     if not decision.changed:  # already decided or sent: nothing happened, and a script should know
         raise UserError(decision.message)
     print(decision.message)
@@ -328,13 +332,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from refmail.app.decide import DecisionError
     from refmail.app.resolve import Verdict, resolve
 
-    try:
-        print(resolve(_app(args), args.id, Verdict(args.verdict)))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(resolve(_app(args), args.id, Verdict(args.verdict)))
     return 0
 
 
@@ -389,23 +389,16 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_outcome(args: argparse.Namespace) -> int:
-    from refmail.app.decide import DecisionError, mark_outcome
+    from refmail.app.decide import mark_outcome
 
-    try:
-        print(mark_outcome(_app(args), args.id, args.outcome))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(mark_outcome(_app(args), args.id, args.outcome))
     return 0
 
 
 def cmd_claim(args: argparse.Namespace) -> int:
     from refmail.app.claim import claim
-    from refmail.app.decide import DecisionError
 
-    try:
-        print(claim(_app(args), args.id, args.address))
-    except DecisionError as exc:
-        raise UserError(str(exc)) from None
+    print(claim(_app(args), args.id, args.address))
     return 0
 
 
@@ -475,35 +468,24 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
     given = bool(args.referrer or args.prospect)
     if given == (args.choice is not None):
-        raise _usage("answer takes a reading's number, or no, or --referrer ADDR with --prospect ADDR")
+        raise UsageError("answer", "answer takes a reading's number, or no, or --referrer ADDR with --prospect ADDR")
     if given:
         if not args.referrer or not args.prospect:
-            raise _usage("--referrer and --prospect go together")
+            raise UsageError("answer", "--referrer and --prospect go together")
         answer = qs.given(args.referrer, args.prospect)
     elif args.choice.strip().lower() == "no":
         answer = qs.Answer(qs.AnswerKind.NO)
     elif args.choice.strip().isdigit():
         answer = qs.Answer(qs.AnswerKind.PICK, number=int(args.choice))
     else:
-        raise _usage(f"expected a reading's number or no, not {args.choice!r}")
+        raise UsageError("answer", f"expected a reading's number or no, not {args.choice!r}")
     if answer.kind is qs.AnswerKind.UNCLEAR:
         raise UserError(answer.why)
-    try:
-        settled = questions.answer_by_id(_app(args), args.id, answer, "cli")
-    except questions.QuestionError as exc:
-        raise UserError(str(exc)) from None
+    settled = questions.answer_by_id(_app(args), args.id, answer, "cli")
     if not settled.changed:
         raise UserError(settled.message)
     print(settled.message)
     return 0
-
-
-class _Usage(Exception):
-    """Wrong usage found after argparse: exit 2, like argparse's own errors."""
-
-
-def _usage(message: str) -> _Usage:
-    return _Usage(message)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -516,10 +498,53 @@ def cmd_db(args: argparse.Namespace) -> int:
     from refmail.store import db
 
     settings = load_settings(config_file=args.config, need_owner=False)
+    if args.db_command == "copy":
+        return _db_copy(settings, args.to, args.replace)
     prepare_data_dir(settings)
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     print("database is up to date")
+    return 0
+
+
+def _db_copy(settings: Any, url: str, replace: bool) -> int:
+    from refmail import logs
+    from refmail.store import db
+    from refmail.store.copy import CopyError, copy_all
+
+    logs.add_secrets([p for p in (db.url_password(url), db.url_password(settings.database_url)) if p])
+    shown = db.hide_password(url, url)
+    if url == settings.database_url:
+        raise UserError("db copy: the target is the database refmail already uses (REFMAIL_DATABASE_URL)")
+    if settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///").partition("?")[0]).expanduser()
+        if not path.is_file():  # never create an empty source just to copy nothing out of it
+            raise UserError(f"db copy: there is no database at {path} to copy (REFMAIL_DATABASE_URL)")
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        target = db.make_engine(url)
+        with target.connect():
+            pass
+    except db.DatabaseURLError as exc:  # its message names REFMAIL_DATABASE_URL: here the URL is --to's
+        raise UserError("db copy: " + str(exc).replace("REFMAIL_DATABASE_URL", "--to")) from None
+    except DBAPIError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(db.hide_password(f"db copy: cannot connect to {shown} ({first}); check the URL, "
+                                         "that the database exists and the server runs", url)) from None
+    source = db.make_engine(settings.database_url)
+    try:
+        copied = copy_all(source, target, replace=replace)
+    except CopyError as exc:
+        raise UserError(f"db copy: {exc}") from None
+    finally:
+        source.dispose()
+        target.dispose()
+    for c in copied:
+        print(f"{c.table:<20} {c.rows:>8} rows")
+    print(f"copied {sum(c.rows for c in copied)} rows in {len(copied)} tables to {shown}, "
+          f"at migration {db.SCHEMA_REVISION}")
+    print(f"next: stop refmail, set REFMAIL_DATABASE_URL={shown} and start it again")
     return 0
 
 
@@ -534,6 +559,8 @@ def _add_init_parser(sub: Any) -> None:
     init.add_argument("--user", help="IMAP/SMTP login (default: --email)")
     init.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable "
                       "(default: asked on the terminal; an app password for Gmail, iCloud, Yahoo, Fastmail)")
+    init.add_argument("--oauth2", action="store_true", help="log in with OAuth2 (refmail auth login) instead of a "
+                      "password; the default for microsoft, which refuses passwords")
     init.add_argument("--intake-user", help="the assistant's own mailbox login, if it has one")
     init.add_argument("--intake-password-env", metavar="VAR")
     for proto in ("imap", "smtp"):
@@ -569,7 +596,7 @@ def _env_secret(var: str | None) -> str | None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from refmail.init_config import Answers, InitError, check_logins, settings_for, write_config
+    from refmail.init_config import Answers, InitError, check_logins, settings_for, token_command, write_config
     from refmail.mail.providers import PROVIDERS
 
     path = Path(getattr(args, "init_config", None) or args.config or os.environ.get("REFMAIL_CONFIG")
@@ -578,12 +605,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     if provider not in PROVIDERS and provider != "other":
         raise UserError(f"init: unknown provider {provider!r}: one of {', '.join([*PROVIDERS, 'other'])}")
     email = _ask(args.email, "--email", "your email address")
+    oauth2 = args.oauth2 or (provider == "microsoft" and args.password_env is None)
+    if oauth2 and provider not in ("microsoft", "gmail"):
+        raise UserError("init: --oauth2 is for --provider microsoft or gmail; for another server set "
+                        "REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND and REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND yourself")
+    auth_provider = "google" if provider == "gmail" else provider
     answers = Answers(
         provider=provider,
         name=_ask(args.name, "--name", "your name"),
         email=email,
         assistant=_ask(args.assistant, "--assistant", "the assistant address people CC"),
-        password=_env_secret(args.password_env) or _ask(None, "--password-env", f"password for {email}", secret=True),
+        password="" if oauth2 else (_env_secret(args.password_env)
+                                    or _ask(None, "--password-env", f"password for {email}", secret=True)),
+        token_command=token_command(auth_provider) if oauth2 else None,
         user=args.user, intake_user=args.intake_user, intake_password=_env_secret(args.intake_password_env),
         imap_host=args.imap_host, imap_port=args.imap_port, imap_security=args.imap_security,
         smtp_host=args.smtp_host, smtp_port=args.smtp_port, smtp_security=args.smtp_security,
@@ -591,7 +625,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     try:
         values = settings_for(answers)
-        if not args.no_check:
+        signed_in = not oauth2 or _signed_in(auth_provider)
+        if not args.no_check and signed_in:
             checked = check_logins(values, allow_plaintext=os.environ.get("REFMAIL_ALLOW_PLAINTEXT", "").lower()
                                    in ("1", "yes", "true"))
             print(f"IMAP login ok: {values['REFMAIL_IMAP_USER']} at {values['REFMAIL_IMAP_HOST']}")
@@ -604,8 +639,29 @@ def cmd_init(args: argparse.Namespace) -> int:
     except InitError as exc:
         raise UserError(f"init: {exc}; nothing written") from None
     print(f"{'updated' if existed else 'wrote'} {path} (readable only by you)")
+    if oauth2 and not signed_in:
+        print(_oauth2_next_steps(auth_provider, args.intake_user))
     print(f"next: export REFMAIL_CONFIG={path}; refmail doctor; then refmail run")
     return 0
+
+
+def _signed_in(provider: str) -> bool:
+    from refmail.config import default_data_dir
+    from refmail.mail.signin import Store
+
+    return Store(default_data_dir(), provider).path.exists()
+
+
+def _oauth2_next_steps(provider: str, intake_user: str | None) -> str:
+    """How to sign in, since OAuth2 logins can only be checked after it (init checked none of them)."""
+    flags = ("--client-id YOUR-APPLICATION-ID (docs/microsoft365.md)" if provider == "microsoft"
+             else "--client-secrets client_secret.json (docs/gmail.md)")
+    steps = [f"OAuth2: refmail logs in with a token from `refmail auth token --provider {provider}`; "
+             "sign in once first (logins are checked by refmail doctor afterwards):",
+             f"  refmail auth login --provider {provider} {flags}"]
+    if intake_user:
+        steps.append(f"  refmail auth login --provider {provider} --account {intake_user} ...   (as {intake_user})")
+    return "\n".join(steps)
 
 
 def _default_config_path() -> Path:
@@ -614,15 +670,99 @@ def _default_config_path() -> Path:
     return Path(user_config_dir("refmail", appauthor=False)) / "refmail.toml"
 
 
+def cmd_auth(args: argparse.Namespace) -> int:
+    from refmail.auth_command import run
+
+    return run(args)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from refmail.doctor import Status, run_checks
 
     failed = False
-    for check in run_checks(config_file=args.config):
+    if args.send_probe:
+        print("sending a probe message to the assistant address (it is deleted once found)", flush=True)
+    for check in run_checks(config_file=args.config, probe_wait=args.probe_wait if args.send_probe else None):
         failed |= check.status is Status.FAIL
         print(f"{check.status.value:<5} {check.name:<10} {check.text}", flush=True)
     print("refmail is ready" if not failed else "refmail doctor: fix the lines marked fail, then run it again")
     return 1 if failed else 0
+
+
+def _add_shadow_parser(sub: Any) -> None:
+    shadow = sub.add_parser("shadow", help="replay your past mail: the intros in it and what refmail would have "
+                            "done; sends nothing, changes nothing")
+    shadow.add_argument("--since", default="90d", help="how far back: 90d, 12w, 3m (default 90d)")
+    shadow.add_argument("--json", action="store_true")
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    from refmail.shadow import Progress
+
+    if not sys.stderr.isatty():
+        return Progress()
+    from tqdm import tqdm
+
+    bars: list[Any] = []
+
+    def start(label: str, total: int | None) -> None:
+        bars.append(tqdm(total=total, desc=label, file=sys.stderr, leave=False,
+                         unit="cycle" if total is not None else "msg"))
+
+    return Progress(start=start, advance=lambda n: bars[-1].update(n), done=lambda: bars.pop().close())
+
+
+def cmd_shadow(args: argparse.Namespace) -> int:
+    from refmail import logs
+    from refmail.clock import SystemClock
+    from refmail.shadow import parse_period, run_shadow
+
+    try:
+        period = parse_period(args.since)
+    except ValueError as exc:
+        raise UsageError("shadow", f"--since: {exc}") from None
+    settings = load_settings(config_file=args.config)
+    logs.add_secrets(secret_values(settings))
+    now = settings.now or SystemClock().now()
+    found = run_shadow(settings, period, now, _progress_bar())  # ShadowError is a UserError: said plainly
+    if args.json:
+        _print_json(found)
+    else:
+        _print_shadow(found)
+    return 0
+
+
+def _print_shadow(r: dict[str, Any]) -> None:
+    read = ", ".join(f"{folder} {n}" for folder, n in r["read"].items()) or "no mail"
+    print(f"shadow mode, {r['since'][:10]} to {r['until'][:10]}: read {read}; nothing was sent and nothing changed")
+    s = r["summary"]
+    print(f"{len(r['intros'])} intro(s) found: {s['answered']} answered, {s['followed_up_by_hand']} followed up "
+          f"by you by hand, {s['dropped']} dropped")
+    who = lambda p: f"{p['name']} <{p['email']}>" if p and p["name"] else (p["email"] if p else "someone")  # noqa: E731
+    for i in r["intros"]:
+        print(f"\n{i['found_at'][:16]}  {i['subject'] or '(no subject)'}")
+        print(f"  {who(i['referrer'])} introduced {', '.join(who(p) for p in i['prospects'])}")
+        nxt = i["would_follow_up"]
+        then = (f"; refmail would have sent the {nxt['kind'].replace('_', ' ')} on {nxt['at'][:16]}"
+                if nxt else "")
+        if i["outcome"] == "answered":
+            hand = f"you wrote on {i['followed_up_by_hand_at'][:10]}, " if i["followed_up_by_hand_at"] else ""
+            print(f"  answered: {hand}the prospect replied on {(i['answered_at'] or i['found_at'])[:10]}")
+        elif i["outcome"] == "followed_up_by_hand":
+            print(f"  you followed up by hand on {i['followed_up_by_hand_at'][:10]}, then it went quiet{then}")
+        elif i["outcome"] == "dropped":
+            print(f"  dropped: nobody wrote to the prospect{then}")
+        else:
+            print(f"  {i['outcome'].replace('_', ' ')}")
+        for d in i["drafts"]:
+            if d["status"] == "pending":
+                print(f"  draft {d['kind']:<13} to {', '.join(d['to'])}: {d['subject']}  (due {d['due_at'][:16]})")
+    mailed = ", ".join(f"{n} {kind}" for kind, n in sorted(r["would_have_mailed_you"].items()))
+    if mailed:
+        print(f"\nrefmail would have mailed you: {mailed}")
+    if r["questions"]:
+        print(f"refmail would also have asked you about {r['questions']} message(s) it could not place")
 
 
 HANDLERS = {
@@ -633,6 +773,23 @@ HANDLERS = {
 }
 HANDLERS["doctor"] = cmd_doctor
 HANDLERS["init"] = cmd_init
+HANDLERS["shadow"] = cmd_shadow
+HANDLERS["auth"] = cmd_auth
+
+
+def _said(exc: RefmailError) -> int:
+    """Each error says how it is shown and with which exit code."""
+    if isinstance(exc, InternalError):  # a bug: -v shows where
+        logging.getLogger("refmail").info("unexpected error", exc_info=True)
+    print(exc.report(), file=sys.stderr)
+    return exc.exit_code
+
+
+def _database_problem(exc: SQLAlchemyError) -> UserError:
+    # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
+    hint = ("check REFMAIL_DATABASE_URL and that the database server is running"
+            if isinstance(exc, (OperationalError, InterfaceError)) else "")
+    return UserError(f"database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}", hint=hint)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -640,21 +797,10 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args)
     try:
         return HANDLERS[args.command](args)
-    except _Usage as exc:
-        print(f"refmail answer: error: {exc}", file=sys.stderr)
-        return 2
-    except (UserError, ConfigError, InsecureConnectionError, DatabaseURLError, AmbiguousId) as exc:
-        print(f"refmail: {exc}", file=sys.stderr)
-        return 1
+    except RefmailError as exc:
+        return _said(exc)
     except SQLAlchemyError as exc:
-        # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
-        hint = ("\ncheck REFMAIL_DATABASE_URL and that the database server is running"
-                if isinstance(exc, (OperationalError, InterfaceError)) else "")
-        print(f"refmail: database problem ({type(exc).__name__}): {str(exc).splitlines()[0]}{hint}", file=sys.stderr)
-        return 1
-    except MailError as exc:
-        print(f"refmail: mail server problem: {exc}", file=sys.stderr)
-        return 1
+        return _said(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong

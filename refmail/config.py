@@ -3,40 +3,26 @@
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Annotated
 
 import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 
 from refmail.clock import parse_instant
 from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
+from refmail.errors import ConfigError
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
 SECURITY = ("ssl", "starttls", "none")
-
-
-# Every setting refmail reads. A TOML key outside this list is a typo until proven otherwise: it is an
-# error naming the nearest valid key, never silently ignored (a misspelt password key would look like a
-# wrong password).
-KNOWN_KEYS = (
-    "REFMAIL_OWNER", "REFMAIL_ASSISTANT",
-    "REFMAIL_IMAP_HOST", "REFMAIL_IMAP_PORT", "REFMAIL_IMAP_USER", "REFMAIL_IMAP_PASSWORD", "REFMAIL_IMAP_SECURITY",
-    "REFMAIL_INTAKE_IMAP_USER", "REFMAIL_INTAKE_IMAP_PASSWORD",
-    "REFMAIL_SMTP_HOST", "REFMAIL_SMTP_PORT", "REFMAIL_SMTP_USER", "REFMAIL_SMTP_PASSWORD", "REFMAIL_SMTP_SECURITY",
-    "REFMAIL_DATABASE_URL", "REFMAIL_RULES", "REFMAIL_TEMPLATES", "REFMAIL_SECRET", "REFMAIL_NOW",
-    "REFMAIL_ALLOW_PLAINTEXT", "REFMAIL_DATA_DIR",
-)
-
-
-class ConfigError(Exception):
-    """A setting is missing or wrong; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +33,7 @@ class ServerSettings:
     password: str | None = field(repr=False)
     security: str
     allow_plaintext: bool = False
-
-    @property
-    def is_loopback(self) -> bool:
-        return is_loopback(self.host)
+    oauth2_token_command: str | None = None  # set: log in with OAuth2, the password is unused
 
 
 @dataclass(frozen=True)
@@ -66,15 +49,113 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     now: datetime | None = None
     data_dir: Path = Path(".")
+    intake_oauth2_token_command: str | None = None
 
 
-def is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain"):
-        return True
+def _env_name(info: ValidationInfo) -> str:
+    return f"REFMAIL_{(info.field_name or '').upper()}"
+
+
+def _host_is_set(info: ValidationInfo) -> bool:
+    """A server without a host is not used: its port and security are not checked."""
+    return bool(info.data.get((info.field_name or "").rsplit("_", 1)[0] + "_host"))
+
+
+def _port(value: str | None, info: ValidationInfo) -> int | None:
+    if not value or not _host_is_set(info):
+        return None  # the default for its security
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return int(value)
     except ValueError:
-        return False
+        raise ValueError(f"{_env_name(info)}: expected a port number, got {value!r}") from None
+
+
+def _security(value: str, info: ValidationInfo) -> str:
+    value = value.lower()
+    if value not in SECURITY and _host_is_set(info):
+        raise ValueError(f"{_env_name(info)}: expected one of {', '.join(SECURITY)}, got {value!r}")
+    return value
+
+
+def _templates(value: Path | None, info: ValidationInfo) -> Path | None:
+    if value is not None and not value.is_dir():
+        raise ValueError(f"{_env_name(info)}: {value} is not a folder")
+    return value
+
+
+def _secret(value: str | None, info: ValidationInfo) -> str | None:
+    if value is not None and len(value) < MIN_SECRET_LENGTH:
+        # Our Message-IDs are keyed with it and go to strangers: a short key could be searched for offline.
+        raise ValueError(f"{_env_name(info)}: too short to keep approvals safe (at least {MIN_SECRET_LENGTH} "
+                         "characters); leave it unset and refmail generates and keeps one")
+    return value
+
+
+def _instant(value: str | datetime | None, info: ValidationInfo) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_instant(value) if value else None
+    except ValueError:
+        raise ValueError(f"{_env_name(info)}: expected an ISO-8601 instant, got {value!r}") from None
+
+
+Port = Annotated[int | None, BeforeValidator(_port)]
+Security = Annotated[str, AfterValidator(_security)]
+Password = Annotated[str | None, Field(repr=False)]
+MaybePath = Annotated[Path | None, BeforeValidator(lambda v: v or None)]  # an empty value is no setting
+
+
+class Values(BaseModel):
+    """Every setting refmail reads: field `imap_host` is REFMAIL_IMAP_HOST in the environment, and
+    `imap_host`, `REFMAIL_IMAP_HOST` or `host` under `[imap]` in the TOML file.
+
+    A new setting is one field here: it becomes a known TOML key (any other is an error naming the
+    nearest one), `refmail init` writes it in this order, and a problem is reported in this order.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    owner: str | None = None
+    assistant: Annotated[str, AfterValidator(lambda v: v.strip().lower())] = ""
+    imap_host: str | None = None
+    imap_port: Port = None
+    imap_user: str | None = None
+    imap_password: Password = None
+    imap_security: Security = "ssl"
+    intake_imap_user: str | None = None
+    intake_imap_password: Password = None
+    smtp_host: str | None = None
+    smtp_port: Port = None
+    smtp_user: str | None = None
+    smtp_password: Password = None
+    smtp_security: Security = "ssl"
+    database_url: Password = None  # may hold a password
+    rules: MaybePath = None
+    templates: Annotated[MaybePath, AfterValidator(_templates)] = None
+    secret: Annotated[str | None, AfterValidator(_secret), Field(repr=False)] = None
+    now: Annotated[datetime | None, BeforeValidator(_instant)] = None
+    allow_plaintext: Annotated[bool, BeforeValidator(lambda v: str(v).lower() in ("1", "yes", "true"))] = False
+    data_dir: MaybePath = None
+    # OAuth2: a command that prints an access token (refmail/mail/oauth2.py), per account.
+    imap_oauth2_token_command: str | None = None
+    intake_imap_oauth2_token_command: str | None = None
+    smtp_oauth2_token_command: str | None = None
+
+    @classmethod
+    def read(cls, merged: dict[str, str]) -> "Values":
+        """From REFMAIL_* names; the first problem, in field order, is a ConfigError naming its variable."""
+        try:
+            return cls.model_validate({k.removeprefix("REFMAIL_").lower(): v for k, v in merged.items()
+                                       if k in KNOWN_KEYS})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigError(str(first.get("ctx", {}).get("error") or first["msg"])) from None
+
+
+# A TOML key outside this list is a typo until proven otherwise: it is an error naming the nearest valid
+# key, never silently ignored (a misspelt password key would look like a wrong password).
+KNOWN_KEYS = tuple(f"REFMAIL_{name.upper()}" for name in Values.model_fields)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -130,6 +211,7 @@ def _as_written(written: str, name: str) -> str:
 
 
 def _owner(value: str | None) -> tuple[Person, tuple[str, ...]]:
+    """The owner and her other addresses, from one REFMAIL_OWNER value."""
     if not value:
         raise ConfigError('REFMAIL_OWNER is not set (expected e.g. "Olivia Owner <owner@example.com>")')
     people = [(n, a.strip().lower()) for n, a in getaddresses([value]) if "@" in a]
@@ -139,20 +221,14 @@ def _owner(value: str | None) -> tuple[Person, tuple[str, ...]]:
     return Person(name, email), tuple(a for _, a in people[1:])
 
 
-def _server(env: dict[str, str], prefix: str, default_port: dict[str, int]) -> ServerSettings | None:
-    host = env.get(f"{prefix}_HOST")
+def _server(values: Values, name: str, default_port: dict[str, int]) -> ServerSettings | None:
+    host = getattr(values, f"{name}_host")
     if not host:
         return None
-    security = env.get(f"{prefix}_SECURITY", "ssl").lower()
-    if security not in SECURITY:
-        raise ConfigError(f"{prefix}_SECURITY: expected one of {', '.join(SECURITY)}, got {security!r}")
-    port_text = env.get(f"{prefix}_PORT") or str(default_port[security])
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ConfigError(f"{prefix}_PORT: expected a port number, got {port_text!r}") from None
-    plaintext = env.get("REFMAIL_ALLOW_PLAINTEXT", "").lower() in ("1", "yes", "true")
-    return ServerSettings(host, port, env.get(f"{prefix}_USER"), env.get(f"{prefix}_PASSWORD"), security, plaintext)
+    security, port = getattr(values, f"{name}_security"), getattr(values, f"{name}_port")
+    return ServerSettings(host, default_port[security] if port is None else port, getattr(values, f"{name}_user"),
+                          getattr(values, f"{name}_password"), security, values.allow_plaintext,
+                          getattr(values, f"{name}_oauth2_token_command"))
 
 
 def load_rules(path: Path | None) -> Rules:
@@ -185,54 +261,33 @@ def load_settings(environ: dict[str, str] | None = None, config_file: str | None
 
     `need_owner=False` is for commands that only touch the database (`refmail db upgrade`).
     """
-    env = dict(os.environ if environ is None else environ)
-    config_file = config_file or env.get("REFMAIL_CONFIG")
-    merged = {**(_read_toml(config_file) if config_file else {}), **{k: v for k, v in env.items() if v != ""}}
-
-    if need_owner or merged.get("REFMAIL_OWNER"):
-        owner, aliases = _owner(merged.get("REFMAIL_OWNER"))
-    else:
-        owner, aliases = Person("", ""), ()
-    assistant = merged.get("REFMAIL_ASSISTANT", "").strip().lower()
-    identity = Identity(owner=owner, owner_aliases=aliases, assistant=assistant)
-
-    imap = _server(merged, "REFMAIL_IMAP", {"ssl": 993, "starttls": 143, "none": 143})
-    smtp = _server(merged, "REFMAIL_SMTP", {"ssl": 465, "starttls": 587, "none": 25})
-    data_dir = Path(merged["REFMAIL_DATA_DIR"]) if merged.get("REFMAIL_DATA_DIR") else default_data_dir()
-    database_url = merged.get("REFMAIL_DATABASE_URL") or f"sqlite:///{data_dir / 'refmail.db'}"
-
-    rules_path = Path(merged["REFMAIL_RULES"]) if merged.get("REFMAIL_RULES") else None
-    if rules_path is None and Path("rules.yaml").is_file():
-        rules_path = Path("rules.yaml")
-    templates = Path(merged["REFMAIL_TEMPLATES"]) if merged.get("REFMAIL_TEMPLATES") else None
-    if templates is None:
-        templates = Path("templates") if Path("templates").is_dir() else PACKAGE_DATA / "templates"
-    elif not templates.is_dir():
-        raise ConfigError(f"REFMAIL_TEMPLATES: {templates} is not a folder")
-
-    secret = merged.get("REFMAIL_SECRET")
-    if secret is not None and len(secret) < MIN_SECRET_LENGTH:
-        # Our Message-IDs are keyed with it and go to strangers: a short key could be searched for offline.
-        raise ConfigError(f"REFMAIL_SECRET: too short to keep approvals safe (at least {MIN_SECRET_LENGTH} "
-                          "characters); leave it unset and refmail generates and keeps one")
-
-    now = None
-    if merged.get("REFMAIL_NOW"):
-        try:
-            now = parse_instant(merged["REFMAIL_NOW"])
-        except ValueError:
-            raise ConfigError(f"REFMAIL_NOW: expected an ISO-8601 instant, got {merged['REFMAIL_NOW']!r}") from None
-
+    merged = _merged(dict(os.environ if environ is None else environ), config_file)
+    owner = merged.get("REFMAIL_OWNER")
+    person, aliases = _owner(owner) if need_owner or owner else (Person("", ""), ())  # named first, as ever
+    values = Values.read(merged)
+    data_dir = values.data_dir or default_data_dir()
     return Settings(
-        identity=identity,
-        imap=imap,
-        intake_user=merged.get("REFMAIL_INTAKE_IMAP_USER"),
-        intake_password=merged.get("REFMAIL_INTAKE_IMAP_PASSWORD"),
-        smtp=smtp,
-        database_url=database_url,
-        rules_path=rules_path,
-        templates_path=templates,
-        secret=secret,
-        now=now,
+        identity=Identity(owner=person, owner_aliases=aliases, assistant=values.assistant),
+        imap=_server(values, "imap", {"ssl": 993, "starttls": 143, "none": 143}),
+        intake_user=values.intake_imap_user,
+        intake_password=values.intake_imap_password,
+        smtp=_server(values, "smtp", {"ssl": 465, "starttls": 587, "none": 25}),
+        database_url=values.database_url or f"sqlite:///{data_dir / 'refmail.db'}",
+        rules_path=values.rules or _here(Path("rules.yaml"), Path.is_file),
+        templates_path=values.templates or _here(Path("templates"), Path.is_dir) or PACKAGE_DATA / "templates",
+        secret=values.secret,
+        now=values.now,
         data_dir=data_dir,
+        intake_oauth2_token_command=values.intake_imap_oauth2_token_command,
     )
+
+
+def _merged(env: dict[str, str], config_file: str | None) -> dict[str, str]:
+    """The TOML file's REFMAIL_* values, overridden by the environment's non-empty ones."""
+    config_file = config_file or env.get("REFMAIL_CONFIG")
+    return {**(_read_toml(config_file) if config_file else {}), **{k: v for k, v in env.items() if v != ""}}
+
+
+def _here(path: Path, found: Callable[[Path], bool]) -> Path | None:
+    """A rules.yaml or templates folder in the working directory, used when no setting names one."""
+    return path if found(path) else None

@@ -16,7 +16,7 @@ from refmail.app import (approval_mail, digest_mail, drafts_folder, followup, ho
                          question_mail, send)
 from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.app.kept import KeptMailboxes
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from refmail.config import ConfigError, Settings, load_rules, load_settings
+from refmail.mail.oauth2 import TokenCommand, account_tokens
 
 TIMEOUT = 15.0  # a check that hangs is a failed check, not a stuck terminal
+PROBE_WAIT = 60.0  # how long `--send-probe` waits for its message in the intake (providers take seconds)
+PROBE_EVERY = 1.0
 
 
 class Status(enum.Enum):
@@ -24,8 +28,11 @@ class Check:
     text: str
 
 
-def run_checks(environ: dict[str, str] | None = None, config_file: str | None = None) -> Iterator[Check]:
-    """The checks in order; later ones are skipped when the configuration itself cannot be read."""
+def run_checks(environ: dict[str, str] | None = None, config_file: str | None = None,
+               probe_wait: float | None = None) -> Iterator[Check]:
+    """The checks in order; later ones are skipped when the configuration itself cannot be read.
+
+    With `probe_wait` (seconds), a probe is mailed to the assistant address and looked for in the intake."""
     try:
         settings = load_settings(environ=environ, config_file=config_file)
     except (ConfigError, OSError) as exc:
@@ -35,6 +42,14 @@ def run_checks(environ: dict[str, str] | None = None, config_file: str | None = 
     yield _assistant(settings)
     for check in (_rules, _timezone, _templates, _database, _imap_owner, _imap_intake, _smtp):
         yield _guarded(check, settings)
+    if probe_wait is None:
+        yield Check(Status.WARN, "delivery", "whether mail to the assistant address reaches the intake is not "
+                    "checked (it sends a message): `refmail doctor --send-probe` mails one and looks for it")
+    else:
+        def delivery(s: Settings) -> Check:  # named: a crash in it is reported as the "delivery" line
+            return probe_delivery(s, probe_wait)
+
+        yield _guarded(delivery, settings)
 
 
 def _guarded(check: Callable[[Settings], Check], settings: Settings) -> Check:
@@ -118,17 +133,20 @@ def _imap_owner(settings: Settings) -> Check:
     imap = settings.imap
     if imap is None or not imap.user:
         return Check(Status.FAIL, "imap", "no mailbox configured: set REFMAIL_IMAP_HOST, REFMAIL_IMAP_USER and "
-                     "REFMAIL_IMAP_PASSWORD")
-    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True)
+                     "REFMAIL_IMAP_PASSWORD (or REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND)")
+    return _imap_login("imap", settings, imap.user, imap.password or "", owner=True,
+                       token=account_tokens(settings).owner)
 
 
 def _imap_intake(settings: Settings) -> Check:
     if settings.imap is None or not settings.intake_user:
         return Check(Status.OK, "intake", "your own INBOX is the intake (REFMAIL_INTAKE_IMAP_USER unset)")
-    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False)
+    return _imap_login("intake", settings, settings.intake_user, settings.intake_password or "", owner=False,
+                       token=account_tokens(settings).intake)
 
 
-def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool) -> Check:
+def _imap_login(name: str, settings: Settings, user: str, password: str, owner: bool,
+                token: TokenCommand | None) -> Check:
     from refmail.mail.imap import ImapMailbox
     from refmail.mail.ports import MailError
     from refmail.mail.security import InsecureConnectionError
@@ -137,7 +155,7 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     assert imap is not None
     try:
         box = ImapMailbox(imap.host, imap.port, user, password, imap.security, timeout=TIMEOUT,
-                          allow_plaintext=imap.allow_plaintext)
+                          allow_plaintext=imap.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, name, str(exc))
     try:
@@ -150,7 +168,8 @@ def _imap_login(name: str, settings: Settings, user: str, password: str, owner: 
     where = f"{user} at {imap.host}:{imap.port} ({imap.security})"
     extras = ", ".join(c for c in ("IDLE", "CONDSTORE", "SPECIAL-USE") if c in caps)
     missing = [c for c in ("IDLE",) if c not in caps]
-    text = f"{where}: logged in; server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}"
+    text = (f"{where}: logged in {_how(box.login_method, token)}; "
+            f"server offers {extras or 'none of IDLE, CONDSTORE, SPECIAL-USE'}")
     if owner:
         sent = special.get("\\Sent")
         drafts = special.get("\\Drafts")
@@ -171,8 +190,9 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", "no SMTP server configured: set REFMAIL_SMTP_HOST, _USER and _PASSWORD; "
                      "without it nothing can be sent")
     try:
+        token = account_tokens(settings).smtp
         transport = SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security, timeout=TIMEOUT,
-                                  allow_plaintext=smtp.allow_plaintext)
+                                  allow_plaintext=smtp.allow_plaintext, token=token)
     except InsecureConnectionError as exc:
         return Check(Status.FAIL, "smtp", str(exc))
     try:
@@ -181,5 +201,71 @@ def _smtp(settings: Settings) -> Check:
         return Check(Status.FAIL, "smtp", str(exc))
     finally:
         transport.close()
-    login = f"logged in as {smtp.user}" if smtp.user else "connected (no login configured)"
+    login = (f"logged in as {smtp.user} {_how(transport.login_method, token)}" if smtp.user
+             else "connected (no login configured)")
     return Check(Status.OK, "smtp", f"{smtp.host}:{smtp.port} ({smtp.security}): {login}")
+
+
+def _how(method: str | None, token: TokenCommand | None) -> str:
+    """Which way it logged in: a password, or OAuth2 with the token from which setting's command."""
+    if token is None:
+        return "with a password"
+    return f"with OAuth2 ({method or 'XOAUTH2'}, token from {token.setting})"
+
+
+def _intake_box(settings: Settings):  # type: ignore[no-untyped-def]
+    """The mailbox intros arrive in (the assistant's own, else the owner's), and its login."""
+    from refmail.mail.imap import ImapMailbox
+
+    imap = settings.imap
+    assert imap is not None and imap.user
+    tokens = account_tokens(settings)
+    user, password, token = (settings.intake_user, settings.intake_password, tokens.intake) if settings.intake_user \
+        else (imap.user, imap.password, tokens.owner)
+    return ImapMailbox(imap.host, imap.port, user, password or "", imap.security, timeout=TIMEOUT,
+                       allow_plaintext=imap.allow_plaintext, token=token), user
+
+
+def probe_delivery(settings: Settings, wait: float, clock: Callable[[], float] = time.monotonic,
+                   pause: Callable[[float], None] = time.sleep) -> Check:
+    """Mail a probe (a unique Message-ID, stamped X-Refmail so no refmail cycle acts on it) from the owner
+    to the assistant address over SMTP, look for it in the intake's INBOX for up to `wait` seconds, then
+    delete it there. Proves the one link no login can: that people's CCs reach the mailbox refmail reads."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from refmail.clock import SystemClock
+    from refmail.domain.types import OutgoingMail
+    from refmail.mail.smtp import SmtpTransport
+
+    assistant, owner = settings.identity.assistant, settings.identity.owner
+    if not assistant:
+        return Check(Status.FAIL, "delivery", "REFMAIL_ASSISTANT is not set: no address to send the probe to")
+    if settings.smtp is None or settings.imap is None or not settings.imap.user:
+        return Check(Status.FAIL, "delivery", "the probe needs both SMTP (to send it) and IMAP (to find it)")
+    msg = EmailMessage()
+    msg["From"], msg["To"] = owner.formatted(), assistant
+    msg["Subject"] = "[refmail] delivery check (refmail doctor; deleted once found)"
+    msg["Date"] = format_datetime(SystemClock().now())
+    msg["Message-ID"] = mid = make_msgid("refmail-probe", domain=owner.email.rpartition("@")[2])
+    msg["X-Refmail"] = "probe"
+    msg.set_content("refmail doctor sent this to check that mail to the assistant address reaches the mailbox "
+                    "refmail reads. refmail deletes it once found; if you see it, it can go.\n")
+    smtp = settings.smtp
+    with SmtpTransport(smtp.host, smtp.port, smtp.user, smtp.password, smtp.security, timeout=TIMEOUT,
+                       allow_plaintext=smtp.allow_plaintext, token=account_tokens(settings).smtp) as transport:
+        transport.send(OutgoingMail(mid.strip("<>"), owner.email, (assistant,), msg.as_bytes()))
+    box, user = _intake_box(settings)
+    started = clock()
+    with box:
+        while not (found := box.contains_message_id("INBOX", mid)) and clock() - started < wait:
+            pause(PROBE_EVERY)
+        took = clock() - started
+        if not found:
+            return Check(Status.FAIL, "delivery", f"a probe mailed to {assistant} did not reach {user}'s INBOX "
+                         f"within {wait:g} s: make {assistant} deliver to the mailbox refmail reads "
+                         "(REFMAIL_INTAKE_IMAP_USER, else your own), or check the address (REFMAIL_ASSISTANT). "
+                         "If it arrives later it is marked as refmail's own and ignored")
+        box.remove_message_id("INBOX", mid)
+    return Check(Status.OK, "delivery", f"a probe mailed to {assistant} reached {user}'s INBOX in {took:.0f} s "
+                 "(and was deleted)")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from email.utils import formataddr
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from refmail.config import KNOWN_KEYS, ConfigError
+from refmail.errors import InitError
 from refmail.mail.providers import PROVIDERS
-
-
-class InitError(Exception):
-    """A login or a setting that does not work; the config file is left as it was."""
+from refmail.store.private import write_private
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,7 @@ class Answers:
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
     database_url: str | None = None
+    token_command: str | None = None  # OAuth2: the command that prints an access token (no password then)
 
 
 def settings_for(a: Answers) -> dict[str, str]:
@@ -52,19 +50,28 @@ def settings_for(a: Answers) -> dict[str, str]:
         "REFMAIL_IMAP_PORT": str(a.imap_port or (preset.imap_port if preset else 993)),
         "REFMAIL_IMAP_SECURITY": a.imap_security or (preset.imap_security if preset else "ssl"),
         "REFMAIL_IMAP_USER": user,
-        "REFMAIL_IMAP_PASSWORD": a.password,
         "REFMAIL_SMTP_HOST": a.smtp_host or (preset.smtp_host if preset else ""),
         "REFMAIL_SMTP_PORT": str(a.smtp_port or (preset.smtp_port if preset else 465)),
         "REFMAIL_SMTP_SECURITY": a.smtp_security or (preset.smtp_security if preset else "ssl"),
     }
+    if a.token_command:
+        values["REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND"] = a.token_command
+    else:
+        values["REFMAIL_IMAP_PASSWORD"] = a.password
     # A provider's SMTP takes the mailbox login; a server of her own may take none (--smtp-user "").
     smtp_user = user if a.smtp_user is None else a.smtp_user
     if smtp_user:
         values["REFMAIL_SMTP_USER"] = smtp_user
-        values["REFMAIL_SMTP_PASSWORD"] = a.smtp_password or a.password
+        if a.token_command:
+            values["REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND"] = a.token_command
+        else:
+            values["REFMAIL_SMTP_PASSWORD"] = a.smtp_password or a.password
     if a.intake_user:
         values["REFMAIL_INTAKE_IMAP_USER"] = a.intake_user
-        values["REFMAIL_INTAKE_IMAP_PASSWORD"] = a.intake_password or ""
+        if a.token_command:  # its own sign-in, kept under its own name
+            values["REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND"] = f"{a.token_command} --account {a.intake_user}"
+        else:
+            values["REFMAIL_INTAKE_IMAP_PASSWORD"] = a.intake_password or ""
     if a.database_url:
         values["REFMAIL_DATABASE_URL"] = a.database_url
     return values
@@ -80,23 +87,31 @@ class Checked:
 def check_logins(values: dict[str, str], allow_plaintext: bool = False) -> Checked:
     """Log in to IMAP (and the intake) and SMTP for real; raise InitError with the hint on the first failure."""
     from refmail.mail.imap import ImapMailbox
+    from refmail.mail.oauth2 import TokenCommand
     from refmail.mail.ports import MailError
     from refmail.mail.security import InsecureConnectionError
     from refmail.mail.smtp import SmtpTransport
 
+    def token(key: str) -> TokenCommand | None:
+        return TokenCommand(values[key], key) if values.get(key) else None
+
     host, port, security = values["REFMAIL_IMAP_HOST"], int(values["REFMAIL_IMAP_PORT"]), values["REFMAIL_IMAP_SECURITY"]
     try:
-        with ImapMailbox(host, port, values["REFMAIL_IMAP_USER"], values["REFMAIL_IMAP_PASSWORD"], security,
-                         timeout=15, allow_plaintext=allow_plaintext) as box:
+        with ImapMailbox(host, port, values["REFMAIL_IMAP_USER"], values.get("REFMAIL_IMAP_PASSWORD", ""), security,
+                         timeout=15, allow_plaintext=allow_plaintext,
+                         token=token("REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND")) as box:
             caps = box.capabilities()
             special = box.special_use_folders()
         if values.get("REFMAIL_INTAKE_IMAP_USER"):
-            with ImapMailbox(host, port, values["REFMAIL_INTAKE_IMAP_USER"], values["REFMAIL_INTAKE_IMAP_PASSWORD"],
-                             security, timeout=15, allow_plaintext=allow_plaintext) as intake:
+            with ImapMailbox(host, port, values["REFMAIL_INTAKE_IMAP_USER"],
+                             values.get("REFMAIL_INTAKE_IMAP_PASSWORD", ""), security, timeout=15,
+                             allow_plaintext=allow_plaintext,
+                             token=token("REFMAIL_INTAKE_IMAP_OAUTH2_TOKEN_COMMAND")) as intake:
                 intake.capabilities()
         with SmtpTransport(values["REFMAIL_SMTP_HOST"], int(values["REFMAIL_SMTP_PORT"]),
                            values.get("REFMAIL_SMTP_USER"), values.get("REFMAIL_SMTP_PASSWORD"),
-                           values["REFMAIL_SMTP_SECURITY"], timeout=15, allow_plaintext=allow_plaintext) as smtp:
+                           values["REFMAIL_SMTP_SECURITY"], timeout=15, allow_plaintext=allow_plaintext,
+                           token=token("REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND")) as smtp:
             smtp.check()
     except (MailError, InsecureConnectionError) as exc:
         raise InitError(str(exc)) from None
@@ -115,15 +130,26 @@ def write_config(path: Path, values: dict[str, str]) -> bool:
             merged = _read_toml(str(path))
         except ConfigError as exc:
             raise InitError(f"{exc}; fix or move the file, then run init again") from None
+    for prefix in ("REFMAIL_IMAP", "REFMAIL_INTAKE_IMAP", "REFMAIL_SMTP"):  # one way to log in per account
+        if f"{prefix}_OAUTH2_TOKEN_COMMAND" in values:
+            merged.pop(f"{prefix}_PASSWORD", None)
+        if f"{prefix}_PASSWORD" in values:
+            merged.pop(f"{prefix}_OAUTH2_TOKEN_COMMAND", None)
     merged |= values
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others, not for a moment
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(render_toml(merged))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, render_toml(merged))  # never readable by others, not for a moment
     return existed
+
+
+def token_command(provider: str) -> str:
+    """`refmail auth token --provider ...` by an absolute path: a service's PATH may not hold refmail."""
+    import shlex
+    import shutil
+    import sys
+
+    program = shutil.which("refmail")
+    start = shlex.quote(program) if program else f"{shlex.quote(sys.executable)} -m refmail"
+    return f"{start} auth token --provider {provider}"
 
 
 def render_toml(values: dict[str, str]) -> str:

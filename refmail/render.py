@@ -9,12 +9,16 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from functools import cache, cached_property
 from pathlib import Path
-
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from typing import TYPE_CHECKING
 
 from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
+from refmail.errors import TemplateError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PACKAGED = Path(__file__).parent / "data" / "templates"
 _SPACE = re.compile(r"\s+")
@@ -23,8 +27,13 @@ _SPACE = re.compile(r"\s+")
 _POLICY = SMTP.clone(max_line_length=998)
 
 
-class TemplateError(Exception):
-    """A template is missing or uses a name it was not given."""
+@cache
+def _inliner():  # type: ignore[no-untyped-def]
+    """Imported on the first HTML render (15 ms): listing commands and idle cycles render none.
+    Nothing is fetched: a template (hers, in her templates folder) must not make refmail load a URL."""
+    import css_inline
+
+    return css_inline.CSSInliner(load_remote_stylesheets=False)
 
 
 def single_line(text: str) -> str:
@@ -33,26 +42,41 @@ def single_line(text: str) -> str:
 
 
 class Renderer:
-    """Jinja2 over the user's folder first, then the packaged templates."""
+    """Jinja2 over the user's folder first, then the packaged templates.
+
+    Jinja2 is imported when the first template is rendered: every command builds a Renderer, and the
+    listing commands (`drafts`, `referrals`) and an idle cycle render nothing."""
 
     def __init__(self, user_folder: Path | None = None) -> None:
-        folders = [str(f) for f in (user_folder, PACKAGED) if f is not None]
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(f) for f in dict.fromkeys(folders)]),
+        self.folders = [str(f) for f in (user_folder, PACKAGED) if f is not None]
+
+    @cached_property
+    def env(self) -> Environment:
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+        return Environment(
+            loader=ChoiceLoader([FileSystemLoader(f) for f in dict.fromkeys(self.folders)]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
             autoescape=False,  # plain-text mail; HTML templates autoescape by name below
         )
-        self.html_env = self.env.overlay(autoescape=True)
+
+    @cached_property
+    def html_env(self) -> Environment:
+        return self.env.overlay(autoescape=True)
 
     def text(self, name: str, data: dict[str, object]) -> str:
         return self._render(self.env, name, data)
 
     def html(self, name: str, data: dict[str, object]) -> str:
-        return self._render(self.html_env, name, data)
+        """Autoescaped, then the template's <style> block moved into style attributes: many mail clients
+        (Gmail's apps among them) drop <style>, so the styles are written once and inlined here."""
+        return _inliner().inline(self._render(self.html_env, name, data))
 
     @staticmethod
     def _render(env: Environment, name: str, data: dict[str, object]) -> str:
+        from jinja2 import TemplateNotFound
+
         try:
             return env.get_template(name).render(**data)
         except TemplateNotFound:

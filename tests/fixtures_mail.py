@@ -46,6 +46,15 @@ def mail_world_unflagged() -> Iterator[MailWorld]:
     world.stop()
 
 
+@pytest.fixture(scope="session")
+def oauth2_world() -> Iterator[MailWorld]:
+    """A world whose Dovecot (oauth2 passdb) and SMTP server also take OAuth2 bearer tokens, checked by a
+    token-introspection endpoint on loopback: oauth2_world.tokens.issue(email) / .revoke(token)."""
+    world = _start(oauth2=True)
+    yield world
+    world.stop()
+
+
 @pytest.fixture
 def fresh_user(mail_world: MailWorld) -> str:
     """A brand-new empty mailbox in mail_world, so a test does not see others' mail."""

@@ -11,16 +11,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from refmail.app import decide
+from refmail.app.outbox import move
 from refmail.app.transitions import record
 from refmail.domain import approvals as ap
 from refmail.domain.drafting import display_name, first_name, names_list
 from refmail.domain.extract import FORWARD_SUBJECT
+from refmail.domain.outbox import LIVE, DraftEvent, DraftStatus, allows
 from refmail.domain.types import OutgoingMail, ParsedMessage, Person
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 DRAFT_HEADER = "X-Refmail-Draft"
@@ -87,7 +89,7 @@ def request_approvals(app: App, transport: Transport, now: datetime) -> int:
     if app.rules.drafts_folder_mode:
         return _to_drafts_folder(app, now)
     with app.sessions() as s:
-        ids = list(s.scalars(select(m.Draft.id).where(m.Draft.status == q.PENDING_DRAFT,
+        ids = list(s.scalars(select(m.Draft.id).where(m.Draft.status == DraftStatus.PENDING,
                                                       m.Draft.approval_requested_at.is_(None))
                              .order_by(m.Draft.created_at)))
     asked = 0
@@ -121,7 +123,7 @@ def request_approvals(app: App, transport: Transport, now: datetime) -> int:
 def _claim(app: App, draft_id: str, now: datetime) -> bool:
     with app.sessions.begin() as s:
         result = s.execute(update(m.Draft).where(m.Draft.id == draft_id, m.Draft.approval_requested_at.is_(None),
-                                                 m.Draft.status == q.PENDING_DRAFT)
+                                                 m.Draft.status == DraftStatus.PENDING)
                            .values(approval_requested_at=now))
         return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -228,7 +230,7 @@ def _to_drafts_folder(app: App, now: datetime) -> int:
     if app.open_owner_mailbox is None:
         return 0
     with app.sessions() as s:
-        ids = list(s.scalars(select(m.Draft.id).where(m.Draft.status == q.PENDING_DRAFT,
+        ids = list(s.scalars(select(m.Draft.id).where(m.Draft.status == DraftStatus.PENDING,
                                                       m.Draft.approval_requested_at.is_(None))))
     if not ids:
         return 0
@@ -262,8 +264,9 @@ def _sent_after_withdrawal(s: Session, draft: m.Draft, parsed: ParsedMessage, no
     """She sent a copy refmail had withdrawn or she had skipped: it is out, on the record, and a problem."""
     ref = s.get(m.Referral, draft.referral_id)
     state = ref.state.replace("_", " ") if ref is not None else "closed"
-    why = "you had skipped it" if draft.status == q.REJECTED else f"refmail had withdrawn it (the referral is {state})"
-    draft.status, draft.sent_at = q.SENT_AFTER_WITHDRAWAL, now
+    why = "you had skipped it" if draft.status == DraftStatus.REJECTED else f"refmail had withdrawn it (the referral is {state})"
+    move(draft, DraftEvent.SENT_BY_OWNER)
+    draft.sent_at = now
     draft.last_error = f"sent from your mail client after {why}"
     q.link_thread(s, parsed.message_id, draft.referral_id)
     record(s, draft.referral_id, now, "message_out", f"{draft.kind} {draft.subject!r} sent from your mail client "
@@ -278,7 +281,7 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
     carries the draft's own Message-ID: that is keyed with the secret, so only someone who saw the
     draft can write it, and a stranger cannot make refmail believe a first touch went out.
     """
-    from refmail.app.send import _mark_sent
+    from refmail.app.send import mark_sent
     from refmail.app.tracking import from_owner
 
     draft = None
@@ -291,13 +294,13 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
         return False
     if not in_sent and not from_owner(app, parsed):
         return False
-    if draft.status in (q.CANCELLED, q.REJECTED):
+    if allows(draft.status, DraftEvent.SENT_BY_OWNER):  # withdrawn, or she had skipped it
         _sent_after_withdrawal(s, draft, parsed, now)
         return True
-    if draft.status not in (q.PENDING_DRAFT, q.APPROVED):
+    if draft.status not in LIVE:
         return True  # already sent or decided: nothing more
-    if draft.status == q.PENDING_DRAFT:
+    if draft.status == DraftStatus.PENDING:
         decide.approve(s, app, draft, now, "her mail client", ap.new_text(parsed.text) or None)
     q.link_thread(s, parsed.message_id, draft.referral_id)
-    _mark_sent(s, app, draft, now)
+    mark_sent(s, app, draft, now)
     return True

@@ -12,7 +12,7 @@ from refmail.domain.pipeline import understand
 from refmail.domain.types import ParseFailure
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def claim(app: App, referral_id: str, address: str) -> str:

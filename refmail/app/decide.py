@@ -7,39 +7,38 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from refmail.app import outbox as box
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
+from refmail.domain.outbox import DraftEvent, DraftStatus, allows
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
+from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
-
-
-class DecisionError(Exception):
-    """The draft does not exist or was already decided."""
+from refmail.app.context import App
 
 
 @dataclass(frozen=True)
 class Decision:
     draft_id: str
-    status: str
+    status: DraftStatus
     changed: bool
     message: str
 
 
 def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: str | None = None) -> Decision:
-    if draft.status == q.UNCERTAIN:
+    if draft.status == DraftStatus.UNCERTAIN:
         return Decision(draft.id, draft.status, False, f"draft {draft.id} may already have gone out (counted as sent); "
                         f"settle it with: refmail resolve {draft.id} sent|resend")
-    if draft.status != q.PENDING_DRAFT:
+    if not allows(draft.status, DraftEvent.APPROVED):
         return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
     if body is not None and body.strip() and body.strip() != draft.body.strip():
         draft.original_body = draft.body
         draft.body = body.strip() + "\n"
         record(s, draft.referral_id, now, "draft", f"{draft.kind} edited by the owner ({by})",
                draft_id=draft.id, body=draft.body)
-    draft.status, draft.decided_at, draft.decided_by = q.APPROVED, now, by
+    box.decide(draft, DraftEvent.APPROVED, now, by)
     # The due time is a deadline, not a start: approved mail goes at the next send window.
     draft.next_attempt_at = next_send_time(now, app.rules)
     record(s, draft.referral_id, now, "draft", f"{draft.kind} approved ({by})", draft_id=draft.id)
@@ -50,11 +49,11 @@ def approve(s: Session, app: App, draft: m.Draft, now: datetime, by: str, body: 
 
 
 def reject(s: Session, app: App, draft: m.Draft, now: datetime, by: str) -> Decision:
-    if draft.status != q.PENDING_DRAFT:
+    if not allows(draft.status, DraftEvent.REJECTED):
         return Decision(draft.id, draft.status, False, f"draft {draft.id} is already {draft.status}")
     ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
-    draft.status, draft.decided_at, draft.decided_by = q.REJECTED, now, by
+    box.decide(draft, DraftEvent.REJECTED, now, by)
     record(s, ref.id, now, "draft", f"{draft.kind} skipped ({by})", draft_id=draft.id)
     try:
         apply(s, app, ref, lc.DraftRejected(DraftKind(draft.kind)), now)

@@ -24,7 +24,7 @@ from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, Permanent
 from refmail.render import Envelope, address_line, compose, single_line
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 # A claim whose digest never went out (the worker died mid-send) may be taken over after this.

@@ -11,7 +11,7 @@ from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, update
 
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def prune(app: App, now: datetime) -> int:

@@ -21,7 +21,7 @@ from refmail import logs
 from refmail.mail.ports import LoginFailed, Mailbox, MailError, ServerUnreachable
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)

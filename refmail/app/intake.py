@@ -13,7 +13,7 @@ from refmail.domain.drafting import referral_ids
 from refmail.domain.types import ParsedMessage, Person, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, now: datetime) -> tuple[str | None, str]:

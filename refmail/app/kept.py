@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from refmail.mail.ports import Mailbox
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 @dataclass

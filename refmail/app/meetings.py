@@ -13,7 +13,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.types import ParsedMessage
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 # A meeting may be set after the cadence gave up, or after a bounce (she was reached another way).
 MEETABLE = lc.OPEN | {lc.State.CLOSED_NO_RESPONSE, lc.State.BOUNCED}

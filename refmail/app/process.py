@@ -20,7 +20,7 @@ from refmail.domain.types import Kind, OverBudget, ParsedMessage, ParseFailure, 
 from refmail.domain.zones import offset_minutes
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To")

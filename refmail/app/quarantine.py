@@ -10,7 +10,7 @@ from refmail.app.report import iso
 from refmail.domain.parse import parse_message
 from refmail.domain.types import ParseFailure
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def listing(app: App) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from refmail.domain.types import OutgoingMail, ParsedMessage, ParseFailure
 from refmail.mail.ports import AmbiguousSendError, PermanentSendError, Transport
 from refmail.render import Envelope, compose, single_line
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 

@@ -16,18 +16,15 @@ from refmail.domain import questions as qs
 from refmail.domain.outcome import Outcome
 from refmail.domain.parse import parse_message
 from refmail.domain.types import Kind, ParsedMessage, ParseFailure, Reading, Understanding
+from refmail.errors import QuestionError
 from refmail.render import single_line
 from refmail.store import models as m
-from refmail.wiring import App
+from refmail.app.context import App
 
 OPEN, ANSWERED, DISMISSED = "open", "answered", "dismissed"
 EMAIL, DIGEST = "email", "digest"  # asked by email (mail handed to refmail) | listed in the digest (her inbox)
 # A possible intro from her own inbox is listed in the digests of its first week; `refmail questions` keeps it.
 POSSIBLE_FOR = timedelta(days=7)
-
-
-class QuestionError(Exception):
-    """No such question, or an answer refmail cannot act on; the message says which."""
 
 
 @dataclass(frozen=True)

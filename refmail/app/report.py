@@ -13,7 +13,7 @@ from refmail.domain.cadence import business_days_between
 from refmail.domain.lifecycle import State
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 REPLIED_STATES = {State.REPLIED, State.MET, State.WON, State.LOST}
 MET_STATES = {State.MET, State.WON}

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import enum
 
-from refmail.app.decide import DecisionError
-from refmail.app.send import RESEND
+from refmail.app.outbox import RESEND, decide, move
 from refmail.app.transitions import record
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import draft_ids, outgoing_message_id
+from refmail.domain.outbox import DraftEvent, DraftStatus, allows
 from refmail.domain.rules import DraftKind
+from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 class Verdict(enum.StrEnum):
@@ -29,15 +30,16 @@ def resolve(app: App, draft_id: str, verdict: Verdict) -> str:
             raise DecisionError(f"no draft {draft_id!r} (see `refmail drafts --all`)")
         q.lock_referral(s, draft.referral_id)
         s.refresh(draft, with_for_update=True)
-        if draft.status != q.UNCERTAIN:
+        if not allows(draft.status, DraftEvent.CONFIRMED):  # only 'uncertain' is there to settle
             raise DecisionError(f"draft {draft.id} is {draft.status}: there is nothing to settle")
         if verdict is Verdict.SENT:
-            draft.status, draft.last_error = q.SENT, None
+            move(draft, DraftEvent.CONFIRMED)
+            draft.last_error = None
             record(s, draft.referral_id, now, "draft", f"{draft.kind} {draft.id} confirmed sent by the owner",
                    draft_id=draft.id)
             return f"{draft.id} recorded as sent"
         again = _copy(s, app, draft)
-        draft.status, draft.decided_at, draft.decided_by = q.CANCELLED, now, "owner"
+        decide(draft, DraftEvent.RESENT, now, "owner")
         draft.last_error = f"did not arrive (the owner said so): sent again as {again.id}"
         record(s, draft.referral_id, now, "draft",
                f"{draft.kind} {draft.id} did not arrive (owner): sent again as {again.id}, new Message-ID",
@@ -52,7 +54,7 @@ def _copy(s, app: App, lost: m.Draft) -> m.Draft:  # type: ignore[no-untyped-def
     seq = q.draft_count(s, lost.referral_id, lost.kind)
     did = next(c for c in draft_ids(lost.referral_id, DraftKind(lost.kind), seq) if s.get(m.Draft, c) is None)
     again = m.Draft(
-        id=did, referral_id=lost.referral_id, kind=lost.kind, status=q.APPROVED, to=list(lost.to), cc=list(lost.cc),
+        id=did, referral_id=lost.referral_id, kind=lost.kind, status=DraftStatus.APPROVED, to=list(lost.to), cc=list(lost.cc),
         bcc=list(lost.bcc or []),  # the referrer in BCC of a resent first touch too (issue 10)
         subject=lost.subject, body=lost.body, original_body=lost.original_body,
         message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from refmail.app.outbox import RESEND, move
 from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
+from refmail.domain import outbox
+from refmail.domain.outbox import DraftEvent, DraftStatus, InvalidDraftTransition
 from refmail.domain.cadence import next_send_time
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import OutgoingMail
@@ -20,12 +23,10 @@ from refmail.mail.ports import (AmbiguousSendError, LoginFailed, Mailbox, MailEr
 from refmail.render import Envelope, compose
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-# decided_by of a draft the owner had sent again with `refmail resolve ID resend` (app/resolve.py).
-RESEND = "resend"
 
 
 def envelope_of(app: App, draft: m.Draft) -> Envelope:
@@ -43,14 +44,14 @@ def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
     give_up = timedelta(hours=app.rules.outbox.retry_for_hours)
     with app.sessions() as s:
         stuck = s.execute(select(m.Draft.id, m.Draft.referral_id)
-                          .where(m.Draft.status == q.SENDING, m.Draft.lease_until < now)).all()
+                          .where(m.Draft.status == DraftStatus.SENDING, m.Draft.lease_until < now)).all()
         # Left 'uncertain' by a version that stopped the lifecycle there: carry them on now.
         stalled = s.execute(select(m.Draft.id, m.Draft.referral_id)
-                            .where(m.Draft.status == q.UNCERTAIN, m.Draft.sent_at.is_(None))).all()
+                            .where(m.Draft.status == DraftStatus.UNCERTAIN, m.Draft.sent_at.is_(None))).all()
     for draft_id, referral_id in stuck:
         with app.sessions.begin() as s:
             q.lock_referral(s, referral_id)
-            draft = _locked_draft(s, draft_id, q.SENDING)
+            draft = _locked_draft(s, draft_id, DraftStatus.SENDING)
             if draft is None or draft.lease_until is None or draft.lease_until >= now:
                 continue  # another worker settled it, or took it again
             found = False
@@ -62,35 +63,37 @@ def reconcile(app: App, owner: Mailbox | None, now: datetime) -> int:
                         log.warning("cannot check Sent for %s yet: %s", draft.id, exc)
                         continue
                     log.warning("cannot check Sent for %s (%s); assumed sent", draft.id, exc)
-            _mark_sent(s, app, draft, now, None if found else "interrupted while sending")
+            mark_sent(s, app, draft, now, None if found else "interrupted while sending")
             fixed += 1
     for draft_id, referral_id in stalled:
         with app.sessions.begin() as s:
             q.lock_referral(s, referral_id)
-            draft = _locked_draft(s, draft_id, q.UNCERTAIN)
+            draft = _locked_draft(s, draft_id, DraftStatus.UNCERTAIN)
             if draft is not None and draft.sent_at is None:
-                _mark_sent(s, app, draft, now, draft.last_error or "fate unknown")
+                mark_sent(s, app, draft, now, draft.last_error or "fate unknown")
                 fixed += 1
     return fixed
 
 
-def _locked_draft(s, draft_id: str, status: str) -> m.Draft | None:  # type: ignore[no-untyped-def]
+def _locked_draft(s, draft_id: str, status: DraftStatus) -> m.Draft | None:  # type: ignore[no-untyped-def]
     """The draft, locked, if it is still in `status`; the caller holds its referral's lock already."""
     return s.scalars(select(m.Draft).where(m.Draft.id == draft_id, m.Draft.status == status)
                      .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
 
 
-def _mark_sent(s, app: App, draft: m.Draft, now: datetime,  # type: ignore[no-untyped-def]
-               unconfirmed: str | None = None) -> None:
+def mark_sent(s, app: App, draft: m.Draft, now: datetime,  # type: ignore[no-untyped-def]
+              unconfirmed: str | None = None) -> None:
     """Record the draft as gone out and move the referral on.
 
     `unconfirmed` (why its fate is unknown) marks a send the server may or may not have taken: it is
     assumed delivered, so nothing goes twice and the cadence goes on, and it stays 'uncertain' until
-    the owner settles it with `refmail resolve` (the digest and `refmail show` tell her)."""
+    the owner settles it with `refmail resolve` (the digest and `refmail show` tell her). An 'uncertain'
+    draft an older version stopped at is carried on (reconciled) the same way."""
     ref = q.lock_referral(s, draft.referral_id)
     assert ref is not None
-    draft.status = q.UNCERTAIN if unconfirmed else q.SENT
-    draft.sent_at, draft.lease_owner, draft.lease_until = now, None, None
+    stalled = draft.status == DraftStatus.UNCERTAIN and draft.sent_at is None
+    move(draft, DraftEvent.RECONCILED if stalled else DraftEvent.UNCERTAIN if unconfirmed else DraftEvent.SENT)
+    draft.sent_at = now
     to = ", ".join(p["email"] for p in draft.to)
     if unconfirmed:
         draft.last_error = f"{unconfirmed}: may or may not have gone out"
@@ -126,12 +129,13 @@ def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[Ou
     """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
     with app.sessions.begin() as s:
         ref = q.lock_referral(s, referral_id)
-        draft = _locked_draft(s, draft_id, q.APPROVED)
+        draft = _locked_draft(s, draft_id, DraftStatus.APPROVED)
         if ref is None or draft is None:
             return None, "taken", b""
         allowed = lc.may_resend if draft.decided_by == RESEND else lc.may_send
         if not allowed(lc.State(ref.state), DraftKind(draft.kind)):
-            draft.status, draft.decided_by = q.CANCELLED, "lifecycle"
+            move(draft, DraftEvent.WITHDRAWN)
+            draft.decided_by = "lifecycle"
             record(s, ref.id, now, "draft", f"{draft.kind} not sent: the referral is now {ref.state}", draft_id=draft.id)
             return None, "withdrawn", b""
         hold = ref.hold_until if DraftKind(draft.kind) in lc.PROSPECT_FACING else None
@@ -145,7 +149,8 @@ def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[Ou
                        f"zone ({evidence.label}): goes out at {when:%Y-%m-%d %H:%M} UTC", draft_id=draft.id)
             draft.next_attempt_at = when
             return None, "later", b""
-        draft.status, draft.attempts = q.SENDING, draft.attempts + 1
+        move(draft, DraftEvent.CLAIMED)
+        draft.attempts += 1
         draft.first_attempt_at = draft.first_attempt_at or now
         draft.lease_owner, draft.lease_until = app.worker_id, now + LEASE
         env = envelope_of(app, draft)
@@ -160,17 +165,24 @@ def _retry_or_fail(
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
         q.lock_referral(s, draft.referral_id)
-        draft.last_error, draft.lease_owner, draft.lease_until = error, None, None
-        # Counted from the first attempt: approval may come long before the send window opens.
-        deadline = (draft.first_attempt_at or now) + timedelta(hours=app.rules.outbox.retry_for_hours)
-        if permanent or now >= deadline:
-            draft.status = q.FAILED
-            record(s, draft.referral_id, now, "draft", f"{draft.kind} could not be sent: {error}", draft_id=draft.id)
-            if permanent and DraftKind(draft.kind) in lc.PROSPECT_FACING:
-                _refused_prospect(s, app, draft, refused, now)
-        else:
-            draft.status = q.APPROVED
-            draft.next_attempt_at = now + min(timedelta(minutes=5) * 2 ** (draft.attempts - 1), timedelta(hours=2))
+        event, retry_at = outbox.after_failure(app.rules.outbox, draft.attempts, draft.first_attempt_at, now, permanent)
+        try:
+            move(draft, event)
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft.id, exc)
+            return
+        draft.last_error = error
+        if event is DraftEvent.RETRY:
+            draft.next_attempt_at = retry_at
+            return
+        record(s, draft.referral_id, now, "draft", f"{draft.kind} could not be sent: {error}", draft_id=draft.id)
+        if permanent and DraftKind(draft.kind) in lc.PROSPECT_FACING:
+            _refused_prospect(s, app, draft, refused, now)
+
+
+def _settled_meanwhile(draft_id: str, exc: InvalidDraftTransition) -> None:
+    """A send outlived its lease and reconcile settled the draft first: its word stands, never a second one."""
+    log.warning("draft %s: %s; left as reconcile settled it", draft_id, exc)
 
 
 def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
@@ -179,7 +191,10 @@ def _hold_uncertain(app: App, draft_id: str, now: datetime, error: str) -> None:
         draft = s.get(m.Draft, draft_id)
         assert draft is not None
         q.lock_referral(s, draft.referral_id)
-        _mark_sent(s, app, draft, now, error)
+        try:
+            mark_sent(s, app, draft, now, error)
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft.id, exc)
 
 
 def _refused_prospect(s, app: App, draft: m.Draft, refused: tuple[str, ...], now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -254,7 +269,10 @@ def _record_sent(app: App, draft_id: str, now: datetime, attempts: int = 3) -> N
             with app.sessions.begin() as s:
                 draft = s.get(m.Draft, draft_id)
                 assert draft is not None
-                _mark_sent(s, app, draft, now)
+                mark_sent(s, app, draft, now)
+            return
+        except InvalidDraftTransition as exc:
+            _settled_meanwhile(draft_id, exc)
             return
         except OperationalError:
             if attempt == attempts:

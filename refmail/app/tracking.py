@@ -20,7 +20,7 @@ from refmail.domain.screen import delay_only
 from refmail.domain.types import Kind, ParsedMessage, Understanding
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 def party_on_thread(s: Session, parsed: ParsedMessage, email: str) -> bool:

@@ -9,14 +9,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from refmail import logs
-
+from refmail.app.outbox import decide
 from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
+from refmail.domain.outbox import DraftEvent, DraftStatus
 from refmail.domain.rules import DraftKind
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 # Counts timeline entries written in a session: a message that wrote one is news on a known referral.
@@ -92,7 +93,7 @@ def create_draft(
         id=did,
         referral_id=row.id,
         kind=kind.value,
-        status=q.APPROVED if waived else q.PENDING_DRAFT,
+        status=DraftStatus.APPROVED if waived else DraftStatus.PENDING,
         to=[p.as_dict() for p in spec.to],
         cc=[p.as_dict() for p in spec.cc],
         bcc=[p.as_dict() for p in spec.bcc],
@@ -152,9 +153,7 @@ def _carry_out(session: Session, app: App, row: m.Referral, effect: lc.Effect, n
     elif isinstance(effect, lc.CancelDrafts):
         for draft in q.live_drafts(session, row.id):
             if DraftKind(draft.kind) in effect.kinds:
-                draft.status = q.CANCELLED
-                draft.decided_at = now
-                draft.decided_by = "lifecycle"
+                decide(draft, DraftEvent.WITHDRAWN, now, "lifecycle")
                 record(session, row.id, now, "draft", f"{draft.kind} draft {draft.id} withdrawn", draft_id=draft.id)
     elif isinstance(effect, lc.Postpone):
         q.postpone_due(session, row.id, effect.until)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App
+from refmail.app.context import App
 
 
 @dataclass(frozen=True)

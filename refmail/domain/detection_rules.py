@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -29,6 +30,33 @@ def _thresholds(value: Any, where: str) -> dict[str, float]:
             raise ValueError(f"{where}.{key}: unknown key (expected intro or question)")
         out[field] = _unit(item, f"{where}.{key}")
     return out
+
+
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: expected a pipeline name or path")
+    return value.strip()
+
+
+def _size(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 200:
+        raise ValueError(f"{where}: expected a whole number of at least 200")
+    return value
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+        raise ValueError(f"{where}: expected a number of seconds between 0 and 3600")
+    return float(value)
+
+
+# How each key is checked; a key not named here is a list of cue phrases.
+_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "pipeline": _name, "model": _name,
+    "min_confidence": _unit, "ask_min_confidence": _unit, "question_confidence": _unit,
+    "max_body_chars": _size, "max_scan_chars": _size, "max_header_chars": _size,
+    "time_budget_seconds": _seconds,
+}
 
 
 @dataclass(frozen=True)
@@ -76,24 +104,10 @@ class DetectionRules:
             where = f"{path}.{key}"
             if key not in known:
                 raise ValueError(f"{where}: unknown key (expected one of {', '.join(sorted(known))})")
-            if key in ("pipeline", "model"):
-                if not isinstance(value, str) or not value.strip():
-                    raise ValueError(f"{where}: expected a pipeline name or path")
-                values[key] = value.strip()
-            elif key in ("min_confidence", "ask_min_confidence", "question_confidence"):
-                values[key] = _unit(value, where)
-            elif key == "thresholds":
+            if key == "thresholds":
                 values.update(_thresholds(value, where))
-            elif key in ("max_body_chars", "max_scan_chars", "max_header_chars"):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 200:
-                    raise ValueError(f"{where}: expected a whole number of at least 200")
-                values[key] = value
-            elif key == "time_budget_seconds":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
-                    raise ValueError(f"{where}: expected a number of seconds between 0 and 3600")
-                values[key] = float(value)
             else:
-                values[key] = _phrases(value, where)
+                values[key] = _CHECKS.get(key, _phrases)(value, where)
         made = cls(**values)
         if made.question_confidence is not None and made.min_confidence is not None \
                 and made.question_confidence > made.min_confidence:

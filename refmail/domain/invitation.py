@@ -9,8 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
-import icalendar
+if TYPE_CHECKING:
+    import icalendar
 
 
 class Method(enum.StrEnum):
@@ -67,6 +69,8 @@ def _start(component: icalendar.cal.Component) -> datetime | None:
 
 def read(text: str) -> Invitation | None:
     """The first event of a calendar part, or None when it is not a readable invitation."""
+    import icalendar  # here, not at the top: only mail with a calendar part pays for it, never an idle cycle
+
     try:
         cal = icalendar.Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError, TypeError):

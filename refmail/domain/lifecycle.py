@@ -14,6 +14,7 @@ from datetime import datetime
 
 from refmail.domain.cadence import add_business_days, next_send_time
 from refmail.domain.rules import Cadence, DraftKind, Rules
+from refmail.errors import InvalidTransition
 
 
 class State(enum.StrEnum):
@@ -56,10 +57,6 @@ class Outcome(enum.StrEnum):
     MET = "met"
     WON = "won"
     LOST = "lost"
-
-
-class InvalidTransition(Exception):
-    """An event that makes no sense in the referral's state (e.g. a due step after a reply)."""
 
 
 @dataclass(frozen=True)

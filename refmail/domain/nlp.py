@@ -14,7 +14,6 @@ from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.scoring import IntroModel
 
 T = {"IS_TITLE": True}
-NAME_SEP = {"TEXT": {"IN": [",", ":", "-", "–", "—", "!", "."]}}
 PAIR = {"LOWER": {"IN": ["two", "three", "four", "both", "all"]}}
 N_OF_YOU = [{"LOWER": "the"}, {"LOWER": {"IN": ["two", "three", "four"]}}, {"LOWER": "of"}, {"LOWER": "you"}]
 HONORIFIC = {"LOWER": {"IN": ["dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."]}, "OP": "?"}

@@ -9,15 +9,14 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StrictInt, ValidationError,
+                      field_validator)
+from pydantic_core import PydanticCustomError
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.errors import RulesError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class RulesError(ValueError):
-    """rules.yaml says something refmail cannot use; the message names the key."""
 
 
 class DraftKind(enum.StrEnum):
@@ -131,7 +130,20 @@ class Digest(_Strict):
 
 
 class Outbox(_Strict):
+    """How a message the SMTP server will not take now is tried again (domain/outbox.after_failure)."""
+
     retry_for_hours: StrictInt = Field(48, ge=1, le=24 * 14)
+    # The first wait; it doubles with each attempt, up to retry_max_minutes.
+    retry_first_minutes: StrictInt = Field(5, ge=1, le=24 * 60)
+    retry_max_minutes: StrictInt = Field(120, ge=1, le=24 * 60)
+
+    @field_validator("retry_max_minutes")
+    @classmethod
+    def _not_below_first(cls, most: int, info: Any) -> int:
+        first = info.data.get("retry_first_minutes")
+        if first is not None and most < first:
+            raise ValueError("expected at least retry_first_minutes")
+        return most
 
 
 class Retention(_Strict):
@@ -153,6 +165,15 @@ class Reciprocity(_Strict):
     owe_after_days: StrictInt = Field(30, ge=1, le=3650)
 
 
+def _detection_rules(value: Any) -> DetectionRules:
+    """`detection:` from YAML (a mapping), or an already built DetectionRules."""
+    if isinstance(value, DetectionRules):
+        return value
+    if not isinstance(value, dict):
+        raise PydanticCustomError("dict_type", "Input should be a valid dictionary")
+    return DetectionRules.from_mapping(value)
+
+
 class Rules(_Strict):
     timezone: str = "UTC"
     calendar: Calendar = Calendar()
@@ -168,7 +189,8 @@ class Rules(_Strict):
     retention: Retention = Retention()
     group_intro: GroupIntro = GroupIntro()
     reciprocity: Reciprocity = Reciprocity()
-    detection: dict[str, Any] = Field(default_factory=dict)
+    # Validated once, here, into a frozen value: the app reads it for every message.
+    detection: Annotated[DetectionRules, PlainValidator(_detection_rules)] = DetectionRules()
 
     @field_validator("timezone")
     @classmethod
@@ -179,19 +201,13 @@ class Rules(_Strict):
             raise ValueError(f"unknown time zone {name!r} (expected an IANA name like Europe/Berlin)")
         return name
 
-    @field_validator("detection")
-    @classmethod
-    def _detection(cls, value: dict[str, Any]) -> dict[str, Any]:
-        DetectionRules.from_mapping(value or {})
-        return value or {}
-
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def detection_rules(self) -> DetectionRules:
-        return DetectionRules.from_mapping(self.detection)
+        return self.detection
 
     def needs_approval(self, kind: DraftKind) -> bool:
         return self.approval.get(kind, True)

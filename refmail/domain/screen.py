@@ -22,7 +22,6 @@ class Screened:
     failed_addresses: tuple[str, ...] = ()
 
 
-_OUR_ID = re.compile(r"^refmail\.[0-9a-f]+@", re.IGNORECASE)
 _DAEMON = re.compile(
     r"^(mailer-daemon|mailer_daemon|maildaemon|postmaster|mail-delivery-subsystem|mailerdaemon|"
     r"bounces?|mdaemon|mail\.delivery|nobody|root|double-bounce|daemon|post_master|no-?reply|"
@@ -74,10 +73,12 @@ _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-vacation"
 
 
 def our_own(msg: ParsedMessage, identity: Identity) -> Screened | None:
-    """refmail's own outgoing mail (stamped X-Refmail, Message-ID refmail.<hex>@...) is never input."""
+    """refmail's own outgoing mail, stamped X-Refmail by render.compose, is never input.
+
+    The header, not the Message-ID: a draft the owner sends from her own client keeps our Message-ID but
+    not the header, and must be read as her message (app.approval_mail.handle_sent).
+    """
     if msg.header("X-Refmail") is not None or msg.header("X-Refmail-Kind") is not None:
-        return Screened(Kind.OTHER, "our own message")
-    if _OUR_ID.match(msg.message_id) or msg.message_id.lower().endswith("@refmail"):
         return Screened(Kind.OTHER, "our own message")
     return None
 

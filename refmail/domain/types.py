@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from refmail.errors import OverBudget as OverBudget
+
 
 @dataclass(frozen=True)
 class Person:
@@ -45,7 +47,6 @@ class ParsedMessage:
     text: str
     attached: tuple["ParsedMessage", ...] = ()
     defects: tuple[str, ...] = ()
-    content_type: str = "text/plain"
     # Text of message/delivery-status (and text/rfc822-headers) parts: what a DSN reports.
     delivery_status: str = ""
     # Messages carried in the body text: an inline forward or the message a reply quotes.
@@ -205,5 +206,3 @@ class FetchedMessage:
     skipped: bool = False
 
 
-class OverBudget(Exception):
-    """Reading one message took longer than rules.yaml's time budget: the app quarantines it."""

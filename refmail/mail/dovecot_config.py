@@ -14,7 +14,7 @@ protocols = imap
 listen = {host}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
@@ -54,9 +54,10 @@ service anvil {{
 # single shared file would hide a user added moments after a login; a new path is read at once.
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%Lu {dir}/users/%Lu
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = passwd-file
   args = username_format=%Lu {dir}/users/%Lu
 }}
@@ -83,7 +84,34 @@ _SPECIAL_MAILBOXES = """\
   }"""
 
 
+# OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER) checked against a token-introspection endpoint.
+_OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {path}
+}}
+"""
+
+_OAUTH2_ARGS = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+
 def dovecot_config(*, run: Path, state: Path, directory: Path, host: str, port: int, login_user: str,
-                   internal_user: str, special_use: bool) -> str:
+                   internal_user: str, special_use: bool, oauth2_args: Path | None = None) -> str:
+    """`oauth2_args`: the file written by oauth2_args(); Dovecot then also takes XOAUTH2 and OAUTHBEARER."""
     return _CONFIG.format(run=run, state=state, dir=directory, host=host, port=port, login_user=login_user,
-                          internal_user=internal_user, mailboxes=_SPECIAL_MAILBOXES if special_use else "")
+                          internal_user=internal_user, mailboxes=_SPECIAL_MAILBOXES if special_use else "",
+                          oauth2_mechanisms=" xoauth2 oauthbearer" if oauth2_args else "",
+                          oauth2_passdb=_OAUTH2_PASSDB.format(path=oauth2_args) if oauth2_args else "")
+
+
+def oauth2_args(introspection_url: str) -> str:
+    """The oauth2 passdb's own file (dovecot-oauth2.conf.ext): ask `introspection_url` about every token."""
+    return _OAUTH2_ARGS.format(url=introspection_url)

@@ -7,7 +7,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import TypeVar
@@ -16,7 +16,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from refmail.domain.types import FetchedMessage
-from refmail.mail.ports import Closeable, FolderStatus, LoginFailed, MailError, ServerUnreachable
+from refmail.mail.oauth2 import Credentials, TokenCommand, choose_mechanism, oauth2_hint
+from refmail.mail.ports import Closeable, FolderStatus, MailError, ServerUnreachable
 from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
@@ -51,18 +52,21 @@ class ImapMailbox(Closeable):
         *,
         allow_plaintext: bool = False,
         ssl_context: ssl.SSLContext | None = None,
+        token: TokenCommand | None = None,
     ) -> None:
+        """With `token`, log in with OAuth2 (XOAUTH2, or OAUTHBEARER where only that is offered); `password`
+        is then unused."""
         self.security = check_security("IMAP", host, security, allow_plaintext)
         self.host = host
         self.port = port
         self.user = user
-        self._password = password
+        self._credentials = Credentials(password, token)
         self.timeout = timeout
         self._ssl_context = ssl_context
         self._client: IMAPClient | None = None
         self._selected: str | None = None
         self._special: dict[bytes, str] = {}
-        self._login_failed: LoginFailed | None = None
+        self.login_method: str | None = None  # after a login: "password", "XOAUTH2" or "OAUTHBEARER" (for doctor)
 
     def __repr__(self) -> str:  # never the password
         return f"ImapMailbox({self.user}@{self.host}:{self.port}, security={self.security})"
@@ -70,8 +74,7 @@ class ImapMailbox(Closeable):
     # ---- connection ------------------------------------------------------
 
     def _connect(self) -> IMAPClient:
-        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
-            raise self._login_failed
+        secret = self._credentials.secret()  # a refused password or token is never sent again: providers lock accounts
         context = self._ssl_context or (default_context() if self.security != "none" else None)
         log.debug("imap connect %s@%s:%s (%s)", self.user, self.host, self.port, self.security)
         try:
@@ -90,17 +93,29 @@ class ImapMailbox(Closeable):
         try:
             if self.security == "starttls":
                 client.starttls(context)
-            client.login(self.user, self._password)
-        except LoginError as exc:
-            _quietly(client.shutdown)
-            self._login_failed = LoginFailed(
-                f"IMAP login failed for {self.user} at {self.host} ({_text(exc)}): "
-                f"{login_hint(self.host, 'REFMAIL_IMAP')}")
-            raise self._login_failed from None
+            self._credentials.log_in(secret, lambda s: self._log_in(client, s), LoginError, self._refused)
         except BaseException:
             _quietly(client.shutdown)
             raise
         return client
+
+    def _log_in(self, client: IMAPClient, secret: str) -> None:
+        if not self._credentials.is_oauth2:
+            client.login(self.user, secret)
+            self.login_method = "password"
+            return
+        mechanism = choose_mechanism({_text(c).upper().removeprefix("AUTH=") for c in client.capabilities()})
+        log.debug("imap %s login as %s", mechanism, self.user)  # the mechanism, never the token
+        if mechanism == "OAUTHBEARER":
+            client.oauthbearer_login(self.user, secret)
+        else:
+            client.oauth2_login(self.user, secret)
+        self.login_method = mechanism
+
+    def _refused(self, exc: BaseException) -> str:
+        token = self._credentials.token
+        hint = oauth2_hint(token.setting) if token is not None else login_hint(self.host, "REFMAIL_IMAP")
+        return f"IMAP login failed for {self.user} at {self.host} ({_text(exc)}): {hint}"
 
     def _drop(self) -> None:
         if self._client is not None:
@@ -153,26 +168,19 @@ class ImapMailbox(Closeable):
                 else:
                     client.close_folder()  # selected read-only, so CLOSE expunges nothing
                 self._selected = None
-            items = ["UIDVALIDITY", "UIDNEXT"]
-            condstore = client.has_capability("CONDSTORE")
-            if condstore:
-                items.append("HIGHESTMODSEQ")
-            info = client.folder_status(folder, items)
-            return FolderStatus(
-                uidvalidity=int(info[b"UIDVALIDITY"]),
-                uidnext=int(info[b"UIDNEXT"]),
-                highestmodseq=int(info[b"HIGHESTMODSEQ"]) if condstore and b"HIGHESTMODSEQ" in info else None,
-            )
+            info = client.folder_status(folder, ["UIDVALIDITY", "UIDNEXT"])
+            return FolderStatus(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
         return self._run("STATUS", op)
 
     def fetch_new(
-        self, folder: str, after_uid: int, wanted: Callable[[bytes], bool] | None = None
+        self, folder: str, after_uid: int, wanted: Callable[[bytes], bool] | None = None, since: date | None = None
     ) -> Iterator[FetchedMessage]:
+        """See Mailbox.fetch_new; `since` (shadow mode) keeps only mail the server received on or after that day."""
         def find(client: IMAPClient) -> tuple[int, list[int]]:
             uidvalidity = self._select(client, folder)
             # "N:*" also matches the highest UID when nothing is newer: filter explicitly.
-            found = client.search(["UID", f"{after_uid + 1}:*"])
+            found = client.search(["UID", f"{after_uid + 1}:*"] + (["SINCE", since] if since else []))
             return uidvalidity, sorted(uid for uid in found if uid > after_uid)
 
         uidvalidity, uids = self._run("SEARCH", find)
@@ -316,25 +324,37 @@ class ImapMailbox(Closeable):
         # HEADER search is a substring match: the brackets make it exact.
         return bool(client.search(["HEADER", "Message-ID", f"<{mid}>"]))
 
+    def existing_sent_folder(self) -> str | None:
+        """The Sent folder if there is one; never creates it (shadow mode changes nothing)."""
+        found = self._run("LIST", lambda client: self._find_folder(client, b"\\Sent", "Sent"))
+        return found[0] if found[1] else None
+
+    def _find_folder(self, client: IMAPClient, flag: bytes, fallback: str) -> tuple[str, bool]:
+        """(name, exists): the folder flagged `flag`, else `fallback` in the personal namespace."""
+        folders = client.list_folders()
+        for flags, _sep, name in folders:
+            if flag in flags or flag.lower() in (f.lower() for f in flags):
+                return str(name), True
+        prefix = ""
+        if client.has_capability("NAMESPACE"):
+            personal = client.namespace().personal
+            if personal:
+                prefix = str(personal[0][0] or "")
+        wanted = prefix + fallback
+        for _flags, _sep, name in folders:
+            if str(name).lower() == wanted.lower():
+                return str(name), True
+        return wanted, False
+
     def _special_folder(self, flag: bytes, fallback: str) -> str:
         """The folder flagged with RFC 6154 special use, else `fallback` in the personal namespace."""
         if flag in self._special:
             return self._special[flag]
 
         def op(client: IMAPClient) -> str:
-            folders = client.list_folders()
-            for flags, _sep, name in folders:
-                if flag in flags or flag.lower() in (f.lower() for f in flags):
-                    return str(name)
-            prefix = ""
-            if client.has_capability("NAMESPACE"):
-                personal = client.namespace().personal
-                if personal:
-                    prefix = str(personal[0][0] or "")
-            wanted = prefix + fallback
-            for _flags, _sep, name in folders:
-                if str(name).lower() == wanted.lower():
-                    return str(name)
+            wanted, exists = self._find_folder(client, flag, fallback)
+            if exists:
+                return wanted
             log.info("no %s folder for %s@%s; creating %r", flag.decode(), self.user, self.host, wanted)
             client.create_folder(wanted)
             client.subscribe_folder(wanted)

@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from refmail.domain.types import FetchedMessage, OutgoingMail
+from refmail.errors import (AmbiguousSendError as AmbiguousSendError, LoginFailed as LoginFailed,
+                            MailError as MailError, PermanentSendError as PermanentSendError,
+                            ServerUnreachable as ServerUnreachable)
 
 
 @dataclass(frozen=True)
 class FolderStatus:
     uidvalidity: int
     uidnext: int
-    highestmodseq: int | None = None
 
 
 class Closeable:
@@ -28,35 +30,6 @@ class Closeable:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-class MailError(Exception):
-    """A mail server problem worth retrying later (dropped connection, timeout)."""
-
-
-class LoginFailed(MailError):
-    """The server refused the user name or password. Said once (with the provider's hint), and not retried
-    on the same connection object: providers lock accounts that keep failing."""
-
-
-class ServerUnreachable(MailError):
-    """No conversation with the server at all (refused, wrong TLS mode, unknown host): the message says
-    which setting to check, and every stage that needs the server would say the same, so it is said once."""
-
-
-class PermanentSendError(Exception):
-    """The SMTP server refused for good (5xx): retrying will not help."""
-
-    def __init__(self, message: str, refused: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.refused = refused or {}
-
-
-class AmbiguousSendError(Exception):
-    """The connection failed after the message data went out: the server may have taken it.
-
-    Retrying could send it twice, so the outbox holds such a message for the owner instead.
-    """
 
 
 class Mailbox(Protocol):

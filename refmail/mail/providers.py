@@ -29,12 +29,14 @@ _APP_PASSWORD = "an app password (your normal password does not work here): "
 PROVIDERS: dict[str, Provider] = {p.key: p for p in (
     Provider("gmail", "Gmail / Google Workspace", "imap.gmail.com", 993, "ssl", "smtp.gmail.com", 465, "ssl",
              _APP_PASSWORD + "turn on 2-Step Verification, then create one at "
-             "https://myaccount.google.com/apppasswords; IMAP must be on in Gmail's settings",
+             "https://myaccount.google.com/apppasswords; IMAP must be on in Gmail's settings (or OAuth2: "
+             "`refmail auth login --provider google`, docs/gmail.md)",
              ("gmail.com", "googlemail.com")),
     Provider("microsoft", "Microsoft 365 / Outlook.com", "outlook.office365.com", 993, "ssl",
              "smtp.office365.com", 587, "starttls",
-             "Microsoft 365 refuses passwords for IMAP and SMTP (basic authentication is off) and needs OAuth2, "
-             "which refmail cannot do yet; an app password works only where your admin still allows it",
+             "OAuth2 (it refuses passwords for IMAP and SMTP: basic authentication is off): run `refmail auth "
+             "login --provider microsoft` and set REFMAIL_IMAP_OAUTH2_TOKEN_COMMAND and "
+             "REFMAIL_SMTP_OAUTH2_TOKEN_COMMAND to `refmail auth token --provider microsoft` (docs/microsoft365.md)",
              ("office365.com", "outlook.com", "hotmail.com", "live.com")),
     Provider("fastmail", "Fastmail", "imap.fastmail.com", 993, "ssl", "smtp.fastmail.com", 465, "ssl",
              _APP_PASSWORD + "Settings > Privacy & Security > Connected apps & API tokens > App passwords, "

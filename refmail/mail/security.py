@@ -6,12 +6,10 @@ import ipaddress
 import ssl
 from typing import Literal
 
+from refmail.errors import InsecureConnectionError
+
 Security = Literal["ssl", "starttls", "none"]
 SECURITY_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
-
-
-class InsecureConnectionError(ValueError):
-    """A plaintext connection (password and mail in the clear) to a host that is not loopback."""
 
 
 def is_loopback(host: str) -> bool:

@@ -8,7 +8,8 @@ import smtplib
 import ssl
 
 from refmail.domain.types import OutgoingMail
-from refmail.mail.ports import Closeable, AmbiguousSendError, LoginFailed, MailError, ServerUnreachable, PermanentSendError
+from refmail.mail.oauth2 import Credentials, TokenCommand, choose_mechanism, oauth2_hint, oauthbearer, xoauth2
+from refmail.mail.ports import Closeable, AmbiguousSendError, MailError, ServerUnreachable, PermanentSendError
 from refmail.mail.providers import explain_connect_error, login_hint
 from refmail.mail.security import check_security, default_context
 
@@ -33,17 +34,19 @@ class SmtpTransport(Closeable):
         allow_plaintext: bool = False,
         ssl_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
+        token: TokenCommand | None = None,
     ) -> None:
+        """With `token` (and a user), log in with OAuth2 (XOAUTH2, or OAUTHBEARER where only that is offered)."""
         self.security = check_security("SMTP", host, security, allow_plaintext)
         self.host = host
         self.port = port
         self.user = user
-        self._password = password
+        self._credentials = Credentials(password, token)
         self.timeout = timeout
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
         self._conn: smtplib.SMTP | None = None
-        self._login_failed: LoginFailed | None = None
+        self.login_method: str | None = None  # after a login: "password", "XOAUTH2" or "OAUTHBEARER" (for doctor)
 
     def __repr__(self) -> str:  # never the password
         who = f"{self.user}@" if self.user else ""
@@ -54,8 +57,8 @@ class SmtpTransport(Closeable):
     def _connect(self) -> smtplib.SMTP:
         context = self._ssl_context or default_context()
         log.debug("smtp connect %s%s:%s (%s)", f"{self.user} at " if self.user else "", self.host, self.port, self.security)
-        if self._login_failed is not None:  # the same password fails the same way: never hammer the server
-            raise self._login_failed
+        # A refused password or token is never sent again: providers lock accounts that keep failing.
+        secret = self._credentials.secret() if self.user else ""
         conn: smtplib.SMTP
         try:
             if self.security == "ssl":
@@ -78,14 +81,10 @@ class SmtpTransport(Closeable):
                 conn.starttls(context=context)
                 conn.ehlo()
             if self.user:
-                conn.login(self.user, self._password or "")
-        except smtplib.SMTPAuthenticationError as exc:
-            _quietly_close(conn)
-            # Retryable on purpose (a MailError): a wrong password is fixed in config, the drafts must not be lost.
-            self._login_failed = LoginFailed(
-                f"SMTP login failed for {self.user} at {self.host} ({exc.smtp_code} {_text(exc.smtp_error)}): "
-                f"{login_hint(self.host, 'REFMAIL_SMTP')}")
-            raise self._login_failed from None
+                # Refused: LoginFailed, retryable on purpose (a MailError): a wrong password is fixed in config,
+                # the drafts must not be lost.
+                self._credentials.log_in(secret, lambda s: self._log_in(conn, s), smtplib.SMTPAuthenticationError,
+                                         self._refused)
         except ssl.SSLError as exc:  # STARTTLS offered, then the handshake failed
             _quietly_close(conn)
             raise ServerUnreachable(explain_connect_error("SMTP", self.host, self.port, self.security, exc)
@@ -94,6 +93,27 @@ class SmtpTransport(Closeable):
             _quietly_close(conn)
             raise
         return conn
+
+    def _log_in(self, conn: smtplib.SMTP, secret: str) -> None:
+        assert self.user is not None
+        if not self._credentials.is_oauth2:
+            conn.login(self.user, secret)
+            self.login_method = "password"
+            return
+        offered = set(conn.esmtp_features.get("auth", "").upper().split())
+        mechanism = choose_mechanism(offered)
+        initial = (oauthbearer(self.user, self.host, self.port, secret) if mechanism == "OAUTHBEARER"
+                   else xoauth2(self.user, secret))
+        log.debug("smtp %s login as %s", mechanism, self.user)  # the mechanism, never the token
+        # A refusal comes as a 334 challenge carrying the error; the answer to it is empty (RFC 7628 3.2.3).
+        conn.auth(mechanism, lambda challenge=None: initial if challenge is None else "")
+        self.login_method = mechanism
+
+    def _refused(self, exc: BaseException) -> str:
+        token = self._credentials.token
+        hint = oauth2_hint(token.setting) if token is not None else login_hint(self.host, "REFMAIL_SMTP")
+        code, text = (exc.smtp_code, _text(exc.smtp_error)) if isinstance(exc, smtplib.SMTPResponseException) else ("", exc)
+        return f"SMTP login failed for {self.user} at {self.host} ({code} {text}): {hint}"
 
     def _live(self) -> smtplib.SMTP:
         """The cached connection if it still answers NOOP, else a new one."""

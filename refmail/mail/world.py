@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import pwd
@@ -21,8 +22,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from imapclient import IMAPClient
 
-from refmail.mail.dovecot_config import dovecot_config
+from refmail.mail.dovecot_config import dovecot_config, oauth2_args
 from refmail.mail.ports import Closeable
+from refmail.mail.token_server import TokenIntrospection
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,34 @@ class _DeliveryHandler:
         return "250 2.0.0 OK: delivered"
 
 
+class _OAuth2DeliveryHandler(_DeliveryHandler):
+    """Also takes SMTP AUTH XOAUTH2 and OAUTHBEARER, with tokens the world's introspection endpoint knows."""
+
+    async def auth_XOAUTH2(self, server, args) -> AuthResult:  # noqa: ANN001, N802 (aiosmtpd's naming)
+        return await self._bearer(server, args, gs2_header=False)
+
+    async def auth_OAUTHBEARER(self, server, args) -> AuthResult:  # noqa: ANN001, N802
+        return await self._bearer(server, args, gs2_header=True)
+
+    async def _bearer(self, server, args, gs2_header: bool) -> AuthResult:  # noqa: ANN001
+        blob = base64.b64decode(args[1]) if len(args) > 1 else await server.challenge_auth("")
+        if not isinstance(blob, bytes):  # the client gave up
+            return AuthResult(success=False, handled=True)
+        parts = blob.decode("utf-8", "replace").split("\x01")
+        fields = dict(p.partition("=")[::2] for p in parts[1 if gs2_header else 0:] if "=" in p)
+        if gs2_header:  # OAUTHBEARER (RFC 7628): "n,a=user," comes first
+            authzid = next((p[2:] for p in parts[0].split(",") if p.startswith("a=")), "")
+            fields["user"] = authzid.replace("=2C", ",").replace("=3D", "=")
+        login = fields.get("user", "").lower()
+        token = fields.get("auth", "").removeprefix("Bearer ").strip()
+        tokens = self._world.tokens
+        if tokens is not None and login and tokens.user_for(token) == login:
+            return AuthResult(success=True, auth_data=login)
+        # RFC 7628 3.2.2: the error comes as a challenge, the client answers it with an empty line.
+        await server.challenge_auth('{"status":"invalid_token","schemes":"bearer","scope":"mail"}')
+        return AuthResult(success=False, handled=False)
+
+
 class MailWorld(Closeable):
     """One private Dovecot and one SMTP server on loopback, with users made up front.
 
@@ -97,6 +127,7 @@ class MailWorld(Closeable):
         special_use: bool,
         reject_unknown: bool,
         owns_directory: bool,
+        oauth2: bool = False,
     ) -> None:
         self.directory = directory
         self.special_use = special_use
@@ -111,6 +142,8 @@ class MailWorld(Closeable):
         self.smtp_host = LOOPBACK
         self.smtp_port = 0
         self._uid, self._gid = _mail_ids()
+        # With oauth2, IMAP and SMTP also take XOAUTH2/OAUTHBEARER tokens from tokens.issue(email).
+        self.tokens: TokenIntrospection | None = TokenIntrospection(LOOPBACK) if oauth2 else None
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -122,6 +155,7 @@ class MailWorld(Closeable):
         *,
         special_use: bool = True,
         reject_unknown: bool = True,
+        oauth2: bool = False,
     ) -> "MailWorld":
         if not os.path.exists(DOVECOT):
             raise RuntimeError(f"{DOVECOT} is missing: install the dovecot-imapd package")
@@ -130,7 +164,8 @@ class MailWorld(Closeable):
         else:
             directory, owns = Path(base_dir), False
             directory.mkdir(parents=True, exist_ok=True)
-        world = cls(directory, special_use=special_use, reject_unknown=reject_unknown, owns_directory=owns)
+        world = cls(directory, special_use=special_use, reject_unknown=reject_unknown, owns_directory=owns,
+                    oauth2=oauth2)
         try:
             world._prepare(users)
             world._start_dovecot()
@@ -144,6 +179,9 @@ class MailWorld(Closeable):
         self.stop()
 
     def stop(self) -> None:
+        if self.tokens is not None:
+            self.tokens.close()
+            self.tokens = None
         if self._smtp is not None:
             self._smtp.stop()
             self._smtp = None
@@ -186,6 +224,11 @@ class MailWorld(Closeable):
         if os.geteuid() != 0:
             # Without root Dovecot cannot switch users: run every service as ourselves.
             login_user = internal_user = pwd.getpwuid(os.geteuid()).pw_name
+        oauth2_file = None
+        if self.tokens is not None:
+            oauth2_file = self.directory / "dovecot-oauth2.conf.ext"
+            oauth2_file.write_text(oauth2_args(self.tokens.url))
+            oauth2_file.chmod(0o644)  # read by Dovecot's auth process
         for _attempt in range(3):
             self.imap_port = free_port()
             config = self.directory / "dovecot.conf"
@@ -194,6 +237,7 @@ class MailWorld(Closeable):
                     run=self._run_dir, state=self.directory / "state", directory=self.directory,
                     host=self.imap_host, port=self.imap_port, login_user=login_user or "dovenull",
                     internal_user=internal_user or "dovecot", special_use=self.special_use,
+                    oauth2_args=oauth2_file,
                 )
             )
             config.chmod(0o644)
@@ -232,7 +276,7 @@ class MailWorld(Closeable):
         for _attempt in range(3):
             self.smtp_port = free_port()
             controller = Controller(
-                _DeliveryHandler(self),
+                (_OAuth2DeliveryHandler if self.tokens is not None else _DeliveryHandler)(self),
                 hostname=self.smtp_host,
                 port=self.smtp_port,
                 authenticator=self._authenticate,

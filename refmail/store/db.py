@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from refmail.errors import DatabaseURLError
 from refmail.store.private import private_sqlite
 
 if TYPE_CHECKING:
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration; a test checks it against Alembic's head so the two never drift.
 SCHEMA_REVISION = "0014"
-
-
-class DatabaseURLError(ValueError):
-    """REFMAIL_DATABASE_URL cannot be used; the message never shows its password."""
 
 
 def make_engine(url: str) -> Engine:

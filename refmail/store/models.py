@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from refmail.domain.outbox import DraftStatus
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and gives them back aware (SQLite forgets the zone)."""
@@ -44,6 +46,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class DraftStatusType(TypeDecorator[DraftStatus]):
+    """A draft's status as the outbox's enum: a word outside it never reaches the table, nor comes out."""
+
+    impl = String(24)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else DraftStatus(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> DraftStatus | None:
+        return None if value is None else DraftStatus(value)
 
 
 class Base(DeclarativeBase):
@@ -158,7 +173,7 @@ class Draft(Base):
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[DraftStatus] = mapped_column(DraftStatusType, index=True)
     to: Mapped[list[Any]] = mapped_column(JSON)
     cc: Mapped[list[Any]] = mapped_column(JSON)
     # On the SMTP envelope only, never in the headers the recipients see (the referrer of a first touch).

@@ -36,6 +36,16 @@ def private_file(path: Path) -> None:
     os.close(fd)
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` atomically with `text`, 0600 from its first byte (whatever the umask)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, FILE_MODE)  # an old .tmp left by a crash keeps its mode through O_CREAT: set it
+    os.replace(tmp, path)
+
+
 def private_sqlite(database: Path) -> None:
     """The SQLite database and its WAL/SHM/journal files: 0600 (SQLite gives new companions the database's mode)."""
     database = database.expanduser()

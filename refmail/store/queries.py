@@ -1,4 +1,4 @@
-"""Named queries: every read the app and the CLI make, in one place."""
+"""Named queries: reads worth a name (shared or subtle) and draft statuses; one-off selects stay in their use case."""
 
 from __future__ import annotations
 
@@ -9,24 +9,20 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
+from refmail.domain.outbox import LIVE, OUT, DraftStatus
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
 from refmail.domain.types import Person
 from refmail.domain.zones import Evidence
+from refmail.errors import AmbiguousId
 from refmail.store import models as m
 
-PENDING_DRAFT = "pending"
-APPROVED = "approved"
-SENDING = "sending"
-SENT = "sent"
-REJECTED = "rejected"
-CANCELLED = "cancelled"
-FAILED = "failed"
-UNCERTAIN = "uncertain"
-# The owner sent a withdrawn or skipped draft from her own mail client: out, and worth her attention.
-SENT_AFTER_WITHDRAWAL = "sent_after_withdrawal"
-LIVE_DRAFT_STATUSES = (PENDING_DRAFT, APPROVED)
-# Gone out as far as refmail knows: 'uncertain' is assumed delivered until the owner says otherwise.
-OUT_STATUSES = (SENT, UNCERTAIN)
+# The draft statuses under the names the queries and reports read them by; the outbox state machine
+# (domain/outbox.py) owns them, and only app/outbox.py changes a draft's status.
+PENDING_DRAFT, APPROVED, SENDING, SENT = DraftStatus.PENDING, DraftStatus.APPROVED, DraftStatus.SENDING, DraftStatus.SENT
+REJECTED, CANCELLED, FAILED, UNCERTAIN = (DraftStatus.REJECTED, DraftStatus.CANCELLED, DraftStatus.FAILED,
+                                          DraftStatus.UNCERTAIN)
+SENT_AFTER_WITHDRAWAL = DraftStatus.SENT_AFTER_WITHDRAWAL
+LIVE_DRAFT_STATUSES, OUT_STATUSES = LIVE, OUT
 
 
 def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
@@ -43,13 +39,6 @@ def referral_view(row: m.Referral) -> ReferralView:
         unanswered=row.unanswered,
         hold_until=row.hold_until,
     )
-
-
-class AmbiguousId(LookupError):
-    """A short ID that fits several rows: acting on one of them would be a guess."""
-
-    def __init__(self, short_id: str, matches: Sequence[str]) -> None:
-        super().__init__(f"{short_id!r} fits {', '.join(matches)}: type more of the ID")
 
 
 def _by_prefix(session: Session, model: type[m.Referral] | type[m.Draft], short_id: str):  # type: ignore[no-untyped-def]
@@ -268,11 +257,6 @@ def absence_of(session: Session, emails: Sequence[str], now: datetime) -> dateti
         select(m.Absence.until).where(and_(m.Absence.email.in_(list(emails)), m.Absence.until > now))
     ).all()
     return max(rows) if rows else None
-
-
-def get_meta(session: Session, key: str) -> str | None:
-    row = session.get(m.Meta, key)
-    return row.value if row else None
 
 
 def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:

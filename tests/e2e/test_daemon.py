@@ -15,41 +15,36 @@ pytestmark = pytest.mark.e2e
 MON = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 
 
-_LINES: dict[int, queue.Queue[str]] = {}
+class DaemonLog:
+    """The daemon's stderr, line by line, as it comes.
 
+    A reader thread owns the pipe: waiting on the file descriptor while a buffered reader already holds
+    the next line (two log lines written together) would wait for a line that has already arrived.
+    """
 
-def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
-    """The daemon's log lines as they come, read by a thread: select() on the pipe would miss lines
-    that one read already pulled into the text stream's buffer (two log lines written back to back)."""
-    if proc.pid not in _LINES:
-        lines: queue.Queue[str] = queue.Queue()
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stderr is not None
-        stream = proc.stderr
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, args=(proc.stderr,), daemon=True).start()
 
-        def pump() -> None:
-            for line in stream:
-                lines.put(line)
-            lines.put("")  # end of the stream: the daemon exited
+    def _pump(self, stream) -> None:  # type: ignore[no-untyped-def]
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)  # the daemon exited
 
-        threading.Thread(target=pump, daemon=True).start()
-        _LINES[proc.pid] = lines
-    return _LINES[proc.pid]
-
-
-def read_until(proc: subprocess.Popen[str], needle: str, limit: float = 120.0) -> list[str]:
-    """Lines of the daemon's log up to the one containing `needle` (blocks on the pipe; no sleeping)."""
-    seen: list[str] = []
-    lines = _lines(proc)
-    while True:
-        try:
-            line = lines.get(timeout=limit)
-        except queue.Empty:
-            raise AssertionError(f"no {needle!r} within {limit}s:\n" + "".join(seen)) from None
-        if not line:
-            raise AssertionError("daemon exited:\n" + "".join(seen))
-        seen.append(line)
-        if needle in line:
-            return seen
+    def until(self, needle: str, limit: float = 120.0) -> list[str]:
+        """Lines up to the one containing `needle` (blocks on the queue; no sleeping)."""
+        seen: list[str] = []
+        while True:
+            try:
+                line = self.lines.get(timeout=limit)
+            except queue.Empty:
+                raise AssertionError(f"no {needle!r} within {limit}s:\n" + "".join(seen)) from None
+            if line is None:
+                raise AssertionError("daemon exited:\n" + "".join(seen))
+            seen.append(line)
+            if needle in line:
+                return seen
 
 
 def test_daemon_ticks_and_stops_on_sigterm(cast):
@@ -57,12 +52,13 @@ def test_daemon_ticks_and_stops_on_sigterm(cast):
     env = cast.env | {"REFMAIL_NOW": MON.isoformat()}
     proc = subprocess.Popen([sys.executable, "-m", "refmail", "-v", "run", "--interval", "1"], env=env,
                             cwd=cast.data_dir, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    log = DaemonLog(proc)
     try:
-        lines = read_until(proc, "cycle: new messages")
+        lines = log.until("cycle: new messages")
         assert "processed 1" in lines[-1]
-        read_until(proc, "cycle: new messages")  # and it keeps ticking
+        log.until("cycle: new messages")  # and it keeps ticking
         proc.send_signal(signal.SIGTERM)
-        read_until(proc, "stopped")
+        log.until("stopped")
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
@@ -77,15 +73,16 @@ def test_new_mail_starts_a_cycle_at_once_without_waiting_for_the_tick(cast):
     env = cast.env | {"REFMAIL_NOW": MON.isoformat()}
     proc = subprocess.Popen([sys.executable, "-m", "refmail", "-v", "run", "--interval", "3600"], env=env,
                             cwd=cast.data_dir, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    log = DaemonLog(proc)
     try:
-        assert "processed 0" in read_until(proc, "cycle: new messages")[-1]
-        read_until(proc, "push: new mail")  # idling on the intake now; the next tick is an hour away
+        assert "processed 0" in log.until("cycle: new messages")[-1]
+        log.until("push: new mail")  # idling on the intake now; the next tick is an hour away
         cast.introduce(MON - timedelta(minutes=5))
-        lines = read_until(proc, "cycle: new messages")
+        lines = log.until("cycle: new messages")
         assert any("new mail arrived" in line for line in lines)
         assert "processed 1" in lines[-1]
         proc.send_signal(signal.SIGTERM)
-        read_until(proc, "stopped")  # within a second or so, although IDLE was waiting for an hour
+        log.until("stopped")  # within a second or so, although IDLE was waiting for an hour
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

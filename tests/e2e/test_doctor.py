@@ -50,3 +50,39 @@ def test_tls_against_a_plaintext_server_says_which_setting_to_change(cast) -> No
     assert "set REFMAIL_IMAP_SECURITY=starttls" in lines["imap"]
     assert "set REFMAIL_SMTP_SECURITY=starttls" in lines["smtp"]
     assert "WRONG_VERSION_NUMBER" not in done.stdout
+
+
+def doctor_with(cast, *flags: str):  # type: ignore[no-untyped-def]
+    done = cast.cli_subprocess("doctor", *flags, now=__import__("datetime").datetime(2026, 11, 16, 9, 0), check=False)
+    lines = {line.split()[1]: line for line in done.stdout.splitlines() if line[:4] in ("ok  ", "warn", "fail")}
+    return done, lines
+
+
+def test_without_the_flag_delivery_is_not_checked_and_nothing_is_sent(cast) -> None:
+    before = {who: len(cast.world.messages(who)) for who in (cast.assistant, cast.owner.email)}
+    done, lines = doctor_with(cast)
+    assert done.returncode == 0
+    assert lines["delivery"].startswith("warn") and "--send-probe" in lines["delivery"]
+    assert {who: len(cast.world.messages(who)) for who in before} == before
+
+
+def test_a_probe_reaches_the_intake_and_is_deleted_again(cast) -> None:
+    done, lines = doctor_with(cast, "--send-probe")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sending a probe message" in done.stdout
+    assert lines["delivery"].startswith("ok") and cast.assistant in lines["delivery"]
+    assert f"reached {cast.assistant}'s INBOX" in lines["delivery"]
+    # Deleted (and expunged) from the intake; nothing reached anyone else.
+    assert cast.world.messages(cast.assistant) == []
+    assert cast.world.messages(cast.owner.email) == []
+
+
+def test_an_assistant_address_that_does_not_reach_the_intake_fails_with_the_fix(cast) -> None:
+    elsewhere = cast.person("other", "Someone Else", "example.com")  # mail to it lands in another mailbox
+    cast.env_overrides["REFMAIL_ASSISTANT"] = elsewhere.email
+    done, lines = doctor_with(cast, "--send-probe", "--probe-wait", "1")
+    assert done.returncode == 1
+    assert lines["delivery"].startswith("fail")
+    assert f"did not reach {cast.assistant}'s INBOX within 1 s" in lines["delivery"]
+    assert "REFMAIL_ASSISTANT" in lines["delivery"] and "REFMAIL_INTAKE_IMAP_USER" in lines["delivery"]
+    assert len(cast.world.messages(elsewhere.email)) == 1  # it was really sent, to the address configured

@@ -251,3 +251,35 @@ def test_show_and_resolve_on_the_command_line(sqlite_url, monkeypatch, capsys):
     assert "unconfirmed:" not in capsys.readouterr().out
     assert main(["resolve", lost["id"], "resend"]) == 1  # settled already: nothing to do, and a script sees it
     assert "nothing to settle" in capsys.readouterr().err
+
+
+class SlowServer(World):
+    """An SMTP server that takes the message only after the sender's lease ran out: meanwhile another
+    worker's reconcile, not finding it in Sent, has settled the draft as 'uncertain'."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.app = None
+
+    def send(self, mail: OutgoingMail) -> None:
+        if kind_of(mail.data) == "first_touch":
+            send.reconcile(self.app, self, MON + timedelta(minutes=12))
+        super().send(mail)
+
+
+def test_a_send_that_outlives_its_lease_leaves_reconciles_word_standing(sqlite_url, caplog):
+    world = SlowServer()
+    app = world.app = make_app(sqlite_url, world)
+    cycle(app, world, MON + timedelta(minutes=1))  # no error: the late 'sent' is not written over 'uncertain'
+    assert first_touch(app)["status"] == "uncertain"
+    assert "cannot be sent" in caplog.text  # InvalidDraftTransition(uncertain, sent), logged
+    for minutes in (15, 30):
+        cycle(app, world, MON + timedelta(minutes=minutes))
+    assert world.count()[(CAROL.email, "first_touch")] == 1
+    [ref] = report.referrals(app)
+    assert ref["state"] == "contacted" and ref["next_action"]["kind"] == "second_touch"
+    with app.sessions() as s:
+        from refmail.store import models as m
+
+        outs = s.scalars(select(m.TimelineEntry).where(m.TimelineEntry.kind == "message_out")).all()
+    assert [e.detail["draft_id"] for e in outs].count(first_touch(app)["id"]) == 1  # recorded once

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from refmail.config import ConfigError, load_rules, load_settings
+from refmail.config import PACKAGE_DATA, ConfigError, load_rules, load_settings
 
 BASE = {"REFMAIL_OWNER": "Olivia Owner <Owner@Example.com>, olivia@owner.example", "REFMAIL_DATA_DIR": "/tmp/x"}
 
@@ -143,3 +143,14 @@ def test_database_url_passwords_are_hidden_even_when_mistyped():
     shown = hide_password(f"could not translate host name 'ssw0rd@db.example' ({url})", url)
     assert "p@ssw0rd" not in shown and "ssw0rd" not in shown
     assert hide_password("nothing secret", "sqlite:///tmp/x.db") == "nothing secret"
+
+
+def test_a_server_without_a_host_is_not_checked_and_an_empty_path_is_no_setting(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no rules.yaml or templates/ beside it
+    s = load_settings(BASE | {"REFMAIL_SMTP_PORT": "twenty-five", "REFMAIL_SMTP_SECURITY": "tls9"})
+    assert s.smtp is None
+    cfg = tmp_path / "refmail.toml"
+    cfg.write_text('rules = ""\ntemplates = ""\n')
+    s = load_settings(BASE, config_file=str(cfg))
+    assert s.rules_path is None and s.templates_path == PACKAGE_DATA / "templates"
+

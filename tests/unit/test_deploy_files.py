@@ -37,7 +37,7 @@ def test_the_compose_file_builds_the_containerfile_next_to_postgresql() -> None:
     assert app["environment"]["REFMAIL_DATABASE_URL"].startswith("postgresql://")
     build_parser().parse_args(app["command"])
     containerfile = (ROOT / "deploy" / "Containerfile").read_text()
-    assert 'ENTRYPOINT ["refmail"]' in containerfile and "[postgres]" in containerfile
+    assert 'ENTRYPOINT ["refmail"]' in containerfile and "[postgres,oauth2]" in containerfile  # PostgreSQL and Microsoft 365 or Gmail sign-in
 
 
 def test_the_readme_links_every_docs_page() -> None:

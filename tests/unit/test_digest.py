@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -17,7 +18,8 @@ from refmail.domain import digest as dg
 from refmail.domain.types import OutgoingMail
 from refmail.store import models as m
 from refmail.store import queries as q
-from refmail.wiring import App, build_app
+from refmail.app.context import App
+from refmail.wiring import build_app
 from tests.fakes import Outbox
 
 MONDAY_8 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -136,6 +138,18 @@ def test_html_is_well_formed_and_escapes_hostile_values(tmp_path: Path) -> None:
     assert "&lt;script&gt;" in html
     assert "AWAITING YOUR APPROVAL (1)" in text and "refmail approve d0000001" in text
     assert "\n" not in subject and subject.startswith("[refmail] Digest")
+
+
+def test_html_styles_are_inlined_for_mail_clients_that_drop_style_blocks(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    seed(app, MONDAY_8 - timedelta(hours=1))
+    digest, _ = digest_mail.build(app, MONDAY_8)
+    html = digest_mail.render(app, digest)[2]
+    assert "<style" not in html
+    assert re.search(r'<h1 style="[^"]*font-size: 22px;', html)
+    # the awaiting section keeps its blue heading and its items their blue rule
+    assert re.search(r'<h2 class="ask" style="[^"]*color: #1d4ed8;', html)
+    assert re.search(r'<td class="entry ask" style="[^"]*border-left: 3px solid #3b82f6;', html)
 
 
 def test_digest_mail_is_multipart_alternative_with_safe_headers(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ from refmail.domain.outcome import HANDED, Outcome
 from refmail.domain.parse import parse_message
 from refmail.domain.types import ParsedMessage
 from refmail.store import models as m
-from refmail.wiring import App, build_app
+from refmail.app.context import App
+from refmail.wiring import build_app
 from tests.fakes import Outbox
 
 NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # Monday, before the digest hour

@@ -91,12 +91,22 @@ MISTAKES = [
     ({"cadence": {"max_unanswered": True}}, "cadence.max_unanswered", "valid integer"),
     ({"approval": {"first_touchh": False}}, "approval.first_touchh", "'first_touch'"),
     ({"outbox": {"retry_for_hours": 0}}, "outbox.retry_for_hours", "greater than or equal to 1"),
+    ({"outbox": {"retry_first_minutes": 0}}, "outbox.retry_first_minutes", "greater than or equal to 1"),
+    ({"outbox": {"retry_first_minutes": 30, "retry_max_minutes": 10}}, "outbox.retry_max_minutes",
+     "at least retry_first_minutes"),
     # a late intro looks back two weeks for the prospect's mail: it must still be there
     ({"retention": {"unrelated_days": 7}}, "retention.unrelated_days", "greater than or equal to 14"),
     ({"detection": {"min_confidence": 3}}, "detection.min_confidence", "between 0 and 1"),
     ({"detection": {"bogus": 1}}, "detection.bogus", "unknown key"),
     ({"detection": {"max_body_chars": 10}}, "detection.max_body_chars", "at least 200"),
+    ({"detection": ["min_confidence"]}, "detection", "valid dictionary"),
 ]
+
+
+def test_detection_rules_are_validated_once_at_load_not_per_read() -> None:
+    rules = rules_from_mapping({"detection": {"thresholds": {"intro": 0.6}, "urgent_phrases": [" ASAP "]}})
+    assert rules.detection_rules is rules.detection_rules  # the app reads it for every message
+    assert rules.detection_rules.min_confidence == 0.6 and rules.detection_rules.urgent_phrases == ("asap",)
 
 
 @pytest.mark.parametrize(("data", "key", "expected"), MISTAKES, ids=[m[1] + ":" + m[2] for m in MISTAKES])

@@ -8,6 +8,7 @@ import pytest
 import spacy
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.drafting import outgoing_message_id
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understanding_json
 from tests.reading import understand
@@ -246,9 +247,15 @@ def test_owner_sent_copy_is_never_a_reply():
 
 def test_refmail_own_messages_are_never_a_reply():
     stamped = read("From: owner@example.com\nTo: carol@example.net\nSubject: Re: x\nX-Refmail: first_touch", "Hi Carol")
-    by_id = read("From: owner@example.com\nTo: carol@example.net\nSubject: Re: x\nMessage-ID: <refmail.ab12@example.com>", "Hi")
     assert stamped.kind is Kind.OTHER and "our own message" in stamped.reasons
-    assert by_id.kind is Kind.OTHER
+
+
+def test_our_message_id_without_the_stamp_is_the_owners_mail():
+    """A draft she sent from her own client keeps the Message-ID we minted, not X-Refmail: it is her message."""
+    mid = outgoing_message_id("d1a2b3", "owner@example.com", b"k" * 32)
+    sent = read(f"From: owner@example.com\nTo: carol@example.net\nSubject: Re: x\nMessage-ID: <{mid}>\n"
+                "X-Refmail-Draft: d1a2b3", "Hi Carol")
+    assert "our own message" not in sent.reasons
 
 
 # --- other kinds ------------------------------------------------------------------------------
