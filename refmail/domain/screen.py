@@ -24,7 +24,8 @@ class Screened:
 
 _DAEMON = re.compile(
     r"^(mailer-daemon|mailer_daemon|maildaemon|postmaster|mail-delivery-subsystem|mailerdaemon|"
-    r"bounces?|mdaemon|mail\.delivery|nobody|root|double-bounce|daemon|post_master|no-?reply|"
+    r"bounces?|mdaemon|mail[._-]?delivery([._-]system|[._-]subsystem)?|nobody|root|double-bounce|daemon|"
+    r"post_master|no-?reply|"
     r"[\w.-]*-(admin|bounces?|owner|request))([+-].*)?$",
     re.IGNORECASE,
 )
@@ -169,7 +170,8 @@ def autoreply_marked(msg: ParsedMessage, identity: Identity) -> Screened | None:
 
 def automated_sender(msg: ParsedMessage) -> bool:
     """From a mailer daemon / postmaster / list robot, or sent with a null Return-Path."""
-    if (msg.header("Return-Path") or "x").strip() in ("<>", ""):
+    return_path = (msg.header("Return-Path") or "x").strip().strip("<>")
+    if not return_path or _DAEMON.match(return_path.split("@")[0]):
         return True
     if msg.sender is not None:
         return bool(_DAEMON.match(msg.sender.email.split("@")[0]))

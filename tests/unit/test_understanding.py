@@ -298,6 +298,17 @@ def test_nonstandard_bounce_with_failed_address():
     assert u.kind is Kind.BOUNCE and u.failed_addresses == ("carol@example.net",)
 
 
+
+def test_a_failure_notice_from_a_mail_delivery_system_mailbox_is_a_bounce_whatever_its_wording():
+    """The sender and the Return-Path say "mail system", the subject says "delivery": its own wording
+    ("Delevery ... aborted", "could not find a gateway") matches no failure phrase, and a text model
+    must never get to read it as an intro."""
+    u = read("Return-Path: <MAILER-DAEMON@mx.example.com>\nFrom: Mail Delivery System <Mail.Delivery.System@mx.example.com>\n"
+             "To: owner@example.com\nSubject: Delivery status notification",
+             "Delevery to the following recipients was aborted after 5.0 hour(s):\n\n  * carol@example.net\n\n"
+             "Routing: Could not find a gateway for carol@example.net\n")
+    assert u.kind is Kind.BOUNCE
+
 @pytest.mark.parametrize("text,expected", [
     ("Sounds great!\n\nBest,\nCarol\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia <owner@example.com> wrote:\n> hi", "Sounds great!\n\nBest,\nCarol"),
     ("Yes please.\n\nSent from my iPhone\n\nOn Mar 3, 2025, at 09:00, Olivia wrote:\n\n> hi", "Yes please."),
