@@ -23,7 +23,9 @@ import yaml
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
+from refmail.domain.nlp import Pipeline
 from refmail.domain.types import Kind, ParsedMessage, Understanding
+from refmail.nlp_load import load_pipeline
 from refmail.training.corpus import DEFAULT_OWNER, email_of, identity_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,21 +111,24 @@ class Report:
                 if r.label["kind"] in ("autoreply", "bounce") and r.got and r.got.kind in (Kind.INTRO, Kind.REPLY)]
 
 
-def run(folder: Path, rules: DetectionRules, passes: int = 3) -> Report:
-    """Read every labelled file; time the last of ``passes`` runs (steady state: caches and lazy imports warm)."""
+def run(folder: Path, rules: DetectionRules, pipe: Pipeline | None = None, passes: int = 3) -> Report:
+    """Read every labelled file; time the last of ``passes`` runs (steady state: caches and lazy imports warm).
+
+    ``pipe``: the pipeline for ``rules``, loaded here when not given."""
+    pipe = pipe or load_pipeline(rules, rules.model)
     labels = yaml.safe_load((folder / "labels.yaml").read_text()) or []
     raws = [(folder / label["file"]).read_bytes() for label in labels]
     for _ in range(passes - 1):
         for label, raw in zip(labels, raws):
             msg = parse_message(raw)
             if isinstance(msg, ParsedMessage):
-                understand(msg, identity_for(label), rules)
+                understand(msg, identity_for(label), rules, pipe)
     report = Report(folder=folder)
     for label, raw in zip(labels, raws):
         started = time.process_time()  # CPU seconds: other work on the machine does not count against us
         msg = parse_message(raw)
         parsed_at = time.process_time()
-        got = understand(msg, identity_for(label), rules) if isinstance(msg, ParsedMessage) else None
+        got = understand(msg, identity_for(label), rules, pipe) if isinstance(msg, ParsedMessage) else None
         done = time.process_time()
         report.seconds += done - started
         report.understand_seconds += done - parsed_at
@@ -177,9 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     folders = args.folders or [p for p in defaults if (p / "labels.yaml").exists()]
     rules = DetectionRules()
     warm = parse_message(b"From: a@b.example\nSubject: warm up\n\nOlivia, meet Carol. Back on Monday.")
-    understand(warm, DEFAULT_OWNER, rules)
+    pipe = load_pipeline(rules, rules.model)
+    understand(warm, DEFAULT_OWNER, rules, pipe)
     for folder in folders:
-        report = run(folder, rules)
+        report = run(folder, rules, pipe)
         print_report(str(folder), report)
         if args.misses:
             for r in report.results:

@@ -202,7 +202,7 @@ def _listing(rows: list[dict[str, Any]], as_json: bool, empty: str, lines: Calla
 def _warn_missing_pipeline(rules: Any) -> None:
     if rules.detection_rules.pipeline == "blank":  # nothing to check, and spaCy stays unimported
         return
-    from refmail.domain.nlp import missing_pipeline
+    from refmail.nlp_load import missing_pipeline
 
     name = missing_pipeline(rules.detection_rules)
     if name:  # the rules alone still read intros well; she should know her setting does nothing
@@ -262,7 +262,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     rules = load_rules(settings.rules_path)
     _warn_missing_pipeline(rules)
     failed = False
-    for result in parse_files(args.files, identity, rules):
+    from refmail.wiring import pipeline_loader
+
+    for result in parse_files(args.files, identity, rules, pipeline_loader(rules.detection_rules)):
         failed |= "error" in result
         if args.json:
             print(json.dumps(result, ensure_ascii=False))

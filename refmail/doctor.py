@@ -68,7 +68,7 @@ def _assistant(settings: Settings) -> Check:
 
 
 def _rules(settings: Settings) -> Check:
-    from refmail.domain.nlp import missing_pipeline
+    from refmail.nlp_load import missing_pipeline
 
     try:
         rules = load_rules(settings.rules_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +19,10 @@ from refmail.render import Renderer
 from refmail.store import db, models
 from refmail.store.private import private_dir
 
+if TYPE_CHECKING:
+    from refmail.domain.detection_rules import DetectionRules
+    from refmail.domain.nlp import Pipeline
+
 
 def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
     """REFMAIL_SECRET, else one generated on first run and kept in the database."""
@@ -28,6 +34,18 @@ def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
             row = models.Meta(key="secret", value=secrets.token_hex(32))
             s.add(row)
         return row.value.encode()
+
+
+def pipeline_loader(rules: DetectionRules) -> Callable[[], Pipeline]:
+    """The pipeline for these rules, loaded from disk the first time it is asked for, then kept (per App)."""
+
+    @cache
+    def load() -> Pipeline:
+        from refmail.nlp_load import load_pipeline  # heavy: spaCy and the model
+
+        return load_pipeline(rules, rules.model)
+
+    return load
 
 
 def _mailbox_factory(settings: Settings, user: str | None, password: str | None,
@@ -81,4 +99,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, tokens.owner),
         open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, tokens.intake),
         open_transport=_transport_factory(settings, tokens.smtp),
+        pipeline=pipeline_loader(rules.detection_rules),
     )

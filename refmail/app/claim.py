@@ -30,7 +30,7 @@ def claim(app: App, referral_id: str, address: str) -> str:
         parsed = parse_message(row.raw) if row is not None else None
         if row is None or parsed is None or isinstance(parsed, ParseFailure):
             raise DecisionError(f"the reply {mid} is no longer stored")
-        u = understand(parsed, app.identity, app.rules.detection_rules)
+        u = understand(parsed, app.identity, app.rules.detection_rules, app.pipeline())
         mark_settled(s, mid, ref.id)
         if not counted(s, app, row, ref, parsed, u, address, now):
             return f"referral {ref.id}: the reply could not be counted (it is {ref.state}); see `refmail show {ref.id}`"

@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,9 @@ from refmail.config import Settings
 from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
+
+if TYPE_CHECKING:
+    from refmail.domain.nlp import Pipeline
 
 
 @dataclass
@@ -32,7 +36,14 @@ class App:
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     # CPU seconds so far: the per-message time budget (rules.yaml detection.time_budget_seconds) counts these.
     cpu: Callable[[], float] = cpu_seconds
+    # The spaCy pipeline and intro model, loaded on the first call (wiring.pipeline_loader): an idle cycle
+    # and `refmail drafts` never pay for them.
+    pipeline: Callable[[], Pipeline] = field(default=lambda: _no_pipeline(), repr=False)
 
     @property
     def identity(self):  # type: ignore[no-untyped-def]
         return self.settings.identity
+
+
+def _no_pipeline() -> Pipeline:
+    raise RuntimeError("this App was built without a pipeline: wiring.build_app gives it one")

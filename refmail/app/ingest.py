@@ -40,13 +40,36 @@ class Watch:
     read_history: bool = True
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """What intake decides on before it fetches a body, read from the header block in one pass."""
+
+    message_id: str  # as parse_message will also find it
+    ours: bool  # refmail's own mail (X-Refmail): its Sent copies need no body
+    sent: datetime | None  # the Date header, when it reads as one
+
+    @classmethod
+    def read(cls, raw: bytes) -> Envelope:
+        """Never raises: a header block too broken to read still gets stored (and fetched whole)."""
+        try:
+            headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+        except Exception:
+            return cls(stable_message_id("", raw), False, None)
+        return cls(stable_message_id(str(headers.get("Message-ID") or ""), raw), headers.get("X-Refmail") is not None,
+                   _date(headers.get("Date")))
+
+
+def _date(value: object) -> datetime | None:
+    try:
+        sent = parsedate_to_datetime(str(value)) if value else None
+    except Exception:  # an unreadable date is no reason to skip a message
+        return None
+    return None if sent is None else sent if sent.tzinfo else sent.replace(tzinfo=UTC)
+
+
 def message_id_of(raw: bytes) -> str:
     """The Message-ID parse_message will also find, read from the header block alone (cheap, never raises)."""
-    try:
-        value = BytesHeaderParser(policy=compat32).parsebytes(raw).get("Message-ID")
-    except Exception:  # a header block too broken to read still gets stored
-        value = None
-    return stable_message_id(str(value or ""), raw)
+    return Envelope.read(raw).message_id
 
 
 def _claim(app: App, watch: Watch, now: datetime) -> tuple[bool, int]:
@@ -143,39 +166,29 @@ def _store_batch(app: App, watch: Watch, batch: list[FetchedMessage], now: datet
     """Store a batch and move the checkpoint past it in one transaction; on a clash, one by one."""
     try:
         with app.sessions.begin() as s:
-            return sum(_store_in(s, watch, fetched, now) for fetched in batch)
+            ids = [message_id_of(fetched.raw) for fetched in batch]
+            known = q.stored_messages(s, ids)  # one query for the batch, not one a message
+            stored, seen = 0, set()
+            for fetched, mid in zip(batch, ids):
+                # A second copy within the batch: the first one is pending, and the query (after its flush) sees it.
+                found = q.stored_message(s, mid) if mid in seen else known.get(mid)
+                seen.add(mid)
+                stored += _keep(s, watch, fetched, now, mid, found)
+            return stored
     except IntegrityError:  # another worker stored one of these Message-IDs just now
         return sum(_store(app, watch, fetched, now) for fetched in batch)
-
-
-def _dated_before(header: bytes, floor: datetime) -> bool:
-    try:
-        value = BytesHeaderParser(policy=compat32).parsebytes(header).get("Date")
-        sent = parsedate_to_datetime(str(value)) if value else None
-    except Exception:  # an unreadable date is no reason to skip a message
-        return False
-    if sent is None:
-        return False
-    return (sent if sent.tzinfo else sent.replace(tzinfo=UTC)) < floor
 
 
 def _needs_body(app: App, header: bytes, floor: datetime | None = None) -> bool:
     """Bodies only where needed: not for refmail's own mail (Sent copies), nor for a Message-ID already stored,
     nor (after her folder's UIDVALIDITY changed) for her mail dated before `floor`."""
-    if _is_ours(header) or floor is not None and _dated_before(header, floor):
+    envelope = Envelope.read(header)
+    if envelope.ours or floor is not None and envelope.sent is not None and envelope.sent < floor:
         return False
     with app.sessions() as s:
-        known = q.stored_message(s, message_id_of(header))
+        known = q.stored_message(s, envelope.message_id)
     # A known Message-ID on a different message (other From, Subject, Date...) is fetched: it is kept too.
     return known is None or not same_message(known[1], header)
-
-
-def _is_ours(header: bytes) -> bool:
-    try:
-        parsed = BytesHeaderParser(policy=compat32).parsebytes(header)
-    except Exception:  # unreadable headers: fetch the whole message and let parsing judge it
-        return False
-    return parsed.get("X-Refmail") is not None
 
 
 def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> int:
@@ -191,7 +204,12 @@ def _store(app: App, watch: Watch, fetched: FetchedMessage, now: datetime) -> in
 
 def _store_in(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, keep: bool = True) -> int:
     mid = message_id_of(fetched.raw)
-    known = q.stored_message(s, mid)
+    return _keep(s, watch, fetched, now, mid, q.stored_message(s, mid), keep)
+
+
+def _keep(s: Session, watch: Watch, fetched: FetchedMessage, now: datetime, mid: str,
+          known: tuple[int, bytes] | None, keep: bool = True) -> int:
+    """Store one message under `mid` (`known`: what is stored under it already) and move the checkpoint past it."""
     new = keep and not fetched.skipped and known is None
     if new:
         s.add(m.Message(message_id=mid, account=watch.account, folder=watch.folder, source=watch.source,

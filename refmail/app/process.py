@@ -30,60 +30,130 @@ DELIVERY_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered
 
 PAGE = 1000
 PROGRESS_EVERY = 500
+# session.info key: what this run already read of recent messages (look_back reads them again).
+READINGS = "refmail.readings"
+
+
+class Readings:
+    """The last few messages' (parsed, understanding), by row id: an intro's look back at the prospect's
+    earlier mail takes them from here instead of parsing and understanding that mail a second time.
+    Bounded, and made per run of process_pending: memory stays flat however long the backlog."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size, self.kept = size, dict[int, tuple[ParsedMessage, Understanding]]()
+
+    def keep(self, row_id: int, parsed: ParsedMessage, u: Understanding) -> None:
+        self.kept[row_id] = (parsed, u)
+        if len(self.kept) > self.size:
+            del self.kept[next(iter(self.kept))]
+
+    def get(self, row_id: int) -> tuple[ParsedMessage, Understanding] | None:
+        return self.kept.get(row_id)
 
 
 def process_pending(app: App, now: datetime) -> int:
     """Every message waiting, page after page: no per-cycle cap leaves a backfill stranded for later cycles."""
     done = after = 0
+    readings = Readings()
     while True:
         with app.sessions() as s:
             ids = q.unprocessed_message_ids(s, PAGE, after)
         if not ids:
             break
         after = ids[-1]
-        done += _process_page(app, ids, now)
+        done += _process_page(app, ids, now, readings)
         if done and len(ids) == PAGE:
             log.info("processing a backlog: %d messages read so far", done)
     return done
 
 
-def _process_page(app: App, ids: list[int], now: datetime) -> int:
-    done = 0
-    for mid in ids:
+# Messages handled per transaction: a commit per message cost a backfill more than a tenth of its time.
+BATCH = 100
+
+
+def _process_page(app: App, ids: list[int], now: datetime, readings: Readings) -> int:
+    """The page in batches of one transaction each. When a message fails, its batch is undone: the
+    failing message gets what a failure gets (as if it had been alone), the others are handled again."""
+    done, queue = 0, list(ids)
+    while queue:
+        batch, queue = queue[:BATCH], queue[BATCH:]
+        handled: list[int] = []
+        count, current = 0, None
         try:
             with app.sessions.begin() as s:
-                # The row lock is the claim: another worker skips this message until we commit.
-                row = s.scalars(select(m.Message).where(m.Message.id == mid, m.Message.processed_at.is_(None))
-                                .with_for_update(skip_locked=True)).first()
-                if row is None:
-                    continue
-                if row.error_stage == ErrorStage.CONFLICT:  # last cycle's race is over
-                    row.error = row.error_stage = None
-                handle(s, app, row, now)
-                row.processed_at = now
-            done += 1
-            if done % PROGRESS_EVERY == 0:
-                log.info("processed %d of %d messages in this page", done, len(ids))
-        except OperationalError:  # the database hiccuped (lock timeout, lost connection): try next cycle
-            log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=True)
-        except IntegrityError as exc:
-            # Another worker created the same row a moment ago (two copies of one intro): the next
-            # cycle sees its work and goes the other way. Twice in a row is a real problem: quarantine.
-            with app.sessions.begin() as s:
-                row = s.get(m.Message, mid)
-                if row is not None and row.processed_at is None:
-                    if row.error_stage == ErrorStage.CONFLICT:
-                        row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", ErrorStage.PROCESS
-                    else:
-                        row.error, row.error_stage = "conflict with another worker; retried next cycle", ErrorStage.CONFLICT
-        except Exception as exc:  # quarantine: keep the message, say why, move on
-            log.exception("message %s could not be processed; quarantined", mid)
-            with app.sessions.begin() as s:
-                row = s.get(m.Message, mid)
-                if row is not None and row.processed_at is None:
-                    row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", ErrorStage.PROCESS
-                    row.outcome = Outcome.QUARANTINED.value
+                s.info[READINGS] = readings
+                rows = _claim(s, batch)
+                for current in batch:
+                    count += _handle_claimed(s, app, rows.get(current), now)
+                    handled.append(current)
+                current = None
+        except Exception as exc:
+            if current is None:  # the claim or the commit failed: whose fault cannot be told, so each alone
+                count = sum(_process_one(app, mid, now, readings) for mid in batch)
+            else:
+                count = 0
+                _failed(app, current, exc, now)
+                queue = handled + batch[len(handled) + 1:] + queue
+        if (done + count) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+            log.info("processed %d of %d messages in this page", done + count, len(ids))
+        done += count
     return done
+
+
+def _claim(s: Session, ids: list[int]) -> dict[int, m.Message]:
+    """The row locks are the claim: another worker skips these messages until we commit."""
+    rows = s.scalars(select(m.Message).where(m.Message.id.in_(ids), m.Message.processed_at.is_(None))
+                     .with_for_update(skip_locked=True))
+    return {row.id: row for row in rows}
+
+
+def _claim_and_handle(s: Session, app: App, mid: int, now: datetime) -> int:
+    return _handle_claimed(s, app, _claim(s, [mid]).get(mid), now)
+
+
+def _handle_claimed(s: Session, app: App, row: m.Message | None, now: datetime) -> int:
+    if row is None:
+        return 0
+    if row.error_stage == ErrorStage.CONFLICT:  # last cycle's race is over
+        row.error = row.error_stage = None
+    handle(s, app, row, now)
+    row.processed_at = now
+    return 1
+
+
+def _process_one(app: App, mid: int, now: datetime, readings: Readings) -> int:
+    try:
+        with app.sessions.begin() as s:
+            s.info[READINGS] = readings
+            return _claim_and_handle(s, app, mid, now)
+    except Exception as exc:
+        _failed(app, mid, exc, now)
+        return 0
+
+
+def _failed(app: App, mid: int, exc: Exception, now: datetime) -> None:
+    """What a message whose transaction failed gets: left for the next cycle, retried once, or quarantined."""
+    if isinstance(exc, OperationalError):  # the database hiccuped (lock timeout, lost connection): try next cycle
+        log.warning("message %s: database unavailable, left for the next cycle", mid, exc_info=exc)
+        return
+    if isinstance(exc, IntegrityError):
+        # Another worker created the same row a moment ago (two copies of one intro): the next
+        # cycle sees its work and goes the other way. Twice in a row is a real problem: quarantine.
+        with app.sessions.begin() as s:
+            row = s.get(m.Message, mid)
+            if row is not None and row.processed_at is None:
+                if row.error_stage == ErrorStage.CONFLICT:
+                    row.processed_at, row.error, row.error_stage = now, f"IntegrityError: {exc}", ErrorStage.PROCESS
+                else:
+                    row.error, row.error_stage = "conflict with another worker; retried next cycle", ErrorStage.CONFLICT
+        return
+    # quarantine: keep the message, say why, move on
+    log.error("message %s could not be processed; quarantined", mid, exc_info=exc)
+    with app.sessions.begin() as s:
+        row = s.get(m.Message, mid)
+        if row is not None and row.processed_at is None:
+            row.processed_at, row.error, row.error_stage = now, f"{type(exc).__name__}: {exc}", ErrorStage.PROCESS
+            row.outcome = Outcome.QUARANTINED.value
 
 
 LOOK_BACK = timedelta(days=14)
@@ -99,11 +169,15 @@ def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
         m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
     ).order_by(m.Message.id)).all()
     notes = []
+    readings = s.info.get(READINGS)
     for row in earlier:
-        parsed = parse_message(row.raw)
-        if isinstance(parsed, ParseFailure):
-            continue
-        notes.append(track(s, app, row, parsed, _understand(parsed, app), now))
+        known = readings.get(row.id) if readings is not None else None
+        if known is None:
+            parsed = parse_message(row.raw)
+            if isinstance(parsed, ParseFailure):
+                continue
+            known = parsed, _understand(parsed, app)
+        notes.append(track(s, app, row, *known, now))
     return "".join(f"; earlier mail: {n}" for n in notes)
 
 
@@ -148,6 +222,8 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         if u is None:  # quarantined
             return
         row.kind, row.sender = u.kind.value, parsed.sender.email if parsed.sender else None
+        if READINGS in s.info:
+            s.info[READINGS].keep(row.id, parsed, u)
         row.utc_offset = offset_minutes(parsed)  # her zone, for sending at a decent hour hers
         route = rt.route(parsed, u, facts, app.identity)
     handler = HANDLERS[route.kind]
@@ -267,4 +343,4 @@ def _understand(parsed: ParsedMessage, app: App, over_budget: Callable[[], bool]
     idle cycle and the listing commands never pay for it."""
     from refmail.domain.pipeline import understand
 
-    return understand(parsed, app.identity, app.rules.detection_rules, over_budget)
+    return understand(parsed, app.identity, app.rules.detection_rules, app.pipeline(), over_budget)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 
-from refmail.domain.nlp import Pipeline, analysed, textcat_scores, window
+from refmail.domain.nlp import Analysis, Pipeline, analysed, textcat_scores, window
 from refmail.domain.scoring import logit, score
 from refmail.domain.types import Person
 
@@ -56,10 +56,6 @@ def first_names(people: tuple[Person, ...]) -> set[str]:
     return names
 
 
-def doc_subject_text(subject: str, start: int, end: int, pipe: Pipeline) -> str:
-    return "subject: " + pipe.nlp.make_doc(subject)[start:end].text
-
-
 @lru_cache(maxsize=512)
 def _pair_patterns(usable: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Compiled once per set of names: Python's own regex cache is too small for every message's names."""
@@ -107,15 +103,15 @@ def _hits(pipe: Pipeline, doc, cues, names: set[str]) -> tuple[dict[str, list[st
     return hits, origins
 
 
-def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str, list[str]]) -> dict[str, float]:
+def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str, list[str]],
+                  memo: dict[str, Analysis] | None = None) -> dict[str, float]:
     found = {"subject_intro": 0.0, "subject_pairs": 0.0, "subject_intro_wording": 0.0}
     # A reply's subject is the thread's: its wording is evidence for the quoted message, not for the new text.
     if subject and not _REPLY_PREFIX.match(subject):
-        strings = pipe.nlp.vocab.strings
-        subject_doc = pipe.nlp.make_doc(subject)
-        for match_id, start, end in pipe.matcher(subject_doc):
-            if strings[match_id] == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:
-                hits.setdefault("INTRO", []).append(doc_subject_text(subject, start, end, pipe))
+        subject_doc, cues = analysed(pipe, subject, memo)
+        for label, start, end in cues:
+            if label == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:
+                hits.setdefault("INTRO", []).append("subject: " + subject_doc[start:end].text)
                 found["subject_intro_wording"] = 1.0
     if _SUBJECT_INTRO.search(subject) and not _SUBJECT_ASK.search(subject):
         found["subject_intro"] = 1.0
@@ -140,12 +136,12 @@ class Cues:
 
 
 def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
-           setting: dict[str, float] | None = None) -> Detection:
+           setting: dict[str, float] | None = None, memo: dict[str, Analysis] | None = None) -> Detection:
     """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer).
 
     ``setting`` holds cues about where the text sits (forwarded by the owner, quoted, ...): pipeline.setting.
     """
-    cues = read_cues(pipe, subject, body, parties)
+    cues = read_cues(pipe, subject, body, parties, memo)
     features = model_features(cues.features, setting or {})
     intro, ask = score(pipe.model, features, ask_possible=len(parties) < 2)
     return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong)
@@ -164,10 +160,11 @@ def model_features(text: dict[str, float], setting: dict[str, float]) -> dict[st
     return features
 
 
-def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...]) -> Cues:
+def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
+              memo: dict[str, Analysis] | None = None) -> Cues:
     """The cues are facts about the text; how much each counts is the fitted model's business, not this function's."""
     text = window(body)
-    doc, cues = analysed(pipe, text)
+    doc, cues = analysed(pipe, text, memo)
     names = first_names(parties)
     hits, origins = _hits(pipe, doc, cues, names)
     meet_line = _LINE_MEET.search(text)
@@ -176,7 +173,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         hits.setdefault("INTRO", []).append(meet_line)
     else:
         meet_line = ""
-    features = _subject_cues(pipe, subject, names, hits)
+    features = _subject_cues(pipe, subject, names, hits, memo)
     strength, pair = _name_pair(text, names)
     if pair:
         hits.setdefault(strength, []).append(pair)

@@ -1,23 +1,17 @@
-"""Builds and caches the spaCy pipeline: blank English + cue matchers, or a named trained pipeline for NER."""
+"""The cue patterns and the spaCy matchers over them: what detection and urgency read a text with."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
 
-import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.scoring import IntroModel
-
-# Shipped inside the package, rebuilt by `python -m refmail.training` (README, "Understanding").
-BUILTIN_MODEL = Path(__file__).resolve().parent.parent / "data" / "intro_model"
 
 T = {"IS_TITLE": True}
 PAIR = {"LOWER": {"IN": ["two", "three", "four", "both", "all"]}}
@@ -184,29 +178,55 @@ def _anchor(pattern: list[dict[str, Any]]) -> frozenset[str]:
 
 
 class CueMatcher:
-    """The cue patterns, grouped by anchor word: a text only pays for the patterns whose anchor it holds.
+    """The cue patterns, grouped by anchor word: a text only pays for the patterns whose anchor it holds,
+    and only on the tokens around where the anchor stands.
 
-    One Matcher over every pattern was most of the understanding's cost, though most mail holds
-    none of the rarer cue words; the hits are the same, in (start, end) order.
+    spaCy's Matcher costs about the same for every token of the text it is given, whichever patterns
+    it holds. Every match of a group holds one of the group's anchor words, and a pattern is at most
+    ``span`` tokens long, so the group's matcher reads only the tokens within ``span`` of an anchor
+    word: the hits are the same as over the whole text, in (start, end) order.
     """
 
     def __init__(self, vocab, patterns: dict[str, list[list[dict[str, Any]]]]) -> None:
         self.vocab = vocab
-        groups: dict[frozenset[str], Matcher] = {}
+        groups: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         for label, label_patterns in patterns.items():
             for pattern in label_patterns:
-                key = _anchor(pattern)
-                groups.setdefault(key, Matcher(vocab)).add(label, [pattern])
-        self.always = groups.pop(frozenset(), None)
-        self.anchored = tuple((frozenset(vocab.strings.add(w) for w in key), m) for key, m in groups.items())
+                matcher, longest = groups.setdefault(_anchor(pattern), (Matcher(vocab), [0]))
+                matcher.add(label, [pattern])
+                longest[0] = max(longest[0], len(pattern))
+        always = groups.pop(frozenset(), None)
+        self.always = always[0] if always is not None else None
+        self.groups = tuple((matcher, longest[0]) for matcher, longest in groups.values())
+        # anchor word (its LOWER hash) -> the groups it anchors
+        self.by_word: dict[int, list[int]] = {}
+        for g, key in enumerate(groups):
+            for word in key:
+                self.by_word.setdefault(vocab.strings.add(word), []).append(g)
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        words = {t.lower for t in doc}
         found = list(self.always(doc)) if self.always is not None else []
-        for anchor, matcher in self.anchored:
-            if not anchor.isdisjoint(words):
-                found += matcher(doc)
+        places: dict[int, list[int]] = {}
+        for i, word in enumerate(doc.to_array(LOWER).tolist()):
+            for g in self.by_word.get(word, ()):
+                places.setdefault(g, []).append(i)
+        for g, where in places.items():
+            matcher, span = self.groups[g]
+            for start, end in _around(where, span, len(doc)):
+                found += [(mid, start + s, start + e) for mid, s, e in matcher(doc[start:end])]
         return sorted(set(found), key=lambda m: (m[1], m[2], m[0]))
+
+
+def _around(positions: list[int], span: int, length: int) -> list[tuple[int, int]]:
+    """The token ranges within ``span`` of each position (ascending), overlapping ranges merged."""
+    ranges: list[tuple[int, int]] = []
+    for i in positions:
+        start, end = max(0, i - span + 1), min(length, i + span)
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
+        else:
+            ranges.append((start, end))
+    return ranges
 
 
 @dataclass(frozen=True)
@@ -225,54 +245,22 @@ def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[
     return [[{"LOWER": t.lower_} for t in nlp.make_doc(p)] for p in phrases]
 
 
-def model_dir(name: str) -> Path:
-    return BUILTIN_MODEL if name == "builtin" else Path(name)
+def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = None,
+                  model: IntroModel | None = None) -> Pipeline:
+    """The cue readers over an already loaded spaCy ``nlp`` (blank English, or the shipped text classifier's).
 
-
-@lru_cache(maxsize=8)
-def _build(name: str, intro: tuple[str, ...], ask: tuple[str, ...], negative: tuple[str, ...],
-           urgent: tuple[str, ...], relaxed: tuple[str, ...], model: str | None = "builtin") -> Pipeline:
-    """``model`` None builds the cue readers alone (training); else the fitted model and its text classifier."""
-    folder = model_dir(model) if model is not None else None
-    textcat_dir = folder / "textcat" if folder is not None else None
-    nlp = spacy.load(textcat_dir) if textcat_dir is not None and textcat_dir.exists() else spacy.blank("en")
-    weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
-    extra = {"INTRO": intro, "ASK": ask, "SELF": negative}
+    Pure: what is read from disk (spaCy, the classifier, the fitted weights) is loaded at the edge
+    (refmail.nlp_load) and handed in, once per process.
+    """
+    extra = {"INTRO": rules.intro_phrases, "ASK": rules.ask_phrases, "SELF": rules.not_intro_phrases}
     patterns = {label: label_patterns + _phrase_patterns(nlp, extra.get(label, ()))
                 for label, label_patterns in PATTERNS.items()}
     matcher = CueMatcher(nlp.vocab, {**patterns, "DEADLINE": DEADLINE_PATTERNS})
     urgency = PhraseMatcher(nlp.vocab, attr="LOWER")
-    urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + relaxed])
-    urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + urgent])
-    ner = None
-    if name != "blank":
-        try:
-            ner = spacy.load(name, exclude=["parser", "lemmatizer", "textcat"])
-        except OSError:  # named but not installed: the rules alone still reach the targets
-            ner = None
-        if ner is not None and not {"ner", "entity_ruler", "span_ruler"} & set(ner.pipe_names):
-            ner = None  # nothing in it that finds names
+    urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + rules.relaxed_phrases])
+    urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + rules.urgent_phrases])
     textcat = nlp.get_pipe("textcat") if "textcat" in nlp.pipe_names else None
-    return Pipeline(nlp, matcher, urgency, ner, weights, textcat)
-
-
-def missing_pipeline(rules: DetectionRules) -> str | None:
-    """The trained pipeline rules.yaml names but spaCy cannot load (or that finds no names), else None."""
-    if rules.pipeline == "blank":
-        return None
-    return rules.pipeline if pipeline_for(rules).ner is None else None
-
-
-def pipeline_for(rules: DetectionRules) -> Pipeline:
-    """The cached pipeline for these rules (built on first use)."""
-    return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
-                  rules.urgent_phrases, rules.relaxed_phrases, rules.model)
-
-
-def cue_pipeline(rules: DetectionRules) -> Pipeline:
-    """The cue readers without any fitted model: what training computes its features with."""
-    return _build(rules.pipeline, rules.intro_phrases, rules.ask_phrases, rules.not_intro_phrases,
-                  rules.urgent_phrases, rules.relaxed_phrases, None)
+    return Pipeline(nlp, matcher, urgency, ner, model, textcat)
 
 
 def textcat_scores(pipe: Pipeline, doc: Doc) -> dict[str, float]:
@@ -283,27 +271,27 @@ def textcat_scores(pipe: Pipeline, doc: Doc) -> dict[str, float]:
     return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"])}
 
 
-_DOCS: dict[tuple[int, str], tuple[Doc, tuple[tuple[str, int, int], ...]]] = {}
-
-
 def window(text: str) -> str:
     """The part of a body cues are looked for in: an intro's wording opens or closes it."""
     return text if len(text) <= 2400 else text[:2000] + "\n" + text[-400:]
 
 
-def analysed(pipe: Pipeline, text: str) -> tuple[Doc, tuple[tuple[str, int, int], ...]]:
-    """Tokenise and match once per text: detection and urgency read the same intro body.
+Analysis = tuple[Doc, tuple[tuple[str, int, int], ...]]
 
-    The cue Matcher is most of the understanding's cost, so its (label, start, end) hits are kept too.
+
+def analysed(pipe: Pipeline, text: str, memo: dict[str, Analysis] | None = None) -> Analysis:
+    """``text`` tokenised, with the cue Matcher's (label, start, end) hits.
+
+    ``memo`` belongs to one message (pipeline.Context): detection and urgency read the same intro
+    body, and it is tokenised and matched once for both; nothing outlives the message.
     """
-    key = (id(pipe.nlp), text)
-    found = _DOCS.get(key)
+    found = memo.get(text) if memo is not None else None
     if found is None:
-        if len(_DOCS) > 16:
-            _DOCS.clear()
         doc = pipe.nlp.make_doc(text)
         strings = pipe.nlp.vocab.strings
-        found = _DOCS[key] = (doc, tuple((strings[mid], start, end) for mid, start, end in pipe.matcher(doc)))
+        found = (doc, tuple((strings[mid], start, end) for mid, start, end in pipe.matcher(doc)))
+        if memo is not None:
+            memo[text] = found
     return found
 
 

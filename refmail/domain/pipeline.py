@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from refmail.domain import screen
@@ -13,7 +13,7 @@ from refmail.domain.detect import Detection, detect, first_names
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
 from refmail.domain.mailboxes import colleagues
-from refmail.domain.nlp import Pipeline, person_names, pipeline_for
+from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
 from refmail.domain.replytext import do_not_contact, reply_text, top_text
 from refmail.domain.scanning import bounded
@@ -47,6 +47,8 @@ class Context:
     identity: Identity
     rules: DetectionRules
     pipe: Pipeline
+    # This message's texts, tokenised and matched once: detection and urgency read the same bodies.
+    memo: dict[str, Analysis] = field(default_factory=dict)
 
     @property
     def lines(self) -> Thresholds:
@@ -138,7 +140,7 @@ def _intro(ctx: Context) -> Outcome:
     cands = intro_candidates(ctx.msg, ctx.identity, ctx.rules)
     scored: list[tuple[Candidate, Detection]] = [
         (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
-                      setting(cand, ctx.msg, ctx.identity))) for cand in cands]
+                      setting(cand, ctx.msg, ctx.identity), ctx.memo)) for cand in cands]
     notes = []
     unsure: list[tuple[Candidate, Detection, object]] = []
     for cand, det in scored:
@@ -180,7 +182,7 @@ def _intro(ctx: Context) -> Outcome:
             # our new features", a prospect answering the thread) with nobody to introduce is not one.
             notes.append("direct: intro wording but nobody to introduce" + ("; looking inside" if len(cands) > 1 else ""))
             continue
-        kind_urgency, phrase = urgency(ctx.pipe, cand.body)
+        kind_urgency, phrase = urgency(ctx.pipe, cand.body, ctx.memo)
         reasons = (f"intro found ({cand.how}), score {det.intro:.2f}",) + det.evidence
         if names:
             reasons += ("names from NER: " + ", ".join(names[:5]),)
@@ -223,7 +225,7 @@ def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:
         key = (who.referrer.email if who.referrer else "", tuple(sorted(p.email for p in who.prospects)))
         if key in out:
             continue
-        kind_urgency, _ = urgency(ctx.pipe, cand.body)
+        kind_urgency, _ = urgency(ctx.pipe, cand.body, ctx.memo)
         out[key] = Reading(who.referrer, tuple(dict.fromkeys(who.prospects)), det.intro, who.owner_is_referrer,
                            _intro_message_id(ctx.msg, cand), _context_of(cand.body), kind_urgency)
     return tuple(out.values())[:5]
@@ -264,19 +266,20 @@ def _bounded(msg: ParsedMessage, rules: DetectionRules, trail: list[str]) -> Par
     return replace(msg, text=text, delivery_status=status)
 
 
-def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules | None = None,
+def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules, pipe: Pipeline,
                over_budget: Callable[[], bool] = lambda: False) -> Understanding:
     """Run the steps in order; the first that sets the message aside or finds something decides.
+
+    ``pipe`` is the spaCy pipeline built for ``rules`` (refmail.nlp_load, handed in by wiring).
 
     An exception is not caught here: a bug is no verdict, and the caller quarantines the message.
     `over_budget` is asked between steps (the caller's CPU clock against rules.yaml's budget); when it
     says yes, OverBudget is raised so the message is quarantined rather than read any further.
     """
-    rules = rules or DetectionRules()
     trail: list[str] = []
     msg = _bounded(msg, rules, trail)
     unsure, readings = False, ()
-    ctx = Context(msg, identity, rules, pipeline_for(rules))
+    ctx = Context(msg, identity, rules, pipe)
     for step in STEPS:
         if over_budget():
             raise OverBudget(f"reading stopped before step {step.__name__}: over the time budget of "

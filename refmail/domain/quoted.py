@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from refmail.domain.addresses import addresses
 from refmail.domain.scanning import ADDRESS_NO_EQ
 from refmail.domain.types import ParsedMessage, Person
 
@@ -53,8 +54,6 @@ _BRACKETED = re.compile(r"(?<!\s)\s*+\[(?:mailto:)?([^\[\]@\s]++@[^\[\]\s]++)\]"
 
 
 def _address_field(value: str):
-    from refmail.domain.parse import addresses
-
     value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value)
     value = _BRACKETED.sub(r"<\1>", value)
     return addresses(value.replace(";", ","))

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from refmail.domain.availability import availability
-from refmail.domain.nlp import Pipeline, analysed, window
+from refmail.domain.nlp import Analysis, Pipeline, analysed, window
 from refmail.domain.types import Urgency
 
 
-def urgency(pipe: Pipeline, text: str) -> tuple[Urgency | None, str]:
+def urgency(pipe: Pipeline, text: str, memo: dict[str, Analysis] | None = None) -> tuple[Urgency | None, str]:
     """The strongest timing cue in the text; relaxed wins over urgent ("not urgent", "no rush")."""
     if not text.strip():
         return None, ""
-    doc, cues = analysed(pipe, window(text))
+    doc, cues = analysed(pipe, window(text), memo)
     found: dict[str, str] = {}
     for match_id, start, end in pipe.urgency(doc):
         found.setdefault(pipe.nlp.vocab.strings[match_id], doc[start:end].text)

@@ -235,6 +235,15 @@ def stored_message(session: Session, message_id: str) -> tuple[int, bytes] | Non
     return (row[0], row[1]) if row is not None else None
 
 
+def stored_messages(session: Session, message_ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+    """stored_message for many Message-IDs in one query: {Message-ID: (row id, raw bytes)} of those stored."""
+    if not message_ids:
+        return {}
+    rows = session.execute(select(m.Message.message_id, m.Message.id, m.Message.raw)
+                           .where(m.Message.message_id.in_(list(dict.fromkeys(message_ids))))).all()
+    return {mid: (rid, raw) for mid, rid, raw in rows}
+
+
 def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
     return list(
         session.scalars(

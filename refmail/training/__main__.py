@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from refmail.domain.nlp import BUILTIN_MODEL
+from refmail.nlp_load import BUILTIN_MODEL
 from refmail.training.fit import build
 
 

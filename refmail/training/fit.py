@@ -19,11 +19,12 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import BUILTIN_MODEL, cue_pipeline
+from refmail.domain.nlp import Pipeline
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, logit
 from refmail.domain.types import Kind, ParsedMessage
+from refmail.nlp_load import BUILTIN_MODEL, load_pipeline
 from refmail.training.corpus import Example, examples_of, identity_for, in_validation, load_labels, training_folders
 
 SEED = 7
@@ -44,7 +45,7 @@ class Corpus:
 
 
 def load_corpus(folders: list[Path], rules: DetectionRules) -> Corpus:
-    pipe = cue_pipeline(rules)
+    pipe = load_pipeline(rules, model=None)
     corpus = Corpus([], [], [])
     for folder in folders:
         for label in load_labels(folder):
@@ -119,13 +120,13 @@ def write_model(folder: Path, nlp, model: IntroModel) -> None:
     (folder / "weights.json").write_text(json.dumps(model.as_mapping(), indent=1, sort_keys=True) + "\n")
 
 
-def evaluate(messages: list[tuple[Path, dict]], rules: DetectionRules) -> tuple[float, float]:
+def evaluate(messages: list[tuple[Path, dict]], rules: DetectionRules, pipe: Pipeline) -> tuple[float, float]:
     """Intro precision and recall of the whole understanding over labelled messages, as refmail acts on it:
     a labelled reply read as an intro the prospect already answered drafts no first touch (it is the reply)."""
     tp = fp = fn = 0
     for folder, label in messages:
         msg = parse_message((folder / label["file"]).read_bytes())
-        got = understand(msg, identity_for(label), rules) if isinstance(msg, ParsedMessage) else None
+        got = understand(msg, identity_for(label), rules, pipe) if isinstance(msg, ParsedMessage) else None
         is_intro = got is not None and got.kind is Kind.INTRO
         if is_intro and label["kind"] == "reply" and got.prospect_replied:
             is_intro = False
@@ -139,8 +140,9 @@ def evaluate(messages: list[tuple[Path, dict]], rules: DetectionRules) -> tuple[
 def choose_threshold(messages, rules: DetectionRules, folder: Path) -> tuple[float, dict]:
     """The (lower) middle of the thresholds with the best validation recall at TARGET_PRECISION: margin both ways."""
     trials = []
+    pipe = load_pipeline(rules, model=str(folder))
     for t in [x / 100 for x in range(20, 86, 5)]:
-        precision, recall = evaluate(messages, replace(rules, model=str(folder), min_confidence=t))
+        precision, recall = evaluate(messages, replace(rules, model=str(folder), min_confidence=t), pipe)
         print(f"  threshold {t:.2f}: validation precision {precision:.3f} recall {recall:.3f}")
         trials.append((t, precision, recall))
     good = [tr for tr in trials if tr[1] >= TARGET_PRECISION]

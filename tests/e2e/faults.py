@@ -109,10 +109,7 @@ class CuttingProxy:
 ZYGOTE = r"""
 import os, signal, sys, time
 from refmail.cli import main
-from refmail.config import load_rules, load_settings
-from refmail.domain.nlp import pipeline_for
-
-pipeline_for(load_rules(load_settings().rules_path).detection_rules)  # warm: children inherit it
+import refmail.domain.pipeline, refmail.nlp_load  # warm: children inherit spaCy imported (each App loads its model)
 print("ready", flush=True)
 devnull = os.open(os.devnull, os.O_WRONLY)
 for line in sys.stdin:

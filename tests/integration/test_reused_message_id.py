@@ -26,11 +26,14 @@ def app(tmp_path):  # type: ignore[no-untyped-def]
     return build_app(load_settings(environ=env), clock=FixedClock(NOW))
 
 
+def _intro(user: str, message_id: str):  # type: ignore[no-untyped-def]
+    return make_mail("alice@example.org", [user, "carol@example.net"], "Intro: Olivia <> Carol", message_id=message_id)
+
+
 def test_a_second_different_message_with_a_known_message_id_is_kept_and_listed(app, mail_world, fresh_user, imap_for):
     box = imap_for(fresh_user)
     watch = Watch(fresh_user, "INBOX", "intake")
-    intro = make_mail("alice@example.org", [fresh_user, "carol@example.net"], "Intro: Olivia <> Carol",
-                      message_id="intro-1@example.org")
+    intro = _intro(fresh_user, "intro-1@example.org")
     mail_world.deliver(fresh_user, intro.data)
     assert poll_folder(app, box, watch, NOW) == 1
 
@@ -53,3 +56,14 @@ def test_a_second_different_message_with_a_known_message_id_is_kept_and_listed(a
     assert "intro-1@example.org" in listed[0]["error"]
 
     assert poll_folder(app, box, watch, NOW) == 0  # idle again: nothing stored twice
+
+
+def test_two_copies_of_a_new_message_in_one_poll_are_stored_once(app, mail_world, fresh_user, imap_for):
+    """Intake looks Message-IDs up once per batch: a copy later in the same batch still finds the first."""
+    intro = _intro(fresh_user, "twice@example.org")
+    mail_world.deliver(fresh_user, intro.data)
+    mail_world.deliver(fresh_user, intro.data)
+    assert poll_folder(app, imap_for(fresh_user), Watch(fresh_user, "INBOX", "intake"), NOW) == 1
+    with app.sessions() as s:
+        assert [r.message_id for r in s.scalars(select(m.Message))] == ["twice@example.org"]
+        assert s.get(m.FolderCheckpoint, (fresh_user, "INBOX")).last_uid == 2

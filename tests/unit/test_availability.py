@@ -6,7 +6,7 @@ import pytest
 
 from refmail.domain.availability import availability
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import pipeline_for
+from tests.reading import pipe_for
 from refmail.domain.types import Urgency
 from refmail.domain.urgency import urgency
 
@@ -65,14 +65,14 @@ def intro(sentence: str) -> str:
 @pytest.mark.parametrize("sentence", ["She's only in town till Friday.", "He leaves on Thursday.",
                                       "Elle n'est là que jusqu'à vendredi."])
 def test_an_intro_with_a_closing_window_runs_the_deadline_cadence(sentence: str) -> None:
-    kind, phrase = urgency(pipeline_for(DetectionRules()), intro(sentence))
+    kind, phrase = urgency(pipe_for(DetectionRules()), intro(sentence))
     assert kind is Urgency.DEADLINE and phrase
 
 
 def test_no_rush_still_wins_over_a_window() -> None:
-    kind, _ = urgency(pipeline_for(DetectionRules()), intro("No rush at all; she's in town until Friday."))
+    kind, _ = urgency(pipe_for(DetectionRules()), intro("No rush at all; she's in town until Friday."))
     assert kind is Urgency.RELAXED
 
 
 def test_a_meeting_in_the_past_is_no_deadline() -> None:
-    assert urgency(pipeline_for(DetectionRules()), intro("I met her in town on Friday."))[0] is None
+    assert urgency(pipe_for(DetectionRules()), intro("I met her in town on Friday."))[0] is None

@@ -13,7 +13,7 @@ from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.drafting import ReferralFacts, display_name, first_name, plan
 from refmail.domain.introline import MAX_COPIED_RUN, longest_copied_run, words
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand
+from tests.reading import understand
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import ParsedMessage
 from refmail.render import Renderer

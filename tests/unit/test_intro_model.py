@@ -12,9 +12,11 @@ import yaml
 from spacy.matcher import Matcher
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import BUILTIN_MODEL, DEADLINE_PATTERNS, PATTERNS, pipeline_for, window
+from refmail.domain.nlp import DEADLINE_PATTERNS, PATTERNS, window
+from refmail.nlp_load import BUILTIN_MODEL
+from tests.reading import pipe_for
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand
+from tests.reading import understand
 from refmail.domain.scoring import CLASSES, IntroModel, score
 from refmail.domain.types import Kind, ParsedMessage
 from refmail.training.corpus import identity_for, training_folders
@@ -41,7 +43,7 @@ def test_the_shipped_model_was_fit_on_the_written_corpora_and_never_on_the_held_
     assert any("corpus_written" in f for f in about["folders"])
     assert not any("heldback" in f for f in about["folders"])
     assert about["training_texts"] >= 1000
-    model = pipeline_for(DetectionRules()).model
+    model = pipe_for(DetectionRules()).model
     assert 0 < model.question_min < model.threshold < 1
 
 
@@ -60,7 +62,7 @@ def test_the_reasons_say_what_the_text_model_thought():
 
 
 def test_the_cue_matcher_finds_exactly_what_one_matcher_over_every_pattern_finds():
-    pipe = pipeline_for(DetectionRules())
+    pipe = pipe_for(DetectionRules())
     plain = Matcher(pipe.nlp.vocab)
     for label, patterns in PATTERNS.items():
         plain.add(label, patterns)

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand
+from tests.reading import understand
 from refmail.domain.types import Identity, Kind, Person
 
 OWNER = Identity(Person("Olivia Owner", "owner@example.com"), (), "assistant@example.com")

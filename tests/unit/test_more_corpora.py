@@ -43,7 +43,7 @@ def _known_gaps(request: pytest.FixtureRequest) -> None:
 
 def test_known_gaps_are_questions_not_silence():
     from refmail.domain.parse import parse_message
-    from refmail.domain.pipeline import understand
+    from tests.reading import understand
     from refmail.training.corpus import identity_for
 
     for name in ("intro/038_one_sided_cc.eml", "intro/050_outlook_html_cc_owner_to_prospect.eml"):

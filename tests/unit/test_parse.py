@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from refmail.domain.parse import addresses, html_to_text, parse_message
-from refmail.domain.pipeline import understand
+from tests.reading import understand
 from refmail.domain.types import Identity, ParsedMessage, ParseFailure, Person
 
 OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@owner.example",), "assistant@example.com")

@@ -20,7 +20,7 @@ from refmail.config import load_settings
 from refmail.domain import pipeline
 from refmail.domain import questions as qs
 from refmail.domain.calls import Call, call, thresholds
-from refmail.domain.nlp import pipeline_for
+from tests.reading import pipe_for
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.outcome import HANDED, Outcome
 from refmail.domain.parse import parse_message
@@ -229,9 +229,9 @@ def test_parse_reports_a_failure_in_understanding_as_that_files_error(tmp_path, 
         raise RuntimeError("step exploded")
 
     identity = Identity(Person("Olivia Owner", OWNER), (), INTAKE)
-    assert [r.get("unsure") for r in parse_files([str(good)], identity)] == [True]
+    assert [r.get("unsure") for r in parse_files([str(good)], identity, None, pipe_for)] == [True]
     monkeypatch.setattr(pipeline, "STEPS", (broken,) + pipeline.STEPS)
-    assert list(parse_files([str(good)], identity)) == [
+    assert list(parse_files([str(good)], identity, None, pipe_for)) == [
         {"file": str(good), "error": "understanding failed: RuntimeError: step exploded"}]
 
 
@@ -240,7 +240,7 @@ def test_parse_reports_a_failure_in_understanding_as_that_files_error(tmp_path, 
 
 def test_unset_thresholds_are_the_lines_chosen_with_the_fitted_model():
     rules = DetectionRules()
-    model = pipeline_for(rules).model
+    model = pipe_for(rules).model
     lines = thresholds(rules, model)
     assert (lines.intro, lines.question) == (model.threshold, model.question_min)
     assert thresholds(DetectionRules(min_confidence=0.05), model).question == 0.05  # never above the intro line
@@ -249,7 +249,7 @@ def test_unset_thresholds_are_the_lines_chosen_with_the_fitted_model():
 def test_the_score_is_read_against_the_two_thresholds_from_the_rules():
     rules = DetectionRules.from_mapping({"thresholds": {"intro": 0.6, "question": 0.2}})
     assert (rules.min_confidence, rules.question_confidence) == (0.6, 0.2)
-    lines = thresholds(rules, pipeline_for(rules).model)
+    lines = thresholds(rules, pipe_for(rules).model)
     assert [call(x, lines) for x in (0.6, 0.59, 0.2, 0.19)] == [Call.INTRO, Call.QUESTION, Call.QUESTION,
                                                                Call.NOT_INTRO]
     with pytest.raises(ValueError, match=r"detection\.thresholds\.question"):

@@ -10,7 +10,8 @@ import spacy
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.drafting import outgoing_message_id
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understand, understanding_json
+from refmail.domain.pipeline import understanding_json
+from tests.reading import understand
 from refmail.domain.replytext import reply_text
 from refmail.domain.returndate import return_date
 from refmail.domain.types import Identity, Kind, Person, Urgency
@@ -411,7 +412,7 @@ def test_prospects_reply_all_with_a_thread_header_is_not_a_new_intro_by_the_pros
 
     from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
     from refmail.domain.parse import parse_message
-    from refmail.domain.pipeline import understand
+    from tests.reading import understand
     from refmail.domain.types import Identity
     from tests.e2e.harness import message
 
@@ -433,7 +434,7 @@ def test_someone_copied_but_never_named_is_not_introduced():
 
     from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
     from refmail.domain.parse import parse_message
-    from refmail.domain.pipeline import understand
+    from tests.reading import understand
     from refmail.domain.types import Identity
 
     mail = intro_email(ALICE, OWNER, CAROL, "pa.to.alice@example.org", datetime(2026, 11, 16, 9, tzinfo=UTC))
@@ -447,7 +448,7 @@ def test_base64_encoded_attached_intro_is_read():
 
     from refmail.demo import ALICE, ASSISTANT, CAROL, OWNER, intro_email
     from refmail.domain.parse import parse_message
-    from refmail.domain.pipeline import understand
+    from tests.reading import understand
     from refmail.domain.types import Identity
 
     intro = intro_email(ALICE, OWNER, CAROL, ASSISTANT, datetime(2026, 11, 16, 9, tzinfo=UTC))
