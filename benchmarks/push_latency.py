@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"push latency over {args.intros} intros (s)   p50     p90     max")
     for label, values in (("bare IDLE sees the APPEND", floor), ("daemon: APPEND to draft", daemon)):
         print(f"{label:<33} {pct(values, 50):6.3f}  {pct(values, 90):6.3f}  {max(values):6.3f}")
+    print(f"first intro after the daemon started: {daemon[0]:.3f}s (it also loads the understanding stack)")
     print(f"ratio daemon / IDLE floor: p50 {pct(daemon, 50) / pct(floor, 50):.2f}x  "
           f"p90 {pct(daemon, 90) / pct(floor, 90):.2f}x")
     return 0
