@@ -4,9 +4,11 @@
 
 For each worker count: a throw-away database on 127.0.0.1:5432 (created and dropped here), the referrals
 made and approved the way benchmarks/simulate.py makes them, then that many worker processes (each its own
-app and worker id, as separate daemons would be) released together into the 09:00 cycle (followup.run_due,
-then send.send_ready until the outbox is empty) with simulate's in-memory transport. A unit of work is a
-due action or a sent mail; CPU is each worker process's own (time.process_time), not PostgreSQL's.
+app and worker id, as separate daemons would be) released together into a 09:00 cycle (followup.run_due,
+then send.send_ready until the outbox is empty) with simulate's in-memory transport. Two cycles are
+measured: Monday's, which sends the approved first touches, and Thursday's, when the second touches fall
+due (Tuesday's and Wednesday's run unmeasured in between). A unit of work is a due action or a sent mail;
+CPU is each worker process's own (time.process_time), not PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -28,7 +30,9 @@ from sqlalchemy import create_engine, text
 from benchmarks.simulate import START, MemoryTransport, add_intro, cycle, make_app, owner_decides
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-INTROS_AT, DECIDED_AT, CYCLE_AT = (START + timedelta(hours=h) for h in (7, 8.75, 9))
+INTROS_AT, DECIDED_AT = START + timedelta(hours=7), START + timedelta(hours=8.75)
+MEASURED = {"Mon, sends": START + timedelta(hours=9), "Thu, due": START + timedelta(days=3, hours=9)}
+BETWEEN = [START + timedelta(days=d, hours=9) for d in (1, 2)]
 
 
 @dataclass
@@ -41,17 +45,17 @@ class Share:
     wall: float
 
 
-def _worker(url: str, name: str, ready: mp.Barrier, results: mp.Queue) -> None:
+def _worker(url: str, name: str, at: datetime, ready: mp.Barrier, results: mp.Queue) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(url, Path(tmp))
         app.worker_id = name
-        app.clock.at = CYCLE_AT  # type: ignore[attr-defined]
+        app.clock.at = at  # type: ignore[attr-defined]
         with app.sessions() as s:  # connect before the clock starts
             s.execute(text("SELECT 1"))
         transport = MemoryTransport()
         ready.wait()
         wall, cpu = time.perf_counter(), time.process_time()
-        due, _, _ = cycle(app, transport, CYCLE_AT)
+        due, _, _ = cycle(app, transport, at)
         results.put(Share(due, transport.sent, time.process_time() - cpu, time.perf_counter() - wall))
 
 
@@ -66,7 +70,29 @@ def seed(url: str, referrals: int, seed_: int) -> None:
         app.sessions.kw["bind"].dispose()
 
 
-def run(workers: int, referrals: int, seed_: int) -> list[Share]:
+def between(url: str) -> None:
+    """Tuesday's and Wednesday's cycles, one worker, not measured."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(url, Path(tmp))
+        for at in BETWEEN:
+            app.clock.at = at  # type: ignore[attr-defined]
+            cycle(app, MemoryTransport(), at)
+        app.sessions.kw["bind"].dispose()
+
+
+def together(url: str, workers: int, at: datetime) -> list[Share]:
+    ctx = mp.get_context("spawn")  # each worker a fresh interpreter, as separate daemons are
+    ready, results = ctx.Barrier(workers), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(url, f"worker-{i}", at, ready, results)) for i in range(workers)]
+    for p in procs:
+        p.start()
+    shares = [results.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join()
+    return shares
+
+
+def run(workers: int, referrals: int, seed_: int) -> dict[str, list[Share]]:
     name = f"refmail_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -74,15 +100,10 @@ def run(workers: int, referrals: int, seed_: int) -> list[Share]:
     url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     try:
         seed(url, referrals, seed_)
-        ctx = mp.get_context("spawn")  # each worker a fresh interpreter, as separate daemons are
-        ready, results = ctx.Barrier(workers), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=(url, f"worker-{i}", ready, results)) for i in range(workers)]
-        for p in procs:
-            p.start()
-        shares = [results.get(timeout=600) for _ in procs]
-        for p in procs:
-            p.join()
-        return shares
+        out = {"Mon, sends": together(url, workers, MEASURED["Mon, sends"])}
+        between(url)
+        out["Thu, due"] = together(url, workers, MEASURED["Thu, due"])
+        return out
     finally:
         with admin.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -97,19 +118,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
-    print(f"daily cycle over {args.referrals} referrals (approved first touches), PostgreSQL 127.0.0.1:5432")
-    print(f"{'workers':>7} {'units':>6} {'sent':>6} {'twice':>6} {'ms CPU/unit':>12} {'mails/s':>8} "
+    print(f"daily cycle over {args.referrals} intros, PostgreSQL 127.0.0.1:5432; x = against {args.workers[0]} worker(s)")
+    print(f"{'workers':>7} {'cycle':<11} {'due':>5} {'sent':>5} {'twice':>5} {'ms CPU/unit':>11} {'units/s':>8} "
           f"{'CPU x':>6} {'rate x':>7}")
-    base: tuple[float, float] | None = None
+    base: dict[str, tuple[float, float]] = {}
     for n in args.workers:
-        shares = run(n, args.referrals, args.seed)
-        sent = [mid for sh in shares for mid in sh.sent]
-        units = sum(sh.due for sh in shares) + len(sent)
-        per_unit = 1000 * sum(sh.cpu for sh in shares) / max(1, units)
-        rate = len(sent) / max(sh.wall for sh in shares)
-        base = base or (per_unit, rate)
-        print(f"{n:>7} {units:>6} {len(sent):>6} {len(sent) - len(set(sent)):>6} {per_unit:>12.2f} {rate:>8.1f} "
-              f"{per_unit / base[0]:>6.2f} {rate / base[1]:>7.2f}")
+        for label, shares in run(n, args.referrals, args.seed).items():
+            sent = [mid for sh in shares for mid in sh.sent]
+            due = sum(sh.due for sh in shares)
+            units = due + len(sent)
+            per_unit = 1000 * sum(sh.cpu for sh in shares) / max(1, units)
+            rate = units / max(sh.wall for sh in shares)
+            b = base.setdefault(label, (per_unit, rate))
+            print(f"{n:>7} {label:<11} {due:>5} {len(sent):>5} {len(sent) - len(set(sent)):>5} {per_unit:>11.2f} "
+                  f"{rate:>8.1f} {per_unit / b[0]:>6.2f} {rate / b[1]:>7.2f}")
     return 0
 
 
