@@ -1,6 +1,9 @@
 """Drive many referrals through simulated weeks: cycle time and SQL queries per cycle, memory, final states.
 
-    python -m benchmarks.simulate [--referrals 10000] [--days 60] [--database-url URL] [--seed 4]
+    python -m benchmarks.simulate [--referrals 10000] [--days 60] [--database-url URL] [--seed 4] [--memory]
+
+Times are measured without tracemalloc (it slows the cycle about 4x); `--memory` is a separate run that
+traces the Python heap and reports its peak (its times are then not the figures to quote).
 
 No mail servers: intros are stored the way intake stores them, the owner's decisions go through
 refmail.app.decide, prospect replies / out-of-office notices / bounces through
@@ -288,13 +291,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--intake-days", type=int, default=None,
                         help="intros arrive over the first N days (default: a third of --days)")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--memory", action="store_true",
+                        help="trace the Python heap (tracemalloc) for its peak; slows every timing, quote times from a run without it")
     args = parser.parse_args(argv)
 
     # tmpfs when there is one: the figures are refmail's work, not the disk's fsync latency
     shm = Path("/dev/shm")
     tmp = tempfile.TemporaryDirectory(prefix="refmail-sim-", dir=shm if shm.is_dir() else None)
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'sim.db'}"
-    tracemalloc.start()
+    if args.memory:
+        tracemalloc.start()
     rng = random.Random(args.seed)
     app = make_app(url, Path(tmp.name))
     counter = QueryCounter(engine_of(app))
@@ -335,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     # one last look: the owner approves what the last cycle drafted
     owner_decides(app, START + timedelta(days=args.days, hours=8, minutes=45), rng, tally)
     total = time.perf_counter() - wall
-    _, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1] if args.memory else None
     tracemalloc.stop()
 
     with app.sessions() as s:
@@ -361,7 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     if idle:
         print(summary("SQL queries per weekend cycle (nothing due, outside the window)",
                       [float(c.queries) for c in idle], "count", "{:.0f}"))
-    print(f"peak memory (tracemalloc, Python heap): {peak / 2**20:.1f} MiB")
+    if peak is not None:
+        print(f"peak memory (tracemalloc, Python heap): {peak / 2**20:.1f} MiB  (times above include tracemalloc)")
+    else:
+        print("peak memory (tracemalloc): not traced; run with --memory")
     try:
         import resource
 
