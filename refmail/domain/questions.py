@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 
-from refmail.domain.approvals import TokenCheck, b36, new_text
+from refmail.domain.approvals import TokenCheck, b36
+from refmail.domain.mailtext import new_text
 from refmail.domain.types import ParsedMessage, Person, Reading
 
 QUESTION_SUBJECT = "[refmail] Question: "
