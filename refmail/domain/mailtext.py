@@ -127,11 +127,13 @@ def without_signature(text: str) -> str:
 
 # ---- people ------------------------------------------------------------------------------------------------
 
-# Courtesy and professional titles before a name, lower case without their final dot.
-HONORIFICS = frozenset({
-    "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "dr", "prof", "herr", "frau", "mme", "mlle", "m", "sr", "sra",
-    "srta", "dra", "ing", "arch", "dott", "dott.ssa", "avv", "mag", "dipl.-ing", "dipl-ing", "dipl.ing",
+# Titles written short, with a dot: "Dr. Weber", "Dott. Rossi" (the dot ends no sentence).
+ABBREVIATED_TITLES = frozenset({
+    "mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "m", "sr", "sra", "srta", "dra", "ing", "arch", "dott",
+    "avv", "mag",
 })
+# Courtesy and professional titles before a name, lower case without their final dot.
+HONORIFICS = ABBREVIATED_TITLES | {"miss", "sir", "dame", "herr", "frau", "dott.ssa", "dipl.-ing", "dipl-ing", "dipl.ing"}
 
 
 def is_honorific(word: str) -> bool:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 
 from refmail.domain.approvals import AnswerKind, looks_like_approval, read_answer
+from refmail.domain.introline import about_prospect
 from refmail.domain.mailtext import (first_name, first_names, given_name, is_forward_subject, is_honorific,
                                      is_reply_subject, new_text, without_prefixes, without_reply_prefixes)
+from refmail.domain.questions import QUESTION_SUBJECT, looks_like_answer
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.replytext import reply_text
 from refmail.domain.types import ParsedMessage, Person
@@ -190,3 +192,14 @@ def test_honorifics(word):
 @pytest.mark.parametrize("word", ["Jane", "Ingrid", "Archie", "Magda", "Drew", "Mr.Smith"])
 def test_names_that_start_like_a_title_are_names(word):
     assert not is_honorific(word)
+
+
+@pytest.mark.parametrize("title", ["Dr.", "Prof.", "Mrs.", "Dott.", "Ing.", "Avv."])
+def test_a_title_ends_no_sentence_in_the_line_a_draft_quotes(title):
+    said = about_prospect(f"Carol works with {title} Rossi on battery chemistry.", ["Carol Prospect", "Carol"], "Alice")
+    assert said == f"Alice mentioned that you work with {title} Rossi on battery chemistry."
+
+
+@pytest.mark.parametrize("prefix", ["Re: ", "AW: ", "SV: ", "Antw: ", "Fwd: ", "WG: ", "Re: Fwd: "])
+def test_a_question_answer_is_known_by_its_subject_under_any_prefix(prefix):
+    assert looks_like_answer(_msg(prefix + QUESTION_SUBJECT.strip() + " Is this an intro?"))
