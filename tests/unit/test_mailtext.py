@@ -81,12 +81,17 @@ BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:0
         "Subject: Intro\n\nOlivia, meet Carol."
 
 
+def _every_reader_stops_above(text: str, head: str) -> None:
+    """The owner's answer, an intro read for its words and a prospect's reply all end above the quote."""
+    assert new_text(text) == head
+    assert new_text(text, below_quotes=True) == head
+    assert reply_text(text) == head
+
+
 @pytest.mark.parametrize("line", SEPARATORS)
 def test_each_separator_ends_the_new_text_and_opens_an_embedded_message(line):
     text = f"See below.\n\n{line}\n{BLOCK}\n"
-    assert new_text(text) == "See below."
-    assert new_text(text, below_quotes=True) == "See below."
-    assert reply_text(text) == "See below."
+    _every_reader_stops_above(text, "See below.")
     found = embedded_messages(text)
     assert found and found[0].sender == Person("Alice Source", "alice@example.org")
     assert found[0].text.strip() == "Olivia, meet Carol."
@@ -114,9 +119,7 @@ ATTRIBUTIONS = [
 @pytest.mark.parametrize("line", ATTRIBUTIONS)
 def test_each_attribution_ends_the_new_text_and_names_the_quoted_writer(line):
     text = f"Happy to.\n\n{line}\n> Olivia, meet Carol.\n"
-    assert new_text(text) == "Happy to."
-    assert new_text(text, below_quotes=True) == "Happy to."
-    assert reply_text(text) == "Happy to."
+    _every_reader_stops_above(text, "Happy to.")
     assert read_answer(text).kind is AnswerKind.UNCLEAR  # "Happy to." alone, nothing quoted read as an answer
     found = embedded_messages(text)
     assert found and found[0].sender is not None and found[0].sender.email == "alice@example.org"
