@@ -77,8 +77,8 @@ FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till"),
     "cc": ("Cc", "Kopie"),
-    "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Verzonden",
-             "Inviato", "Sendt", "Skickat"),
+    "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
+             "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).

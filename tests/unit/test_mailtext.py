@@ -206,3 +206,12 @@ def test_a_title_ends_no_sentence_in_the_line_a_draft_quotes(title):
 @pytest.mark.parametrize("prefix", ["Re: ", "AW: ", "SV: ", "Antw: ", "Fwd: ", "WG: ", "Re: Fwd: "])
 def test_a_question_answer_is_known_by_its_subject_under_any_prefix(prefix):
     assert looks_like_answer(_msg(prefix + QUESTION_SUBJECT.strip() + " Is this an intro?"))
+
+
+@pytest.mark.parametrize("sent", ["Enviado el: miércoles, 30 de septiembre de 2026 06:34",  # Outlook in Spanish
+                                  "Enviada em: quarta-feira, 30 de setembro de 2026 06:34"])  # and in Portuguese
+def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(sent):
+    text = f"¡Gracias, Ana!\n\nDe: Ana Pons <ana@x.org>\n{sent}\nPara: Yuki; Laura\nAsunto: Te presento a Laura\n\nYuki, te presento a Laura."
+    assert new_text(text, below_quotes=True) == "¡Gracias, Ana!"
+    found = embedded_messages(text)
+    assert found and found[0].sender.email == "ana@x.org" and found[0].subject == "Te presento a Laura"
