@@ -14,8 +14,8 @@ from refmail.app import decide
 from refmail.app.outbox import move
 from refmail.app.transitions import record
 from refmail.domain import approvals as ap
-from refmail.domain.drafting import display_name, first_name, names_list
-from refmail.domain.extract import FORWARD_SUBJECT
+from refmail.domain.drafting import display_name, names_list
+from refmail.domain.mailtext import first_name, is_forward_subject, new_text
 from refmail.domain.outbox import LIVE, DraftEvent, DraftStatus, allows
 from refmail.domain.types import OutgoingMail, ParsedMessage, Person, Role
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport
@@ -183,7 +183,7 @@ def handle_reply(s: Session, app: App, parsed: ParsedMessage, now: datetime) -> 
         _attempt(s, parsed, sender, draft_id, now, False, reason)
         return True
     assert draft is not None
-    if FORWARD_SUBJECT.match(parsed.subject):  # she passed the approval email on to someone: no answer to us
+    if is_forward_subject(parsed.subject):  # she passed the approval email on to someone: no answer to us
         _attempt(s, parsed, sender, draft.id, now, False, "a forward of the approval email, not an answer")
         return True
     owner = app.identity.owner
@@ -300,7 +300,7 @@ def handle_sent(s: Session, app: App, parsed: ParsedMessage, now: datetime, in_s
     if draft.status not in LIVE:
         return True  # already sent or decided: nothing more
     if draft.status == DraftStatus.PENDING:
-        decide.approve(s, app, draft, now, "her mail client", ap.new_text(parsed.text) or None)
+        decide.approve(s, app, draft, now, "her mail client", new_text(parsed.text) or None)
     q.link_thread(s, parsed.message_id, draft.referral_id)
     mark_sent(s, app, draft, now)
     return True

@@ -17,7 +17,8 @@ from refmail.app.approval_mail import assistant_person, why
 from refmail.app.whose import unsettled
 from refmail.domain import digest as dg
 from refmail.domain.cadence import is_business_day, local_date, start_of_local_day
-from refmail.domain.drafting import first_name, names_list
+from refmail.domain.drafting import names_list
+from refmail.domain.mailtext import first_name
 from refmail.domain.lifecycle import State
 from refmail.domain.types import Person, Role, TimelineEvent
 from refmail.mail.ports import AmbiguousSendError, Mailbox, MailError, PermanentSendError, Transport

@@ -13,8 +13,7 @@ from refmail.app.questions import EMAIL, OPEN, QuestionError, readings_of, settl
 from refmail.domain import approvals as ap
 from refmail.domain import questions as qs
 from refmail.domain.digest import local_time, snippet
-from refmail.domain.drafting import first_name
-from refmail.domain.extract import FORWARD_SUBJECT
+from refmail.domain.mailtext import first_name, is_forward_subject
 from refmail.domain.parse import parse_message
 from refmail.domain.types import OutgoingMail, ParsedMessage, ParseFailure
 from refmail.mail.ports import AmbiguousSendError, PermanentSendError, Transport
@@ -110,7 +109,7 @@ def _refusal(app: App, parsed: ParsedMessage, sender: str,
     refused = owners_word_refusal(app, parsed, sender, found[1], what="question")
     if refused is not None:
         return refused
-    if FORWARD_SUBJECT.match(parsed.subject):
+    if is_forward_subject(parsed.subject):
         return "a forward of the question email, not an answer"
     return None
 

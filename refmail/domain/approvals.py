@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from refmail.domain.replytext import SIGNATURE_LINE
+from refmail.domain.mailtext import new_text, without_prefixes
 from refmail.domain.types import ParsedMessage
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -122,7 +122,7 @@ def find_token(
 
 def looks_like_approval(parsed: ParsedMessage) -> bool:
     """An answer to an approval email by its subject, even when it carries no token (a forgery to report)."""
-    subject = re.sub(r"^\s*((re|aw|sv|antw|fwd?|wg)\s*:\s*)+", "", parsed.subject, flags=re.IGNORECASE)
+    subject = without_prefixes(parsed.subject)
     return subject.startswith(APPROVAL_SUBJECT.strip()) or bool(find_refs(parsed))
 
 
@@ -137,33 +137,8 @@ _SEND_START = re.compile(r"^(?:yes|yep|yeah|y|send|ok|okay|k|approve|approved|go
 _QUALIFIER = re.compile(r"\b(?:but|except|change|instead|however|unless|only|wait|edit|fix|ps|p\.s|first|"
                         r"before|after|remove|add|replace|typo|correct|not)\b", re.IGNORECASE)
 _GREETING = re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|bonjour|hola)\b", re.IGNORECASE)
-_ATTRIBUTION = re.compile(
-    r"^\s*(?:On|Am|Le|El)\s.{0,300}?(?:wrote|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE | re.DOTALL
-)
-_ORIGINAL = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original|"
-    r"Forwarded message|Forwarded Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}"
-    r"|Begin forwarded message:|_{10,}|From:\s.*|Von:\s.*|De:\s.*)\s*$",
-    re.IGNORECASE,
-)
 SHORT_ANSWER_WORDS = 6  # "yes please, send it" fits; a change of plan rarely does
 MIN_MESSAGE_WORDS = 8  # under this, text without a greeting is no message to a prospect
-
-
-def new_text(text: str) -> str:
-    """What the owner wrote above the quote: no quoted lines, attribution, Outlook header block or signature."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    kept: list[str] = []
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith(">"):
-            break
-        if _ORIGINAL.match(line) or SIGNATURE_LINE.match(line.rstrip()):
-            break
-        # An attribution may wrap over two lines ("On Mon ... Olivia\n<x@y> wrote:").
-        if _ATTRIBUTION.match(line) or (i + 1 < len(lines) and _ATTRIBUTION.match(line + " " + lines[i + 1])):
-            break
-        kept.append(line.rstrip())
-    return "\n".join(kept).strip()
 
 
 def _without_signoff(text: str, signoff_names: tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 
+from refmail.domain.mailtext import first_names, is_reply_subject
 from refmail.domain.nlp import Analysis, Pipeline, analysed, textcat_scores, window
 from refmail.domain.scoring import logit, score
 from refmail.domain.types import Person
@@ -27,8 +28,6 @@ _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|man
                          r"you are receiving this|newsletter|webinar", re.IGNORECASE)
 
 
-_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "m", "sr", "sra"}
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,6 @@ class Detection:
     strong: bool = False
 
 
-def first_names(people: tuple[Person, ...]) -> set[str]:
-    names = set()
-    for p in people:
-        words = [w for w in p.name.split() if w.lower().rstrip(".") not in _HONORIFICS]
-        if words:
-            names.add(words[0].lower())
-        local = re.split(r"[._+-]", p.email.split("@")[0])[0]
-        if len(local) > 2 and local.isalpha():
-            names.add(local.lower())
-    return names
 
 
 @lru_cache(maxsize=512)
@@ -107,7 +96,7 @@ def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str,
                   memo: dict[str, Analysis] | None = None) -> dict[str, float]:
     found = {"subject_intro": 0.0, "subject_pairs": 0.0, "subject_intro_wording": 0.0}
     # A reply's subject is the thread's: its wording is evidence for the quoted message, not for the new text.
-    if subject and not _REPLY_PREFIX.match(subject):
+    if subject and not is_reply_subject(subject):
         subject_doc, cues = analysed(pipe, subject, memo)
         for label, start, end in cues:
             if label == "INTRO" and subject_doc[end - 1].lower_ not in _NOT_A_PERSON:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from refmail.domain.introline import about_prospect
+from refmail.domain.mailtext import first_name
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import Person
 
@@ -63,18 +64,6 @@ class DraftSpec:
     reply_subject: str | None
     data: dict[str, object] = field(hash=False, compare=False)
     bcc: tuple[Person, ...] = ()
-
-
-def first_name(person: Person | None) -> str:
-    """The name to greet someone by; falls back to the address's local part."""
-    if person is None:
-        return ""
-    name = person.name.strip()
-    if "," in name:  # "Last, First"
-        name = name.split(",", 1)[1].strip()
-    if name:
-        return name.split()[0]
-    return person.email.split("@")[0].split(".")[0].capitalize()
 
 
 def display_name(person: Person | None) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from refmail.domain.mailtext import first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
 from refmail.domain.types import Identity, ParsedMessage, Person
 
-FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|wg|tr|rv|enc)\s*:", re.IGNORECASE)
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "m", "sr", "sra"}
 _ON_BEHALF = re.compile(r"\b(?:[Oo]n behalf of|[Oo]n [A-Z][\w'’-]+'s behalf|[Aa]t the request of)\s+([A-Z][\w'’-]+)|"
                         r"\b([A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s+(?:has\s+)?asked me to\s+(?:introduce|connect|put|intro)")
 _ASSISTANT_ROLE = re.compile(r"\b(?:EA|PA)\b|\b(?i:assistant|office of|chief of staff)\b")
@@ -70,8 +68,8 @@ def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
     Outlook quotes a reply under the same "From:/Sent:" block it forwards with: an "RE:" subject says which.
     """
     has_header_block = bool(inner.to or inner.cc or inner.subject)
-    threaded = bool(carrier.in_reply_to) or bool(_REPLY_PREFIX.match(carrier.subject))
-    return has_header_block and bool(FORWARD_SUBJECT.match(carrier.subject) or not threaded)
+    threaded = bool(carrier.in_reply_to) or is_reply_subject(carrier.subject)
+    return has_header_block and (is_forward_subject(carrier.subject) or not threaded)
 
 
 def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[Candidate]:
@@ -86,7 +84,7 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[
         # a reply on the intro's thread: the people now addressed are the intro's parties
         parties = _unique(inner.to + inner.cc + here)
         found.append(Candidate(how, inner, inner.sender, parties, top_of(inner.text),
-                               inner.subject or _REPLY_PREFIX.sub("", reply.subject), quoted_by=reply))
+                               inner.subject or without_reply_prefixes(reply.subject), quoted_by=reply))
     return found
 
 
@@ -149,10 +147,7 @@ def _domain(person: Person | None) -> str:
 
 
 def _first_name(person: Person) -> str:
-    words = [w for w in re.split(r"[\s,]+", person.name) if w and w.lower().rstrip(".") not in _HONORIFICS]
-    if "," in person.name and len(words) > 1:  # "Last, First"
-        words = words[1:] + words[:1]
-    return words[0].lower() if words else re.split(r"[._+-]", person.email.split("@")[0])[0].lower()
+    return first_name(person).lower()
 
 
 def _principal(writer: Person | None, body: str, people: tuple[Person, ...]) -> Person | None:

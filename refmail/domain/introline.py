@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from refmail.domain.mailtext import ABBREVIATED_TITLES
+
 # A copied run this long would be pasting, not rephrasing (issue 10).
 MAX_COPIED_RUN = 12
 MAX_CLAUSE_WORDS = 14
 
-_SEGMENT = re.compile(r"(?<!\bvs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?;])\s+"
+# A dot after a title or abbreviation ("Dr. Weber", "Prof. Rossi", "vs.", "St.") ends no sentence.
+_NOT_AN_END = "".join(rf"(?<!\b{re.escape(w)}\.)" for w in sorted(
+    {"vs", "St"} | {t.capitalize() for t in ABBREVIATED_TITLES}))
+_SEGMENT = re.compile(_NOT_AN_END + r"(?<=[.!?;])\s+"
                       r"|\s+[-\u2013\u2014]+\s+|\s*;\s*")
 _CUT = re.compile(r",|;|:|\(|\bbut\b|\bso\b|\bbecause\b|\bsince\b|\bwhich\b|\bwho\b|\bwhere\b|\bwhen\b"
                   r"|\bthough\b|\balthough\b|\bwhile\b|\bafter\b|\bas discussed\b|\bas promised\b", re.IGNORECASE)

@@ -11,12 +11,13 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.mailtext import HONORIFICS
 from refmail.domain.scoring import IntroModel
 
 T = {"IS_TITLE": True}
 PAIR = {"LOWER": {"IN": ["two", "three", "four", "both", "all"]}}
 N_OF_YOU = [{"LOWER": "the"}, {"LOWER": {"IN": ["two", "three", "four"]}}, {"LOWER": "of"}, {"LOWER": "you"}]
-HONORIFIC = {"LOWER": {"IN": ["dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."]}, "OP": "?"}
+HONORIFIC = {"LOWER": {"IN": sorted(HONORIFICS | {h + "." for h in HONORIFICS})}, "OP": "?"}
 INTRO_VERB = {"LOWER": {"IN": ["introduce", "introducing", "introduced", "intro", "intro'ing", "connect", "connecting", "put", "putting"]}}
 
 # label -> token patterns (no POS/DEP: blank English has no tagger).

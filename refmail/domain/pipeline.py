@@ -9,18 +9,18 @@ from typing import Callable
 
 from refmail.domain import screen
 from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
-from refmail.domain.detect import Detection, detect, first_names
+from refmail.domain.detect import Detection, detect
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import FORWARD_SUBJECT, QUOTED, Candidate, candidates, parties
+from refmail.domain.extract import QUOTED, Candidate, candidates, parties
 from refmail.domain.mailboxes import colleagues
+from refmail.domain.mailtext import first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
-from refmail.domain.replytext import do_not_contact, reply_text, top_text
+from refmail.domain.replytext import do_not_contact, reply_text
 from refmail.domain.scanning import bounded
 from refmail.domain.types import Identity, Kind, OverBudget, ParsedMessage, Person, Reading, Understanding
 from refmail.domain.urgency import urgency
 
-_REPLY_SUBJECT = re.compile(r"^\s*(re|aw|sv|antw|réf|rif|r)\s*(\[\d+\])?\s*:", re.IGNORECASE)
 
 
 class Action(enum.Enum):
@@ -122,7 +122,7 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "handed_on_by_owner": float(cand.how != "direct" and carrier_from_owner),
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
         "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
-        "subject_is_reply": float(bool(_REPLY_SUBJECT.match(cand.subject))),
+        "subject_is_reply": float(is_reply_subject(cand.subject)),
         "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
         # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
@@ -131,9 +131,14 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     }
 
 
+def _top_text(text: str) -> str:
+    """The words a message's writer added above what it forwards or quotes (inline answers kept)."""
+    return new_text(text, below_quotes=True)
+
+
 def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRules) -> tuple[Candidate, ...]:
     """Every place in ``msg`` an intro could be, as the intro step reads them (training reads the same)."""
-    return candidates(msg, identity, top_text(msg.text[: rules.max_body_chars * 4]), top_text)
+    return candidates(msg, identity, _top_text(msg.text[: rules.max_body_chars * 4]), _top_text)
 
 
 def _intro(ctx: Context) -> Outcome:
@@ -152,7 +157,7 @@ def _intro(ctx: Context) -> Outcome:
         # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
         # forwards) introduces no one by its subject: its own words must.
         forwarded_answer = cand.how in ("forwarded inline", "attached") and bool(
-            cand.source.in_reply_to or _REPLY_SUBJECT.match(cand.subject))
+            cand.source.in_reply_to or is_reply_subject(cand.subject))
         answers_owner = answers_owner or answers_thread or forwarded_answer
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
@@ -233,9 +238,9 @@ def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:
 
 def _thread(ctx: Context) -> Outcome:
     msg = ctx.msg
-    quotes_earlier = bool(msg.embedded) and not FORWARD_SUBJECT.match(msg.subject) and not re.search(
+    quotes_earlier = bool(msg.embedded) and not is_forward_subject(msg.subject) and not re.search(
         r"forwarded message|begin forwarded", msg.text[:20000], re.IGNORECASE)
-    threaded = bool(msg.in_reply_to or msg.references or _REPLY_SUBJECT.match(msg.subject) or quotes_earlier)
+    threaded = bool(msg.in_reply_to or msg.references or is_reply_subject(msg.subject) or quotes_earlier)
     if msg.sender is not None and ctx.identity.is_ours(msg.sender.email):
         return Outcome(Action.SET_ASIDE, Understanding(
             kind=Kind.OTHER, confidence=0.9, referrer=None, receiver=msg.sender,

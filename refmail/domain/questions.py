@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 
-from refmail.domain.approvals import TokenCheck, b36, new_text
+from refmail.domain.approvals import TokenCheck, b36
+from refmail.domain.mailtext import new_text, without_prefixes
 from refmail.domain.types import ParsedMessage, Person, Reading
 
 QUESTION_SUBJECT = "[refmail] Question: "
@@ -77,7 +78,7 @@ def find_token(parsed: ParsedMessage, secret: bytes, owner_email: str,
 
 
 def looks_like_answer(parsed: ParsedMessage) -> bool:
-    subject = re.sub(r"^\s*((re|aw|sv|antw|fwd?|wg)\s*:\s*)+", "", parsed.subject, flags=re.IGNORECASE)
+    subject = without_prefixes(parsed.subject)
     return subject.startswith(QUESTION_SUBJECT.strip()) or bool(find_refs(parsed))
 
 

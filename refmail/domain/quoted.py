@@ -6,43 +6,18 @@ import hashlib
 import re
 
 from refmail.domain.addresses import addresses
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
+                                      WROTE_PATTERN)
 from refmail.domain.scanning import ADDRESS_NO_EQ
 from refmail.domain.types import ParsedMessage, Person
 
 MAX_DEPTH = 3
-# Separator lines clients put above a forwarded or original message.
-_SEPARATOR = re.compile(
-    r"^[> ]*(?:-{3,}\s*(?:Forwarded message|Original Message|Forwarded Message|Message transféré|"
-    r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine|"
-    r"Oorspronkelijk bericht|Doorgestuurd bericht|Messaggio originale|Messaggio inoltrato|Mensagem original|"
-    r"Mensagem encaminhada|Opprinnelig melding|Videresendt melding|Ursprungligt meddelande)\s*-{3,}"
-    r"|Begin forwarded message:|_{10,})\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-# "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its German/French/Spanish kin.
-# Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
-_WROTE = r"wrote|schrieb|a écrit|escribió|ha scritto|escreveu|schreef|skrev|kirjoitti"
-_ATTRIBUTION = re.compile(
-    r"^[> ]*(?:(?:On|Am|Le|El|Op|Il|Em|Den|Dne|Il giorno)\s[^\n]{0,200}?(?:\n[^\n]{0,120}?)?"
-    r"(?:" + _WROTE + r")\s*:|[^\n]{0,200}?\b(?:schreef|skrev|schrieb)\s[^\n]{0,160}?:)\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_FIELD = re.compile(
-    r"^[> *]*(From|Von|De|Van|Da|Fra|Från|To|An|À|Para|Aan|A|Til|Till|Cc|CC|Kopie|Date|Datum|Data|Dato|Sent|Gesendet|"
-    r"Envoyé|Enviado|Enviada|Verzonden|Inviato|Sendt|Skickat|Subject|Betreff|Objet|Asunto|Onderwerp|Oggetto|Assunto|"
-    r"Emne|Ämne)"
-    r"\s*\*?:\s*\*?(.*)$",
-    re.IGNORECASE,
-)
-_FIELD_KEY = {
-    "from": "from", "von": "from", "de": "from", "van": "from", "da": "from", "fra": "from", "från": "from",
-    "to": "to", "an": "to", "à": "to", "para": "to", "aan": "to", "a": "to", "til": "to", "till": "to",
-    "cc": "cc", "kopie": "cc",
-    "subject": "subject", "betreff": "subject", "objet": "subject", "asunto": "subject", "onderwerp": "subject",
-    "oggetto": "subject", "assunto": "subject", "emne": "subject", "ämne": "subject",
-}
+_SEPARATOR = re.compile(r"^[> ]*" + SEPARATOR + r"\s*$", re.IGNORECASE | re.MULTILINE)
+_ATTRIBUTION = re.compile(r"^[> ]*" + ATTRIBUTION, re.IGNORECASE | re.MULTILINE)
+_ALL_FIELDS = "|".join(name for names in FIELD_NAMES.values() for name in names)
+_FIELD = re.compile(r"^[> *]*(" + _ALL_FIELDS + r")\s*\*?:\s*\*?(.*)$", re.IGNORECASE)
 _ADDR = ADDRESS_NO_EQ
-_BEGIN_FROM = re.compile(r"^[> *]*(From|Von|De|Van|Da|Fra|Från)\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
+_BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -67,13 +42,13 @@ def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | 
         line = lines[i]
         match = _FIELD.match(line)
         if match:
-            last = _FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
+            last = FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
             fields[last] = (fields.get(last, "") + " " + match.group(2)).strip()
         elif not line.strip():
             # HTML mail turned into text often leaves blank lines between the fields of one block
             nxt = next((ln for ln in lines[i + 1:i + 3] if ln.strip()), "")
             follow = _FIELD.match(nxt)
-            if fields and not (follow and _FIELD_KEY.get(follow.group(1).lower(), follow.group(1).lower()) not in fields):
+            if fields and not (follow and FIELD_KEY.get(follow.group(1).lower(), follow.group(1).lower()) not in fields):
                 break
         elif last in ("to", "cc") and (_ADDR.search(line) or line.startswith((" ", "\t"))):
             fields[last] += " " + line.strip()
@@ -173,8 +148,8 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 
 
 def _attribution_sender(head: str) -> str:
-    head = re.sub(r"^[> ]*(On|Am|Le|El|Op|Il giorno|Il|Em|Den|Dne)\s", "", head, flags=re.IGNORECASE)
-    head = re.sub(r"\s*(" + _WROTE + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"^[> ]*(" + "|".join(ATTRIBUTION_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*:\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:

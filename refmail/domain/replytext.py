@@ -7,6 +7,8 @@ import re
 from functools import cache
 from typing import Any
 
+from refmail.domain.mailtext import new_text, without_signature
+
 
 @cache
 def _parser() -> Any:
@@ -15,19 +17,6 @@ def _parser() -> Any:
 
     return EmailReplyParser(languages=["en", "de", "fr", "es"])
 
-_CUT = re.compile(
-    r"^[ \t]*(?:-{2,}\s*(?:Forwarded message|Original Message|Forwarded Message|Message transféré|"
-    r"Weitergeleitete Nachricht|Ursprüngliche Nachricht|Mensaje reenviado|Mensaje original|Message d'origine)"
-    r"|Begin forwarded message:|_{10,}\s*$|-{10,}\s*Forwarded by|"
-    r"(?:On|Am|Le|El)\s[^\n]{0,200}?(?:\n[^\n]{0,120}?)?(?:wrote|schrieb|a écrit|escribió)\s*:\s*$|"
-    r"\*?(?:From|Von|De)\s*:\*?\s.*\n\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|To|An)\s*:)",
-    re.IGNORECASE | re.MULTILINE,
-)
-# The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
-SIGNATURE_LINE = re.compile(
-    r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
-    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+)$",
-    re.MULTILINE | re.IGNORECASE)
 _DNC = re.compile(
     r"\b(?:please )?(?:remove me|take me off|unsubscribe me|stop (?:e-?mailing|emailing|contacting|writing to|messaging|sending)|"
     r"do not (?:contact|e-?mail|email|write to) me|don't (?:contact|e-?mail|email|write to) me|not interested,? (?:please|thanks)|"
@@ -40,25 +29,19 @@ _DNC = re.compile(
 )
 
 
-def top_text(text: str) -> str:
-    """Text above the first quoted or forwarded message, and without ">"-quoted lines."""
-    match = _CUT.search(text)
-    head = text[: match.start()] if match else text
-    return "\n".join(line for line in head.split("\n") if not line.lstrip().startswith(">")).strip()
-
-
 def reply_text(text: str) -> str:
-    """What the sender wrote in this reply: no quotes, no forwarded part, no signature."""
-    head = top_text(text)
+    """What the sender wrote in this reply: no quotes, no forwarded part, no signature.
+
+    mail-parser-reply finds the signature and the quote markers it knows; our own cut runs first, because
+    it knows separators and attributions in languages the library does not load (nl, it, pt, sv, ...).
+    """
+    head = new_text(text, below_quotes=True)
     try:
         parsed = _parser().parse_reply(text=head)
     except Exception:  # the library's regexes on odd input: fall back to our own cut
         parsed = head
     parsed = parsed if parsed and parsed.strip() else head
-    sig = SIGNATURE_LINE.search(parsed)
-    if sig and sig.start() > 0:
-        parsed = parsed[: sig.start()]
-    return parsed.strip()
+    return without_signature(parsed).strip()
 
 
 def do_not_contact(text: str) -> bool:

@@ -1,0 +1,173 @@
+"""The vocabulary of mail text, written once: subject prefixes, forward separators, quote attributions,
+taglines, honorifics and first names, and the one cut that finds what a sender newly wrote.
+
+Clients in the languages we see write these lines; every module that reads mail asks here, so a word
+learnt for one reader (a Dutch separator, an Italian title) is known to all of them. Where earlier copies
+disagreed (two or three dashes, which languages), this module accepts the union of what they accepted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from refmail.domain.types import Person
+
+# ---- subjects ---------------------------------------------------------------------------------------------
+
+# "Re:", "AW:" (de), "SV:" (sv/da/no), "Antw:" (nl), "Réf:" (fr), "Rif:"/"R:" (it); Outlook may count: "Re[2]:".
+REPLY_PREFIXES = ("re", "aw", "sv", "antw", "réf", "rif", "r")
+# "Fwd:"/"Fw:", "WG:" (de), "TR:" (fr), "RV:" (es), "ENC:" (pt).
+FORWARD_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc")
+
+_COUNT = r"\s*(?:\[\d+\])?\s*:"
+REPLY_SUBJECT = re.compile(r"^\s*(?:" + "|".join(REPLY_PREFIXES) + ")" + _COUNT, re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:" + "|".join(FORWARD_PREFIXES) + ")" + _COUNT, re.IGNORECASE)
+_REPLY_PREFIXES = re.compile(r"^\s*(?:(?:" + "|".join(REPLY_PREFIXES) + ")" + _COUNT + r"\s*)+", re.IGNORECASE)
+_ANY_PREFIXES = re.compile(r"^\s*(?:(?:" + "|".join(REPLY_PREFIXES + FORWARD_PREFIXES) + ")" + _COUNT + r"\s*)+",
+                           re.IGNORECASE)
+
+
+def is_reply_subject(subject: str) -> bool:
+    return bool(REPLY_SUBJECT.match(subject))
+
+
+def is_forward_subject(subject: str) -> bool:
+    return bool(FORWARD_SUBJECT.match(subject))
+
+
+def without_reply_prefixes(subject: str) -> str:
+    """'Re: AW: Intro' -> 'Intro'; a forward's 'Fwd:' is kept (it says something about the message)."""
+    return _REPLY_PREFIXES.sub("", subject)
+
+
+def without_prefixes(subject: str) -> str:
+    """'Re: Fwd: [refmail] Approve' -> '[refmail] Approve': every reply and forward prefix off the front."""
+    return _ANY_PREFIXES.sub("", subject)
+
+
+# ---- the lines above a forwarded or quoted message -------------------------------------------------------
+
+# The words clients put between dashes above a forwarded or original message.
+SEPARATOR_WORDS = (
+    "Forwarded message", "Original Message", "Forwarded Message", "Message transféré", "Weitergeleitete Nachricht",
+    "Ursprüngliche Nachricht", "Mensaje reenviado", "Mensaje original", "Message d'origine", "Oorspronkelijk bericht",
+    "Doorgestuurd bericht", "Messaggio originale", "Messaggio inoltrato", "Mensagem original", "Mensagem encaminhada",
+    "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande",
+)
+# A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
+# "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
+# message:", Outlook's underscore rule, Lotus Notes' "----- Forwarded by ... -----".
+SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS) + r")[^\n]*"
+             r"|Begin forwarded message:[^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
+
+# "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
+ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "Den", "Dne")
+WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti")
+# Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
+_WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb")
+WROTE_PATTERN = "|".join(WROTE)
+# The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
+# first line and 300 on the wrapped one (the widest any earlier reader accepted).
+ATTRIBUTION = (r"(?:(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
+               r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
+               r")\s[^\n]{0,160}?:)[ \t]*$")
+
+# The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
+FIELD_NAMES = {
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till"),
+    "cc": ("Cc", "Kopie"),
+    "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
+             "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat"),
+    "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne"),
+}
+# Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
+FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}
+FROM_FIELDS = FIELD_NAMES["from"]
+# Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
+_OUTLOOK_FROM = r"\*?(?:From|Von|De)\s*:\*?\s[^\n]*"
+
+# Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
+_CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + ATTRIBUTION + "|" + _OUTLOOK_FROM + ")",
+                  re.IGNORECASE | re.MULTILINE)
+
+# The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
+SIGNATURE_LINE = re.compile(
+    r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
+    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+)$",
+    re.MULTILINE | re.IGNORECASE)
+
+
+def new_text(text: str, below_quotes: bool = False) -> str:
+    """What the sender newly wrote: the text above the first separator, attribution or quoted header block.
+
+    ``below_quotes`` keeps the lines written between and below ">"-quoted ones (an answer written inline,
+    an intro read for its words); without it the text stops at the first quoted line and at a signature
+    line, as an answer to refmail must: what follows a quote there is no part of the owner's command.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cut = _CUT.search(text)
+    kept: list[str] = []
+    for line in (text[: cut.start()] if cut else text).split("\n"):
+        if line.lstrip().startswith(">"):
+            if below_quotes:
+                continue
+            break
+        if not below_quotes and SIGNATURE_LINE.match(line.rstrip()):
+            break
+        kept.append(line if below_quotes else line.rstrip())
+    return "\n".join(kept).strip()
+
+
+def without_signature(text: str) -> str:
+    """``text`` above its signature delimiter or client tagline (one on the first line is all there is: kept)."""
+    sig = SIGNATURE_LINE.search(text)
+    return text[: sig.start()] if sig and sig.start() > 0 else text
+
+
+# ---- people ------------------------------------------------------------------------------------------------
+
+# Titles written short, with a dot: "Dr. Weber", "Dott. Rossi" (the dot ends no sentence).
+ABBREVIATED_TITLES = frozenset({
+    "mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "m", "sr", "sra", "srta", "dra", "ing", "arch", "dott",
+    "avv", "mag",
+})
+# Courtesy and professional titles before a name, lower case without their final dot.
+HONORIFICS = ABBREVIATED_TITLES | {"miss", "sir", "dame", "herr", "frau", "dott.ssa", "dipl.-ing", "dipl-ing", "dipl.ing"}
+
+
+def is_honorific(word: str) -> bool:
+    return word.lower().rstrip(".") in HONORIFICS
+
+
+def given_name(name: str) -> str:
+    """The first name in a display name, titles left out: 'Dr. Jane Smith' and 'Smith, Jane' -> 'Jane'; '' if none."""
+    words = [w for w in re.split(r"[\s,]+", name) if w and not is_honorific(w)]
+    if "," in name and len(words) > 1:  # "Last, First"
+        words = words[1:] + words[:1]
+    return words[0] if words else ""
+
+
+def _local_first(email: str) -> str:
+    """'carol.prospect@x' -> 'carol': the first word of an address's local part."""
+    return re.split(r"[._+-]", email.split("@")[0])[0]
+
+
+def first_name(person: Person | None) -> str:
+    """The name to greet someone by, as written; falls back to the address ('carol.p@x' -> 'Carol')."""
+    if person is None:
+        return ""
+    return given_name(person.name) or _local_first(person.email).capitalize()
+
+
+def first_names(people: tuple[Person, ...]) -> set[str]:
+    """Lower-case first names a text may call these people by: from the display name and the address."""
+    names = set()
+    for p in people:
+        given = given_name(p.name)
+        if given:
+            names.add(given.lower())
+        local = _local_first(p.email)
+        if len(local) > 2 and local.isalpha():
+            names.add(local.lower())
+    return names

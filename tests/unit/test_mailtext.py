@@ -1,0 +1,217 @@
+"""The vocabulary of mail text: every variant an earlier copy recognised is still recognised, by every reader.
+
+Before refmail/domain/mailtext.py, four modules each had their own list; the cases below name which copy
+accepted each variant, so a narrowing of the shared patterns shows up as the reader that lost it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from refmail.domain.approvals import AnswerKind, looks_like_approval, read_answer
+from refmail.domain.introline import about_prospect
+from refmail.domain.mailtext import (first_name, first_names, given_name, is_forward_subject, is_honorific,
+                                     is_reply_subject, new_text, without_prefixes, without_reply_prefixes)
+from refmail.domain.questions import QUESTION_SUBJECT, looks_like_answer
+from refmail.domain.quoted import embedded_messages
+from refmail.domain.replytext import reply_text
+from refmail.domain.types import ParsedMessage, Person
+
+# ---- subjects -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("subject", ["Re: Intro", "RE:Intro", "AW: Intro", "SV: Intro", "Antw: Intro", "Réf : Intro",
+                                     "Rif: Intro", "R: Intro", "Re[2]: Intro", "  re : Intro"])
+def test_reply_prefixes(subject):
+    assert is_reply_subject(subject) and not is_forward_subject(subject)
+    assert without_reply_prefixes(subject) == "Intro"
+
+
+@pytest.mark.parametrize("subject", ["Fwd: Intro", "FW: Intro", "Fw : Intro", "WG: Intro", "TR: Intro", "RV: Intro",
+                                     "ENC: Intro", "Fwd[3]: Intro"])
+def test_forward_prefixes(subject):
+    assert is_forward_subject(subject) and not is_reply_subject(subject)
+    assert without_prefixes(subject) == "Intro"
+
+
+def test_prefixes_stack_and_words_that_only_start_alike_are_kept():
+    assert without_reply_prefixes("Re: AW: Re[2]: Intro") == "Intro"
+    assert without_reply_prefixes("Fwd: Intro") == "Fwd: Intro"  # a forward says something: kept here
+    assert without_prefixes("Re: Fwd: WG: Intro") == "Intro"
+    for subject in ("Regarding the intro", "Reply needed", "Fwdx: Intro", "Trip: Lisbon", "Rvsp"):
+        assert not is_reply_subject(subject) and not is_forward_subject(subject), subject
+
+
+def _msg(subject: str) -> ParsedMessage:
+    return ParsedMessage(message_id="m@x", subject=subject, sender=None, to=(), cc=(), reply_to=(), date=None,
+                         in_reply_to=None, references=(), headers=(), text="yes")
+
+
+@pytest.mark.parametrize("prefix", ["Re: ", "AW: ", "SV: ", "Antw: ", "Fwd: ", "Fw: ", "WG: ", "Re: Re: ", "Re: Fwd: "])
+def test_an_approval_answer_is_known_by_its_subject_under_any_prefix(prefix):
+    assert looks_like_approval(_msg(prefix + "[refmail] Approve: thank-you to Alice"))
+
+
+# ---- separators, attributions and header blocks -------------------------------------------------------------
+
+SEPARATORS = [
+    "-----Original Message-----",  # Outlook (all three copies)
+    "--Original Message--",  # two dashes: replytext and approvals
+    "---------- Forwarded message ---------",  # Gmail
+    "---------- Forwarded message",  # no trailing dashes: replytext
+    "-------- Message transféré --------",
+    "-----Ursprüngliche Nachricht-----",
+    "---------- Weitergeleitete Nachricht ----------",
+    "-------- Mensaje reenviado --------",
+    "-----Mensaje original-----",
+    "-----Message d'origine-----",
+    "-----Oorspronkelijk bericht-----",  # nl, it, pt, no, sv: quoted only
+    "---------- Doorgestuurd bericht ----------",
+    "-----Messaggio originale-----",
+    "---------- Messaggio inoltrato ---------",
+    "-----Mensagem original-----",
+    "---------- Mensagem encaminhada ---------",
+    "-----Opprinnelig melding-----",
+    "---------- Videresendt melding ----------",
+    "-----Ursprungligt meddelande-----",
+    "Begin forwarded message:",  # Apple Mail
+    "________________________________",  # Outlook on the web
+]
+BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
+        "Subject: Intro\n\nOlivia, meet Carol."
+
+
+def _every_reader_stops_above(text: str, head: str) -> None:
+    """The owner's answer, an intro read for its words and a prospect's reply all end above the quote."""
+    assert new_text(text) == head
+    assert new_text(text, below_quotes=True) == head
+    assert reply_text(text) == head
+
+
+@pytest.mark.parametrize("line", SEPARATORS)
+def test_each_separator_ends_the_new_text_and_opens_an_embedded_message(line):
+    text = f"See below.\n\n{line}\n{BLOCK}\n"
+    _every_reader_stops_above(text, "See below.")
+    found = embedded_messages(text)
+    assert found and found[0].sender == Person("Alice Source", "alice@example.org")
+    assert found[0].text.strip() == "Olivia, meet Carol."
+
+
+def test_lotus_notes_forwarded_by_line_ends_the_new_text():  # replytext's copy only
+    text = "FYI\n\n---------------------- Forwarded by Alice Source/Acme on 03/03/2025 10:00 ---------------------------\n" + BLOCK
+    assert new_text(text) == "FYI" and reply_text(text) == "FYI"
+
+
+ATTRIBUTIONS = [
+    "On Mon, Mar 3, 2025 at 9:00 AM Alice Source <alice@example.org> wrote:",
+    "Am Mo., 3. März 2025 um 09:00 Uhr schrieb Alice Source <alice@example.org>:",
+    "Le lun. 3 mars 2025 à 09:00, Alice Source <alice@example.org> a écrit :",
+    "El lun, 3 mar 2025 a las 9:00, Alice Source (<alice@example.org>) escribió:",
+    "Op ma 3 mrt. 2025 om 09:00 schreef Alice Source <alice@example.org>:",  # quoted only, like those below
+    "Il giorno lun 3 mar 2025 alle ore 09:00 Alice Source <alice@example.org> ha scritto:",
+    "Em seg., 3 de mar. de 2025 às 09:00, Alice Source <alice@example.org> escreveu:",
+    "Den mån 3 mars 2025 kl 09:00 skrev Alice Source <alice@example.org>:",
+    "On Mon, Mar 3, 2025 at 9:00 AM Alice Source\n<alice@example.org> wrote:",  # wrapped over two lines
+    "Alice Source <alice@example.org> schreef op 3 maart 2025 09:00:",  # the writer before the verb
+]
+
+
+@pytest.mark.parametrize("line", ATTRIBUTIONS)
+def test_each_attribution_ends_the_new_text_and_names_the_quoted_writer(line):
+    text = f"Happy to.\n\n{line}\n> Olivia, meet Carol.\n"
+    _every_reader_stops_above(text, "Happy to.")
+    assert read_answer(text).kind is AnswerKind.UNCLEAR  # "Happy to." alone, nothing quoted read as an answer
+    found = embedded_messages(text)
+    assert found and found[0].sender is not None and found[0].sender.email == "alice@example.org"
+
+
+def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 characters on the line
+    line = "On Monday, the third of March 2025, at nine in the morning, " + "x" * 150 + " Alice Source <alice@example.org> wrote:"
+    assert 200 < len(line) < 300
+    assert new_text(f"Send\n{line}\n> draft") == "Send"
+    assert embedded_messages(f"Send\n{line}\n> draft")[0].sender.email == "alice@example.org"
+
+
+@pytest.mark.parametrize("block", [
+    "From: Alice Source <alice@example.org>\nSent: Monday",  # Outlook (replytext: From and Sent)
+    "*From:* Alice Source <alice@example.org>\n*Sent:* Monday",  # bold, from HTML mail
+    "Von: Alice Source <alice@example.org>\nGesendet: Montag",
+    "De : Alice Source <alice@example.org>\nEnvoyé : lundi",
+    "From: Alice Source <alice@example.org>",  # a bare From line (approvals)
+])
+def test_an_outlook_header_block_ends_the_new_text(block):
+    text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
+    assert new_text(text) == "Go ahead."
+    assert new_text(text, below_quotes=True) == "Go ahead."
+
+
+def test_quoted_lines_end_an_answer_but_not_an_inline_reading():
+    text = "ok\n> Hi Carol,\n> the draft\nbut make it Friday\n"
+    assert new_text(text) == "ok"
+    assert new_text(text, below_quotes=True) == "ok\nbut make it Friday"
+
+
+@pytest.mark.parametrize("tagline", ["-- ", "--", "—", "Sent from my iPhone", "Sent with Proton Mail",
+                                     "Get Outlook for iOS", "Von meinem iPhone gesendet", "Gesendet von Mail für Windows",
+                                     "Envoyé de mon iPhone", "Enviado desde mi iPhone"])
+def test_a_tagline_ends_an_answer_and_a_reply(tagline):
+    text = f"Yes, send it.\n{tagline}\nOlivia Owner\n"
+    assert new_text(text) == "Yes, send it."
+    assert reply_text(text) == "Yes, send it."
+    assert new_text(f"{tagline}\nOlivia") == ""  # an answer that is only a tagline says nothing
+
+
+# ---- people -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,first", [
+    ("Jane Smith", "Jane"), ("Smith, Jane", "Jane"), ("Smith, Jane Ann", "Jane"), ("Dr. Jane Smith", "Jane"),
+    ("Dr Jane Smith", "Jane"), ("Prof. Dr. Hans Weber", "Hans"), ("Mr. Dan Brown", "Dan"), ("Mme Claire Petit", "Claire"),
+    ("Herr Jonas Berg", "Jonas"), ("Sra. Lucía Gómez", "Lucía"), ("Ing. Pavel Novák", "Pavel"),
+    ("Arch. Giulia Ferri", "Giulia"), ("Dott. Marco Rossi", "Marco"), ("Dott.ssa Elena Conti", "Elena"),
+    ("Avv. Paolo Greco", "Paolo"), ("Mag. Eva Huber", "Eva"), ("Dipl.-Ing. Karl Maier", "Karl"),
+    ("Weber, Prof. Hans", "Hans"), ("", ""), ("Dr.", ""),
+])
+def test_given_name_leaves_titles_out(name, first):
+    assert given_name(name) == first
+
+
+def test_first_name_falls_back_to_the_address():
+    assert first_name(Person("", "carol.prospect@x.org")) == "Carol"
+    assert first_name(Person("", "carol_p@x.org")) == "Carol"
+    assert first_name(Person("Dr.", "jane.smith@x.org")) == "Jane"
+    assert first_name(None) == ""
+
+
+def test_first_names_a_text_may_use():
+    people = (Person("Smith, Dr. Jane", "jsmith@x.org"), Person("", "bo@y.org"), Person("Carl Ek", "carl.ek@z.se"))
+    assert first_names(people) == {"jane", "jsmith", "carl"}  # "bo" is too short to look for in a text
+
+
+@pytest.mark.parametrize("word", ["Dr", "dr.", "PROF.", "Ing.", "Arch.", "Dott.", "Avv.", "Mag.", "Dipl.-Ing.", "Mrs"])
+def test_honorifics(word):
+    assert is_honorific(word)
+
+
+@pytest.mark.parametrize("word", ["Jane", "Ingrid", "Archie", "Magda", "Drew", "Mr.Smith"])
+def test_names_that_start_like_a_title_are_names(word):
+    assert not is_honorific(word)
+
+
+@pytest.mark.parametrize("title", ["Dr.", "Prof.", "Mrs.", "Dott.", "Ing.", "Avv."])
+def test_a_title_ends_no_sentence_in_the_line_a_draft_quotes(title):
+    said = about_prospect(f"Carol works with {title} Rossi on battery chemistry.", ["Carol Prospect", "Carol"], "Alice")
+    assert said == f"Alice mentioned that you work with {title} Rossi on battery chemistry."
+
+
+@pytest.mark.parametrize("prefix", ["Re: ", "AW: ", "SV: ", "Antw: ", "Fwd: ", "WG: ", "Re: Fwd: "])
+def test_a_question_answer_is_known_by_its_subject_under_any_prefix(prefix):
+    assert looks_like_answer(_msg(prefix + QUESTION_SUBJECT.strip() + " Is this an intro?"))
+
+
+@pytest.mark.parametrize("sent", ["Enviado el: miércoles, 30 de septiembre de 2026 06:34",  # Outlook in Spanish
+                                  "Enviada em: quarta-feira, 30 de setembro de 2026 06:34"])  # and in Portuguese
+def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(sent):
+    text = f"¡Gracias, Ana!\n\nDe: Ana Pons <ana@x.org>\n{sent}\nPara: Yuki; Laura\nAsunto: Te presento a Laura\n\nYuki, te presento a Laura."
+    assert new_text(text, below_quotes=True) == "¡Gracias, Ana!"
+    found = embedded_messages(text)
+    assert found and found[0].sender.email == "ana@x.org" and found[0].subject == "Te presento a Laura"
