@@ -74,10 +74,18 @@ class _DeliveryHandler:
         # A real MTA records the envelope sender at final delivery; bounces (MAIL FROM:<>) rely on it.
         stamped = f"Return-Path: <{envelope.mail_from or ''}>\r\n".encode() + data
         loop = asyncio.get_running_loop()
+        rcpts = list(envelope.rcpt_tos)
+
+        def deliver_all() -> None:
+            for rcpt in rcpts:
+                self._world.deliver(rcpt, stamped)
+
         try:
-            for rcpt in envelope.rcpt_tos:
-                # Blocking IMAP in a worker thread; 250 is answered only after every copy is stored.
-                await loop.run_in_executor(None, self._world.deliver, rcpt, stamped)
+            # Blocking IMAP in one worker thread for every copy; 250 is answered only after all are stored.
+            # One job, not one await per copy: a client that drops the connection after its data cancels
+            # this handler, and a real MTA that took the data delivers to all recipients or none, never
+            # to the prospect and not to the referrer in Bcc.
+            await loop.run_in_executor(None, deliver_all)
         except Exception as exc:  # the client must see a retryable failure, not a hang
             log.exception("delivery failed")
             return f"451 4.3.0 Delivery failed: {type(exc).__name__}"
