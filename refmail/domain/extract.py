@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
@@ -16,11 +17,21 @@ _NOT_NAMES = {"Hi", "Hey", "Hello", "Dear", "Thanks", "Thank", "Best", "Cheers",
               "She", "He", "They", "You", "Intro", "Introduction", "From", "To", "Subject", "Sent", "Date", "Cc"}
 
 
+class How(enum.StrEnum):
+    """Where in a message a candidate intro sits (the values are the words of the reasons trail)."""
+
+    DIRECT = "direct"
+    ATTACHED = "attached"
+    FORWARDED_INLINE = "forwarded inline"
+    QUOTED_IN_REPLY = "quoted in a reply"
+    QUOTED_IN_FORWARD = "quoted in a forward"
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One reading of where the intro is: its writer, the people it addresses, its text and message."""
 
-    how: str
+    how: How
     source: ParsedMessage
     referrer: Person | None
     parties: tuple[Person, ...]
@@ -30,7 +41,7 @@ class Candidate:
     quoted_by: ParsedMessage | None = None
 
 
-QUOTED = frozenset({"quoted in a reply", "quoted in a forward"})
+QUOTED = frozenset({How.QUOTED_IN_REPLY, How.QUOTED_IN_FORWARD})
 
 
 def _unique(people) -> tuple[Person, ...]:
@@ -46,19 +57,19 @@ def _unique(people) -> tuple[Person, ...]:
 def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tuple[Candidate, ...]:
     """Every place an intro could be: this message, an attached or inline forward, the message it quotes,
     and the message a forwarded reply quotes (the owner forwarding the prospect's answer to the intro)."""
-    found = [Candidate("direct", msg, msg.sender, _unique(msg.to + msg.cc), top, msg.subject)]
+    found = [Candidate(How.DIRECT, msg, msg.sender, _unique(msg.to + msg.cc), top, msg.subject)]
     for inner in msg.attached:
-        found.append(Candidate("attached", inner, inner.sender, _unique(inner.to + inner.cc), top_of(inner.text),
+        found.append(Candidate(How.ATTACHED, inner, inner.sender, _unique(inner.to + inner.cc), top_of(inner.text),
                                inner.subject))
-        found += _quoted(inner, identity, top_of, "quoted in a forward")
+        found += _quoted(inner, identity, top_of, How.QUOTED_IN_FORWARD)
     for inner in msg.embedded:
         if inner.sender is None or identity.is_assistant(inner.sender.email):
             continue
         if _forwarded(msg, inner):
             parties = _unique(inner.to + inner.cc)
-            found.append(Candidate("forwarded inline", inner, inner.sender, parties, top_of(inner.text), inner.subject))
-            found += _quoted(inner, identity, top_of, "quoted in a forward")
-    found += _quoted(msg, identity, top_of, "quoted in a reply")
+            found.append(Candidate(How.FORWARDED_INLINE, inner, inner.sender, parties, top_of(inner.text), inner.subject))
+            found += _quoted(inner, identity, top_of, How.QUOTED_IN_FORWARD)
+    found += _quoted(msg, identity, top_of, How.QUOTED_IN_REPLY)
     return tuple(found)
 
 
@@ -72,14 +83,14 @@ def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
     return has_header_block and (is_forward_subject(carrier.subject) or not threaded)
 
 
-def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: str) -> list[Candidate]:
+def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How) -> list[Candidate]:
     """The message ``reply`` quotes, when it is someone else's (not a forward it carries)."""
     here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
     found = []
     for inner in reply.embedded:
         if inner.sender is None or identity.is_ours(inner.sender.email):
             continue
-        if how == "quoted in a reply" and _forwarded(reply, inner):
+        if how == How.QUOTED_IN_REPLY and _forwarded(reply, inner):
             continue  # a forward: candidates() reads it as one
         # a reply on the intro's thread: the people now addressed are the intro's parties
         parties = _unique(inner.to + inner.cc + here)
@@ -186,7 +197,7 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
                        ((cand.referrer,) if cand.referrer else ()))
     owner_side = next((p for p in everyone if identity.is_owner(p.email)), None)
     pool = cand.parties
-    if cand.how == "direct" and referrer and identity.is_owner(referrer.email) and msg.in_reply_to and quoted_intro \
+    if cand.how == How.DIRECT and referrer and identity.is_owner(referrer.email) and msg.in_reply_to and quoted_intro \
             and msg.embedded and msg.embedded[0].sender and not identity.is_ours(msg.embedded[0].sender.email):
         referrer = msg.embedded[0].sender  # the owner's reply-all: the intro's writer is the one quoted
     principal = _principal(referrer, cand.body, pool)

@@ -11,7 +11,7 @@ from refmail.domain import screen
 from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import QUOTED, Candidate, candidates, parties
+from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
@@ -87,11 +87,11 @@ def _with_ner(ctx: Context, cand: Candidate, det: Detection) -> Detection:
 
 def _intro_message_id(msg: ParsedMessage, cand: Candidate) -> str:
     """The intro's own Message-ID where the mail carries it (the first touch threads on it), else this message's."""
-    if cand.how == "quoted in a reply" and msg.in_reply_to:
+    if cand.how is How.QUOTED_IN_REPLY and msg.in_reply_to:
         return msg.in_reply_to
-    if cand.how == "attached":
+    if cand.how is How.ATTACHED:
         return cand.source.message_id
-    if cand.how == "quoted in a forward" and cand.quoted_by is not None and cand.quoted_by.in_reply_to:
+    if cand.how is How.QUOTED_IN_FORWARD and cand.quoted_by is not None and cand.quoted_by.in_reply_to:
         return cand.quoted_by.in_reply_to  # an attached reply keeps its real In-Reply-To
     return msg.message_id
 
@@ -114,14 +114,14 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
         colleagues(cand.referrer.email, other) for other in others)
     return {
-        "how_attached": float(cand.how == "attached"),
-        "how_forwarded_inline": float(cand.how == "forwarded inline"),
-        "how_quoted_in_reply": float(cand.how == "quoted in a reply"),
-        "how_quoted_in_forward": float(cand.how == "quoted in a forward"),
+        "how_attached": float(cand.how is How.ATTACHED),
+        "how_forwarded_inline": float(cand.how is How.FORWARDED_INLINE),
+        "how_quoted_in_reply": float(cand.how is How.QUOTED_IN_REPLY),
+        "how_quoted_in_forward": float(cand.how is How.QUOTED_IN_FORWARD),
         "writer_is_owner": float(writer_is_owner),
-        "handed_on_by_owner": float(cand.how != "direct" and carrier_from_owner),
+        "handed_on_by_owner": float(cand.how is not How.DIRECT and carrier_from_owner),
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
-        "direct_in_thread": float(cand.how == "direct" and bool(msg.in_reply_to) and bool(msg.embedded)),
+        "direct_in_thread": float(cand.how is How.DIRECT and bool(msg.in_reply_to) and bool(msg.embedded)),
         "subject_is_reply": float(is_reply_subject(cand.subject)),
         "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
@@ -141,78 +141,115 @@ def intro_candidates(msg: ParsedMessage, identity: Identity, rules: DetectionRul
     return candidates(msg, identity, _top_text(msg.text[: rules.max_body_chars * 4]), _top_text)
 
 
+class Verdict(enum.Enum):
+    """What one candidate is, on its score and on where it sits."""
+
+    INTRO = "intro"
+    UNSURE = "unsure"  # in the question band, or intro-like without firm wording of its own
+    NOT_INTRO = "not an intro"
+    FOLLOW_UP = "follow-up"  # the intro's own writer quoting it again
+
+
+def _replier(cand: Candidate) -> Person | None:
+    return cand.quoted_by.sender if cand.quoted_by is not None else None
+
+
+def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
+    """Where a candidate sits such that only firm intro wording of its own makes it an intro."""
+    msg, identity = ctx.msg, ctx.identity
+    # A reply to the owner, or any reply quoting an earlier message: the intro is the quoted one
+    # ("Thanks Alice, moving you to BCC" is the prospect answering).
+    answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
+        bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email))
+    # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
+    # forwards) introduces no one by its subject.
+    forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
+        cand.source.in_reply_to or is_reply_subject(cand.subject))
+    # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
+    # handing the intro on.
+    replier = _replier(cand)
+    quoted_by_other = cand.how in QUOTED and not (replier is not None and identity.is_ours(replier.email))
+    return answers_thread or forwarded_answer or quoted_by_other
+
+
+def judge(ctx: Context, cand: Candidate, det: Detection) -> Verdict:
+    replier = _replier(cand)
+    if cand.how in QUOTED and cand.referrer is not None and replier is not None \
+            and cand.referrer.email == replier.email:  # "did you two ever connect?": an intro already made
+        return Verdict.FOLLOW_UP
+    verdict = call(det.intro, ctx.lines)
+    if verdict is Call.NOT_INTRO:
+        return Verdict.NOT_INTRO
+    if verdict is Call.INTRO and (det.strong or not _needs_own_words(ctx, cand)):
+        return Verdict.INTRO
+    return Verdict.UNSURE
+
+
+def _found(ctx: Context, cand: Candidate, det: Detection, who: Parties, names: list[str]) -> Understanding:
+    """The intro as found: its parties, timing, and whether the prospect already answered on the thread."""
+    kind_urgency, phrase = urgency(ctx.pipe, cand.body, ctx.memo)
+    reasons = (f"intro found ({cand.how}), score {det.intro:.2f}",) + det.evidence
+    if names:
+        reasons += ("names from NER: " + ", ".join(names[:5]),)
+    if phrase:
+        reasons += (f"timing cue: {phrase!r}",)
+    replier = _replier(cand)
+    replied = replier is not None and replier.email in {p.email for p in who.prospects}
+    answer = reply_text(cand.quoted_by.text) if replied and cand.quoted_by is not None else None
+    if replied and replier is not None:
+        reasons += (f"the prospect {replier.email} has already replied on the intro's thread"
+                    + (" (in the forwarded reply)" if cand.how is How.QUOTED_IN_FORWARD else ""),)
+    return Understanding(
+        kind=Kind.INTRO, confidence=det.intro, prospect_replied=replied, reply_text=answer,
+        do_not_contact=bool(answer) and do_not_contact(answer), referrer=who.referrer, prospects=who.prospects,
+        receiver=who.receiver, context=_context_of(cand.body), urgency=kind_urgency, reasons=reasons,
+        owner_is_referrer=who.owner_is_referrer, replied_by=replier if replied else None,
+        intro_message_id=_intro_message_id(ctx.msg, cand))
+
+
+def _ask(ctx: Context, scored: list[tuple[Candidate, Detection]]) -> Understanding | None:
+    """The message itself asking the owner before introducing (double opt-in), when no intro was found."""
+    cand, det = max(scored, key=lambda cd: cd[1].ask)
+    if cand.how is not How.DIRECT or det.ask < ctx.lines.ask or det.ask <= det.intro:
+        return None
+    who = parties(cand, ctx.msg, ctx.identity)
+    return Understanding(
+        kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
+        receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence)
+
+
 def _intro(ctx: Context) -> Outcome:
+    """Every candidate, best placed first: the first intro found decides; unsure ones become readings."""
     cands = intro_candidates(ctx.msg, ctx.identity, ctx.rules)
     scored: list[tuple[Candidate, Detection]] = [
         (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
                       setting(cand, ctx.msg, ctx.identity), ctx.memo)) for cand in cands]
-    notes = []
-    unsure: list[tuple[Candidate, Detection, object]] = []
+    notes: list[str] = []
+    unsure: list[tuple[Candidate, Detection, Parties]] = []
     for cand, det in scored:
-        answers_owner = cand.how == "direct" and bool(ctx.msg.embedded) and ctx.msg.embedded[0].sender is not None \
-            and ctx.identity.is_owner(ctx.msg.embedded[0].sender.email)
-        # A reply that quotes an earlier message: its own words must introduce outright, or the
-        # intro is the quoted one ("Thanks Alice, moving you to BCC" is the prospect answering).
-        answers_thread = cand.how == "direct" and bool(ctx.msg.embedded) and bool(ctx.msg.in_reply_to)
-        # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
-        # forwards) introduces no one by its subject: its own words must.
-        forwarded_answer = cand.how in ("forwarded inline", "attached") and bool(
-            cand.source.in_reply_to or is_reply_subject(cand.subject))
-        answers_owner = answers_owner or answers_thread or forwarded_answer
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
-        # The intro's own writer quoting it again ("did you two ever connect?") follows up on an intro
-        # already made; only new intro words of their own would make it another intro.
-        replier = cand.quoted_by.sender if cand.quoted_by is not None else None
-        follows_up = cand.how in QUOTED and cand.referrer is not None and replier is not None \
-            and cand.referrer.email == replier.email
-        if follows_up:
+        verdict = judge(ctx, cand, det)
+        if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        # A quote in someone else's answer is read as an intro only on intro words of its own; the
-        # owner quoting it (her reply-all, the assistant in Bcc) is handing the intro on.
-        quoted_by_other = cand.how in QUOTED and not (replier is not None and ctx.identity.is_ours(replier.email))
-        verdict = call(det.intro, ctx.lines)
-        if verdict is not Call.INTRO or (quoted_by_other or answers_owner) and not det.strong:
+        if verdict is not Verdict.INTRO:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
-            if verdict is not Call.NOT_INTRO:  # in the question band, or intro-like without firm wording
+            if verdict is Verdict.UNSURE:
                 unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
                                                   quoted_intro=_quoted_intro(ctx, scored))))
             continue
         names = person_names(ctx.pipe, cand.body)
-        quoted_intro = _quoted_intro(ctx, scored)
-        who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=quoted_intro)
-        if not who.prospects and cand.how == "direct":
+        who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=_quoted_intro(ctx, scored))
+        if not who.prospects and cand.how is How.DIRECT:
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
             # our new features", a prospect answering the thread) with nobody to introduce is not one.
             notes.append("direct: intro wording but nobody to introduce" + ("; looking inside" if len(cands) > 1 else ""))
             continue
-        kind_urgency, phrase = urgency(ctx.pipe, cand.body, ctx.memo)
-        reasons = (f"intro found ({cand.how}), score {det.intro:.2f}",) + det.evidence
-        if names:
-            reasons += ("names from NER: " + ", ".join(names[:5]),)
-        if phrase:
-            reasons += (f"timing cue: {phrase!r}",)
-        replied = cand.quoted_by is not None and replier is not None and \
-            replier.email in {p.email for p in who.prospects}
-        new_text = reply_text(cand.quoted_by.text) if replied and cand.quoted_by is not None else None
-        if replied and replier is not None:
-            reasons += (f"the prospect {replier.email} has already replied on the intro's thread"
-                        + (" (in the forwarded reply)" if cand.how == "quoted in a forward" else ""),)
-        return Outcome(Action.FOUND, Understanding(
-            kind=Kind.INTRO, confidence=det.intro, prospect_replied=replied, reply_text=new_text,
-            do_not_contact=bool(new_text) and do_not_contact(new_text), referrer=who.referrer, prospects=who.prospects,
-            receiver=who.receiver, context=_context_of(cand.body), urgency=kind_urgency, reasons=reasons,
-            owner_is_referrer=who.owner_is_referrer,
-            replied_by=replier if replied else None,
-            intro_message_id=_intro_message_id(ctx.msg, cand)))
-    best_ask = max(scored, key=lambda cd: cd[1].ask)
-    cand, det = best_ask
-    if cand.how == "direct" and det.ask >= ctx.lines.ask and det.ask > det.intro:
-        who = parties(cand, ctx.msg, ctx.identity)
-        return Outcome(Action.FOUND, Understanding(
-            kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
-            receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence))
+        return Outcome(Action.FOUND, _found(ctx, cand, det, who, names))
+    ask = _ask(ctx, scored)
+    if ask is not None:
+        return Outcome(Action.FOUND, ask)
     return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")", unsure=bool(unsure),
                    readings=_readings(ctx, unsure))
 
