@@ -30,8 +30,8 @@ FLOORS = {HOLDOUT: (80, 50), FOUND: (100, 50)}
 # handed to the assistant, a question to the owner (never silence): see test_known_gaps_are_questions.
 GAP = ("the fitted model scores intros where the owner is only in Cc (038: 0.64, 050: 0.22) under the intro "
        "line, and reads the owner's own intro inside her reply (026) as the earlier message's")
-KNOWN_GAPS = {("test_intro_precision_and_recall", "holdout"), ("test_referrer_and_prospects_exact_match", "holdout"),
-              ("test_expected_extra_fields", "holdout")}
+# The model refit on w8-w13 (stop 8) gets the holdout's recall and exact matches right: those marks went.
+KNOWN_GAPS = {("test_expected_extra_fields", "holdout")}
 
 
 @pytest.fixture(autouse=True)
