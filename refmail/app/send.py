@@ -125,10 +125,14 @@ def send_time(s, app: App, draft: m.Draft, now: datetime) -> tuple[datetime, Evi
     return next_send_time_for(now, app.rules, evidence.zone if evidence else None), evidence
 
 
-def _claim(app: App, draft_id: str, referral_id: str, now: datetime) -> tuple[OutgoingMail | None, str, bytes]:
-    """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time."""
+def _claim(app: App, draft_id: str, referral_id: str, now: datetime,
+           wait: bool = True) -> tuple[OutgoingMail | None, str, bytes]:
+    """The referral's lock serialises this with a reply being recorded: stop-on-reply holds at send time.
+    Without `wait`, a referral another worker holds is "busy" rather than waited for."""
     with app.sessions.begin() as s:
-        ref = q.lock_referral(s, referral_id)
+        ref = q.lock_referral(s, referral_id, skip_locked=not wait)
+        if ref is None and not wait:
+            return None, "busy", b""
         draft = _locked_draft(s, draft_id, DraftStatus.APPROVED)
         if ref is None or draft is None:
             return None, "taken", b""
@@ -215,40 +219,58 @@ def send_ready(app: App, transport: Transport, owner: Mailbox | None, now: datet
     """Send what is approved and due; only inside the send window (it is the prospect's inbox).
 
     A mail server that will not take mail now is retried later, and named in `problems`. Each draft's own
-    window is checked when it is claimed: a prospect's may be open while the owner's is closed."""
-    sent = 0
+    window is checked when it is claimed: a prospect's may be open while the owner's is closed.
+
+    Workers share one outbox list: a draft whose referral another worker holds right now waits for a second
+    pass instead of queueing there, so each worker first sends what nobody else is touching. The second pass
+    does wait: a reply being recorded must still stop the send it races with.
+    """
     with app.sessions() as s:
         ready = q.outbox_ready(s, now)
+    sent, busy = 0, []
     for draft_id, referral_id in ready:
-        try:
-            mail, why, sent_copy = _claim(app, draft_id, referral_id, now)
-        except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
-            log.exception("draft %s cannot be composed; marked failed", draft_id)
-            _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
-            continue
-        if mail is None:
-            continue
-        try:
-            refused = transport.send(mail) or {}
-        except PermanentSendError as exc:
-            # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
-            _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
-            continue
-        except AmbiguousSendError as exc:
-            _hold_uncertain(app, draft_id, now, str(exc))
-            continue
-        except MailError as exc:
-            _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
-            logs.report_problem(problems, f"sending: {exc}", "kept, retried later",
-                                once=str(exc) if isinstance(exc, (LoginFailed, ServerUnreachable)) else "")
-            continue
-        # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
-        file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)
-        _record_sent(app, draft_id, now)
-        if refused:  # it went out (to the BCC), but the server refused the prospect: that is a bounce
-            _partly_refused(app, draft_id, now, tuple(refused))
-        sent += 1
+        outcome = _send_one(app, transport, owner, now, problems, draft_id, referral_id, wait=False)
+        if outcome is None:
+            busy.append((draft_id, referral_id))
+        sent += bool(outcome)
+    for draft_id, referral_id in busy:
+        sent += bool(_send_one(app, transport, owner, now, problems, draft_id, referral_id, wait=True))
     return sent
+
+
+def _send_one(app: App, transport: Transport, owner: Mailbox | None, now: datetime, problems: list[str] | None,
+              draft_id: str, referral_id: str, wait: bool) -> bool | None:
+    """True when the draft went out; None when its referral was busy and `wait` is off."""
+    try:
+        mail, why, sent_copy = _claim(app, draft_id, referral_id, now, wait)
+    except (ValueError, TypeError) as exc:  # a draft that cannot become an email must not block the rest
+        log.exception("draft %s cannot be composed; marked failed", draft_id)
+        _retry_or_fail(app, draft_id, now, f"cannot be composed: {exc}", permanent=True)
+        return False
+    if why == "busy":
+        return None
+    if mail is None:
+        return False
+    try:
+        refused = transport.send(mail) or {}
+    except PermanentSendError as exc:
+        # Only addresses the server refused by name are the prospect's fault; a refused sender is ours.
+        _retry_or_fail(app, draft_id, now, str(exc), permanent=True, refused=tuple(exc.refused))
+        return False
+    except AmbiguousSendError as exc:
+        _hold_uncertain(app, draft_id, now, str(exc))
+        return False
+    except MailError as exc:
+        _retry_or_fail(app, draft_id, now, str(exc), permanent=False)
+        logs.report_problem(problems, f"sending: {exc}", "kept, retried later",
+                            once=str(exc) if isinstance(exc, (LoginFailed, ServerUnreachable)) else "")
+        return False
+    # The Sent copy first: if recording fails now, reconcile finds the copy and records it then.
+    file_copy(owner, OutgoingMail(mail.message_id, mail.sender, mail.recipients, sent_copy), now)
+    _record_sent(app, draft_id, now)
+    if refused:  # it went out (to the BCC), but the server refused the prospect: that is a bounce
+        _partly_refused(app, draft_id, now, tuple(refused))
+    return True
 
 
 def _partly_refused(app: App, draft_id: str, now: datetime, refused: tuple[str, ...]) -> None:
