@@ -10,6 +10,7 @@ import yaml
 
 from refmail.domain.detect import model_features, read_cues
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.extract import How
 from refmail.domain.nlp import Pipeline, window
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import addressed, intro_candidates, setting
@@ -75,13 +76,13 @@ class Example:
     weight: float = 1.0
 
 
-def _klass(label: dict, how: str, matches: bool) -> str | None:
+def _klass(label: dict, how: How, matches: bool) -> str | None:
     kind = label["kind"]
     if kind == "intro":
         if matches:
             return "intro"
-        return "other" if how == "direct" else None  # the owner's "see below" is not intro text; quotes are unknown
-    if how != "direct":
+        return "other" if how is How.DIRECT else None  # the owner's "see below" is not intro text; quotes are unknown
+    if how is not How.DIRECT:
         return None  # a reply's quoted intro is intro text, yet the message is no intro: learn nothing from it
     return "ask" if kind == "double_opt_in_ask" else "other"
 
