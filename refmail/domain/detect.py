@@ -196,7 +196,9 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         "newsletter": float(bool(_NEWSLETTER.search(text))),
     })
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
-    model_text = classifier_text(doc, names | display_words(parties))
+    masks = names | display_words(parties)
+    # The subject first: "Intro: Carol <> Olivia" says what a two-word body ("Olivia, meet Carol.") is.
+    model_text = classifier_text(analysed(pipe, subject, memo)[0], masks) + "\n\n" + classifier_text(doc, masks)
     text_model = textcat_scores(pipe, model_text)
     if text_model:
         features.update({f"{k}_logit": logit(v) for k, v in text_model.items()})

@@ -264,9 +264,10 @@ def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = N
     return Pipeline(nlp, matcher, urgency, ner, model, textcat)
 
 
-# The classifier reads the opening of a text: an intro says what it is early, and a bag of words scores by
-# sum, so a long signature or disclaimer would outvote the intro sentence (a bank's group intro scored 0.00
-# on its whole text, 1.00 on its opening). 96 did better than the whole text on writers it was not fit on.
+# The classifier reads the subject and the opening of the text: an intro says what it is early, and a bag
+# of words scores by sum, so a long signature or disclaimer would outvote the intro sentence (a bank's group
+# intro scored 0.00 on its whole text, 1.00 on its opening). 96 did better than the whole text on writers
+# the model was not fit on.
 CLASSIFIER_TOKENS = 96
 
 
