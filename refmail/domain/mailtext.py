@@ -52,17 +52,27 @@ SEPARATOR_WORDS = (
     "Forwarded message", "Original Message", "Forwarded Message", "Message transféré", "Weitergeleitete Nachricht",
     "Ursprüngliche Nachricht", "Mensaje reenviado", "Mensaje original", "Message d'origine", "Oorspronkelijk bericht",
     "Doorgestuurd bericht", "Messaggio originale", "Messaggio inoltrato", "Mensagem original", "Mensagem encaminhada",
-    "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande",
+    "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande", "Vidarebefordrat meddelande",
+    "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
+    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti",
+)
+# Apple Mail's "Begin forwarded message:" as it reads in other languages.
+FORWARD_LEADS = (
+    "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
+    "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
+    "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
+    "Videresendt melding", "Vidarebefordrat brev",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
 # message:", Outlook's underscore rule, Lotus Notes' "----- Forwarded by ... -----".
 SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS) + r")[^\n]*"
-             r"|Begin forwarded message:[^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
+             r"|(?:" + "|".join(re.escape(w) for w in FORWARD_LEADS) + r")\s*:[^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
 
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
-ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "Den", "Dne")
-WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti")
+ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "Den", "Dne", "W dniu", "Dnia")
+WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
+         r"napisał(?:a|\(a\))?", "napsal(?:a)?", "yazdı")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb")
 WROTE_PATTERN = "|".join(WROTE)
@@ -74,18 +84,20 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till"),
-    "cc": ("Cc", "Kopie"),
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime"),
+    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
-             "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat"),
-    "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne"),
+             "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
+             "Odesláno", "Gönderildi", "Tarih"),
+    "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
+                "Temat", "Předmět", "Konu"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}
 FROM_FIELDS = FIELD_NAMES["from"]
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
-_OUTLOOK_FROM = r"\*?(?:From|Von|De)\s*:\*?\s[^\n]*"
+_OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*:\*?\s[^\n]*"
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
 _CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + ATTRIBUTION + "|" + _OUTLOOK_FROM + ")",
@@ -146,6 +158,11 @@ def given_name(name: str) -> str:
     if "," in name and len(words) > 1:  # "Last, First"
         words = words[1:] + words[:1]
     return words[0] if words else ""
+
+
+def display_words(people: tuple[Person, ...]) -> set[str]:
+    """Every lower-case word of these people's display names ('Smith, Jane' -> jane, smith)."""
+    return {w.lower() for p in people for w in re.split(r"[\s,]+", p.name) if len(w) > 1 and w.isalpha()}
 
 
 def _local_first(email: str) -> str:

@@ -11,10 +11,11 @@ import yaml
 from refmail.domain.detect import model_features, read_cues
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import How
-from refmail.domain.nlp import Pipeline, window
+from refmail.domain.nlp import Pipeline
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import addressed, intro_candidates, setting
-from refmail.domain.types import Identity, ParsedMessage, Person
+from refmail.domain.routing import RouteKind, with_intro
+from refmail.domain.types import Identity, ParsedMessage, Person, Understanding
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OWNER = Identity(Person("Olivia Owner", "owner@example.com"), ("olivia@owner.example",), "assistant@example.com")
@@ -47,6 +48,23 @@ def email_of(value) -> str:
     return (value or "").lower()
 
 
+def acted_as_reply(label: dict, got: Understanding, msg: ParsedMessage) -> bool:
+    """A labelled reply that refmail reads as the intro it answers, and acts on as the reply it is.
+
+    Such readings draft no first touch: an intro the prospect already answered (refmail records the reply),
+    and an intro quoted in the owner's own reply-all to the prospects, the assistant brought in there
+    (refmail tracks it and counts her reply as the first touch: routing.with_intro). A writer who calls
+    either a "reply" is right, and so is refmail.
+    """
+    if label["kind"] != "reply" or not got.is_intro:
+        return False
+    route = with_intro(msg, got, identity_for(label))
+    if route is RouteKind.OWNER_WROTE:
+        reached = {p.email for p in msg.to + msg.cc}
+        return bool(got.prospects) and all(p.email in reached for p in got.prospects)
+    return route is not None
+
+
 def training_folders(root: Path = ROOT) -> list[Path]:
     found: list[Path] = []
     for pattern in TRAINING_FOLDERS:
@@ -60,9 +78,23 @@ def load_labels(folder: Path) -> list[dict]:
 
 
 def in_validation(folder: Path, file: str, share: float = 0.2) -> bool:
-    """A fixed fifth of every folder, by a hash of its name: the split thresholds are chosen on."""
+    """A fixed fifth of a folder, by a hash of its name: the split when there are too few writers to hold any out."""
     digest = hashlib.sha256(f"{folder.name}/{file}".encode()).digest()
     return digest[0] < 256 * share
+
+
+def validation_writers(folders: list[Path], share: float = 0.25) -> set[Path]:
+    """Whole writers held out of the first fit, by a hash of the folder's name: the thresholds are chosen on
+    writers the model never read, as it will meet its users' correspondents. A split by message flatters it:
+    one writer's habits land on both sides (0.97 precision there, 0.95 on the next writers).
+
+    Empty when fewer than three writers' folders are given: then the split is by message (in_validation).
+    """
+    writers = sorted(f for f in folders if f.name not in CURATED)
+    if len(writers) < 3:
+        return set()
+    ranked = sorted(writers, key=lambda f: hashlib.sha256(f.name.encode()).digest())
+    return set(ranked[:max(1, round(len(writers) * share))])
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,6 @@ def examples_of(folder: Path, label: dict, pipe: Pipeline, rules: DetectionRules
             continue
         cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity))
         features = model_features(cues.features, setting(cand, msg, identity))
-        out.append(Example(f"{folder.name}/{label['file']}", window(cand.body), features, klass,
+        out.append(Example(f"{folder.name}/{label['file']}", cues.model_text, features, klass,
                            CURATED.get(folder.name, 1.0)))
     return out

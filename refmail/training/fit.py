@@ -25,7 +25,8 @@ from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, logit
 from refmail.domain.types import Kind, ParsedMessage
 from refmail.nlp_load import BUILTIN_MODEL, load_pipeline
-from refmail.training.corpus import Example, examples_of, identity_for, in_validation, load_labels, training_folders
+from refmail.training.corpus import (Example, acted_as_reply, examples_of, identity_for, in_validation, load_labels, training_folders,
+                                     validation_writers)
 
 SEED = 7
 LABELS = {"intro": "INTRO", "ask": "ASK", "other": "OTHER"}
@@ -47,9 +48,10 @@ class Corpus:
 def load_corpus(folders: list[Path], rules: DetectionRules) -> Corpus:
     pipe = load_pipeline(rules, model=None)
     corpus = Corpus([], [], [])
+    held_out = validation_writers(folders)
     for folder in folders:
         for label in load_labels(folder):
-            val = in_validation(folder, label["file"])
+            val = folder in held_out if held_out else in_validation(folder, label["file"])
             (corpus.validation if val else corpus.train).extend(examples_of(folder, label, pipe, rules))
             if val:
                 corpus.validation_messages.append((folder, label))
@@ -121,15 +123,13 @@ def write_model(folder: Path, nlp, model: IntroModel) -> None:
 
 
 def evaluate(messages: list[tuple[Path, dict]], rules: DetectionRules, pipe: Pipeline) -> tuple[float, float]:
-    """Intro precision and recall of the whole understanding over labelled messages, as refmail acts on it:
-    a labelled reply read as an intro the prospect already answered drafts no first touch (it is the reply)."""
+    """Intro precision and recall of the whole understanding over labelled messages, as refmail acts on it
+    (corpus.acted_as_reply: a labelled reply read as the intro it answers drafts no first touch)."""
     tp = fp = fn = 0
     for folder, label in messages:
         msg = parse_message((folder / label["file"]).read_bytes())
         got = understand(msg, identity_for(label), rules, pipe) if isinstance(msg, ParsedMessage) else None
-        is_intro = got is not None and got.kind is Kind.INTRO
-        if is_intro and label["kind"] == "reply" and got.prospect_replied:
-            is_intro = False
+        is_intro = got is not None and got.kind is Kind.INTRO and not acted_as_reply(label, got, msg)
         want = label["kind"] == "intro"
         tp += want and is_intro
         fn += want and not is_intro
@@ -167,28 +167,47 @@ def question_floor(validation: list[Example], model: IntroModel) -> float:
     return round(max(0.05, min(floor, model.threshold - 0.05)), 3)
 
 
+def fit(examples: list[Example]) -> tuple:
+    """The text classifier and the regression over the cues and its (out-of-fold) scores."""
+    oof = out_of_fold(examples)
+    rows = [{**ex.cues, **tc} for ex, tc in zip(examples, oof)]
+    names, weights, bias = fit_regression(rows, [ex.label for ex in examples], [ex.weight for ex in examples])
+    return train_textcat(examples), names, weights, bias
+
+
 def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folders: list[Path] | None = None) -> IntroModel:
+    """Fit on the training writers, choose the thresholds on the held-out writers, then refit on every writer.
+
+    The thresholds transfer: they were chosen where the model met writers it had not read, which is where
+    the refit model will be too.
+    """
     rules = rules or DetectionRules()
     folders = folders if folders is not None else training_folders()
     corpus = load_corpus(folders, rules)
+    held_out = sorted(f.name for f in validation_writers(folders))
     print(f"{len(corpus.train)} training texts, {len(corpus.validation)} validation texts "
-          f"({len(corpus.validation_messages)} validation messages) from {len(folders)} folders")
-    oof = out_of_fold(corpus.train)
-    rows = [{**ex.cues, **tc} for ex, tc in zip(corpus.train, oof)]
-    names, weights, bias = fit_regression(rows, [ex.label for ex in corpus.train], [ex.weight for ex in corpus.train])
-    nlp = train_textcat(corpus.train)
+          f"({len(corpus.validation_messages)} validation messages, writers {held_out or 'none: split by message'}) "
+          f"from {len(folders)} folders")
+    nlp, names, weights, bias = fit(corpus.train)
     val_rows = textcat_features(nlp, [ex.text for ex in corpus.validation])
-    corpus.validation = [replace(ex, cues={**ex.cues, **tc}) for ex, tc in zip(corpus.validation, val_rows)]
+    scored = [replace(ex, cues={**ex.cues, **tc}) for ex, tc in zip(corpus.validation, val_rows)]
     about = {"folders": [str(f.relative_to(f.parents[1])) if len(f.parents) > 1 else str(f) for f in folders],
-             "training_texts": len(corpus.train), "validation_messages": len(corpus.validation_messages),
-             "seed": SEED, "textcat": {k: v for k, v in TEXTCAT.items() if k != "@architectures"}}
+             "validation_writers": held_out, "seed": SEED,
+             "textcat": {k: v for k, v in TEXTCAT.items() if k != "@architectures"}}
     model = IntroModel(names, tuple(map(tuple, weights)), tuple(bias), 0.5, 0.25, 0.5, about)
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / "model"
         write_model(trial, nlp, model)
         threshold, metrics = choose_threshold(corpus.validation_messages, rules, trial)
-    model = replace(model, threshold=threshold, about={**about, "validation": metrics})
-    model = replace(model, question_min=question_floor(corpus.validation, model))
+    model = replace(model, threshold=threshold)
+    question_min = question_floor(scored, model)
+    examples = corpus.train
+    if held_out:  # the held-out writers' mail teaches the shipped model too, once it has chosen the lines
+        examples = corpus.train + corpus.validation
+        nlp, names, weights, bias = fit(examples)
+    about = {**about, "training_texts": len(examples), "validation_messages": len(corpus.validation_messages),
+             "validation": metrics}
+    model = IntroModel(names, tuple(map(tuple, weights)), tuple(bias), threshold, question_min, 0.5, about)
     write_model(out, nlp, model)
     print(f"threshold {model.threshold} (validation {metrics}), question band from {model.question_min}; "
           f"written to {out}")

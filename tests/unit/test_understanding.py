@@ -52,10 +52,7 @@ ONE_SENTENCE = "I'd like to introduce you to Carol, who is rethinking pricing at
 
 
 @pytest.mark.parametrize("body", [
-    # Strict: the assertion runs, and the mark goes the day the fitted model reads it as an intro.
-    pytest.param(ONE_SENTENCE, marks=pytest.mark.xfail(strict=True, reason=(
-        "known gap of the fitted model (issue 8): one sentence under a neutral subject scores just under the "
-        "intro line; handed to the assistant it is a question (test_a_one_sentence_intro_is_at_least_a_question)"))),
+    ONE_SENTENCE,  # a known gap until the classifier read masked names (stop 9)
     "Putting you two in touch: Carol needs help, Olivia gives it.",
     "Connecting you with Carol (cc'd). Carol, Olivia is great.",
     "e-intro: Carol / Olivia. You two should talk!",
