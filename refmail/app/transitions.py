@@ -61,11 +61,12 @@ def meeting_day(at: datetime | None, app: App) -> str:
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
     state = lc.State(row.state)
+    people = q.parties_of(session, [row.id])
     known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
-        referrers=tuple(q.parties(session, row.id, Role.REFERRER)),
-        prospects=tuple(q.parties(session, row.id, Role.PROSPECT)),
+        referrers=tuple(people.get((row.id, Role.REFERRER), ())),
+        prospects=tuple(people.get((row.id, Role.PROSPECT), ())),
         intro_subject=row.intro_subject,
         intro_message_id=row.intro_message_id,
         context=row.context,
@@ -87,7 +88,8 @@ def create_draft(
     if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
         # One thank-you for a group intro: it names every prospect the referrer introduced.
         group = [row, *q.siblings(session, row)]
-        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, Role.PROSPECT))}
+        people = q.parties_of(session, [r.id for r in group])
+        extra = {**extra, "prospects": tuple(p for r in group for p in people.get((r.id, Role.PROSPECT), ()))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)

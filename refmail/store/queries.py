@@ -78,11 +78,24 @@ def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = Fal
 
 
 def parties(session: Session, referral_id: str, role: Role) -> list[Person]:
-    rows = session.scalars(
-        select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
+    """The referral's people in one role, the credited first (then in the order they were added)."""
+    return parties_of(session, [referral_id]).get((referral_id, role), [])
+
+
+def parties_of(session: Session, referral_ids: Sequence[str]) -> dict[tuple[str, str], list[Person]]:
+    """parties() of many referrals and both roles in one query: {(referral ID, role): people}; absent when none."""
+    if not referral_ids:
+        return {}
+    rows = session.execute(
+        select(m.Party.referral_id, m.Party.role, m.Party.name, m.Party.email, m.Party.credited)
+        .where(m.Party.referral_id.in_(list(dict.fromkeys(referral_ids)))).order_by(m.Party.id)
     ).all()
-    credited = [r for r in rows if r.credited] + [r for r in rows if not r.credited]
-    return [Person(r.name, r.email) for r in credited]
+    out: dict[tuple[str, str], list[Person]] = {}
+    for credited in (True, False):
+        for rid, role, name, email, is_credited in rows:
+            if bool(is_credited) is credited:
+                out.setdefault((rid, role), []).append(Person(name, email))
+    return out
 
 
 def open_referrals_with(
@@ -116,6 +129,16 @@ def referrals_by_thread(session: Session, message_ids: Sequence[str]) -> list[st
 def link_thread(session: Session, message_id: str, referral_id: str) -> None:
     if message_id and session.get(m.ThreadLink, message_id) is None:
         session.add(m.ThreadLink(message_id=message_id, referral_id=referral_id))
+
+
+def link_threads(session: Session, message_ids: Sequence[str], referral_id: str) -> None:
+    """link_thread for several Message-IDs (an intro and the message that carried it, often the same one)."""
+    wanted = [mid for mid in dict.fromkeys(message_ids) if mid]
+    if len(wanted) == 1:
+        link_thread(session, wanted[0], referral_id)
+        return
+    linked = set(session.scalars(select(m.ThreadLink.message_id).where(m.ThreadLink.message_id.in_(wanted))))
+    session.add_all(m.ThreadLink(message_id=mid, referral_id=referral_id) for mid in wanted if mid not in linked)
 
 
 def draft_count(session: Session, referral_id: str, kind: str) -> int:
@@ -270,10 +293,11 @@ def referrals(session: Session, ids: Sequence[str]) -> list[m.Referral]:
     return [ref for ref in (session.get(m.Referral, rid) for rid in ids) if ref is not None]
 
 
-def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Referral]:
-    """Every referral the thread touches, with the other tracks of a group intro."""
+def thread_referrals(session: Session, thread_ids: Sequence[str], linked: Sequence[str] | None = None) -> list[m.Referral]:
+    """Every referral the thread touches, with the other tracks of a group intro (`linked`: the
+    thread's referrals_by_thread, when the caller has read them already)."""
     out: dict[str, m.Referral] = {}
-    for rid in referrals_by_thread(session, thread_ids):
+    for rid in referrals_by_thread(session, thread_ids) if linked is None else linked:
         ref = session.get(m.Referral, rid)
         if ref is not None:
             out.update((r.id, r) for r in (ref, *siblings(session, ref)))
