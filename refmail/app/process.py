@@ -15,7 +15,7 @@ from refmail.app import approval_mail, meetings, question_mail, questions
 from refmail.app.intake import take_intro
 from refmail.app.tracking import TRACK_HANDLERS, Visit, facts_for, forwarded_reply, owner_wrote, owner_wrote_on, track
 from refmail.domain.parse import parse_message
-from refmail.app.transitions import TIMELINE_KEY
+from refmail.app.transitions import TIMELINE_KEY, defer_timeline
 from refmail.domain import routing as rt
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
 from refmail.domain.types import ErrorStage, Kind, MessageKind, OverBudget, ParseFailure, ParsedMessage, Role, Understanding
@@ -82,6 +82,7 @@ def _process_page(app: App, ids: list[int], now: datetime, readings: Readings) -
         try:
             with app.sessions.begin() as s:
                 s.info[READINGS] = readings
+                defer_timeline(s)
                 rows = _claim(s, batch)
                 for current in batch:
                     count += _handle_claimed(s, app, rows.get(current), now)
@@ -125,6 +126,7 @@ def _process_one(app: App, mid: int, now: datetime, readings: Readings) -> int:
     try:
         with app.sessions.begin() as s:
             s.info[READINGS] = readings
+            defer_timeline(s)
             return _claim_and_handle(s, app, mid, now)
     except Exception as exc:
         _failed(app, mid, exc, now)
