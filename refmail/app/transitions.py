@@ -28,6 +28,7 @@ _SAY = "refmail_events"
 
 # session.info key: the session's timeline lines not yet written (see defer_timeline).
 _LINES = "refmail.timeline_lines"
+_TIMELINE = m.TimelineEntry.__mapper__
 
 
 def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, *,
@@ -65,7 +66,9 @@ def _write_before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _write_before_reading(state: ORMExecuteState) -> None:
-    if state.session.info.get(_LINES) and m.TimelineEntry.__mapper__ in state.all_mappers:
+    # bind_mapper (the statement's leading entity) is cheap; all_mappers cost more than the INSERTs saved.
+    # Every timeline read leads with TimelineEntry (queries.timeline, whose.py, the digest).
+    if state.bind_mapper is _TIMELINE and state.session.info.get(_LINES):
         _write_lines(state.session)
 
 
