@@ -306,8 +306,28 @@ def thread_referrals(session: Session, thread_ids: Sequence[str], linked: Sequen
 
 def alias_of(session: Session, email: str) -> str | None:
     """The address of the person who has also written from `email`, if refmail learnt that."""
-    row = session.get(m.PersonAlias, email.lower())
+    email = email.lower()
+    unknown = _no_alias(session)
+    if email in unknown:
+        return None
+    row = session.get(m.PersonAlias, email)  # one found stays in the session's identity map
+    if row is None:
+        unknown.add(email)
     return row.person_email if row is not None else None
+
+
+_NO_ALIAS = "refmail.no_alias"
+
+
+def _no_alias(session: Session) -> set[str]:
+    """Addresses this transaction already found no alias for: processing asks about the same sender
+    several times a message (routing, tracking, look back), and most have none. Only remember_alias
+    adds one, and it forgets the address here."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_NO_ALIAS)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_NO_ALIAS] = (transaction, set())
+    return kept[1]
 
 
 def aliases_of(session: Session, person_email: str) -> list[str]:
@@ -320,6 +340,7 @@ def remember_alias(session: Session, email: str, person_email: str, referral_id:
     email, person_email = email.lower(), person_email.lower()
     if email == person_email or session.get(m.PersonAlias, email) is not None:
         return False
+    _no_alias(session).discard(email)
     session.add(m.PersonAlias(email=email, person_email=person_email, referral_id=referral_id, seen_at=now))
     return True
 
