@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -159,17 +159,19 @@ def _failed(app: App, mid: int, exc: Exception, now: datetime) -> None:
 
 
 LOOK_BACK = timedelta(days=14)
+# Built once (an intro in two looks back): the prospects' mail that was about nothing when it was read.
+_EARLIER = select(m.Message).where(
+    m.Message.sender.in_(bindparam("senders", expanding=True)), m.Message.referral_id.is_(None),
+    m.Message.error.is_(None), m.Message.processed_at.is_not(None), m.Message.received_at >= bindparam("since"),
+    m.Message.id != bindparam("intro"), m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
+).order_by(m.Message.id)
 
 
 def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     """The intro reached refmail after the prospect had already written (a slow or failed intake poll):
     her earlier mail, read then as about nothing, is read again now that it is about this referral."""
     prospects = [p.email for p in q.parties(s, intro.referral_id or "", Role.PROSPECT)]
-    earlier = s.scalars(select(m.Message).where(
-        m.Message.sender.in_(prospects), m.Message.referral_id.is_(None), m.Message.error.is_(None),
-        m.Message.processed_at.is_not(None), m.Message.received_at >= now - LOOK_BACK, m.Message.id != intro.id,
-        m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
-    ).order_by(m.Message.id)).all()
+    earlier = s.scalars(_EARLIER, {"senders": prospects, "since": now - LOOK_BACK, "intro": intro.id}).all()
     notes = []
     readings = s.info.get(READINGS)
     for row in earlier:

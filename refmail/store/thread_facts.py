@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
-from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, State
+from refmail.domain.outbox import DraftStatus
 from refmail.domain.routing import ThreadFacts, Track, invitation_addresses
 from refmail.domain.types import ParsedMessage, Role
 from refmail.store import models as m
@@ -25,7 +24,7 @@ def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", ha
     person = (q.alias_of(s, sender) or sender) if sender else None
     # Each table read once for the message, not once a referral or a question: a backfill reads
     # these facts for every message it stores.
-    links = _links(s, parsed.thread_ids)
+    links = q.thread_links(s, parsed.thread_ids)
     linked = list(dict.fromkeys(links[mid] for mid in parsed.thread_ids if mid in links))
     thread_rows = q.thread_referrals(s, parsed.thread_ids, linked)
     addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(
@@ -35,21 +34,12 @@ def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", ha
     thread = tuple(tracks.of(r) for r in thread_rows)
     open_with = {a: tuple(tracks.of(r) for r in rows) for a, rows in open_rows.items()}
     by_marker = bool(marker) and source == "sent" and s.get(m.Draft, marker) is not None
-    drafts = s.execute(select(m.Draft.message_id, m.Draft.referral_id, m.Draft.status, m.Draft.kind).where(
-        m.Draft.message_id.in_([parsed.message_id, *parsed.thread_ids]))).all()
+    drafts = q.drafts_under(s, [parsed.message_id, *parsed.thread_ids])
     by_mid = any(mid == parsed.message_id for mid, *_ in drafts)
     return ThreadFacts(source=source, handed=handed, draft_by_message_id=by_mid, draft_by_marker=by_marker,
                        sender_person=person, thread=thread, linked=tuple(linked),
                        open_with=open_with, nearest=_nearest(s, parsed.thread_ids, drafts, links),
                        meetable=_meetable(s, parsed, frozenset(meetable)))
-
-
-def _links(s: Session, thread_ids: tuple[str, ...]) -> dict[str, str]:
-    """{Message-ID: referral ID} of the thread's messages linked to a referral."""
-    if not thread_ids:
-        return {}
-    return dict(s.execute(select(m.ThreadLink.message_id, m.ThreadLink.referral_id)
-                          .where(m.ThreadLink.message_id.in_(list(thread_ids)))).all())
 
 
 def _meetable(s: Session, parsed: ParsedMessage, states: frozenset[State]) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -61,11 +51,11 @@ def _meetable(s: Session, parsed: ParsedMessage, states: frozenset[State]) -> di
     return out
 
 
-def _nearest(s: Session, thread_ids: tuple[str, ...], found: Sequence[Row[Any]],
+def _nearest(s: Session, thread_ids: tuple[str, ...], found: Sequence[tuple[str, str, DraftStatus, str]],
              links: dict[str, str]) -> tuple[str, str] | None:
     """The nearest Message-ID of the thread that is refmail's: our mail to one prospect (its Message-ID is
     keyed, only its readers know it), or any other message of a referral's thread. `found`: (Message-ID,
-    referral, status, kind) of the drafts under the thread's Message-IDs (and others); `links`: _links()."""
+    referral, status, kind) of the drafts under the thread's Message-IDs (and others); `links`: the thread's."""
     if not thread_ids:
         return None
     facing = {k.value for k in PROSPECT_FACING}
