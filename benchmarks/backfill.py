@@ -1,12 +1,13 @@
 """Backfill speed: a 2,000-message intake stored and understood, against fetching plus mail-parser alone.
 
-    python -m benchmarks.backfill [--messages 2000]
+    python -m benchmarks.backfill [--messages 2000] [--database postgresql://postgres@127.0.0.1:5432/NAME]
 
 A real Dovecot holds the intake: the corpus messages (tests/corpus*) repeated with fresh
 Message-IDs, and in each repetition fresh addresses for everyone but the owner and the assistant. Printed: messages/s for (a) FETCH of every message plus mailparser.parse_from_bytes,
 (b) refmail's intake poll (store), (c) processing (parse, understand, act), and (b)+(c) together,
 with wall and CPU seconds, messages per CPU-second (the figure that holds on a shared machine) and the
 ratio to (a); and the SQL statements and commits per message of (b) and (c), where the rest goes.
+The store is a fresh SQLite file, or the empty database --database names (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Timer:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--database", help="an empty database to store in, instead of a fresh SQLite file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("mailparser").setLevel(logging.ERROR)  # the floor's parser logs every MIME type it skips
@@ -98,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         assert n == args.messages, n
 
         env = world_env(world, owner, assistant, base / "data")
+        if args.database:
+            env["REFMAIL_DATABASE_URL"] = args.database
         app = build_app(load_settings(environ=env), clock=FixedClock(NOW))
         intake = app.open_intake_mailbox() if app.open_intake_mailbox else None
         sql = {"statements": 0, "commits": 0}
@@ -115,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         world.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total_wall, total_cpu = store.wall + understand.wall, store.cpu + understand.cpu
-    print(f"{args.messages} messages ({len(CORPUS)} corpus files repeated); stored {stored}, processed {processed}")
+    print(f"{args.messages} messages ({len(CORPUS)} corpus files repeated); stored {stored}, processed {processed}"
+          f" ({'PostgreSQL' if args.database else 'SQLite'})")
     print(f"{'stage':<34} {'wall s':>7} {'cpu s':>7} {'msg/s':>8} {'msg/cpu-s':>10} {'x floor':>8}")
     for name, wall, cpu in (("fetch + mail-parser (floor)", floor.wall, floor.cpu),
                             ("refmail intake poll (store)", store.wall, store.cpu),

@@ -29,8 +29,7 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
     plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := q.open_referrals_with(s, p.email))})
     for existing in q.referrals(s, plan.joined):
         added = _add_referrer(s, app, existing.id, u.referrer, now)
-        q.link_thread(s, intro_mid, existing.id)
-        q.link_thread(s, parsed.message_id, existing.id)
+        q.link_threads(s, [intro_mid, parsed.message_id], existing.id)
         thank = thank_again(added, u.referrer, app.identity)
         apply(s, app, existing, lc.Reintroduced(u.referrer.email if u.referrer else "unknown", thank=thank), now)
     if not plan.fresh:
@@ -71,8 +70,7 @@ def _new_referral(s: Session, app: App, rid: str, parsed: ParsedMessage, u: Unde
         s.add(m.Party(referral_id=rid, role=Role.REFERRER, email=u.referrer.email, name=u.referrer.name, added_at=now))
     for p in dict.fromkeys(u.prospects):
         s.add(m.Party(referral_id=rid, role=Role.PROSPECT, email=p.email, name=p.name, added_at=now))
-    q.link_thread(s, intro_mid, rid)
-    q.link_thread(s, parsed.message_id, rid)
+    q.link_threads(s, [intro_mid, parsed.message_id], rid)
     who = u.referrer.formatted() if u.referrer else "unknown referrer"
     record(s, rid, now, TimelineKind.MESSAGE_IN, f"intro from {who}: {parsed.subject}", happened=TimelineEvent.INTRO,
            actor=u.referrer.email if u.referrer else None, message_id=parsed.message_id, reasons=list(u.reasons))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from refmail.app import approval_mail, meetings, question_mail, questions
 from refmail.app.intake import take_intro
 from refmail.app.tracking import TRACK_HANDLERS, Visit, facts_for, forwarded_reply, owner_wrote, owner_wrote_on, track
 from refmail.domain.parse import parse_message
-from refmail.app.transitions import TIMELINE_KEY
+from refmail.app.transitions import TIMELINE_KEY, defer_timeline
 from refmail.domain import routing as rt
 from refmail.domain.outcome import Facts, Outcome, settle, why_not
 from refmail.domain.types import ErrorStage, Kind, MessageKind, OverBudget, ParseFailure, ParsedMessage, Role, Understanding
@@ -82,6 +82,7 @@ def _process_page(app: App, ids: list[int], now: datetime, readings: Readings) -
         try:
             with app.sessions.begin() as s:
                 s.info[READINGS] = readings
+                defer_timeline(s)
                 rows = _claim(s, batch)
                 for current in batch:
                     count += _handle_claimed(s, app, rows.get(current), now)
@@ -125,6 +126,7 @@ def _process_one(app: App, mid: int, now: datetime, readings: Readings) -> int:
     try:
         with app.sessions.begin() as s:
             s.info[READINGS] = readings
+            defer_timeline(s)
             return _claim_and_handle(s, app, mid, now)
     except Exception as exc:
         _failed(app, mid, exc, now)
@@ -157,17 +159,19 @@ def _failed(app: App, mid: int, exc: Exception, now: datetime) -> None:
 
 
 LOOK_BACK = timedelta(days=14)
+# Built once (an intro in two looks back): the prospects' mail that was about nothing when it was read.
+_EARLIER = select(m.Message).where(
+    m.Message.sender.in_(bindparam("senders", expanding=True)), m.Message.referral_id.is_(None),
+    m.Message.error.is_(None), m.Message.processed_at.is_not(None), m.Message.received_at >= bindparam("since"),
+    m.Message.id != bindparam("intro"), m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
+).order_by(m.Message.id)
 
 
 def look_back(s: Session, app: App, intro: m.Message, now: datetime) -> str:
     """The intro reached refmail after the prospect had already written (a slow or failed intake poll):
     her earlier mail, read then as about nothing, is read again now that it is about this referral."""
     prospects = [p.email for p in q.parties(s, intro.referral_id or "", Role.PROSPECT)]
-    earlier = s.scalars(select(m.Message).where(
-        m.Message.sender.in_(prospects), m.Message.referral_id.is_(None), m.Message.error.is_(None),
-        m.Message.processed_at.is_not(None), m.Message.received_at >= now - LOOK_BACK, m.Message.id != intro.id,
-        m.Message.kind.in_([Kind.REPLY.value, Kind.OTHER.value, Kind.AUTOREPLY.value]),
-    ).order_by(m.Message.id)).all()
+    earlier = s.scalars(_EARLIER, {"senders": prospects, "since": now - LOOK_BACK, "intro": intro.id}).all()
     notes = []
     readings = s.info.get(READINGS)
     for row in earlier:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from refmail import logs
 from refmail.app.outbox import decide
@@ -26,13 +26,50 @@ TIMELINE_KEY = "timeline_entries"
 _SAY = "refmail_events"
 
 
+# session.info key: the session's timeline lines not yet written (see defer_timeline).
+_LINES = "refmail.timeline_lines"
+_TIMELINE = m.TimelineEntry.__mapper__
+
+
 def record(session: Session, referral_id: str, at: datetime, kind: str, text: str, *,
            happened: TimelineEvent | None = None, actor: str | None = None, **detail: Any) -> None:
     """One timeline line: `text` for people; `happened` and `actor` for code that must know what it says."""
-    session.add(m.TimelineEntry(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail,
-                                event=happened, actor=actor[:320] if actor else None))
+    line = dict(referral_id=referral_id, at=at, kind=kind, text=text, detail=detail, event=happened,
+                actor=actor[:320] if actor else None)
+    if _LINES in session.info:
+        session.info[_LINES].append(line)
+    else:
+        session.add(m.TimelineEntry(**line))
     session.info[TIMELINE_KEY] = session.info.get(TIMELINE_KEY, 0) + 1
     session.info.setdefault(_SAY, []).append((referral_id, kind, text))
+
+
+def defer_timeline(session: Session) -> None:
+    """Write this transaction's timeline lines when it commits, in one statement, instead of one INSERT
+    (and often one flush) each: a backfill records about three a message. Same transaction, so a
+    rollback drops them with the rest; a read of the timeline before the commit writes them first."""
+    session.info.setdefault(_LINES, [])
+
+
+def _write_lines(session: Session) -> None:
+    lines = session.info.get(_LINES)
+    if lines:
+        session.info[_LINES] = []
+        session.flush()  # their referrals first
+        session.execute(insert(m.TimelineEntry.__table__), lines)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    _write_lines(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state: ORMExecuteState) -> None:
+    # bind_mapper (the statement's leading entity) is cheap; all_mappers cost more than the INSERTs saved.
+    # Every timeline read leads with TimelineEntry (queries.timeline, whose.py, the digest).
+    if state.bind_mapper is _TIMELINE and state.session.info.get(_LINES):
+        _write_lines(state.session)
 
 
 @event.listens_for(Session, "after_commit")
@@ -49,6 +86,8 @@ def _say_what_happened(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_SAY, None)
+    if session.info.get(_LINES):
+        session.info[_LINES] = []
 
 
 def meeting_day(at: datetime | None, app: App) -> str:
@@ -61,11 +100,12 @@ def meeting_day(at: datetime | None, app: App) -> str:
 
 def facts(session: Session, app: App, row: m.Referral, **extra: Any) -> ReferralFacts:
     state = lc.State(row.state)
+    people = q.parties_of(session, [row.id])
     known: dict[str, Any] = dict(
         referral_id=row.id,
         owner=app.identity.owner,
-        referrers=tuple(q.parties(session, row.id, Role.REFERRER)),
-        prospects=tuple(q.parties(session, row.id, Role.PROSPECT)),
+        referrers=tuple(people.get((row.id, Role.REFERRER), ())),
+        prospects=tuple(people.get((row.id, Role.PROSPECT), ())),
         intro_subject=row.intro_subject,
         intro_message_id=row.intro_message_id,
         context=row.context,
@@ -87,7 +127,8 @@ def create_draft(
     if kind is DraftKind.THANK_SOURCE and "prospects" not in extra and not row.owner_is_referrer:
         # One thank-you for a group intro: it names every prospect the referrer introduced.
         group = [row, *q.siblings(session, row)]
-        extra = {**extra, "prospects": tuple(p for r in group for p in q.parties(session, r.id, Role.PROSPECT))}
+        people = q.parties_of(session, [r.id for r in group])
+        extra = {**extra, "prospects": tuple(p for r in group for p in people.get((r.id, Role.PROSPECT), ()))}
     spec = plan(kind, facts(session, app, row, **extra))
     subject, body = app.renderer.draft(spec)
     seq = q.draft_count(session, row.id, kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
@@ -23,6 +23,9 @@ REJECTED, CANCELLED, FAILED, UNCERTAIN = (DraftStatus.REJECTED, DraftStatus.CANC
                                           DraftStatus.UNCERTAIN)
 SENT_AFTER_WITHDRAWAL = DraftStatus.SENT_AFTER_WITHDRAWAL
 LIVE_DRAFT_STATUSES, OUT_STATUSES = LIVE, OUT
+
+# The queries processing runs for every message are built once, with bound parameters: building a
+# select() costs more than SQLite takes to run it (a backfill ran about 25 a message).
 
 
 def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
@@ -64,6 +67,10 @@ def find_draft(session: Session, short_id: str) -> m.Draft | None:
     return _by_prefix(session, m.Draft, short_id)
 
 
+_LOCK = {skip: select(m.Referral).where(m.Referral.id == bindparam("rid")).with_for_update(skip_locked=skip)
+         .execution_options(populate_existing=True) for skip in (False, True)}
+
+
 def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = False) -> m.Referral | None:
     """Lock a referral before touching its drafts or due actions.
 
@@ -71,31 +78,42 @@ def lock_referral(session: Session, referral_id: str, *, skip_locked: bool = Fal
     deadlocking; SQLite ignores FOR UPDATE and serialises writers itself. None: no such referral, or
     (skip_locked) another worker holds it right now.
     """
-    return session.scalars(
-        select(m.Referral).where(m.Referral.id == referral_id)
-        .with_for_update(skip_locked=skip_locked).execution_options(populate_existing=True)
-    ).first()
+    return session.scalars(_LOCK[skip_locked], {"rid": referral_id}).first()
 
 
 def parties(session: Session, referral_id: str, role: Role) -> list[Person]:
-    rows = session.scalars(
-        select(m.Party).where(m.Party.referral_id == referral_id, m.Party.role == role).order_by(m.Party.id)
-    ).all()
-    credited = [r for r in rows if r.credited] + [r for r in rows if not r.credited]
-    return [Person(r.name, r.email) for r in credited]
+    """The referral's people in one role, the credited first (then in the order they were added)."""
+    return parties_of(session, [referral_id]).get((referral_id, role), [])
+
+
+_PARTIES_OF = (select(m.Party.referral_id, m.Party.role, m.Party.name, m.Party.email, m.Party.credited)
+               .where(m.Party.referral_id.in_(bindparam("ids", expanding=True))).order_by(m.Party.id))
+
+
+def parties_of(session: Session, referral_ids: Sequence[str]) -> dict[tuple[str, str], list[Person]]:
+    """parties() of many referrals and both roles in one query: {(referral ID, role): people}; absent when none."""
+    if not referral_ids:
+        return {}
+    rows = session.execute(_PARTIES_OF, {"ids": list(dict.fromkeys(referral_ids))}).all()
+    out: dict[tuple[str, str], list[Person]] = {}
+    for credited in (True, False):
+        for rid, role, name, email, is_credited in rows:
+            if bool(is_credited) is credited:
+                out.setdefault((rid, role), []).append(Person(name, email))
+    return out
+
+
+_OPEN_WITH = (select(m.Referral).join(m.Party, m.Party.referral_id == m.Referral.id)
+              .where(m.Party.email == bindparam("email"), m.Party.role == bindparam("role"),
+                     m.Referral.state.in_(bindparam("states", expanding=True)))
+              .order_by(m.Referral.created_at))
 
 
 def open_referrals_with(
     session: Session, email: str, role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> list[m.Referral]:
-    return list(
-        session.scalars(
-            select(m.Referral)
-            .join(m.Party, m.Party.referral_id == m.Referral.id)
-            .where(m.Party.email == email.lower(), m.Party.role == role, m.Referral.state.in_([s.value for s in states]))
-            .order_by(m.Referral.created_at)
-        ).unique()
-    )
+    return list(session.scalars(
+        _OPEN_WITH, {"email": email.lower(), "role": role, "states": [s.value for s in states]}).unique())
 
 
 def opted_out(session: Session, emails: Sequence[str]) -> list[str]:
@@ -104,13 +122,28 @@ def opted_out(session: Session, emails: Sequence[str]) -> list[str]:
 
 
 def referrals_by_thread(session: Session, message_ids: Sequence[str]) -> list[str]:
-    if not message_ids:
-        return []
-    rows = session.execute(
-        select(m.ThreadLink.message_id, m.ThreadLink.referral_id).where(m.ThreadLink.message_id.in_(list(message_ids)))
-    ).all()
-    by_id = {mid: rid for mid, rid in rows}
+    by_id = thread_links(session, message_ids)
     return list(dict.fromkeys(by_id[mid] for mid in message_ids if mid in by_id))
+
+
+_THREAD_LINKS = (select(m.ThreadLink.message_id, m.ThreadLink.referral_id)
+                 .where(m.ThreadLink.message_id.in_(bindparam("mids", expanding=True))))
+
+
+def thread_links(session: Session, message_ids: Sequence[str]) -> dict[str, str]:
+    """{Message-ID: referral ID} of these messages that are linked to a referral."""
+    if not message_ids:
+        return {}
+    return {mid: rid for mid, rid in session.execute(_THREAD_LINKS, {"mids": list(message_ids)}).all()}
+
+
+_DRAFTS_UNDER = (select(m.Draft.message_id, m.Draft.referral_id, m.Draft.status, m.Draft.kind)
+                 .where(m.Draft.message_id.in_(bindparam("mids", expanding=True))))
+
+
+def drafts_under(session: Session, message_ids: Sequence[str]) -> list[tuple[str, str, DraftStatus, str]]:
+    """(Message-ID, referral ID, status, kind) of the drafts sent or to be sent under these Message-IDs."""
+    return [tuple(row) for row in session.execute(_DRAFTS_UNDER, {"mids": list(message_ids)}).all()]  # type: ignore[misc]
 
 
 def link_thread(session: Session, message_id: str, referral_id: str) -> None:
@@ -118,17 +151,32 @@ def link_thread(session: Session, message_id: str, referral_id: str) -> None:
         session.add(m.ThreadLink(message_id=message_id, referral_id=referral_id))
 
 
+def link_threads(session: Session, message_ids: Sequence[str], referral_id: str) -> None:
+    """link_thread for several Message-IDs (an intro and the message that carried it, often the same one)."""
+    wanted = [mid for mid in dict.fromkeys(message_ids) if mid]
+    if len(wanted) == 1:
+        link_thread(session, wanted[0], referral_id)
+        return
+    linked = set(session.scalars(select(m.ThreadLink.message_id).where(m.ThreadLink.message_id.in_(wanted))))
+    session.add_all(m.ThreadLink(message_id=mid, referral_id=referral_id) for mid in wanted if mid not in linked)
+
+
+_DRAFT_IDS = select(m.Draft.id).where(m.Draft.referral_id == bindparam("rid"), m.Draft.kind == bindparam("kind"))
+
+
 def draft_count(session: Session, referral_id: str, kind: str) -> int:
-    return len(session.scalars(select(m.Draft.id).where(m.Draft.referral_id == referral_id, m.Draft.kind == kind)).all())
+    return len(session.scalars(_DRAFT_IDS, {"rid": referral_id, "kind": kind}).all())
+
+
+_SENT_DRAFT = (select(m.Draft)
+               .where(m.Draft.referral_id == bindparam("rid"), m.Draft.kind == bindparam("kind"),
+                      m.Draft.status.in_(OUT_STATUSES))
+               .order_by(m.Draft.sent_at)
+               .limit(1))
 
 
 def sent_draft(session: Session, referral_id: str, kind: str) -> m.Draft | None:
-    return session.scalars(
-        select(m.Draft)
-        .where(m.Draft.referral_id == referral_id, m.Draft.kind == kind, m.Draft.status.in_(OUT_STATUSES))
-        .order_by(m.Draft.sent_at)
-        .limit(1)
-    ).first()
+    return session.scalars(_SENT_DRAFT, {"rid": referral_id, "kind": kind}).first()
 
 
 def zone_evidence(session: Session, emails: Sequence[str]) -> Evidence | None:
@@ -252,17 +300,22 @@ def timeline(session: Session, referral_id: str) -> list[m.TimelineEntry]:
     )
 
 
+_ABSENCES = select(m.Absence.until).where(and_(m.Absence.email.in_(bindparam("emails", expanding=True)),
+                                                m.Absence.until > bindparam("now")))
+
+
 def absence_of(session: Session, emails: Sequence[str], now: datetime) -> datetime | None:
-    rows = session.scalars(
-        select(m.Absence.until).where(and_(m.Absence.email.in_(list(emails)), m.Absence.until > now))
-    ).all()
+    rows = session.scalars(_ABSENCES, {"emails": list(emails), "now": now}).all()
     return max(rows) if rows else None
+
+
+_SIBLINGS = (select(m.Referral).where(m.Referral.intro_message_id == bindparam("intro"), m.Referral.id != bindparam("rid"))
+             .order_by(m.Referral.id))
 
 
 def siblings(session: Session, ref: m.Referral) -> list[m.Referral]:
     """The other prospects' referrals of the same group intro (each prospect has her own track)."""
-    return list(session.scalars(select(m.Referral).where(
-        m.Referral.intro_message_id == ref.intro_message_id, m.Referral.id != ref.id).order_by(m.Referral.id)))
+    return list(session.scalars(_SIBLINGS, {"intro": ref.intro_message_id, "rid": ref.id}))
 
 
 def referrals(session: Session, ids: Sequence[str]) -> list[m.Referral]:
@@ -270,10 +323,11 @@ def referrals(session: Session, ids: Sequence[str]) -> list[m.Referral]:
     return [ref for ref in (session.get(m.Referral, rid) for rid in ids) if ref is not None]
 
 
-def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Referral]:
-    """Every referral the thread touches, with the other tracks of a group intro."""
+def thread_referrals(session: Session, thread_ids: Sequence[str], linked: Sequence[str] | None = None) -> list[m.Referral]:
+    """Every referral the thread touches, with the other tracks of a group intro (`linked`: the
+    thread's referrals_by_thread, when the caller has read them already)."""
     out: dict[str, m.Referral] = {}
-    for rid in referrals_by_thread(session, thread_ids):
+    for rid in referrals_by_thread(session, thread_ids) if linked is None else linked:
         ref = session.get(m.Referral, rid)
         if ref is not None:
             out.update((r.id, r) for r in (ref, *siblings(session, ref)))
@@ -282,8 +336,28 @@ def thread_referrals(session: Session, thread_ids: Sequence[str]) -> list[m.Refe
 
 def alias_of(session: Session, email: str) -> str | None:
     """The address of the person who has also written from `email`, if refmail learnt that."""
-    row = session.get(m.PersonAlias, email.lower())
+    email = email.lower()
+    unknown = _no_alias(session)
+    if email in unknown:
+        return None
+    row = session.get(m.PersonAlias, email)  # one found stays in the session's identity map
+    if row is None:
+        unknown.add(email)
     return row.person_email if row is not None else None
+
+
+_NO_ALIAS = "refmail.no_alias"
+
+
+def _no_alias(session: Session) -> set[str]:
+    """Addresses this transaction already found no alias for: processing asks about the same sender
+    several times a message (routing, tracking, look back), and most have none. Only remember_alias
+    adds one, and it forgets the address here."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_NO_ALIAS)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_NO_ALIAS] = (transaction, set())
+    return kept[1]
 
 
 def aliases_of(session: Session, person_email: str) -> list[str]:
@@ -296,6 +370,7 @@ def remember_alias(session: Session, email: str, person_email: str, referral_id:
     email, person_email = email.lower(), person_email.lower()
     if email == person_email or session.get(m.PersonAlias, email) is not None:
         return False
+    _no_alias(session).discard(email)
     session.add(m.PersonAlias(email=email, person_email=person_email, referral_id=referral_id, seen_at=now))
     return True
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, State
+from refmail.domain.outbox import DraftStatus
 from refmail.domain.routing import ThreadFacts, Track, invitation_addresses
 from refmail.domain.types import ParsedMessage, Role
 from refmail.store import models as m
@@ -22,17 +22,23 @@ def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", ha
     referrals an invitation could set a meeting on."""
     sender = parsed.sender.email if parsed.sender else None
     person = (q.alias_of(s, sender) or sender) if sender else None
-    tracks = _Tracks(s)
-    linked = q.referrals_by_thread(s, parsed.thread_ids)
-    thread = tuple(tracks.of(r) for r in q.thread_referrals(s, parsed.thread_ids))
+    # Each table read once for the message, not once a referral or a question: a backfill reads
+    # these facts for every message it stores.
+    links = q.thread_links(s, parsed.thread_ids)
+    linked = list(dict.fromkeys(links[mid] for mid in parsed.thread_ids if mid in links))
+    thread_rows = q.thread_referrals(s, parsed.thread_ids, linked)
     addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(
         p.email for p in (parsed.recipients if recipients else ()))
-    open_with = {a: tuple(tracks.of(r) for r in q.open_referrals_with(s, a)) for a in addresses}
+    open_rows = {a: q.open_referrals_with(s, a) for a in addresses}
+    tracks = _Tracks(s, [*thread_rows, *(r for rows in open_rows.values() for r in rows)])
+    thread = tuple(tracks.of(r) for r in thread_rows)
+    open_with = {a: tuple(tracks.of(r) for r in rows) for a, rows in open_rows.items()}
     by_marker = bool(marker) and source == "sent" and s.get(m.Draft, marker) is not None
-    by_mid = s.scalar(select(m.Draft.id).where(m.Draft.message_id == parsed.message_id)) is not None
+    drafts = q.drafts_under(s, [parsed.message_id, *parsed.thread_ids])
+    by_mid = any(mid == parsed.message_id for mid, *_ in drafts)
     return ThreadFacts(source=source, handed=handed, draft_by_message_id=by_mid, draft_by_marker=by_marker,
                        sender_person=person, thread=thread, linked=tuple(linked),
-                       open_with=open_with, nearest=_nearest(s, parsed.thread_ids),
+                       open_with=open_with, nearest=_nearest(s, parsed.thread_ids, drafts, links),
                        meetable=_meetable(s, parsed, frozenset(meetable)))
 
 
@@ -45,16 +51,16 @@ def _meetable(s: Session, parsed: ParsedMessage, states: frozenset[State]) -> di
     return out
 
 
-def _nearest(s: Session, thread_ids: tuple[str, ...]) -> tuple[str, str] | None:
+def _nearest(s: Session, thread_ids: tuple[str, ...], found: Sequence[tuple[str, str, DraftStatus, str]],
+             links: dict[str, str]) -> tuple[str, str] | None:
     """The nearest Message-ID of the thread that is refmail's: our mail to one prospect (its Message-ID is
-    keyed, only its readers know it), or any other message of a referral's thread."""
+    keyed, only its readers know it), or any other message of a referral's thread. `found`: (Message-ID,
+    referral, status, kind) of the drafts under the thread's Message-IDs (and others); `links`: the thread's."""
     if not thread_ids:
         return None
-    drafts = dict(s.execute(select(m.Draft.message_id, m.Draft.referral_id).where(
-        m.Draft.message_id.in_(thread_ids), m.Draft.status.in_(q.OUT_STATUSES),
-        m.Draft.kind.in_([k.value for k in PROSPECT_FACING]))).all())
-    links = dict(s.execute(select(m.ThreadLink.message_id, m.ThreadLink.referral_id)
-                           .where(m.ThreadLink.message_id.in_(thread_ids))).all())
+    facing = {k.value for k in PROSPECT_FACING}
+    drafts = {mid: rid for mid, rid, status, kind in found
+              if mid in thread_ids and status in q.OUT_STATUSES and kind in facing}
     for mid in thread_ids:  # nearest first: the message it answers says most
         if mid in drafts:
             return ("draft", drafts[mid]) if s.get(m.Referral, drafts[mid]) is not None else None
@@ -66,9 +72,10 @@ def _nearest(s: Session, thread_ids: tuple[str, ...]) -> tuple[str, str] | None:
 class _Tracks:
     """Referral rows as routing's Tracks, each read once."""
 
-    def __init__(self, s: Session) -> None:
+    def __init__(self, s: Session, rows: Sequence[m.Referral]) -> None:
         self.s = s
         self.seen: dict[str, Track] = {}
+        self.people = q.parties_of(s, [r.id for r in rows])  # every row's people in one query
 
     def of(self, ref: m.Referral) -> Track:
         if ref.id not in self.seen:
@@ -77,4 +84,4 @@ class _Tracks:
         return self.seen[ref.id]
 
     def _emails(self, rid: str, role: Role) -> frozenset[str]:
-        return frozenset(p.email for p in q.parties(self.s, rid, role))
+        return frozenset(p.email for p in self.people.get((rid, role), ()))

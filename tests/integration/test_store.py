@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect
 
-from refmail.store import db, models
+from refmail.store import db, models, queries
 
 pytestmark = pytest.mark.integration
 TABLES = {"meta", "folder_checkpoints", "messages", "referrals", "parties", "thread_links", "drafts",
@@ -59,3 +59,26 @@ def test_schema_revision_constant_is_alembics_head(sqlite_url):
     assert ScriptDirectory.from_config(db.alembic_config(engine)).get_current_head() == db.SCHEMA_REVISION
     db.ensure_schema(engine)
     assert db.current_revision(engine) == db.SCHEMA_REVISION
+
+
+def test_an_alias_learnt_is_found_in_the_same_transaction_and_one_added_elsewhere_in_the_next(url):
+    """alias_of remembers, per transaction, the addresses it found no alias for: learning one forgets that."""
+    engine = db.make_engine(url)
+    db.ensure_schema(engine)
+    sessions = db.session_factory(engine)
+    at = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    with sessions.begin() as s:
+        s.add(models.Referral(id="r1", state="detected", intro_message_id="i@x", intro_subject="s", context="",
+                              owner_is_referrer=False, cadence={}, unanswered=0, created_at=at, updated_at=at))
+    s = sessions()
+    with s.begin():
+        assert queries.alias_of(s, "Carol@Work.example") is None
+        assert queries.remember_alias(s, "carol@work.example", "carol@home.example", "r1", at)
+        assert queries.alias_of(s, "carol@work.example") == "carol@home.example"
+        assert queries.alias_of(s, "dan@work.example") is None
+    with sessions.begin() as other:
+        queries.remember_alias(other, "dan@work.example", "dan@home.example", "r1", at)
+    with s.begin():  # a new transaction of the same session asks the store again
+        assert queries.alias_of(s, "dan@work.example") == "dan@home.example"
+    s.close()
+    engine.dispose()

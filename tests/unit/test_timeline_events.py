@@ -10,7 +10,8 @@ from email.utils import format_datetime
 from sqlalchemy import select
 
 from refmail.app import digest_mail, process
-from refmail.app.transitions import record
+from refmail.app.transitions import defer_timeline, record
+from refmail.store import queries as q
 from refmail.domain.digest import SectionKind
 from refmail.domain.types import TimelineEvent, TimelineKind
 from refmail.store import models as m
@@ -64,3 +65,30 @@ def test_the_digest_lists_replies_by_their_event_whatever_the_wording(tmp_path):
         snap, _ = digest_mail.snapshot(s, app, later)
     replies = snap.items[SectionKind.REPLIES]
     assert [(i.headline, i.quote) for i in replies] == [("Carol Prospect replied", "Thursday works")]
+
+
+def test_deferred_timeline_lines_are_read_before_the_commit_kept_by_it_and_dropped_by_a_rollback(tmp_path):
+    app = make_app(tmp_path)
+    store(app, INTRO, uid=1)
+    process.process_pending(app, NOW)
+    with app.sessions() as s:
+        rid = s.scalars(select(m.Referral.id)).one()
+        before = len(q.timeline(s, rid))
+    later = NOW + timedelta(hours=1)
+    with app.sessions.begin() as s:
+        defer_timeline(s)
+        record(s, rid, later, TimelineKind.NOTE, "first")
+        assert [t.text for t in q.timeline(s, rid)][before:] == ["first"]  # a read in the transaction sees it
+        record(s, rid, later, TimelineKind.NOTE, "second", happened=TimelineEvent.REPLY, actor="carol@example.net")
+    s = app.sessions()
+    with s.begin():
+        defer_timeline(s)
+        record(s, rid, later, TimelineKind.NOTE, "rolled back")
+        s.rollback()
+    with s.begin():  # the same session again: the rolled-back line is not written by the next commit
+        record(s, rid, later, TimelineKind.NOTE, "third")
+    s.close()
+    with app.sessions() as s:
+        lines = q.timeline(s, rid)[before:]
+        assert [(t.text, t.event, t.actor, t.at) for t in lines] == [
+            ("first", None, None, later), ("second", "reply", "carol@example.net", later), ("third", None, None, later)]
