@@ -1,8 +1,9 @@
-"""The one place a draft's status changes: the outbox table's step, applied to the stored row."""
+"""The one place a draft's status is set: born pending, then the outbox table's steps, applied to the stored row."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from refmail.domain import outbox
 from refmail.domain.outbox import DraftEvent, DraftStatus
@@ -10,6 +11,12 @@ from refmail.store import models as m
 
 # decided_by of a draft the owner had sent again with `refmail resolve ID resend` (app/resolve.py).
 RESEND = "resend"
+
+
+def new_draft(**fields: Any) -> m.Draft:
+    """Every draft is born pending; whatever it becomes after (approved by a rule, resent, her own sent
+    message), it becomes through the outbox table: `decide` and `move` below."""
+    return m.Draft(status=DraftStatus.PENDING, **fields)
 
 
 def move(draft: m.Draft, event: DraftEvent) -> DraftStatus:

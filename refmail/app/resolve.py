@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 
-from refmail.app.outbox import RESEND, decide, move
+from refmail.app.outbox import RESEND, decide, move, new_draft
 from refmail.app.transitions import record
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import draft_ids, outgoing_message_id
-from refmail.domain.outbox import DraftEvent, DraftStatus, allows
+from refmail.domain.outbox import DraftEvent, allows
 from refmail.domain.rules import DraftKind
 from refmail.errors import DecisionError
 from refmail.store import models as m
@@ -53,14 +53,15 @@ def _copy(s, app: App, lost: m.Draft) -> m.Draft:  # type: ignore[no-untyped-def
     now = app.clock.now()
     seq = q.draft_count(s, lost.referral_id, lost.kind)
     did = next(c for c in draft_ids(lost.referral_id, DraftKind(lost.kind), seq) if s.get(m.Draft, c) is None)
-    again = m.Draft(
-        id=did, referral_id=lost.referral_id, kind=lost.kind, status=DraftStatus.APPROVED, to=list(lost.to), cc=list(lost.cc),
+    again = new_draft(
+        id=did, referral_id=lost.referral_id, kind=lost.kind, to=list(lost.to), cc=list(lost.cc),
         bcc=list(lost.bcc or []),  # the referrer in BCC of a resent first touch too (issue 10)
         subject=lost.subject, body=lost.body, original_body=lost.original_body,
         message_id=outgoing_message_id(did, app.identity.owner.email, app.secret),
-        in_reply_to=lost.in_reply_to, references=list(lost.references), due_at=now, created_at=now,
-        decided_at=now, decided_by=RESEND, attempts=0, next_attempt_at=next_send_time(now, app.rules),
+        in_reply_to=lost.in_reply_to, references=list(lost.references), due_at=now, created_at=now, attempts=0,
+        next_attempt_at=next_send_time(now, app.rules),
     )
+    decide(again, DraftEvent.APPROVED, now, RESEND)
     s.add(again)
     q.link_thread(s, again.message_id, lost.referral_id)
     return again

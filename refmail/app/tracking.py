@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refmail.app.approval_mail import DRAFT_HEADER
+from refmail.app.outbox import decide, move, new_draft
 from refmail.app.transitions import apply, record
 from refmail.app.whose import remember
 from refmail.domain import lifecycle as lc
@@ -17,6 +18,7 @@ from refmail.domain import routing as rt
 from refmail.domain.cadence import start_of_local_day
 from refmail.domain.drafting import draft_ids
 from refmail.domain.meeting_cue import meeting_cue
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.rules import DraftKind
 from refmail.domain.screen import delay_only
 from refmail.domain.types import ParsedMessage, Role, TimelineEvent, TimelineKind, Understanding
@@ -88,13 +90,15 @@ def _keep_hand_touch(s: Session, app: App, ref: m.Referral, parsed: ParsedMessag
     if s.scalar(select(m.Draft.id).where(m.Draft.message_id == parsed.message_id)) is not None:
         return
     did = next(c for c in draft_ids(ref.id, DraftKind.FIRST_TOUCH, 99) if s.get(m.Draft, c) is None)
-    s.add(m.Draft(
-        id=did, referral_id=ref.id, kind=DraftKind.FIRST_TOUCH.value, status=q.SENT,
+    draft = new_draft(
+        id=did, referral_id=ref.id, kind=DraftKind.FIRST_TOUCH.value,
         to=[p.as_dict() for p in parsed.to], cc=[p.as_dict() for p in parsed.cc], subject=parsed.subject,
         body=parsed.text[:20000], message_id=parsed.message_id, in_reply_to=parsed.in_reply_to,
-        references=list(parsed.references), due_at=now, created_at=now, decided_at=now, decided_by="owner by hand",
-        sent_at=now, attempts=0,
-    ))
+        references=list(parsed.references), due_at=now, created_at=now, sent_at=now, attempts=0,
+    )
+    decide(draft, DraftEvent.APPROVED, now, "owner by hand")
+    move(draft, DraftEvent.SENT)  # from her own mail client
+    s.add(draft)
 
 
 def track(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> str:

@@ -9,11 +9,11 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from refmail import logs
-from refmail.app.outbox import decide
+from refmail.app.outbox import decide, new_draft
 from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
-from refmail.domain.outbox import DraftEvent, DraftStatus
+from refmail.domain.outbox import DraftEvent
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import Role, TimelineEvent
 from refmail.store import models as m
@@ -134,11 +134,10 @@ def create_draft(
     seq = q.draft_count(session, row.id, kind)
     did = next(c for c in draft_ids(row.id, kind, seq) if session.get(m.Draft, c) is None)
     waived = not app.rules.needs_approval(kind)
-    draft = m.Draft(
+    draft = new_draft(
         id=did,
         referral_id=row.id,
         kind=kind.value,
-        status=DraftStatus.APPROVED if waived else DraftStatus.PENDING,
         to=[p.as_dict() for p in spec.to],
         cc=[p.as_dict() for p in spec.cc],
         bcc=[p.as_dict() for p in spec.bcc],
@@ -149,11 +148,11 @@ def create_draft(
         references=list(spec.references),
         due_at=due_at,
         created_at=now,
-        decided_at=now if waived else None,
-        decided_by="rule" if waived else None,
         attempts=0,
-        next_attempt_at=next_send_time(now, app.rules) if waived else None,
     )
+    if waived:
+        decide(draft, DraftEvent.APPROVED, now, "rule")
+        draft.next_attempt_at = next_send_time(now, app.rules)
     session.add(draft)
     q.link_thread(session, draft.message_id, row.id)
     note = "approval waived by rule" if waived else "awaiting approval"

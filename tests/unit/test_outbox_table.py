@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
+import refmail
 
 from refmail.domain import outbox
 from refmail.domain.outbox import DraftEvent as E, DraftStatus as S, InvalidDraftTransition
@@ -107,3 +112,22 @@ def test_the_back_off_comes_from_rules_yaml():
     rules = rules_from_mapping({"outbox": {"retry_first_minutes": 1, "retry_max_minutes": 3}})
     waits = [outbox.after_failure(rules.outbox, n, NOW, NOW, permanent=False)[1] - NOW for n in (1, 2, 3)]
     assert waits == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=3)]
+
+
+def test_only_the_outbox_makes_drafts_or_sets_their_status():
+    """Every draft is born pending (app/outbox.new_draft) and changes only through the table (move, decide):
+    a status written anywhere else could skip a step the table forbids, such as sending a rejected draft."""
+    package = Path(refmail.__file__).parent
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path == package / "app" / "outbox.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Draft":
+                offenders.append(f"{path.relative_to(package)}:{node.lineno} builds a Draft")
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == "status" and "draft" in ast.unparse(target.value).lower():
+                    offenders.append(f"{path.relative_to(package)}:{node.lineno} sets a draft's status")
+    assert offenders == []
