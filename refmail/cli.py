@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -164,6 +165,23 @@ def _configure_logging(args: argparse.Namespace) -> None:
     logs.configure(mode, args.log_format)
 
 
+def started() -> None:
+    """Start-up is over: resume the cyclic collector that refmail.entry paused while modules were imported.
+
+    What exists now lives as long as the process, so it is frozen out of every later collection (a daemon
+    collects for months). In-process callers (tests) never had it paused: nothing to do for them.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+# These commands build the App before anything else: start-up ends once it is built (`_app`). Every other
+# command (some run long: shadow, demo, parse of many files) gets the collector back before it starts.
+BUILDS_APP = frozenset({"run", "drafts", "approve", "reject", "resolve", "referrals", "show", "outcome", "claim",
+                        "sources", "digest", "quarantine", "questions", "answer"})
+
+
 def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from refmail.wiring import build_app
 
@@ -171,7 +189,9 @@ def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     settings = load_settings(config_file=args.config)
     logs.add_secrets(secret_values(settings))
-    return build_app(settings)
+    app = build_app(settings)
+    started()
+    return app
 
 
 def secret_values(settings: Any) -> list[str]:
@@ -797,6 +817,8 @@ def _database_problem(exc: SQLAlchemyError) -> UserError:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args)
+    if args.command not in BUILDS_APP:
+        started()
     try:
         return HANDLERS[args.command](args)
     except RefmailError as exc:
