@@ -15,8 +15,6 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-
 from refmail.config import load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
 from refmail.errors import ConfigError, InternalError, RefmailError, UsageError, UserError
@@ -42,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refmail", description="Follow up every introduction, on time, by email.")
     p.add_argument("--config", help="TOML settings file (environment variables win)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    p.add_argument("--version", action="version", version=f"refmail {_version()}")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="the daemon: poll, follow up, send, digest")
@@ -126,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     auth_command.add_parser(sub)
     _add_log_flags(p, top=True)
     return p
+
+
+class _Version(argparse._VersionAction):
+    """--version, looked up only when asked (reading the installed metadata costs every other command)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        self.version = f"refmail {_version()}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _version() -> str:
@@ -807,7 +813,13 @@ def _said(exc: RefmailError) -> int:
     return exc.exit_code
 
 
-def _database_problem(exc: SQLAlchemyError) -> UserError:
+def _database_problem(exc: Exception) -> UserError | None:
+    """A database error said plainly; None for any other error. (SQLAlchemy is imported here, on the way out
+    with an error, not at start: `refmail parse` and `--help` never need it.)"""
+    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+
+    if not isinstance(exc, SQLAlchemyError):
+        return None
     # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
     hint = ("check REFMAIL_DATABASE_URL and that the database server is running"
             if isinstance(exc, (OperationalError, InterfaceError)) else "")
@@ -823,8 +835,6 @@ def main(argv: list[str] | None = None) -> int:
         return HANDLERS[args.command](args)
     except RefmailError as exc:
         return _said(exc)
-    except SQLAlchemyError as exc:
-        return _said(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong
@@ -835,7 +845,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refmail: cannot read a file{where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}",
               file=sys.stderr)
         return 1
-    except Exception as exc:  # a bug: say so plainly; -v shows where
+    except Exception as exc:  # a database error said plainly; anything else is a bug: -v shows where
+        database = _database_problem(exc)
+        if database is not None:
+            return _said(database)
         logging.getLogger("refmail").info("unexpected error", exc_info=True)
         print(f"refmail: unexpected error ({type(exc).__name__}: {exc}); run with -v for details", file=sys.stderr)
         return 1

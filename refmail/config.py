@@ -234,11 +234,17 @@ def _server(values: Values, name: str, default_port: dict[str, int]) -> ServerSe
 def load_rules(path: Path | None) -> Rules:
     target = path or PACKAGE_DATA / "rules.yaml"
     try:
-        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        text = target.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"rules file {target} not found (REFMAIL_RULES)") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(yaml_error(target, exc)) from None
+    try:
+        # libyaml's parser when PyYAML was built with it (the wheels are): the same safe loading, 8x faster.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        try:  # the pure-Python parser says more ("found character '\\t'"): the message comes from it
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(yaml_error(target, exc)) from None
     try:
         return rules_from_mapping(data, str(target))
     except RulesError as exc:
