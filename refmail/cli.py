@@ -290,7 +290,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     failed = False
     from refmail.wiring import pipeline_loader
 
-    for result in parse_files(args.files, identity, rules, pipeline_loader(rules.detection_rules)):
+    for result in parse_files(args.files, identity, rules, pipeline_loader(lambda: rules.detection_rules)):
         failed |= "error" in result
         if args.json:
             print(json.dumps(result, ensure_ascii=False))

@@ -90,6 +90,16 @@ def test_unreadable_settings_files_are_one_line_not_a_traceback(env, tmp_path: P
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_rules_are_validated_by_the_commands_that_use_them(env, tmp_path: Path, monkeypatch, capsys) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("cadence:\n  second_touch_afterr: 3\n")
+    monkeypatch.setenv("REFMAIL_RULES", str(rules))
+    assert main(["drafts"]) == 0  # a listing reads no rule: it is not held up by one (issue 12: no pydantic)
+    assert "no drafts" in capsys.readouterr().out
+    assert main(["sources"]) == 1  # sources counts business days: the mistake is said, naming the key
+    assert "cadence.second_touch_afterr: unknown key" in capsys.readouterr().err
+
+
 def test_a_named_pipeline_that_is_not_installed_is_said_once(env, tmp_path: Path, monkeypatch, capsys) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("detection:\n  pipeline: en_core_web_nonexistent\n")
