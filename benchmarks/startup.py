@@ -4,7 +4,7 @@
 
 Each command runs as a fresh `python -m refmail` process; its user+system CPU time (not wall time:
 this machine is shared) is read from getrusage(RUSAGE_CHILDREN). The idle `run --once` polls a real
-local Dovecot (refmail.mail.world) with nothing new in it; `drafts` reads an empty store; `parse`
+local Dovecot (refmail.mail.world) with nothing new in it; `drafts` and `referrals` read an empty store; `parse`
 reads one intro from the corpus, so it includes spaCy. Each figure is the median of --repeat runs.
 
 Two figures per command. The headline, "installed", is what a real install sees: bytecode allowed,
@@ -65,6 +65,7 @@ def main() -> None:
             "python -c pass": [sys.executable, "-c", "pass"],
             "refmail --version": [*refmail, "--version"],
             "refmail drafts": [*refmail, "drafts"],
+            "refmail referrals": [*refmail, "referrals"],
             "refmail run --once (idle)": [*refmail, "run", "--once", "-q"],
             "refmail parse (one file)": [*refmail, "parse", str(CORPUS_INTRO)],
         }
