@@ -7,10 +7,7 @@ import gc
 import json
 import logging
 import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
@@ -321,6 +318,10 @@ def cmd_drafts(args: argparse.Namespace) -> int:
 
 
 def _edit(body: str) -> str:
+    import shlex
+    import subprocess
+    import tempfile
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False) as fh:
         fh.write(body)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -181,6 +180,8 @@ def default_data_dir() -> Path:
 
 
 def _read_toml(path: str) -> dict[str, str]:
+    import tomllib  # only when a config file is named
+
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
