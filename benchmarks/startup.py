@@ -5,7 +5,8 @@
 Each command runs as a fresh `python -m refmail` process; its user+system CPU time (not wall time:
 this machine is shared) is read from getrusage(RUSAGE_CHILDREN). The idle `run --once` polls a real
 local Dovecot (refmail.mail.world) with nothing new in it; `drafts` and `referrals` read an empty store; `parse`
-reads one intro from the corpus, so it includes spaCy. Each figure is the median of --repeat runs.
+reads one intro from the corpus, so it includes spaCy; `approve` approves one first touch (seeded last, through
+the app, one per run). Each figure is the median of --repeat runs.
 
 Two figures per command. The headline, "installed", is what a real install sees: bytecode allowed,
 in a temporary PYTHONPYCACHEPREFIX folder that one warm-up run of each command fills first (pip
@@ -45,6 +46,24 @@ def modes(env: dict[str, str], pycache: Path) -> dict[str, dict[str, str]]:
         "installed (.pyc)": plain | {"PYTHONPYCACHEPREFIX": str(pycache)},
         "no .pyc (this checkout)": plain | {"PYTHONDONTWRITEBYTECODE": "1"},
     }
+
+
+def seed_drafts(env: dict[str, str], count: int) -> list[str]:
+    """`count` intros taken into the store as the daemon takes them: a first touch each for `approve`."""
+    from refmail.app import report
+    from refmail.app.intake import take_intro
+    from refmail.config import load_settings
+    from refmail.domain.types import Kind, ParsedMessage, Person, Understanding
+    from refmail.wiring import build_app
+
+    app = build_app(load_settings(environ=env))
+    now, referrer = app.clock.now(), Person("Alice Source", "alice@example.org")
+    for i in range(count):
+        prospect = Person(f"Carol {i}", f"carol{i}@example.net")
+        parsed = ParsedMessage(f"intro-{i}@example.org", "Intro", referrer, (prospect,), (), (), now, None, (), (), "")
+        with app.sessions.begin() as s:
+            take_intro(s, app, parsed, Understanding(Kind.INTRO, 1.0, referrer=referrer, prospects=(prospect,)), now)
+    return [d["id"] for d in report.drafts(app) if d["kind"] == "first_touch"]
 
 
 def main() -> None:
@@ -87,6 +106,15 @@ def main() -> None:
                 base.setdefault(mode, median)
                 cells.append(f"{median:6.3f} s (+{median - base[mode]:.3f})")
             print(f"  {name:<28} {cells[0]:>24}   {cells[1]:>24}")
+        # Last: approving needs drafts, and drafts would give the idle cycle approval requests to send.
+        ids = iter(seed_drafts(env, 1 + 2 * args.repeat))
+        cpu_of([*refmail, "approve", next(ids)], envs["installed (.pyc)"], tmp)  # its modules' .pyc
+        cells = []
+        for mode, mode_env in envs.items():
+            median = statistics.median(cpu_of([*refmail, "approve", next(ids)], mode_env, tmp)
+                                       for _ in range(args.repeat))
+            cells.append(f"{median:6.3f} s (+{median - base[mode]:.3f})")
+        print(f"  {'refmail approve (a draft)':<28} {cells[0]:>24}   {cells[1]:>24}")
         print("  (+x: over a bare interpreter)")
         print(f"  load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
