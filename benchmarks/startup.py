@@ -1,11 +1,18 @@
-"""CPU start-up of the commands a user types often, against a bare interpreter.
+"""CPU start-up of the commands a user types often, against a bare interpreter, with and without .pyc.
 
     python -m benchmarks.startup [--repeat 7]
 
 Each command runs as a fresh `python -m refmail` process; its user+system CPU time (not wall time:
 this machine is shared) is read from getrusage(RUSAGE_CHILDREN). The idle `run --once` polls a real
-local Dovecot (refmail.mail.world) with nothing new in it; `drafts` reads an empty store; `parse`
-reads one intro from the corpus, so it includes spaCy. Each figure is the median of --repeat runs.
+local Dovecot (refmail.mail.world) with nothing new in it; `drafts` and `referrals` read an empty store; `parse`
+reads one intro from the corpus, so it includes spaCy; `approve` approves one first touch (seeded last, through
+the app, one per run). Each figure is the median of --repeat runs.
+
+Two figures per command. The headline, "installed", is what a real install sees: bytecode allowed,
+in a temporary PYTHONPYCACHEPREFIX folder that one warm-up run of each command fills first (pip
+compiles an installed package's modules the same way). "no .pyc" is this checkout as the machine
+runs it, with PYTHONDONTWRITEBYTECODE=1: the dependencies' .pyc that pip wrote are read, refmail's
+own modules (an editable install, never compiled) are compiled from source at every start.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-CORPUS_INTRO = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "intro" / "086_group.eml"
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_INTRO = ROOT / "tests" / "corpus" / "intro" / "086_group.eml"
 
 
 def cpu_of(argv: list[str], env: dict[str, str], cwd: str) -> float:
@@ -29,6 +37,33 @@ def cpu_of(argv: list[str], env: dict[str, str], cwd: str) -> float:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def modes(env: dict[str, str], pycache: Path) -> dict[str, dict[str, str]]:
+    """The two environments measured: bytecode cached in `pycache` (warmed first), and none written."""
+    plain = {k: v for k, v in env.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    return {
+        "installed (.pyc)": plain | {"PYTHONPYCACHEPREFIX": str(pycache)},
+        "no .pyc (this checkout)": plain | {"PYTHONDONTWRITEBYTECODE": "1"},
+    }
+
+
+def seed_drafts(env: dict[str, str], count: int) -> list[str]:
+    """`count` intros taken into the store as the daemon takes them: a first touch each for `approve`."""
+    from refmail.app import report
+    from refmail.app.intake import take_intro
+    from refmail.config import load_settings
+    from refmail.domain.types import Kind, ParsedMessage, Person, Understanding
+    from refmail.wiring import build_app
+
+    app = build_app(load_settings(environ=env))
+    now, referrer = app.clock.now(), Person("Alice Source", "alice@example.org")
+    for i in range(count):
+        prospect = Person(f"Carol {i}", f"carol{i}@example.net")
+        parsed = ParsedMessage(f"intro-{i}@example.org", "Intro", referrer, (prospect,), (), (), now, None, (), (), "")
+        with app.sessions.begin() as s:
+            take_intro(s, app, parsed, Understanding(Kind.INTRO, 1.0, referrer=referrer, prospects=(prospect,)), now)
+    return [d["id"] for d in report.drafts(app) if d["kind"] == "first_touch"]
 
 
 def main() -> None:
@@ -45,20 +80,42 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("REFMAIL_")}
         env |= world_env(world, owner, assistant, Path(tmp)) | {"REFMAIL_NOW": "2026-11-16T09:00:00+00:00"}
         refmail = [sys.executable, "-m", "refmail"]
-        subprocess.run([*refmail, "run", "--once", "-q"], env=env, cwd=tmp, check=True, capture_output=True)  # store, checkpoints
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "refmail --version": [*refmail, "--version"],
             "refmail drafts": [*refmail, "drafts"],
+            "refmail referrals": [*refmail, "referrals"],
             "refmail run --once (idle)": [*refmail, "run", "--once", "-q"],
             "refmail parse (one file)": [*refmail, "parse", str(CORPUS_INTRO)],
         }
+        envs = modes(env, Path(tmp) / "pycache")
+        subprocess.run(commands["refmail run --once (idle)"], env=envs["installed (.pyc)"], cwd=tmp, check=True,
+                       capture_output=True)  # the store and the checkpoints, so later cycles are idle
+        for argv in commands.values():  # fills the .pyc folder
+            cpu_of(argv, envs["installed (.pyc)"], tmp)
+        if (ROOT / "refmail" / "__pycache__").exists():
+            print(f"note: {ROOT / 'refmail' / '__pycache__'} exists, so the no-.pyc figures read .pyc too")
+
         print(f"CPU seconds at start-up, median of {args.repeat} runs (user + system)")
-        base = None
+        print(f"  {'':<28} {'installed (.pyc)':>24}   {'no .pyc (this checkout)':>24}")
+        base: dict[str, float] = {}
         for name, argv in commands.items():
-            median = statistics.median(cpu_of(argv, env, tmp) for _ in range(args.repeat))
-            base = median if base is None else base
-            print(f"  {name:<28} {median:6.3f} s   (+{median - base:.3f} over a bare interpreter)")
+            cells = []
+            for mode, mode_env in envs.items():
+                median = statistics.median(cpu_of(argv, mode_env, tmp) for _ in range(args.repeat))
+                base.setdefault(mode, median)
+                cells.append(f"{median:6.3f} s (+{median - base[mode]:.3f})")
+            print(f"  {name:<28} {cells[0]:>24}   {cells[1]:>24}")
+        # Last: approving needs drafts, and drafts would give the idle cycle approval requests to send.
+        ids = iter(seed_drafts(env, 1 + 2 * args.repeat))
+        cpu_of([*refmail, "approve", next(ids)], envs["installed (.pyc)"], tmp)  # its modules' .pyc
+        cells = []
+        for mode, mode_env in envs.items():
+            median = statistics.median(cpu_of([*refmail, "approve", next(ids)], mode_env, tmp)
+                                       for _ in range(args.repeat))
+            cells.append(f"{median:6.3f} s (+{median - base[mode]:.3f})")
+        print(f"  {'refmail approve (a draft)':<28} {cells[0]:>24}   {cells[1]:>24}")
+        print("  (+x: over a bare interpreter)")
         print(f"  load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from refmail.config import load_rules, load_settings, prepare_data_dir
 from refmail.domain.lifecycle import State
@@ -41,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="refmail", description="Follow up every introduction, on time, by email.")
     p.add_argument("--config", help="TOML settings file (environment variables win)")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    p.add_argument("--version", action="version", version=f"refmail {_version()}")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="the daemon: poll, follow up, send, digest")
@@ -127,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Version(argparse._VersionAction):
+    """--version, looked up only when asked (reading the installed metadata costs every other command)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        self.version = f"refmail {_version()}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -164,6 +168,23 @@ def _configure_logging(args: argparse.Namespace) -> None:
     logs.configure(mode, args.log_format)
 
 
+def started() -> None:
+    """Start-up is over: resume the cyclic collector that refmail.entry paused while modules were imported.
+
+    What exists now lives as long as the process, so it is frozen out of every later collection (a daemon
+    collects for months). In-process callers (tests) never had it paused: nothing to do for them.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+# These commands build the App before anything else: start-up ends once it is built (`_app`). Every other
+# command (some run long: shadow, demo, parse of many files) gets the collector back before it starts.
+BUILDS_APP = frozenset({"run", "drafts", "approve", "reject", "resolve", "referrals", "show", "outcome", "claim",
+                        "sources", "digest", "quarantine", "questions", "answer"})
+
+
 def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from refmail.wiring import build_app
 
@@ -171,7 +192,9 @@ def _app(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     settings = load_settings(config_file=args.config)
     logs.add_secrets(secret_values(settings))
-    return build_app(settings)
+    app = build_app(settings)
+    started()
+    return app
 
 
 def secret_values(settings: Any) -> list[str]:
@@ -264,7 +287,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     failed = False
     from refmail.wiring import pipeline_loader
 
-    for result in parse_files(args.files, identity, rules, pipeline_loader(rules.detection_rules)):
+    for result in parse_files(args.files, identity, rules, pipeline_loader(lambda: rules.detection_rules)):
         failed |= "error" in result
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -295,6 +318,10 @@ def cmd_drafts(args: argparse.Namespace) -> int:
 
 
 def _edit(body: str) -> str:
+    import shlex
+    import subprocess
+    import tempfile
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False) as fh:
         fh.write(body)
@@ -787,7 +814,13 @@ def _said(exc: RefmailError) -> int:
     return exc.exit_code
 
 
-def _database_problem(exc: SQLAlchemyError) -> UserError:
+def _database_problem(exc: Exception) -> UserError | None:
+    """A database error said plainly; None for any other error. (SQLAlchemy is imported here, on the way out
+    with an error, not at start: `refmail parse` and `--help` never need it.)"""
+    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+
+    if not isinstance(exc, SQLAlchemyError):
+        return None
     # Only a connection-level failure is about the URL or the server; a constraint or a query is not.
     hint = ("check REFMAIL_DATABASE_URL and that the database server is running"
             if isinstance(exc, (OperationalError, InterfaceError)) else "")
@@ -797,12 +830,12 @@ def _database_problem(exc: SQLAlchemyError) -> UserError:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args)
+    if args.command not in BUILDS_APP:
+        started()
     try:
         return HANDLERS[args.command](args)
     except RefmailError as exc:
         return _said(exc)
-    except SQLAlchemyError as exc:
-        return _said(_database_problem(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `refmail drafts --json | head`: the reader left, nothing is wrong
@@ -813,7 +846,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refmail: cannot read a file{where}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}",
               file=sys.stderr)
         return 1
-    except Exception as exc:  # a bug: say so plainly; -v shows where
+    except Exception as exc:  # a database error said plainly; anything else is a bug: -v shows where
+        database = _database_problem(exc)
+        if database is not None:
+            return _said(database)
         logging.getLogger("refmail").info("unexpected error", exc_info=True)
         print(f"refmail: unexpected error ({type(exc).__name__}: {exc}); run with -v for details", file=sys.stderr)
         return 1

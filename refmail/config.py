@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Annotated
-
-import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
+from typing import TYPE_CHECKING, Any
 
 from refmail.clock import parse_instant
-from refmail.domain.rules import Rules, RulesError, rules_from_mapping
 from refmail.domain.types import Identity, Person
-from refmail.errors import ConfigError
+from refmail.errors import ConfigError, RulesError
+
+if TYPE_CHECKING:  # rules.yaml is parsed and validated (PyYAML, pydantic) only by a command that uses it
+    import yaml
+
+    from refmail.domain.rules import Rules
 
 MIN_SECRET_LENGTH = 16
 PACKAGE_DATA = Path(__file__).parent / "data"
@@ -52,91 +52,95 @@ class Settings:
     intake_oauth2_token_command: str | None = None
 
 
-def _env_name(info: ValidationInfo) -> str:
-    return f"REFMAIL_{(info.field_name or '').upper()}"
-
-
-def _host_is_set(info: ValidationInfo) -> bool:
-    """A server without a host is not used: its port and security are not checked."""
-    return bool(info.data.get((info.field_name or "").rsplit("_", 1)[0] + "_host"))
-
-
-def _port(value: str | None, info: ValidationInfo) -> int | None:
-    if not value or not _host_is_set(info):
+def _port(value: str, name: str, read: dict[str, Any]) -> int | None:
+    if not value or not _host_is_set(name, read):
         return None  # the default for its security
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{_env_name(info)}: expected a port number, got {value!r}") from None
+        raise ValueError(f"{_env_name(name)}: expected a port number, got {value!r}") from None
 
 
-def _security(value: str, info: ValidationInfo) -> str:
+def _security(value: str, name: str, read: dict[str, Any]) -> str:
     value = value.lower()
-    if value not in SECURITY and _host_is_set(info):
-        raise ValueError(f"{_env_name(info)}: expected one of {', '.join(SECURITY)}, got {value!r}")
+    if value not in SECURITY and _host_is_set(name, read):
+        raise ValueError(f"{_env_name(name)}: expected one of {', '.join(SECURITY)}, got {value!r}")
     return value
 
 
-def _templates(value: Path | None, info: ValidationInfo) -> Path | None:
-    if value is not None and not value.is_dir():
-        raise ValueError(f"{_env_name(info)}: {value} is not a folder")
-    return value
+def _host_is_set(name: str, read: dict[str, Any]) -> bool:
+    """A server without a host is not used: its port and security are not checked."""
+    return bool(read.get(name.rsplit("_", 1)[0] + "_host"))
 
 
-def _secret(value: str | None, info: ValidationInfo) -> str | None:
-    if value is not None and len(value) < MIN_SECRET_LENGTH:
+def _maybe_path(value: str, name: str, read: dict[str, Any]) -> Path | None:
+    return Path(value) if value else None  # an empty value is no setting
+
+
+def _templates(value: str, name: str, read: dict[str, Any]) -> Path | None:
+    path = _maybe_path(value, name, read)
+    if path is not None and not path.is_dir():
+        raise ValueError(f"{_env_name(name)}: {path} is not a folder")
+    return path
+
+
+def _secret(value: str, name: str, read: dict[str, Any]) -> str | None:
+    if len(value) < MIN_SECRET_LENGTH:
         # Our Message-IDs are keyed with it and go to strangers: a short key could be searched for offline.
-        raise ValueError(f"{_env_name(info)}: too short to keep approvals safe (at least {MIN_SECRET_LENGTH} "
+        raise ValueError(f"{_env_name(name)}: too short to keep approvals safe (at least {MIN_SECRET_LENGTH} "
                          "characters); leave it unset and refmail generates and keeps one")
     return value
 
 
-def _instant(value: str | datetime | None, info: ValidationInfo) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
+def _instant(value: str, name: str, read: dict[str, Any]) -> datetime | None:
     try:
         return parse_instant(value) if value else None
     except ValueError:
-        raise ValueError(f"{_env_name(info)}: expected an ISO-8601 instant, got {value!r}") from None
+        raise ValueError(f"{_env_name(name)}: expected an ISO-8601 instant, got {value!r}") from None
 
 
-Port = Annotated[int | None, BeforeValidator(_port)]
-Security = Annotated[str, AfterValidator(_security)]
-Password = Annotated[str | None, Field(repr=False)]
-MaybePath = Annotated[Path | None, BeforeValidator(lambda v: v or None)]  # an empty value is no setting
+def _env_name(name: str) -> str:
+    return f"REFMAIL_{name.upper()}"
 
 
-class Values(BaseModel):
+def _setting(read: Callable[[str, str, dict[str, Any]], Any] | None = None, default: Any = None,
+             secret: bool = False) -> Any:
+    """A field of Values: how its text is read (after the fields before it), and whether it is kept out of repr."""
+    return field(default=default, repr=not secret, metadata={"read": read} if read else {})
+
+
+@dataclass(frozen=True)
+class Values:
     """Every setting refmail reads: field `imap_host` is REFMAIL_IMAP_HOST in the environment, and
     `imap_host`, `REFMAIL_IMAP_HOST` or `host` under `[imap]` in the TOML file.
 
     A new setting is one field here: it becomes a known TOML key (any other is an error naming the
     nearest one), `refmail init` writes it in this order, and a problem is reported in this order.
+    Every value arrives as text (environment, or TOML values as written), so a field is its reader:
+    a plain dataclass, not a validation library, which would cost every command its import (issue 12).
     """
 
-    model_config = ConfigDict(frozen=True)
-
     owner: str | None = None
-    assistant: Annotated[str, AfterValidator(lambda v: v.strip().lower())] = ""
+    assistant: str = _setting(lambda v, *_: v.strip().lower(), default="")
     imap_host: str | None = None
-    imap_port: Port = None
+    imap_port: int | None = _setting(_port)
     imap_user: str | None = None
-    imap_password: Password = None
-    imap_security: Security = "ssl"
+    imap_password: str | None = _setting(secret=True)
+    imap_security: str = _setting(_security, default="ssl")
     intake_imap_user: str | None = None
-    intake_imap_password: Password = None
+    intake_imap_password: str | None = _setting(secret=True)
     smtp_host: str | None = None
-    smtp_port: Port = None
+    smtp_port: int | None = _setting(_port)
     smtp_user: str | None = None
-    smtp_password: Password = None
-    smtp_security: Security = "ssl"
-    database_url: Password = None  # may hold a password
-    rules: MaybePath = None
-    templates: Annotated[MaybePath, AfterValidator(_templates)] = None
-    secret: Annotated[str | None, AfterValidator(_secret), Field(repr=False)] = None
-    now: Annotated[datetime | None, BeforeValidator(_instant)] = None
-    allow_plaintext: Annotated[bool, BeforeValidator(lambda v: str(v).lower() in ("1", "yes", "true"))] = False
-    data_dir: MaybePath = None
+    smtp_password: str | None = _setting(secret=True)
+    smtp_security: str = _setting(_security, default="ssl")
+    database_url: str | None = _setting(secret=True)  # may hold a password
+    rules: Path | None = _setting(_maybe_path)
+    templates: Path | None = _setting(_templates)
+    secret: str | None = _setting(_secret, secret=True)
+    now: datetime | None = _setting(_instant)
+    allow_plaintext: bool = _setting(lambda v, *_: v.lower() in ("1", "yes", "true"), default=False)
+    data_dir: Path | None = _setting(_maybe_path)
     # OAuth2: a command that prints an access token (refmail/mail/oauth2.py), per account.
     imap_oauth2_token_command: str | None = None
     intake_imap_oauth2_token_command: str | None = None
@@ -145,17 +149,21 @@ class Values(BaseModel):
     @classmethod
     def read(cls, merged: dict[str, str]) -> "Values":
         """From REFMAIL_* names; the first problem, in field order, is a ConfigError naming its variable."""
-        try:
-            return cls.model_validate({k.removeprefix("REFMAIL_").lower(): v for k, v in merged.items()
-                                       if k in KNOWN_KEYS})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise ConfigError(str(first.get("ctx", {}).get("error") or first["msg"])) from None
+        given = {k.removeprefix("REFMAIL_").lower(): v for k, v in merged.items() if k in KNOWN_KEYS}
+        read: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in given:  # an unset one keeps its default, unread
+                reader = f.metadata.get("read")
+                try:
+                    read[f.name] = reader(given[f.name], f.name, read) if reader else given[f.name]
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+        return cls(**read)
 
 
 # A TOML key outside this list is a typo until proven otherwise: it is an error naming the nearest valid
 # key, never silently ignored (a misspelt password key would look like a wrong password).
-KNOWN_KEYS = tuple(f"REFMAIL_{name.upper()}" for name in Values.model_fields)
+KNOWN_KEYS = tuple(f"REFMAIL_{f.name.upper()}" for f in fields(Values))
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -172,6 +180,8 @@ def default_data_dir() -> Path:
 
 
 def _read_toml(path: str) -> dict[str, str]:
+    import tomllib  # only when a config file is named
+
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
@@ -231,14 +241,42 @@ def _server(values: Values, name: str, default_port: dict[str, int]) -> ServerSe
                           getattr(values, f"{name}_oauth2_token_command"))
 
 
-def load_rules(path: Path | None) -> Rules:
+@dataclass(frozen=True)
+class RulesText:
+    """rules.yaml as read from disk, not yet parsed: what a command holds until it needs the rules."""
+
+    path: Path
+    text: str = field(repr=False)
+
+
+def read_rules(path: Path | None) -> RulesText:
+    """The rules file's text: a missing, unreadable or undecodable file is an error here, at start."""
     target = path or PACKAGE_DATA / "rules.yaml"
     try:
-        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        return RulesText(target, target.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"rules file {target} not found (REFMAIL_RULES)") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(yaml_error(target, exc)) from None
+
+
+def load_rules(path: Path | None) -> Rules:
+    return parse_rules(read_rules(path))
+
+
+def parse_rules(source: RulesText) -> Rules:
+    """Parsed and validated, with errors that name the file, the line or the key."""
+    import yaml
+
+    from refmail.domain.rules import rules_from_mapping
+
+    target, text = source.path, source.text
+    try:
+        # libyaml's parser when PyYAML was built with it (the wheels are): the same safe loading, 8x faster.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        try:  # the pure-Python parser says more ("found character '\\t'"): the message comes from it
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(yaml_error(target, exc)) from None
     try:
         return rules_from_mapping(data, str(target))
     except RulesError as exc:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from refmail.app.context import App
 from refmail.clock import Clock, FixedClock, SystemClock
-from refmail.config import Settings, load_rules, prepare_data_dir
+from refmail.config import RulesText, Settings, parse_rules, prepare_data_dir, read_rules
 from refmail.mail.oauth2 import TokenCommand, account_tokens
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
@@ -22,6 +22,7 @@ from refmail.store.private import private_dir
 if TYPE_CHECKING:
     from refmail.domain.detection_rules import DetectionRules
     from refmail.domain.nlp import Pipeline
+    from refmail.domain.rules import Rules
 
 
 def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
@@ -36,14 +37,20 @@ def _secret(sessions: sessionmaker[Session], configured: str | None) -> bytes:
         return row.value.encode()
 
 
-def pipeline_loader(rules: DetectionRules) -> Callable[[], Pipeline]:
+def rules_loader(source: RulesText) -> Callable[[], Rules]:
+    """rules.yaml parsed and validated the first time a use case asks (per App), then kept."""
+    return cache(lambda: parse_rules(source))
+
+
+def pipeline_loader(rules: Callable[[], DetectionRules]) -> Callable[[], Pipeline]:
     """The pipeline for these rules, loaded from disk the first time it is asked for, then kept (per App)."""
 
     @cache
     def load() -> Pipeline:
         from refmail.nlp_load import load_pipeline  # heavy: spaCy and the model
 
-        return load_pipeline(rules, rules.model)
+        detection = rules()
+        return load_pipeline(detection, detection.model)
 
     return load
 
@@ -78,7 +85,7 @@ def _transport_factory(settings: Settings, token: TokenCommand | None) -> Callab
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    rules = load_rules(settings.rules_path)
+    rules = rules_loader(read_rules(settings.rules_path))  # read now, validated when first used
     prepare_data_dir(settings)
     if settings.data_dir != Path(".") and settings.data_dir.exists():
         private_dir(settings.data_dir)  # 0700, tightened with a warning if it was open
@@ -91,7 +98,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     tokens = account_tokens(settings)
     return App(
         settings=settings,
-        rules=rules,
+        rules_loader=rules,
         sessions=sessions,
         renderer=Renderer(settings.templates_path),
         clock=clock,
@@ -99,5 +106,5 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         open_owner_mailbox=_mailbox_factory(settings, owner_user, owner_password, tokens.owner),
         open_intake_mailbox=_mailbox_factory(settings, settings.intake_user, settings.intake_password, tokens.intake),
         open_transport=_transport_factory(settings, tokens.smtp),
-        pipeline=pipeline_loader(rules.detection_rules),
+        pipeline=pipeline_loader(lambda: rules().detection_rules),
     )

@@ -8,16 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from refmail.clock import Clock, cpu_seconds
 from refmail.config import Settings
-from refmail.domain.rules import Rules
 from refmail.mail.ports import Mailbox, Transport
 from refmail.render import Renderer
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from refmail.domain.nlp import Pipeline
+    from refmail.domain.rules import Rules
 
 
 @dataclass
@@ -25,7 +25,9 @@ class App:
     """Everything a use case needs; built once per process, passed down explicitly."""
 
     settings: Settings
-    rules: Rules
+    # rules.yaml validated on the first use (wiring.rules_loader; the file itself is read at start): the listing
+    # commands never use it, so they never pay for pydantic.
+    rules_loader: Callable[[], Rules]
     sessions: sessionmaker[Session]
     renderer: Renderer
     clock: Clock
@@ -39,6 +41,10 @@ class App:
     # The spaCy pipeline and intro model, loaded on the first call (wiring.pipeline_loader): an idle cycle
     # and `refmail drafts` never pay for them.
     pipeline: Callable[[], Pipeline] = field(default=lambda: _no_pipeline(), repr=False)
+
+    @property
+    def rules(self) -> Rules:
+        return self.rules_loader()
 
     @property
     def identity(self):  # type: ignore[no-untyped-def]

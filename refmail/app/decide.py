@@ -12,7 +12,7 @@ from refmail.app.transitions import apply, record
 from refmail.domain import lifecycle as lc
 from refmail.domain.outbox import DraftEvent, DraftStatus, allows
 from refmail.domain.cadence import next_send_time
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q

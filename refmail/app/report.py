@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,6 +128,8 @@ def time_zone(s: Session, app: App, ref: m.Referral) -> dict[str, str]:
 def sources(app: App) -> list[dict[str, Any]]:
     """Per person: intros received from them (credited referrer only), best sources first (seed 002 step 6),
     intros the owner made for them, and whether she owes them a thank-you, an update or an intro."""
+    from statistics import median  # this command's alone: the other views start without it
+
     now = app.clock.now()
     stats: dict[str, dict[str, Any]] = {}
 
@@ -169,7 +170,7 @@ def sources(app: App) -> list[dict[str, Any]]:
     for e in stats.values():
         days = e.pop("_days")
         e["reply_rate"] = round(e["replied"] / e["intros"], 3) if e["intros"] else 0.0
-        e["median_days_to_reply"] = statistics.median(days) if days else None
+        e["median_days_to_reply"] = median(days) if days else None
         out.append(e)
     out.sort(key=lambda e: (-e["won"], -e["met"], -e["replied"], -e["intros"], -e["intros_made"], e["email"]))
     return out

@@ -9,7 +9,7 @@ from refmail.app.transitions import record
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import draft_ids, outgoing_message_id
 from refmail.domain.outbox import DraftEvent, allows
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.errors import DecisionError
 from refmail.store import models as m
 from refmail.store import queries as q

@@ -14,7 +14,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain import outbox
 from refmail.domain.outbox import DraftEvent, DraftStatus, InvalidDraftTransition
 from refmail.domain.cadence import next_send_time
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.domain.types import OutgoingMail, Role
 from refmail import logs
 from refmail.domain.zones import Evidence, next_send_time_for

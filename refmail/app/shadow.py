@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from refmail.app.report import draft_dict, iso, referral_dict
 from refmail.domain.lifecycle import HEARD_FROM, PROSPECT_FACING, State
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.domain.types import TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q

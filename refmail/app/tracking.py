@@ -19,7 +19,7 @@ from refmail.domain.cadence import start_of_local_day
 from refmail.domain.drafting import draft_ids
 from refmail.domain.meeting_cue import meeting_cue
 from refmail.domain.outbox import DraftEvent
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.domain.screen import delay_only
 from refmail.domain.types import ParsedMessage, Role, TimelineEvent, TimelineKind, Understanding
 from refmail.store import models as m

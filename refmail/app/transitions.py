@@ -14,7 +14,7 @@ from refmail.domain import lifecycle as lc
 from refmail.domain.cadence import next_send_time
 from refmail.domain.drafting import ReferralFacts, draft_ids, outgoing_message_id, plan
 from refmail.domain.outbox import DraftEvent
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.domain.types import Role, TimelineEvent
 from refmail.store import models as m
 from refmail.store import queries as q

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from refmail.domain.rules import Calendar, Rules
+if TYPE_CHECKING:  # annotations only: the listing commands use these functions' module without validating rules
+    from refmail.domain.rules import Calendar, Rules
+
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, tzinfo
 
 from refmail.domain.introline import about_prospect
 from refmail.domain.mailtext import first_name
-from refmail.domain.rules import DraftKind
+from refmail.domain.kinds import DraftKind
 from refmail.domain.types import Person
 
 

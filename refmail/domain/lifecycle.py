@@ -11,10 +11,14 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from refmail.domain.cadence import add_business_days, next_send_time
-from refmail.domain.rules import Cadence, DraftKind, Rules
+from refmail.domain.kinds import DraftKind
 from refmail.errors import InvalidTransition
+
+if TYPE_CHECKING:  # annotations only: `refmail referrals` reads states without validating rules.yaml
+    from refmail.domain.rules import Cadence, Rules
 
 
 class State(enum.StrEnum):
@@ -197,7 +201,7 @@ class Transition:
     note: str
 
 
-Handler = Callable[[Referral, Event, datetime, Rules], Transition]
+Handler = Callable[[Referral, Event, datetime, "Rules"], Transition]
 
 
 def _later(now: datetime, days: int, rules: Rules, hold: datetime | None = None) -> datetime:

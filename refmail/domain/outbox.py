@@ -10,8 +10,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from refmail.domain.rules import Outbox
+from typing import TYPE_CHECKING
+
 from refmail.errors import InternalError
+
+if TYPE_CHECKING:  # annotations only
+    from refmail.domain.rules import Outbox
 
 
 class DraftStatus(enum.StrEnum):

@@ -14,21 +14,10 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainValida
 from pydantic_core import PydanticCustomError
 
 from refmail.domain.detection_rules import DetectionRules
+from refmail.domain.kinds import DraftKind as DraftKind  # where the approval keys come from; defined apart
 from refmail.errors import RulesError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class DraftKind(enum.StrEnum):
-    FIRST_TOUCH = "first_touch"
-    THANK_SOURCE = "thank_source"
-    SECOND_TOUCH = "second_touch"
-    ESCALATION = "escalation"
-    KEEP_IN_LOOP = "keep_in_loop"
-    THANK_WON = "thank_won"
-    CHECK_IN = "check_in"
-    BOUNCE_NOTICE = "bounce_notice"
-    MEETING_UPDATE = "meeting_update"
 
 
 class Credit(enum.StrEnum):

@@ -11,9 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from typing import TYPE_CHECKING
+
 from refmail.domain.cadence import is_business_day, next_send_time
-from refmail.domain.rules import Rules
 from refmail.domain.types import ParsedMessage
+
+if TYPE_CHECKING:  # annotations only
+    from refmail.domain.rules import Rules
 
 _OFFSET = re.compile(r"([+-])(\d{2})(\d{2})\s*(?:\([^)]*\))?\s*$")
 LOOK_AHEAD_DAYS = 15

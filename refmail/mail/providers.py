@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import ssl
 from dataclasses import dataclass
 
 
@@ -63,6 +61,8 @@ def login_hint(host: str, prefix: str) -> str:
 def explain_connect_error(protocol: str, host: str, port: int, security: str, exc: BaseException) -> str | None:
     """A sentence naming the server and the setting to change, for the ways a connection commonly fails;
     None when there is nothing better to say than the error itself."""
+    import socket  # here, not at the top: every command's argument parser imports this module (init's choices)
+    import ssl
     prefix = f"REFMAIL_{protocol}"
     where = f"{protocol} server {host}:{port}"
     tls_port, starttls_port = (993, 143) if protocol == "IMAP" else (465, 587)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from refmail.domain.drafting import SentRef
 from refmail.domain.outbox import LIVE, OUT, DraftStatus
-from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Cadence, Referral as ReferralView, State
+from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Referral as ReferralView, State
 from refmail.domain.types import Person, Role
 from refmail.domain.zones import Evidence
 from refmail.errors import AmbiguousId
@@ -34,6 +34,8 @@ def people(rows: Sequence[dict[str, str]]) -> tuple[Person, ...]:
 
 
 def referral_view(row: m.Referral) -> ReferralView:
+    from refmail.domain.rules import Cadence  # validated rules: only a use case that steps a referral needs them
+
     return ReferralView(
         id=row.id,
         state=State(row.state),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,6 +89,16 @@ def test_unreadable_settings_files_are_one_line_not_a_traceback(env, tmp_path: P
     monkeypatch.setenv("REFMAIL_RULES", str(tmp_path / "latin1.yaml"))
     assert main(["drafts"]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_rules_are_validated_by_the_commands_that_use_them(env, tmp_path: Path, monkeypatch, capsys) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("cadence:\n  second_touch_afterr: 3\n")
+    monkeypatch.setenv("REFMAIL_RULES", str(rules))
+    assert main(["drafts", "--json"]) == 0  # a listing reads no rule: it is not held up by one (issue 12)
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+    assert main(["sources"]) == 1  # sources counts business days: the mistake is said, naming the key
+    assert "cadence.second_touch_afterr: unknown key" in capsys.readouterr().err
 
 
 def test_a_named_pipeline_that_is_not_installed_is_said_once(env, tmp_path: Path, monkeypatch, capsys) -> None:

@@ -83,6 +83,13 @@ def test_rules_file_errors_name_the_key(tmp_path: Path):
         load_rules(rules)
 
 
+def test_a_yaml_mistake_is_told_as_precisely_as_the_pure_python_parser_tells_it(tmp_path: Path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("calendar:\n\tbusiness_days: [mon]\n")  # libyaml alone says "found character that ..."
+    with pytest.raises(ConfigError, match=r"line 2, column 1: not valid YAML \(.*found character '\\t'"):
+        load_rules(rules)
+
+
 def test_packaged_rules_load():
     rules = load_rules(None)
     assert rules.cadence.second_touch_after == 3
