@@ -7,7 +7,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 from refmail.domain.mailtext import display_words, first_names, is_reply_subject
-from refmail.domain.nlp import Analysis, Pipeline, analysed, classifier_text, textcat_scores, window
+from refmail.domain.nlp import Analysis, ClassifierText, Pipeline, analysed, classifier_text, textcat_scores, window
 from refmail.domain.scoring import logit, score
 from refmail.domain.types import Person
 
@@ -122,7 +122,7 @@ class Cues:
     features: dict[str, float]
     evidence: tuple[str, ...]
     strong: bool
-    model_text: str = ""  # the text as the classifier reads it (nlp.classifier_text); training learns from it
+    model_text: ClassifierText = ClassifierText()  # what the text classifier reads; training learns from it
 
 
 def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
@@ -198,7 +198,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
     masks = names | display_words(parties)
     # The subject first: "Intro: Carol <> Olivia" says what a two-word body ("Olivia, meet Carol.") is.
-    model_text = classifier_text(analysed(pipe, subject, memo)[0], masks) + "\n\n" + classifier_text(doc, masks)
+    model_text = classifier_text(pipe.nlp.make_doc(subject), doc, masks)
     text_model = textcat_scores(pipe, model_text)
     if text_model:
         features.update({f"{k}_logit": logit(v) for k, v in text_model.items()})

@@ -9,6 +9,7 @@ from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.mailtext import HONORIFICS
@@ -271,13 +272,40 @@ def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = N
 CLASSIFIER_TOKENS = 96
 
 
-def classifier_text(doc: Doc, names: set[str]) -> str:
-    """What the text classifier reads: the words, with names, addresses, links and numbers as placeholders.
+@dataclass(frozen=True)
+class ClassifierText:
+    """What the text classifier reads: the subject's and the body's opening words, with names, addresses,
+    links and numbers as placeholders. Kept as words, not a string: the classifier's Doc is built from
+    them, at run time and in training alike, without tokenising the text a second time.
 
     One writer's mail names the same owner and colleagues again and again; read verbatim, the classifier
     learns whom that writer's intros name instead of how people introduce, and misjudges the next writer.
     """
-    return "".join(_masked(t, names) + t.whitespace_ for t in doc[:CLASSIFIER_TOKENS])
+
+    words: tuple[str, ...] = ()
+    spaces: tuple[bool, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(w.strip() for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return "".join(w + (" " if sp else "") for w, sp in zip(self.words, self.spaces))
+
+    def doc(self, vocab: Vocab) -> Doc:
+        return Doc(vocab, words=list(self.words), spaces=list(self.spaces))
+
+
+def classifier_text(subject: Doc, body: Doc, names: set[str]) -> ClassifierText:
+    words: list[str] = []
+    spaces: list[bool] = []
+    for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
+        for token in part:
+            words.append(_masked(token, names))
+            spaces.append(bool(token.whitespace_))
+        words.append("\n\n")  # the subject's end, then the body's
+        spaces.append(False)
+    return ClassifierText(tuple(words), tuple(spaces))
 
 
 def _masked(token, names: set[str]) -> str:
@@ -290,11 +318,11 @@ def _masked(token, names: set[str]) -> str:
     return "xxname" if token.lower_ in names else token.text
 
 
-def textcat_scores(pipe: Pipeline, text: str) -> dict[str, float]:
-    """The text classifier's view of a candidate body (its classifier_text): {} when none is loaded."""
-    if pipe.textcat is None or not text.strip():
+def textcat_scores(pipe: Pipeline, text: ClassifierText) -> dict[str, float]:
+    """The text classifier's view of a candidate (its classifier_text): {} when none is loaded."""
+    if pipe.textcat is None or not text:
         return {}
-    cats = pipe.textcat(pipe.nlp.make_doc(text)).cats
+    cats = pipe.textcat(text.doc(pipe.nlp.vocab)).cats
     return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"])}
 
 

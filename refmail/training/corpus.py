@@ -11,7 +11,7 @@ import yaml
 from refmail.domain.detect import model_features, read_cues
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import How
-from refmail.domain.nlp import Pipeline
+from refmail.domain.nlp import ClassifierText, Pipeline
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import addressed, intro_candidates, setting
 from refmail.domain.routing import RouteKind, with_intro
@@ -102,7 +102,7 @@ class Example:
     """One candidate text, its cue values, and what it is: "intro", "ask" or "other"."""
 
     key: str  # folder/file: candidates of one message stay on one side of every split
-    text: str
+    text: ClassifierText
     cues: dict[str, float]
     label: str
     weight: float = 1.0

@@ -19,7 +19,7 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import Pipeline
+from refmail.domain.nlp import ClassifierText, Pipeline
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, logit
@@ -64,8 +64,8 @@ def train_textcat(examples: list[Example], epochs: int = 10):
     textcat = nlp.add_pipe("textcat", config={"model": TEXTCAT})
     for name in LABELS.values():
         textcat.add_label(name)
-    data = [SpacyExample.from_dict(nlp.make_doc(ex.text), {"cats": {v: float(k == ex.label) for k, v in LABELS.items()}})
-            for ex in examples if ex.text.strip() for _ in range(round(ex.weight))]
+    data = [SpacyExample.from_dict(ex.text.doc(nlp.vocab), {"cats": {v: float(k == ex.label) for k, v in LABELS.items()}})
+            for ex in examples if ex.text for _ in range(round(ex.weight))]
     optimizer = nlp.initialize(lambda: data)
     rng = random.Random(SEED)
     for _ in range(epochs):
@@ -75,10 +75,10 @@ def train_textcat(examples: list[Example], epochs: int = 10):
     return nlp
 
 
-def textcat_features(nlp, texts: list[str]) -> list[dict[str, float]]:
+def textcat_features(nlp, texts: list[ClassifierText]) -> list[dict[str, float]]:
     """As refmail.domain.nlp.textcat_scores reads them at run time: nothing for an empty text."""
-    docs = {i: d for i, d in zip([i for i, t in enumerate(texts) if t.strip()],
-                                  nlp.pipe([t for t in texts if t.strip()], batch_size=64))}
+    kept = [i for i, t in enumerate(texts) if t]
+    docs = dict(zip(kept, nlp.pipe([texts[i].doc(nlp.vocab) for i in kept], batch_size=64)))
     return [{"textcat_intro_logit": logit(docs[i].cats["INTRO"]), "textcat_ask_logit": logit(docs[i].cats["ASK"])}
             if i in docs else {} for i in range(len(texts))]
 
