@@ -32,17 +32,25 @@ def test_migrations_walk_up_and_down(url):
     engine.dispose()
 
 
-def test_aware_datetimes_round_trip(url):
+@pytest.fixture
+def sessions(url):  # type: ignore[no-untyped-def]
+    """A migrated store on each database, its engine disposed after the test."""
     engine = db.make_engine(url)
     db.ensure_schema(engine)
-    sessions = db.session_factory(engine)
-    at = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    yield db.session_factory(engine)
+    engine.dispose()
+
+
+AT = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def test_aware_datetimes_round_trip(sessions):
+    at = AT
     with sessions.begin() as s:
         s.add(models.Absence(email="carol@example.net", until=at, seen_at=at))
     with sessions() as s:
         row = s.get(models.Absence, "carol@example.net")
         assert row is not None and row.until == at and row.until.tzinfo is not None
-    engine.dispose()
 
 
 def test_ensure_schema_is_idempotent(sqlite_url):
@@ -61,12 +69,9 @@ def test_schema_revision_constant_is_alembics_head(sqlite_url):
     assert db.current_revision(engine) == db.SCHEMA_REVISION
 
 
-def test_an_alias_learnt_is_found_in_the_same_transaction_and_one_added_elsewhere_in_the_next(url):
+def test_an_alias_learnt_is_found_in_the_same_transaction_and_one_added_elsewhere_in_the_next(sessions):
     """alias_of remembers, per transaction, the addresses it found no alias for: learning one forgets that."""
-    engine = db.make_engine(url)
-    db.ensure_schema(engine)
-    sessions = db.session_factory(engine)
-    at = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    at = AT
     with sessions.begin() as s:
         s.add(models.Referral(id="r1", state="detected", intro_message_id="i@x", intro_subject="s", context="",
                               owner_is_referrer=False, cadence={}, unanswered=0, created_at=at, updated_at=at))
@@ -81,4 +86,3 @@ def test_an_alias_learnt_is_found_in_the_same_transaction_and_one_added_elsewher
     with s.begin():  # a new transaction of the same session asks the store again
         assert queries.alias_of(s, "dan@work.example") == "dan@home.example"
     s.close()
-    engine.dispose()
