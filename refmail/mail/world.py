@@ -406,6 +406,17 @@ class MailWorld(Closeable):
         path = self.directory / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def dovecot_logged(self, *needles: str, within: float = 10.0) -> bool:
+        """Whether Dovecot's log holds every needle, or comes to within ``within`` seconds. Its log process
+        writes each child process's lines as they reach it, so a login's line (imap-login) can land after
+        the logout (imap) a client already saw: reading the file at once flaked, once in a few runs."""
+        deadline = time.monotonic() + within
+        while not all(n in self.dovecot_log() for n in needles):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
 
 def _mail_ids() -> tuple[int, int]:
     """Mail cannot be stored as uid 0: as root use nobody:nogroup, else ourselves."""

@@ -45,7 +45,7 @@ def test_imap_logs_in_with_xoauth2_from_the_command(oauth2_world, user, tmp_path
     with mailbox(oauth2_world, user, command) as box:
         assert box.status("INBOX").uidnext == 2
         assert box.login_method == "XOAUTH2"
-    assert f"Login: user=<{user}>, method=XOAUTH2" in oauth2_world.dovecot_log()
+    assert oauth2_world.dovecot_logged(f"Login: user=<{user}>, method=XOAUTH2"), oauth2_world.dovecot_log()
 
 
 def test_a_refused_token_is_sent_once_and_a_refreshed_one_heals(oauth2_world, user, tmp_path) -> None:  # type: ignore[no-untyped-def]
