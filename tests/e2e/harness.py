@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -21,7 +22,21 @@ from refmail.mail.smtp import SmtpTransport
 from refmail.mail.world import MailWorld
 
 
+# One in-process CLI call at a time: each swaps the process's environment and working folder, and two
+# overlapping calls left the second's environment behind (a later test then read another test's store).
+_IN_PROCESS = threading.Lock()
+
+
 def _in_process(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    if not _IN_PROCESS.acquire(blocking=False):
+        raise RuntimeError("in-process CLI calls must not overlap: run concurrent ones with cli_subprocess")
+    try:
+        return _swapped_in(argv, env, cwd)
+    finally:
+        _IN_PROCESS.release()
+
+
+def _swapped_in(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     import contextlib
     import io
 

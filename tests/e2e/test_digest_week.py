@@ -35,8 +35,10 @@ def test_one_digest_per_business_day_over_a_week_with_restarts(cast):
         for hour in HOURS:
             at = base + timedelta(hours=hour)
             if day == 2 and hour == 8:
-                # Two workers race for Wednesday's digest: the day's row lets one through.
-                racers = [threading.Thread(target=cast.cycle, args=(at,)) for _ in range(2)]
+                # Two workers race for Wednesday's digest: the day's row lets one through. Two processes, as
+                # in production: the in-process CLI swaps os.environ, which two threads cannot share.
+                racers = [threading.Thread(target=cast.cli_subprocess, args=("run", "--once"), kwargs={"now": at})
+                          for _ in range(2)]
                 for r in racers:
                     r.start()
                 for r in racers:
