@@ -10,7 +10,6 @@ if TYPE_CHECKING:  # annotations only: the listing commands use these functions'
     from refmail.domain.rules import Calendar, Rules
 
 
-
 @lru_cache(maxsize=64)
 def _country_holidays(country: str, year: int) -> frozenset[date]:
     import holidays

@@ -152,9 +152,14 @@ def is_honorific(word: str) -> bool:
     return word.lower().rstrip(".") in HONORIFICS
 
 
+def name_words(name: str) -> list[str]:
+    """A display name's words, as written: 'Smith, Jane' -> ['Smith', 'Jane']."""
+    return [w for w in re.split(r"[\s,]+", name) if w]
+
+
 def given_name(name: str) -> str:
     """The first name in a display name, titles left out: 'Dr. Jane Smith' and 'Smith, Jane' -> 'Jane'; '' if none."""
-    words = [w for w in re.split(r"[\s,]+", name) if w and not is_honorific(w)]
+    words = [w for w in name_words(name) if not is_honorific(w)]
     if "," in name and len(words) > 1:  # "Last, First"
         words = words[1:] + words[:1]
     return words[0] if words else ""
@@ -162,7 +167,7 @@ def given_name(name: str) -> str:
 
 def display_words(people: tuple[Person, ...]) -> set[str]:
     """Every lower-case word of these people's display names ('Smith, Jane' -> jane, smith)."""
-    return {w.lower() for p in people for w in re.split(r"[\s,]+", p.name) if len(w) > 1 and w.isalpha()}
+    return {w.lower() for p in people for w in name_words(p.name) if len(w) > 1 and w.isalpha()}
 
 
 def _local_first(email: str) -> str:

@@ -43,12 +43,13 @@ class Corpus:
     train: list[Example]
     validation: list[Example]
     validation_messages: list[tuple[Path, dict]]
+    held_out: list[str]  # the writers' folders validation holds whole; [] when it is split by message
 
 
 def load_corpus(folders: list[Path], rules: DetectionRules) -> Corpus:
     pipe = load_pipeline(rules, model=None)
-    corpus = Corpus([], [], [])
     held_out = validation_writers(folders)
+    corpus = Corpus([], [], [], sorted(f.name for f in held_out))
     for folder in folders:
         for label in load_labels(folder):
             val = folder in held_out if held_out else in_validation(folder, label["file"])
@@ -184,7 +185,7 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
     rules = rules or DetectionRules()
     folders = folders if folders is not None else training_folders()
     corpus = load_corpus(folders, rules)
-    held_out = sorted(f.name for f in validation_writers(folders))
+    held_out = corpus.held_out
     print(f"{len(corpus.train)} training texts, {len(corpus.validation)} validation texts "
           f"({len(corpus.validation_messages)} validation messages, writers {held_out or 'none: split by message'}) "
           f"from {len(folders)} folders")
