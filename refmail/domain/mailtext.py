@@ -54,14 +54,15 @@ SEPARATOR_WORDS = (
     "Doorgestuurd bericht", "Messaggio originale", "Messaggio inoltrato", "Mensagem original", "Mensagem encaminhada",
     "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande", "Vidarebefordrat meddelande",
     "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
-    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti",
+    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "元のメッセージ", "転送メッセージ",
+    "転送されたメッセージ",
 )
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
     "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
     "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
-    "Videresendt melding", "Vidarebefordrat brev",
+    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
@@ -78,26 +79,30 @@ _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb")
 WROTE_PATTERN = "|".join(WROTE)
 # The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
+# Japanese clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木) 19:12 岡田 健一
+# <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:".
+_DATE_FIRST = (r"\d{4}[年/.-]\s?\d{1,2}[月/.-]\s?\d{1,2}日?[^\n]{0,160}?"
+               r"(?:<[^<>\n]{3,120}>\s*(?:のメール)?|書きました)\s*[:：]")
 ATTRIBUTION = (r"(?:(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
-               r")\s[^\n]{0,160}?:)[ \t]*$")
+               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime"),
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "差出人", "送信者"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "宛先"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
-             "Odesláno", "Gönderildi", "Tarih"),
+             "Odesláno", "Gönderildi", "Tarih", "送信日時", "日付", "日時"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
-                "Temat", "Předmět", "Konu"),
+                "Temat", "Předmět", "Konu", "件名"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}
 FROM_FIELDS = FIELD_NAMES["from"]
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
-_OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*:\*?\s[^\n]*"
+_OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
 _CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + ATTRIBUTION + "|" + _OUTLOOK_FROM + ")",
@@ -106,7 +111,7 @@ _CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + ATTRIBUTION + "|" + _OUTLOOK
 # The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
 SIGNATURE_LINE = re.compile(
     r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
-    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+)$",
+    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+|\S+から送信)$",
     re.MULTILINE | re.IGNORECASE)
 
 

@@ -15,9 +15,9 @@ MAX_DEPTH = 3
 _SEPARATOR = re.compile(r"^[> ]*" + SEPARATOR + r"\s*$", re.IGNORECASE | re.MULTILINE)
 _ATTRIBUTION = re.compile(r"^[> ]*" + ATTRIBUTION, re.IGNORECASE | re.MULTILINE)
 _ALL_FIELDS = "|".join(name for names in FIELD_NAMES.values() for name in names)
-_FIELD = re.compile(r"^[> *]*(" + _ALL_FIELDS + r")\s*\*?:\s*\*?(.*)$", re.IGNORECASE)
+_FIELD = re.compile(r"^[> *]*(" + _ALL_FIELDS + r")\s*\*?[:：]\s*\*?(.*)$", re.IGNORECASE)
 _ADDR = ADDRESS_NO_EQ
-_BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?:\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
+_BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?[:：]\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -150,10 +150,10 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> ]*(" + "|".join(ATTRIBUTION_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
-    head = re.sub(r"\s*:\s*$", "", head)
+    head = re.sub(r"\s*[:：]\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
-        name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(")
+        name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(、")
         name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|schreef|skrev|schrieb)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)

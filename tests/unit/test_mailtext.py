@@ -76,6 +76,9 @@ SEPARATORS = [
     "-----Ursprungligt meddelande-----",
     "Begin forwarded message:",  # Apple Mail
     "________________________________",  # Outlook on the web
+    "-----元のメッセージ-----",  # Outlook, Japanese
+    "---------- 転送されたメッセージ ---------",  # Gmail, Japanese
+    "転送されたメッセージ:",  # Apple Mail, Japanese
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -113,6 +116,8 @@ ATTRIBUTIONS = [
     "Den mån 3 mars 2025 kl 09:00 skrev Alice Source <alice@example.org>:",
     "On Mon, Mar 3, 2025 at 9:00 AM Alice Source\n<alice@example.org> wrote:",  # wrapped over two lines
     "Alice Source <alice@example.org> schreef op 3 maart 2025 09:00:",  # the writer before the verb
+    "2025年3月3日(月) 9:00 Alice Source <alice@example.org>:",  # Gmail, Japanese: the date first
+    "2025/03/03 9:00、Alice Source <alice@example.org>のメール:",  # Apple Mail, Japanese
 ]
 
 
@@ -138,6 +143,8 @@ def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 cha
     "Von: Alice Source <alice@example.org>\nGesendet: Montag",
     "De : Alice Source <alice@example.org>\nEnvoyé : lundi",
     "From: Alice Source <alice@example.org>",  # a bare From line (approvals)
+    "差出人: Alice Source <alice@example.org>\n送信日時: 2025年3月3日 10:00",  # Outlook, Japanese
+    "差出人：Alice Source <alice@example.org>\n件名：紹介",  # full-width colons
 ])
 def test_an_outlook_header_block_ends_the_new_text(block):
     text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
@@ -152,7 +159,7 @@ def test_quoted_lines_end_an_answer_but_not_an_inline_reading():
 
 
 @pytest.mark.parametrize("tagline", ["-- ", "--", "—", "Sent from my iPhone", "Sent with Proton Mail",
-                                     "Get Outlook for iOS", "Von meinem iPhone gesendet", "Gesendet von Mail für Windows",
+                                     "Get Outlook for iOS", "iPhoneから送信", "Von meinem iPhone gesendet", "Gesendet von Mail für Windows",
                                      "Envoyé de mon iPhone", "Enviado desde mi iPhone"])
 def test_a_tagline_ends_an_answer_and_a_reply(tagline):
     text = f"Yes, send it.\n{tagline}\nOlivia Owner\n"
