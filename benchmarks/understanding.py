@@ -41,6 +41,16 @@ def same_referrer(label: dict, got: Understanding) -> bool:
     return want == found or (owner.is_owner(want) and owner.is_owner(found))
 
 
+def same_prospects(label: dict, got: Understanding) -> bool:
+    found = {p.email for p in got.prospects}
+    if "prospects" in label:
+        want = {email_of(p) for p in label["prospects"]}
+    else:  # shared corpus: "parties" are everyone introduced, the owner's side included
+        want = {email_of(p) for p in label.get("parties", [])}
+        found |= {got.receiver.email} if got.receiver and got.receiver.email in want else set()
+    return found == want
+
+
 @dataclass
 class Result:
     label: dict
@@ -90,13 +100,7 @@ class Report:
             if u is None or not u.is_intro:
                 continue
             ref += same_referrer(r.label, u)
-            got = {p.email for p in u.prospects}
-            if "prospects" in r.label:
-                want = {email_of(p) for p in r.label["prospects"]}
-            else:  # shared corpus: "parties" are everyone introduced, the owner's side included
-                want = {email_of(p) for p in r.label.get("parties", [])}
-                got |= {u.receiver.email} if u.receiver and u.receiver.email in want else set()
-            pros += got == want
+            pros += same_prospects(r.label, u)
         return ref / len(intros), pros / len(intros), len(intros)
 
     def intro_recall_by(self, key: str) -> dict[str, tuple[float, int]]:
@@ -173,7 +177,8 @@ def print_report(name: str, report: Report, out=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.understanding", description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="*", type=Path)
-    parser.add_argument("--misses", action="store_true", help="list every message whose kind was wrong")
+    parser.add_argument("--misses", action="store_true",
+                        help="list every message whose kind was wrong, and every intro found with the wrong people")
     parser.add_argument("--held-back", action="store_true",
                         help="measure the held-back split (tests/corpus_heldback) instead of the training corpora")
     parser.add_argument("--model", default=None,
@@ -201,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
                 want = r.label["kind"]
                 if got != want and not (want == "nonintro" and got != "intro"):
                     print(f"  MISS {r.label['file']}: {want} -> {got} {list(r.got.reasons)[:4] if r.got else r.error}")
+                elif want == "intro" and r.got and r.got.is_intro and not (same_referrer(r.label, r.got) and same_prospects(r.label, r.got)):
+                    print(f"  PARTIES {r.label['file']}: want {email_of(r.label.get('referrer'))} -> "
+                          f"{sorted(email_of(p) for p in r.label.get('prospects') or [])}, got "
+                          f"{email_of(r.got.referrer)} -> {sorted(p.email for p in r.got.prospects)}")
     if len(folders) > 1:  # the figure to report for a split of several writers: every message counted once
         print_report(f"all {len(folders)} folders", pooled)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

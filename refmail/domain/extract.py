@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from refmail.domain.mailtext import first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
+from refmail.domain.scanning import ADDRESS_NO_EQ
 from refmail.domain.types import Identity, ParsedMessage, Person
 
 _ON_BEHALF = re.compile(r"\b(?:[Oo]n behalf of|[Oo]n [A-Z][\w'’-]+'s behalf|[Aa]t the request of)\s+([A-Z][\w'’-]+)|"
@@ -153,6 +154,16 @@ class Parties:
     owner_is_referrer: bool
 
 
+_MACHINE = re.compile(r"(?i)^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)\b")
+
+
+def _written(body: str) -> tuple[Person, ...]:
+    """Addresses written out in the text ("her address is carol@x"): the intro that names its prospect
+    there, with nobody else on the message, still introduces her."""
+    found = [Person("", m.group(0).lower().rstrip(".")) for m in ADDRESS_NO_EQ.finditer(body[:8000])]
+    return _unique(p for p in found if not _MACHINE.match(p.email))[:5]
+
+
 def _domain(person: Person | None) -> str:
     return person.email.rpartition("@")[2] if person else ""
 
@@ -203,11 +214,12 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     principal = _principal(referrer, cand.body, pool)
     if principal is not None:
         referrer = principal
-    prospects = tuple(
-        named(p, text, names) for p in pool
-        if not identity.is_ours(p.email) and (referrer is None or p.email != referrer.email)
-        and not _helper(p, referrer, cand.body)
-    )
+    def introduced(people: tuple[Person, ...]) -> tuple[Person, ...]:
+        return tuple(named(p, text, names) for p in people
+                     if not identity.is_ours(p.email) and (referrer is None or p.email != referrer.email)
+                     and not _helper(p, referrer, cand.body))
+
+    prospects = introduced(pool) or introduced(_written(cand.body))
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
     mentioned = tuple(p for p in prospects if _mentioned(p, cand.body, others))
     if mentioned and len(mentioned) < len(prospects):

@@ -126,6 +126,17 @@ def test_forwarded_inline_by_the_owner(block):
     assert emails(u.prospects) == ["carol@example.net"]
 
 
+def test_a_forwarded_intro_naming_its_prospect_only_by_an_address_in_the_text():
+    block = ("---------- Forwarded message ---------\nFrom: Alice Source <alice@example.org>\nSubject: Intro\n"
+             "To: Olivia Owner <owner@example.com>\n")
+    body = ("Olivia, as promised I'm introducing Carol Prospect, who runs pricing at Acme and wants your help.\n"
+            "Her address is carol.prospect@example.net - do write to her.\n\nAlice\nalice@example.org")
+    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: Intro",
+             "please track\n\n" + block + "\n" + body)
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert u.prospects == (Person("Carol Prospect", "carol.prospect@example.net"),)
+
+
 def test_forwarded_as_attached_rfc822():
     raw = (b"From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd: Intro\nMIME-Version: 1.0\n"
            b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nplease track\n'
