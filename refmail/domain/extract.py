@@ -10,8 +10,17 @@ from refmail.domain.mailtext import first_name, is_forward_subject, is_reply_sub
 from refmail.domain.scanning import ADDRESS_NO_EQ
 from refmail.domain.types import Identity, ParsedMessage, Person
 
-_ON_BEHALF = re.compile(r"\b(?:[Oo]n behalf of|[Oo]n [A-Z][\w'’-]+'s behalf|[Aa]t the request of)\s+([A-Z][\w'’-]+)|"
-                        r"\b([A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s+(?:has\s+)?asked me to\s+(?:introduce|connect|put|intro)")
+# Who an assistant writes for: "On behalf of Mr. Harald Larsen", "im Auftrag von Herrn Dr. Brandt", "Namens de heer
+# Cornelis van Oord", "Executive Assistant to Robert Castellano" (the signature), "Dana asked me to connect you".
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Herrn?|Frau|de heer|mevrouw|dhr|mw|M|Mme|Sr|Sra|Dott|Dr\.ssa|pan|pani)\.?\s+)*"
+_NAME = r"([A-Z][\w'’-]+(?:\s+(?:(?:van|von|der|den|de|del|da|di|la|le)\s+)*[A-Z][\w'’-]+){0,2})"
+_ON_BEHALF = re.compile(
+    r"\b(?i:on behalf of|at the request of|(?:executive |personal )?assistant to|im (?:Auftrag|Namen) von|namens|"
+    r"på vegne av|på vegne af|på uppdrag av|de la part de|au nom de|en nombre de|de parte de|a nome di|"
+    r"per conto di|em nome de|a pedido de|w imieniu)\s+" + _TITLE + _NAME +
+    r"|\b[Oo]n ([A-Z][\w'’-]+)'s behalf"
+    r"|\b([A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s+(?:has\s+)?asked me to\s+(?:introduce|connect|put|intro)")
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "da", "di", "la", "le"}
 _ASSISTANT_ROLE = re.compile(r"\b(?:EA|PA)\b|\b(?i:assistant|office of|chief of staff)\b")
 _CAPITALISED = re.compile(r"\b([A-Z][a-zà-ÿ'’-]+)(?:\s+([A-Z]\.?|[A-Z][a-zà-ÿ'’-]+))?\b")
 _NOT_NAMES = {"Hi", "Hey", "Hello", "Dear", "Thanks", "Thank", "Best", "Cheers", "Regards", "Meet", "The", "I", "We",
@@ -133,17 +142,27 @@ def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Perso
     return Person(_name_from_text(person.email, text), person.email)
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
+
+
 def _name_tokens(person: Person | None) -> set[str]:
     if person is None:
         return set()
-    text = f"{person.name} {person.email.split('@')[0]}".lower()
-    return {t for t in re.split(r"[\s,._+'-]+", text) if len(t) > 2}
+    return {t for t in _LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower()) if len(t) > 2}
 
 
 def _mentioned(person: Person, text: str, others: set[str]) -> bool:
-    """Named in the text by first name, last name or the address's local part (not by the writer's own name)."""
-    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
-    return bool((_name_tokens(person) - others) & words)
+    """Named in the text by first name, last name or the address's local part (not by the writer's own name);
+    a bare address, by a name it starts or ends with ("Doug" for azdoug61@...)."""
+    words = set(_LETTERS.findall(text.lower()))
+    if (_name_tokens(person) - others) & words:
+        return True
+    if person.name:
+        return False
+    names = {w.lower() for w in _CAPITALISED_WORD.findall(text)} - others - {w.lower() for w in _NOT_NAMES}
+    runs = [r for r in _LETTERS.findall(person.email.split("@")[0].lower()) if len(r) > 3]
+    return any(r.startswith(n) or r.endswith(n) for r in runs for n in names)
 
 
 @dataclass(frozen=True)
@@ -177,11 +196,12 @@ def _principal(writer: Person | None, body: str, people: tuple[Person, ...]) -> 
     when that colleague is on the message and shares the writer's domain."""
     if writer is None:
         return None
-    said = {(m.group(1) or m.group(2)).lower() for m in _ON_BEHALF.finditer(body)}
+    said = {w.lower() for m in _ON_BEHALF.finditer(body[:8000]) for w in (m.group(1) or m.group(2) or m.group(3)).split()}
+    said -= _PARTICLES
     if not said:
         return None
     return next((p for p in people if p.email != writer.email and _domain(p) == _domain(writer)
-                 and _first_name(p) in said), None)
+                 and ({_first_name(p)} | _name_tokens(p)) & said), None)
 
 
 def _helper(person: Person, referrer: Person | None, body: str) -> bool:
@@ -211,20 +231,26 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     if cand.how == How.DIRECT and referrer and identity.is_owner(referrer.email) and msg.in_reply_to and quoted_intro \
             and msg.embedded and msg.embedded[0].sender and not identity.is_ours(msg.embedded[0].sender.email):
         referrer = msg.embedded[0].sender  # the owner's reply-all: the intro's writer is the one quoted
-    principal = _principal(referrer, cand.body, pool)
-    if principal is not None:
-        referrer = principal
-    def introduced(people: tuple[Person, ...]) -> tuple[Person, ...]:
-        return tuple(named(p, text, names) for p in people
-                     if not identity.is_ours(p.email) and (referrer is None or p.email != referrer.email)
-                     and not _helper(p, referrer, cand.body))
 
-    prospects = introduced(pool) or introduced(_written(cand.body))
+    def introduced_by(by: Person | None) -> tuple[Person, ...]:
+        def introduced(people: tuple[Person, ...]) -> tuple[Person, ...]:
+            return tuple(named(p, text, names) for p in people
+                         if not identity.is_ours(p.email) and (by is None or p.email != by.email)
+                         and not _helper(p, by, cand.body))
+        return introduced(pool) or introduced(_written(cand.body))
+
+    prospects = introduced_by(referrer)
+    principal = _principal(referrer, cand.body, pool)
+    # An assistant writing for her principal; unless he is the one she introduces ("I'm Jonathan's EA").
+    if principal is not None and introduced_by(principal):
+        referrer, prospects = principal, introduced_by(principal)
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
-    mentioned = tuple(p for p in prospects if _mentioned(p, cand.body, others))
-    if mentioned and len(mentioned) < len(prospects):
-        # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced.
-        prospects = mentioned
+    unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer))
+                    and not _mentioned(p, cand.body, others))
+    if unnamed and len(unnamed) < len(prospects) and any(_mentioned(p, cand.body, others) for p in prospects):
+        # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced; a bare
+        # address from elsewhere may be anyone the text names, and stays.
+        prospects = tuple(p for p in prospects if p not in unnamed)
     owner_is_referrer = referrer is not None and identity.is_owner(referrer.email)
     if referrer is not None:
         referrer = named(referrer, text, names)

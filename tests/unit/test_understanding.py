@@ -470,3 +470,30 @@ def test_base64_encoded_attached_intro_is_read():
     u = understand(parsed, Identity(OWNER, (), ASSISTANT))  # type: ignore[arg-type]
     assert u.is_intro and u.referrer == ALICE and u.prospects == (CAROL,)
     assert u.intro_message_id == intro.message_id
+
+
+@pytest.mark.parametrize("lead", ["On behalf of Mr. Robert Hale", "Im Auftrag von Herrn Dr. Hale", "Namens de heer Robert Hale",
+                                  "De la part de M. Hale", "En nombre de Robert Hale"])
+def test_an_assistant_writing_for_her_principal_names_him_the_referrer(lead):
+    u = read("From: Pat Office <office@hale.example>\nTo: Olivia Owner <owner@example.com>, Carol Prospect "
+             "<carol@example.net>\nCc: Robert Hale <robert.hale@hale.example>, assistant@example.com\nSubject: Introduction",
+             f"{lead}, I would like to introduce you to Carol Prospect, who needs pricing advice. Olivia, meet Carol.\n\nPat")
+    assert u.is_intro and u.referrer.email == "robert.hale@hale.example"
+    assert emails(u.prospects) == ["carol@example.net"]
+
+
+def test_an_assistant_introducing_her_principal_keeps_him_the_prospect():
+    u = read("From: Pat Office <office@hale.example>\nTo: Olivia Owner <owner@example.com>\n"
+             "Cc: Robert Hale <robert.hale@hale.example>, assistant@example.com\nSubject: Introduction on behalf of Robert Hale",
+             "Dear Olivia, I'm Robert's executive assistant. Robert (copied) was referred to you and would like to "
+             "meet you about coaching. Olivia, meet Robert.\n\nPat\nExecutive Assistant to Robert Hale")
+    assert u.is_intro and u.referrer.email == "office@hale.example"
+    assert emails(u.prospects) == ["robert.hale@hale.example"]
+
+
+def test_a_couple_by_bare_addresses_the_text_names_both_are_introduced():
+    u = read("From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>, azdoug61@mail.example, "
+             "Judy Sorensen <judysorensen@mail.example>\nCc: assistant@example.com\nSubject: Referral",
+             "Hi Olivia, I'm sending you a referral: Doug and Judy are buying in Tucson next year. "
+             "Doug - Olivia is fantastic. Olivia, meet Doug and Judy.\n\nAlice")
+    assert u.is_intro and emails(u.prospects) == ["azdoug61@mail.example", "judysorensen@mail.example"]
