@@ -89,14 +89,14 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "差出人", "送信者"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "宛先"),
-    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi"),
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "Mittente", "差出人", "送信者"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "Pour", "宛先"),
+    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
-             "Odesláno", "Gönderildi", "Tarih", "送信日時", "日付", "日時"),
+             "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
-                "Temat", "Předmět", "Konu", "件名"),
+                "Temat", "Předmět", "Konu", "Sujet", "件名"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

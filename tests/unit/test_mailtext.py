@@ -222,3 +222,18 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     assert new_text(text, below_quotes=True) == "¡Gracias, Ana!"
     found = embedded_messages(text)
     assert found and found[0].sender.email == "ana@x.org" and found[0].subject == "Te presento a Laura"
+
+
+@pytest.mark.parametrize("fields", [
+    ("Sujet :", "De :", "Pour :", "Copie à :"),  # Thunderbird, French
+    ("Asunto:", "De:", "Para:", "CC:"),  # Thunderbird, Spanish
+    ("Oggetto:", "Mittente:", "A:", "CC:"),  # Thunderbird, Italian
+    ("件名:", "差出人:", "宛先:", "CC:"),  # Outlook, Japanese
+])
+def test_forward_header_fields_in_other_languages_name_every_party(fields):
+    subject, sender, to, cc = fields
+    text = (f"FYI\n\n-------- Forwarded Message --------\n{subject}\tIntro\n{sender}\tAlice Source <alice@example.org>\n"
+            f"{to}\tOlivia <owner@example.com>\n{cc}\tcarol@example.net\n\nOlivia, meet Carol.")
+    found = embedded_messages(text)[0]
+    assert found.sender.email == "alice@example.org" and found.subject == "Intro"
+    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
