@@ -243,8 +243,11 @@ def _intro(ctx: Context) -> Outcome:
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=_quoted_intro(ctx, scored))
         if not who.prospects and cand.how is How.DIRECT:
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
-            # our new features", a prospect answering the thread) with nobody to introduce is not one.
+            # our new features", a prospect answering the thread) with nobody to introduce is not one by
+            # itself; but firm wording is a question, never a quiet "no" (names without addresses: the
+            # owner's Outlook forward that lost them).
             notes.append("direct: intro wording but nobody to introduce" + ("; looking inside" if len(cands) > 1 else ""))
+            unsure.append((cand, det, who))
             continue
         return Outcome(Action.FOUND, _found(ctx, cand, det, who, names))
     ask = _ask(ctx, scored)

@@ -497,3 +497,16 @@ def test_a_couple_by_bare_addresses_the_text_names_both_are_introduced():
              "Hi Olivia, I'm sending you a referral: Doug and Judy are buying in Tucson next year. "
              "Doug - Olivia is fantastic. Olivia, meet Doug and Judy.\n\nAlice")
     assert u.is_intro and emails(u.prospects) == ["azdoug61@mail.example", "judysorensen@mail.example"]
+
+
+def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet_no():
+    """An Outlook forward whose header block names people without addresses (a writer's file, stop 17)."""
+    from pathlib import Path
+
+    from refmail.training.corpus import identity_for, load_labels
+
+    folder = Path(__file__).resolve().parents[1] / "corpus_written" / "w3"
+    label = next(x for x in load_labels(folder) if x["file"] == "062_fwd_outlook_names_only_noaddr.eml")
+    u = understand(parse_message((folder / label["file"]).read_bytes()), identity_for(label))
+    assert not u.is_intro and u.unsure
+    assert any("nobody to introduce" in r for r in u.reasons)
