@@ -143,20 +143,26 @@ def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Perso
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
 
 
 def _name_tokens(person: Person | None) -> set[str]:
     if person is None:
         return set()
-    return {t for t in _LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower()) if len(t) > 2}
+    words = _LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower())
+    return {t for t in words if len(t) > 2 or len(t) > 1 and _CJK.search(t)}  # 吉川: a whole family name
 
 
 def _mentioned(person: Person, text: str, others: set[str]) -> bool:
     """Named in the text by first name, last name or the address's local part (not by the writer's own name);
     a bare address, by a name it starts or ends with ("Doug" for azdoug61@...)."""
     words = set(_LETTERS.findall(text.lower()))
-    if (_name_tokens(person) - others) & words:
+    tokens = _name_tokens(person) - others
+    if tokens & words:
+        return True
+    # Chinese and Japanese write no spaces between words ("吉川までご連絡"): a name is found inside the text.
+    if any(t in text for t in tokens if _CJK.search(t)):
         return True
     if person.name:
         return False

@@ -510,3 +510,17 @@ def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet
     u = understand(parse_message((folder / label["file"]).read_bytes()), identity_for(label))
     assert not u.is_intro and u.unsure
     assert any("nobody to introduce" in r for r in u.reasons)
+
+
+def test_a_japanese_intro_names_its_prospect_without_spaces_and_leaves_out_the_colleague_copied():
+    from refmail.domain.extract import parties
+    from refmail.domain.pipeline import intro_candidates
+
+    raw = ("From: =?utf-8?b?5Lit5p2RIOeUsee+jg==?= <y-nakamura@toei.example>\nTo: Olivia Owner <owner@example.com>\n"
+           "Cc: =?utf-8?b?5ZCJ5bedIOWkp+i8lA==?= <d-yoshikawa@toei.example>, "
+           "=?utf-8?b?5bCP5p6XIOiqoA==?= <m.kobayashi@toei.example>, assistant@example.com\n"
+           "Subject: =?utf-8?b?5b6M5Lu744Gu44GU57S55LuL?=\nContent-Type: text/plain; charset=utf-8\n\n"
+           "Olivia様\n\n後任の吉川大輔をご紹介いたします。今後は吉川までご連絡ください。\n\n中村\n")
+    msg = parse_message(raw.encode())
+    direct = intro_candidates(msg, OWNER, DetectionRules())[0]
+    assert emails(parties(direct, msg, OWNER).prospects) == ["d-yoshikawa@toei.example"]
