@@ -189,6 +189,17 @@ def _encoded_message(inner: object, encoding: str) -> email.message.Message | No
     return email.message_from_bytes(data)
 
 
+def _content_type(part: email.message.Message) -> tuple[str, str | None]:
+    """The part's type and disposition; also when a mail tool wrote the whole header as one encoded word
+    ("=?utf-8?q?message/rfc822=3B_name=3D...?="), which the stdlib reads as plain text."""
+    raw = part.get("Content-Type")
+    if raw is None or not str(raw).lstrip().startswith("=?"):
+        return part.get_content_type(), part.get_content_disposition()
+    ctype = decode_text(raw).split(";")[0].strip().lower()
+    disposition = decode_text(part.get("Content-Disposition", "")).split(";")[0].strip().lower() or None
+    return (ctype if "/" in ctype else part.get_content_type()), disposition
+
+
 def _walk(msg: email.message.Message,
           depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...], tuple[str, ...]]:
     """Text, HTML and delivery-status of this message; attached messages parsed on their own; calendar parts."""
@@ -200,13 +211,15 @@ def _walk(msg: email.message.Message,
     stack = [msg]
     while stack:
         part = stack.pop(0)
-        ctype = part.get_content_type()
+        ctype, disposition = _content_type(part)
         if ctype == "message/rfc822" and part is not msg:
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
             encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
             if encoding in ("base64", "quoted-printable"):  # encoded message/rfc822, as some clients send it
                 inner = _encoded_message(inner, encoding)
+            elif isinstance(inner, str):  # its type header was unreadable to the stdlib: still text to parse
+                inner = email.message_from_string(inner)
             if depth < MAX_DEPTH and isinstance(inner, email.message.Message) and len(inner.items()):
                 attached.append(_from_message(inner, None, depth + 1))
             continue
@@ -223,7 +236,7 @@ def _walk(msg: email.message.Message,
         if ctype in ("text/calendar", "application/ics"):  # an invitation, inline or attached as invite.ics
             calendars.append(_payload_text(part))
             continue
-        if part.get_content_disposition() == "attachment":
+        if disposition == "attachment":
             continue
         if ctype == "text/plain":
             texts.append(_payload_text(part))

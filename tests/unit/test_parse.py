@@ -76,6 +76,20 @@ def test_attached_message_is_parsed_recursively():
     assert "meet Carol" in msg.attached[0].text
 
 
+def test_an_attached_message_whose_type_header_is_one_encoded_word_is_still_read():
+    """Mail tools built on Python's email package write a non-ASCII Content-Type as one RFC 2047 word."""
+    raw = (b"From: owner@example.com\nTo: assistant@example.com\nSubject: Fwd\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nsee attached\n'
+           b"--b\nContent-Type: =?utf-8?q?message/rfc822=3B_name=3D=22Intro_=E2=80=93_Carol=2Eeml=22?=\n"
+           b"Content-Disposition: =?utf-8?q?attachment=3B_filename=3D=22Intro_=E2=80=93_Carol=2Eeml=22?=\n\n"
+           b"From: Alice <alice@example.org>\nTo: owner@example.com, carol@example.net\n"
+           b"Subject: Intro\n\nOlivia, meet Carol.\n--b--\n")
+    msg = parse_message(raw)
+    assert msg.text.strip() == "see attached"
+    assert len(msg.attached) == 1 and msg.attached[0].sender.email == "alice@example.org"
+    assert "meet Carol" in msg.attached[0].text
+
+
 def test_inline_forward_is_an_embedded_message():
     body = ("FYI\n\n---------- Forwarded message ---------\nFrom: Alice Source <alice@example.org>\n"
             "Date: Mon, Mar 3, 2025 at 9:00 AM\nSubject: Intro\nTo: Olivia <owner@example.com>, Carol <carol@example.net>\n\n"
