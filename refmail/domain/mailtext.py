@@ -77,13 +77,14 @@ WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", 
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb")
 WROTE_PATTERN = "|".join(WROTE)
+# Yahoo and Rediff put dashes before it ("--- On Sun, 5 May 2024 ..., Srini <s@x> wrote:").
 # The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
 # Japanese clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木) 19:12 岡田 健一
 # <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:".
 _DATE_FIRST = (r"\d{4}[年/.-]\s?\d{1,2}[月/.-]\s?\d{1,2}日?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール)?|書きました)\s*[:：]")
-ATTRIBUTION = (r"(?:(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
+ATTRIBUTION = (r"(?:(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
                r")\s[^\n]{0,160}?:|" + _DATE_FIRST + r")[ \t]*$")
 

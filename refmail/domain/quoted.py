@@ -60,9 +60,38 @@ def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | 
     return fields, i
 
 
+def _people(value: str, body: str, known: tuple[Person, ...]) -> tuple[Person, ...]:
+    """A header field of a quoted block. Old Outlook writes names without addresses ("Cc: Ramesh Agarwal;
+    Jo Ng"): each is the one person of that name on the thread, or the one address in the quoted text that
+    spells the name ("ramesh@agarwalfabrics.example", often under "his email is" or in a signature)."""
+    found = list(_address_field(value))
+    for name in value.split(";"):
+        name = name.strip().strip('"\'')
+        if name and "@" not in name and not _ADDR.search(name):
+            found += _by_name(name, known) or _spelled_in(name, body)
+    return tuple(dict.fromkeys(found))
+
+
+def _spelled_in(name: str, body: str) -> tuple[Person, ...]:
+    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower())}
+    if not words:
+        return ()
+    scored: dict[str, float] = {}
+    for m in _ADDR.finditer(body[:20000]):
+        local, _, domain = m.group(0).lower().rstrip(".").partition("@")
+        hits = sum(w in local for w in words)
+        if hits:
+            scored[m.group(0).lower().rstrip(".")] = hits + 0.5 * sum(w in domain.split(".")[0] for w in words)
+    if not scored:
+        return ()
+    best = max(scored.values())
+    winners = [a for a, v in scored.items() if v == best]
+    return (Person(" ".join(name.split()), winners[0]),) if len(winners) == 1 else ()
+
+
 def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
-    senders = _address_field(fields.get("from", "")) or _by_name(fields.get("from", ""), known)
-    to, cc = _address_field(fields.get("to", "")), _address_field(fields.get("cc", ""))
+    senders = _people(fields.get("from", ""), body, known)[:1]
+    to, cc = _people(fields.get("to", ""), body, known), _people(fields.get("cc", ""), body, known)
     digest = hashlib.sha256((repr(sorted(fields.items())) + body).encode("utf-8", "replace")).hexdigest()[:24]
     return ParsedMessage(
         message_id=f"refmail-embedded-{digest}@missing",
@@ -148,7 +177,7 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 
 
 def _attribution_sender(head: str) -> str:
-    head = re.sub(r"^[> ]*(" + "|".join(ATTRIBUTION_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)

@@ -116,6 +116,7 @@ ATTRIBUTIONS = [
     "Den mån 3 mars 2025 kl 09:00 skrev Alice Source <alice@example.org>:",
     "On Mon, Mar 3, 2025 at 9:00 AM Alice Source\n<alice@example.org> wrote:",  # wrapped over two lines
     "Alice Source <alice@example.org> schreef op 3 maart 2025 09:00:",  # the writer before the verb
+    "--- On Mon, 3 Mar 2025 09:00:00 +0530, Alice Source <alice@example.org> wrote:",  # Yahoo, Rediff
     "2025年3月3日(月) 9:00 Alice Source <alice@example.org>:",  # Gmail, Japanese: the date first
     "2025/03/03 9:00、Alice Source <alice@example.org>のメール:",  # Apple Mail, Japanese
 ]

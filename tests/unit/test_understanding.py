@@ -499,17 +499,34 @@ def test_a_couple_by_bare_addresses_the_text_names_both_are_introduced():
     assert u.is_intro and emails(u.prospects) == ["azdoug61@mail.example", "judysorensen@mail.example"]
 
 
-def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet_no():
-    """An Outlook forward whose header block names people without addresses (a writer's file, stop 17)."""
+def _written(writer: str, file: str):
     from pathlib import Path
 
     from refmail.training.corpus import identity_for, load_labels
 
-    folder = Path(__file__).resolve().parents[1] / "corpus_written" / "w3"
-    label = next(x for x in load_labels(folder) if x["file"] == "062_fwd_outlook_names_only_noaddr.eml")
-    u = understand(parse_message((folder / label["file"]).read_bytes()), identity_for(label))
-    assert not u.is_intro and u.unsure
-    assert any("nobody to introduce" in r for r in u.reasons)
+    folder = Path(__file__).resolve().parents[1] / "corpus_written" / writer
+    label = next(x for x in load_labels(folder) if x["file"] == file)
+    return understand(parse_message((folder / file).read_bytes()), identity_for(label))
+
+
+def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet_no():
+    """Old Outlook forwards whose header block names people without addresses (writers' files, stop 17)."""
+    from refmail.domain.outcome import Facts, Outcome, settle
+
+    # No address anywhere: firm wording with nobody to introduce is asked about, never a quiet "no".
+    lost = _written("w4", "075_outlook_fwd_no_address.eml")
+    assert not lost.is_intro and lost.unsure and any("nobody to introduce" in r for r in lost.reasons)
+    assert settle(Facts(handed=True, referral=False, event=False), lost) is Outcome.QUESTION
+    # The referrer's address in his signature names him; his friend's is nowhere: an intro to ask about.
+    named = _written("w3", "062_fwd_outlook_names_only_noaddr.eml")
+    assert named.is_intro and named.referrer.email == "k-watanabe@osaka-seimitsu.example" and not named.prospects
+    assert settle(Facts(handed=True, referral=False, event=False, intro_unplaced=True), named) is Outcome.QUESTION
+
+
+def test_names_without_addresses_in_an_old_outlook_forward_are_the_addresses_its_text_spells():
+    u = _written("w34", "003_fw_suresh_intro_ramesh_agarwal.eml")
+    assert u.is_intro and u.referrer.email == "suresh_iyer1962@yahoo.example"
+    assert emails(u.prospects) == ["ramesh@agarwalfabrics.example"]
 
 
 def test_a_japanese_intro_names_its_prospect_without_spaces_and_leaves_out_the_colleague_copied():
