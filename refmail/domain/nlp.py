@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -301,11 +302,25 @@ def classifier_text(subject: Doc, body: Doc, names: set[str]) -> ClassifierText:
     spaces: list[bool] = []
     for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
         for token in part:
+            if not token.text.isascii() and len(token.text) > 2 and _UNSPACED.search(token.text):
+                pairs = _character_pairs(token.text)
+                words += pairs
+                spaces += [False] * (len(pairs) - 1) + [bool(token.whitespace_)]
+                continue
             words.append(_masked(token, names))
             spaces.append(bool(token.whitespace_))
         words.append("\n\n")  # the subject's end, then the body's
         spaces.append(False)
     return ClassifierText(tuple(words), tuple(spaces))
+
+
+# Chinese, Japanese and Thai leave no spaces between words: a whole sentence is one token, which no other
+# message shares. Their overlapping character pairs (紹介, 介し ...) are what the classifier can learn from.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _character_pairs(text: str) -> list[str]:
+    return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
 def _masked(token, names: set[str]) -> str:

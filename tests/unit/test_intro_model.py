@@ -117,3 +117,15 @@ def test_the_held_back_split_is_big_enough_to_report_and_nobody_trains_on_it():
     assert sum(lb["kind"] == "intro" for lb in labels) >= 300
     assert sum(lb["kind"] != "intro" for lb in labels) >= 300
     assert not set(training_folders()) & {f.parent.resolve() for f in folders}
+
+
+def test_unspaced_scripts_reach_the_classifier_as_character_pairs():
+    import spacy
+
+    from refmail.domain.nlp import classifier_text
+
+    nlp = spacy.blank("en")
+    text = classifier_text(nlp("ご紹介"), nlp("後任の吉川をご紹介します。 Thanks Carol"), {"carol"})
+    assert {"紹介", "ご紹", "後任"} <= set(text.words) and "xxname" in text.words
+    assert not any(len(w) > 2 and not w.isascii() for w in text.words)
+    assert text.text.startswith("ご紹紹介")  # pairs joined without spaces: the same text, each pair once
