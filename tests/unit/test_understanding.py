@@ -472,23 +472,24 @@ def test_base64_encoded_attached_intro_is_read():
     assert u.intro_message_id == intro.message_id
 
 
-@pytest.mark.parametrize("lead", ["On behalf of Mr. Robert Hale", "Im Auftrag von Herrn Dr. Hale", "Namens de heer Robert Hale",
-                                  "De la part de M. Hale", "En nombre de Robert Hale"])
-def test_an_assistant_writing_for_her_principal_names_him_the_referrer(lead):
-    u = read("From: Pat Office <office@hale.example>\nTo: Olivia Owner <owner@example.com>, Carol Prospect "
-             "<carol@example.net>\nCc: Robert Hale <robert.hale@hale.example>, assistant@example.com\nSubject: Introduction",
-             f"{lead}, I would like to introduce you to Carol Prospect, who needs pricing advice. Olivia, meet Carol.\n\nPat")
-    assert u.is_intro and u.referrer.email == "robert.hale@hale.example"
-    assert emails(u.prospects) == ["carol@example.net"]
+HALE = "Cc: Robert Hale <robert.hale@hale.example>, assistant@example.com\n"
+FOR_HALE = "{lead}, I would like to introduce you to Carol Prospect, who needs pricing advice. Olivia, meet Carol.\n\nPat"
 
 
-def test_an_assistant_introducing_her_principal_keeps_him_the_prospect():
-    u = read("From: Pat Office <office@hale.example>\nTo: Olivia Owner <owner@example.com>\n"
-             "Cc: Robert Hale <robert.hale@hale.example>, assistant@example.com\nSubject: Introduction on behalf of Robert Hale",
-             "Dear Olivia, I'm Robert's executive assistant. Robert (copied) was referred to you and would like to "
-             "meet you about coaching. Olivia, meet Robert.\n\nPat\nExecutive Assistant to Robert Hale")
-    assert u.is_intro and u.referrer.email == "office@hale.example"
-    assert emails(u.prospects) == ["robert.hale@hale.example"]
+@pytest.mark.parametrize("to, subject, body, referrer, prospects", [
+    *[(", Carol Prospect <carol@example.net>", "Introduction", FOR_HALE.format(lead=lead), "robert.hale@hale.example",
+       ["carol@example.net"]) for lead in ["On behalf of Mr. Robert Hale", "Im Auftrag von Herrn Dr. Hale",
+                                           "Namens de heer Robert Hale", "De la part de M. Hale", "En nombre de Robert Hale"]],
+    # unless he is the one she introduces
+    ("", "Introduction on behalf of Robert Hale", "Dear Olivia, I'm Robert's executive assistant. Robert (copied) was "
+     "referred to you and would like to meet you about coaching. Olivia, meet Robert.\n\nPat\nExecutive Assistant to "
+     "Robert Hale", "office@hale.example", ["robert.hale@hale.example"]),
+])
+def test_an_assistant_writing_for_her_principal_names_him_the_referrer(to, subject, body, referrer, prospects):
+    u = read(f"From: Pat Office <office@hale.example>\nTo: Olivia Owner <owner@example.com>{to}\n{HALE}Subject: {subject}",
+             body)
+    assert u.is_intro and u.referrer.email == referrer
+    assert emails(u.prospects) == prospects
 
 
 def test_a_couple_by_bare_addresses_the_text_names_both_are_introduced():
