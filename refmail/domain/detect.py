@@ -126,12 +126,13 @@ class Cues:
 
 
 def detect(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
-           setting: dict[str, float] | None = None, memo: dict[str, Analysis] | None = None) -> Detection:
+           setting: dict[str, float] | None = None, memo: dict[str, Analysis] | None = None,
+           owner: Person | None = None) -> Detection:
     """Score ``body`` (the new text only) as an intro of ``parties`` (everyone addressed but the writer).
 
     ``setting`` holds cues about where the text sits (forwarded by the owner, quoted, ...): pipeline.setting.
     """
-    cues = read_cues(pipe, subject, body, parties, memo)
+    cues = read_cues(pipe, subject, body, parties, memo, owner)
     features = model_features(cues.features, setting or {})
     intro, ask = score(pipe.model, features, ask_possible=len(parties) < 2)
     return Detection(round(intro, 3), round(ask, 3), cues.evidence, strong=cues.strong)
@@ -151,8 +152,12 @@ def model_features(text: dict[str, float], setting: dict[str, float]) -> dict[st
 
 
 def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ...],
-              memo: dict[str, Analysis] | None = None) -> Cues:
-    """The cues are facts about the text; how much each counts is the fitted model's business, not this function's."""
+              memo: dict[str, Analysis] | None = None, owner: Person | None = None) -> Cues:
+    """The cues are facts about the text; how much each counts is the fitted model's business, not this function's.
+
+    ``owner``: whose mailbox it is. The classifier reads her name as its own placeholder: "Brad, meet Marco
+    (xxowner, FYI)" is two others introduced; "xxowner, meet Marco" is her intro.
+    """
     text = window(body)
     doc, cues = analysed(pipe, text, memo)
     names = first_names(parties)
@@ -198,7 +203,8 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
     masks = names | display_words(parties)
     # The subject first: "Intro: Carol <> Olivia" says what a two-word body ("Olivia, meet Carol.") is.
-    model_text = classifier_text(pipe.nlp.make_doc(subject), doc, masks)
+    owner_words = display_words((owner,)) | first_names((owner,)) if owner is not None else set()
+    model_text = classifier_text(pipe.nlp.make_doc(subject), doc, masks, owner_words)
     text_model = textcat_scores(pipe, model_text)
     if text_model:
         features.update({f"{k}_logit": logit(v) for k, v in text_model.items()})

@@ -297,7 +297,7 @@ class ClassifierText:
         return Doc(vocab, words=list(self.words), spaces=list(self.spaces))
 
 
-def classifier_text(subject: Doc, body: Doc, names: set[str]) -> ClassifierText:
+def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = frozenset()) -> ClassifierText:
     words: list[str] = []
     spaces: list[bool] = []
     for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
@@ -307,7 +307,7 @@ def classifier_text(subject: Doc, body: Doc, names: set[str]) -> ClassifierText:
                 words += pairs
                 spaces += [False] * (len(pairs) - 1) + [bool(token.whitespace_)]
                 continue
-            words.append(_masked(token, names))
+            words.append(_masked(token, names, owner))
             spaces.append(bool(token.whitespace_))
         words.append("\n\n")  # the subject's end, then the body's
         spaces.append(False)
@@ -323,13 +323,15 @@ def _character_pairs(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
-def _masked(token, names: set[str]) -> str:
+def _masked(token, names: set[str], owner: set[str]) -> str:
     if token.like_email:
         return "xxemail"
     if token.like_url:
         return "xxlink"
     if token.like_num:
         return "xxnum"
+    if token.lower_ in owner:
+        return "xxowner"
     return "xxname" if token.lower_ in names else token.text
 
 

@@ -223,7 +223,7 @@ def _intro(ctx: Context) -> Outcome:
     cands = intro_candidates(ctx.msg, ctx.identity, ctx.rules)
     scored: list[tuple[Candidate, Detection]] = [
         (cand, detect(ctx.pipe, cand.subject, cand.body, addressed(cand, ctx.identity),
-                      setting(cand, ctx.msg, ctx.identity), ctx.memo)) for cand in cands]
+                      setting(cand, ctx.msg, ctx.identity), ctx.memo, ctx.identity.owner)) for cand in cands]
     notes: list[str] = []
     unsure: list[tuple[Candidate, Detection, Parties]] = []
     for cand, det in scored:

@@ -137,7 +137,7 @@ def examples_of(folder: Path, label: dict, pipe: Pipeline, rules: DetectionRules
         klass = _klass(label, cand.how, matches=lone or writer == referrer)
         if klass is None:
             continue
-        cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity))
+        cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity), owner=identity.owner)
         features = model_features(cues.features, setting(cand, msg, identity))
         out.append(Example(f"{folder.name}/{label['file']}", cues.model_text, features, klass,
                            CURATED.get(folder.name, 1.0)))

@@ -125,7 +125,18 @@ def test_unspaced_scripts_reach_the_classifier_as_character_pairs():
     from refmail.domain.nlp import classifier_text
 
     nlp = spacy.blank("en")
-    text = classifier_text(nlp("ご紹介"), nlp("後任の吉川をご紹介します。 Thanks Carol"), {"carol"})
+    text = classifier_text(nlp("ご紹介"), nlp("後任の吉川をご紹介します。 Thanks Carol"), {"carol", "olivia"}, {"olivia"})
     assert {"紹介", "ご紹", "後任"} <= set(text.words) and "xxname" in text.words
     assert not any(len(w) > 2 and not w.isascii() for w in text.words)
     assert text.text.startswith("ご紹紹介")  # pairs joined without spaces: the same text, each pair once
+
+
+def test_the_owner_is_her_own_placeholder_for_the_classifier():
+    """ "Brad, meet Marco (Dana FYI)" introduces two others; "Dana, meet Marco" is her intro."""
+    import spacy
+
+    from refmail.domain.nlp import classifier_text
+
+    nlp = spacy.blank("en")
+    text = classifier_text(nlp("Brad <> Marco"), nlp("Brad, meet Marco. Dana, FYI."), {"brad", "marco", "dana"}, {"dana"})
+    assert text.words.count("xxname") == 4 and text.words.count("xxowner") == 1
