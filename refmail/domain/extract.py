@@ -222,6 +222,18 @@ def _helper(person: Person, referrer: Person | None, body: str) -> bool:
                           rf"\b{first}\b,? (my|our) (executive |personal )?(assistant|EA|PA)\b", body))
 
 
+def _introduced(cand: Candidate, identity: Identity, by: Person | None, text: str,
+                names: tuple[str, ...]) -> tuple[Person, ...]:
+    """Whom ``by``'s intro introduces: the others it addresses; with none, the addresses its text spells out."""
+    for pool in (cand.parties, _written(cand.body)):
+        found = tuple(named(p, text, names) for p in pool
+                      if not identity.is_ours(p.email) and (by is None or p.email != by.email)
+                      and not _helper(p, by, cand.body))
+        if found:
+            return found
+    return ()
+
+
 def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tuple[str, ...] = (),
             quoted_intro: bool = True) -> Parties:
     """Referrer = the intro's writer; prospects = the others it addresses, minus the owner and assistant.
@@ -233,23 +245,15 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     everyone = _unique(cand.parties + msg.to + msg.cc + ((msg.sender,) if msg.sender else ()) +
                        ((cand.referrer,) if cand.referrer else ()))
     owner_side = next((p for p in everyone if identity.is_owner(p.email)), None)
-    pool = cand.parties
     if cand.how == How.DIRECT and referrer and identity.is_owner(referrer.email) and msg.in_reply_to and quoted_intro \
             and msg.embedded and msg.embedded[0].sender and not identity.is_ours(msg.embedded[0].sender.email):
         referrer = msg.embedded[0].sender  # the owner's reply-all: the intro's writer is the one quoted
-
-    def introduced_by(by: Person | None) -> tuple[Person, ...]:
-        def introduced(people: tuple[Person, ...]) -> tuple[Person, ...]:
-            return tuple(named(p, text, names) for p in people
-                         if not identity.is_ours(p.email) and (by is None or p.email != by.email)
-                         and not _helper(p, by, cand.body))
-        return introduced(pool) or introduced(_written(cand.body))
-
-    prospects = introduced_by(referrer)
-    principal = _principal(referrer, cand.body, pool)
+    prospects = _introduced(cand, identity, referrer, text, names)
+    principal = _principal(referrer, cand.body, cand.parties)
     # An assistant writing for her principal; unless he is the one she introduces ("I'm Jonathan's EA").
-    if principal is not None and introduced_by(principal):
-        referrer, prospects = principal, introduced_by(principal)
+    theirs = _introduced(cand, identity, principal, text, names) if principal is not None else ()
+    if theirs:
+        referrer, prospects = principal, theirs
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
     unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer))
                     and not _mentioned(p, cand.body, others))
