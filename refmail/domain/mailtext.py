@@ -55,7 +55,7 @@ SEPARATOR_WORDS = (
     "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande", "Vidarebefordrat meddelande",
     "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
     "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "元のメッセージ", "転送メッセージ",
-    "転送されたメッセージ",
+    "転送されたメッセージ", "原始邮件", "原始郵件", "转发的邮件", "轉寄郵件", "원본 메시지", "전달된 메시지", "الرسالة الأصلية",
 )
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
@@ -75,29 +75,32 @@ ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "Den
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
          r"napisał(?:a|\(a\))?", "napsal(?:a)?", "yazdı")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
-_WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb")
+_WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
 # Yahoo and Rediff put dashes before it ("--- On Sun, 5 May 2024 ..., Srini <s@x> wrote:").
 # The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
-# Japanese clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木) 19:12 岡田 健一
-# <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:".
-_DATE_FIRST = (r"\d{4}[年/.-]\s?\d{1,2}[月/.-]\s?\d{1,2}日?[^\n]{0,160}?"
-               r"(?:<[^<>\n]{3,120}>\s*(?:のメール)?|書きました)\s*[:：]")
+# Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
+# 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
+# "2025年4月17日 19:12，林 <lin@x> 写道：", "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
+_DATE_FIRST = (r"\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
+               r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성)?|書きました|写道|寫道)\s*[:：]")
 ATTRIBUTION = (r"(?:(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
                r")\s[^\n]{0,160}?:|" + _DATE_FIRST + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "Mittente", "差出人", "送信者"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "Pour", "宛先"),
-    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à"),
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
+             "보낸 사람", "보낸사람", "من"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى"),
+    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
-             "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時"),
+             "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "发送时间", "寄件日期",
+             "보낸 날짜", "날짜", "تم الإرسال", "التاريخ"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
-                "Temat", "Předmět", "Konu", "Sujet", "件名"),
+                "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

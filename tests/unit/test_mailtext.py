@@ -79,6 +79,9 @@ SEPARATORS = [
     "-----元のメッセージ-----",  # Outlook, Japanese
     "---------- 転送されたメッセージ ---------",  # Gmail, Japanese
     "転送されたメッセージ:",  # Apple Mail, Japanese
+    "-----原始邮件-----",  # Outlook and Foxmail, Chinese
+    "-----원본 메시지-----",  # Outlook, Korean
+    "-----الرسالة الأصلية-----",  # Outlook, Arabic
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -119,6 +122,9 @@ ATTRIBUTIONS = [
     "--- On Mon, 3 Mar 2025 09:00:00 +0530, Alice Source <alice@example.org> wrote:",  # Yahoo, Rediff
     "2025年3月3日(月) 9:00 Alice Source <alice@example.org>:",  # Gmail, Japanese: the date first
     "2025/03/03 9:00、Alice Source <alice@example.org>のメール:",  # Apple Mail, Japanese
+    "2025年3月3日 09:00，Alice Source <alice@example.org> 写道：",  # Gmail, Chinese
+    "2025년 3월 3일 (월) 오전 9:00, Alice Source <alice@example.org>님이 작성:",  # Gmail, Korean
+    "في الاثنين، 3 مارس 2025 في 9:00 ص، كتب Alice Source <alice@example.org>:",  # Gmail, Arabic
 ]
 
 
@@ -230,6 +236,9 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("Asunto:", "De:", "Para:", "CC:"),  # Thunderbird, Spanish
     ("Oggetto:", "Mittente:", "A:", "CC:"),  # Thunderbird, Italian
     ("件名:", "差出人:", "宛先:", "CC:"),  # Outlook, Japanese
+    ("主题:", "发件人:", "收件人:", "抄送:"),  # Outlook and Foxmail, Chinese
+    ("제목:", "보낸 사람:", "받는 사람:", "참조:"),  # Outlook, Korean
+    ("الموضوع:", "من:", "إلى:", "نسخة:"),  # Outlook, Arabic
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields
