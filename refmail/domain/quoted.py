@@ -60,28 +60,31 @@ def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | 
     return fields, i
 
 
-def _people(value: str, body: str, known: tuple[Person, ...]) -> tuple[Person, ...]:
+_MAX_NAMES = 50  # names without addresses read from one field: a hostile "Cc: a; b; c; ..." stays cheap
+
+
+def _people(value: str, written: tuple[str, ...], known: tuple[Person, ...]) -> tuple[Person, ...]:
     """A header field of a quoted block. Old Outlook writes names without addresses ("Cc: Ramesh Agarwal;
     Jo Ng"): each is the one person of that name on the thread, or the one address in the quoted text that
-    spells the name ("ramesh@agarwalfabrics.example", often under "his email is" or in a signature)."""
+    spells the name (``written``: "ramesh@agarwalfabrics.example", often under "his email is" or in a signature)."""
     found = list(_address_field(value))
-    for name in value.split(";"):
+    for name in value.split(";", _MAX_NAMES)[:_MAX_NAMES]:
         name = name.strip().strip('"\'')
         if name and "@" not in name and not _ADDR.search(name):
-            found += _by_name(name, known) or _spelled_in(name, body)
+            found += _by_name(name, known) or _spelled_in(name, written)
     return tuple(dict.fromkeys(found))
 
 
-def _spelled_in(name: str, body: str) -> tuple[Person, ...]:
-    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower())}
+def _spelled_in(name: str, written: tuple[str, ...]) -> tuple[Person, ...]:
+    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower()[:200])}
     if not words:
         return ()
     scored: dict[str, float] = {}
-    for m in _ADDR.finditer(body[:20000]):
-        local, _, domain = m.group(0).lower().rstrip(".").partition("@")
+    for address in written:
+        local, _, domain = address.partition("@")
         hits = sum(w in local for w in words)
         if hits:
-            scored[m.group(0).lower().rstrip(".")] = hits + 0.5 * sum(w in domain.split(".")[0] for w in words)
+            scored[address] = hits + 0.5 * sum(w in domain.split(".")[0] for w in words)
     if not scored:
         return ()
     best = max(scored.values())
@@ -90,8 +93,9 @@ def _spelled_in(name: str, body: str) -> tuple[Person, ...]:
 
 
 def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
-    senders = _people(fields.get("from", ""), body, known)[:1]
-    to, cc = _people(fields.get("to", ""), body, known), _people(fields.get("cc", ""), body, known)
+    written = tuple(dict.fromkeys(m.group(0).lower().rstrip(".") for m in _ADDR.finditer(body[:20000])))[:200]
+    senders = _people(fields.get("from", ""), written, known)[:1]
+    to, cc = _people(fields.get("to", ""), written, known), _people(fields.get("cc", ""), written, known)
     digest = hashlib.sha256((repr(sorted(fields.items())) + body).encode("utf-8", "replace")).hexdigest()[:24]
     return ParsedMessage(
         message_id=f"refmail-embedded-{digest}@missing",

@@ -97,3 +97,18 @@ def test_headers_of_20000_addresses_or_encoded_words_grow_linearly_and_are_cut(k
     assert big <= 15 * max(small, FLOOR), (small, big)
     if kind != "encoded subject":
         assert any("To header cut" in r for r in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.timeout(120)
+def test_a_forwarded_block_of_names_without_addresses_grows_linearly():
+    """Old Outlook's names-only "Cc: A; B; C" is matched against the addresses written below it: once per block."""
+    def mail(n: int) -> bytes:
+        names = "; ".join(f"Zed Qua{i}" for i in range(n))
+        written = "\r\n".join(f"zed.qua{i}@x{i}.example" for i in range(n))
+        body = (f"FYI\r\n\r\n-----Original Message-----\r\nFrom: Alice Source\r\nSent: Monday\r\nTo: Olivia\r\n"
+                f"Cc: {names}\r\nSubject: Intro\r\n\r\n{written}")
+        return _mail("From: Olivia Owner <owner@example.com>\r\nTo: assistant@example.com\r\nSubject: FW: Intro\r\n", body)
+
+    small, _ = _cpu(mail(150))
+    big, _ = _cpu(mail(1_500))
+    assert big <= 15 * max(small, FLOOR), (small, big)
