@@ -154,21 +154,33 @@ def _name_tokens(person: Person | None) -> set[str]:
     return {t for t in words if len(t) > 2 or len(t) > 1 and _CJK.search(t)}  # 吉川: a whole family name
 
 
-def _mentioned(person: Person, text: str, others: set[str]) -> bool:
+@dataclass(frozen=True)
+class _Said:
+    """An intro's text, read once for every person it may name (a message can address thousands)."""
+
+    text: str
+    words: frozenset[str]
+    names: frozenset[str]  # its capitalised words, lower-cased: "Doug", "Judy"
+
+    @classmethod
+    def of(cls, text: str) -> _Said:
+        return cls(text, frozenset(_LETTERS.findall(text.lower())),
+                   frozenset(w.lower() for w in _CAPITALISED_WORD.findall(text)) - {w.lower() for w in _NOT_NAMES})
+
+
+def _mentioned(person: Person, said: _Said, others: set[str]) -> bool:
     """Named in the text by first name, last name or the address's local part (not by the writer's own name);
     a bare address, by a name it starts or ends with ("Doug" for azdoug61@...)."""
-    words = set(_LETTERS.findall(text.lower()))
     tokens = _name_tokens(person) - others
-    if tokens & words:
+    if tokens & said.words:
         return True
     # Chinese and Japanese write no spaces between words ("吉川までご連絡"): a name is found inside the text.
-    if any(t in text for t in tokens if _CJK.search(t)):
+    if any(t in said.text for t in tokens if _CJK.search(t)):
         return True
     if person.name:
         return False
-    names = {w.lower() for w in _CAPITALISED_WORD.findall(text)} - others - {w.lower() for w in _NOT_NAMES}
     runs = [r for r in _LETTERS.findall(person.email.split("@")[0].lower()) if len(r) > 3]
-    return any(r.startswith(n) or r.endswith(n) for r in runs for n in names)
+    return any(r.startswith(n) or r.endswith(n) for r in runs for n in said.names - others)
 
 
 @dataclass(frozen=True)
@@ -255,9 +267,10 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     if theirs:
         referrer, prospects = principal, theirs
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
+    said = _Said.of(cand.body)
     unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer))
-                    and not _mentioned(p, cand.body, others))
-    if unnamed and len(unnamed) < len(prospects) and any(_mentioned(p, cand.body, others) for p in prospects):
+                    and not _mentioned(p, said, others))
+    if unnamed and len(unnamed) < len(prospects) and any(_mentioned(p, said, others) for p in prospects):
         # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced; a bare
         # address from elsewhere may be anyone the text names, and stays.
         prospects = tuple(p for p in prospects if p not in unnamed)
