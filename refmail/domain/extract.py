@@ -6,8 +6,8 @@ import enum
 import re
 from dataclasses import dataclass
 
-from refmail.domain.mailtext import first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
-from refmail.domain.scanning import ADDRESS_NO_EQ
+from refmail.domain.mailtext import CJK, first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
+from refmail.domain.scanning import addresses_in
 from refmail.domain.types import Identity, ParsedMessage, Person
 
 # Who an assistant writes for: "On behalf of Mr. Harald Larsen", "im Auftrag von Herrn Dr. Brandt", "Namens de heer
@@ -143,7 +143,6 @@ def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Perso
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
 
 
@@ -151,7 +150,7 @@ def _name_tokens(person: Person | None) -> set[str]:
     if person is None:
         return set()
     words = _LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower())
-    return {t for t in words if len(t) > 2 or len(t) > 1 and _CJK.search(t)}  # 吉川: a whole family name
+    return {t for t in words if len(t) > 2 or len(t) > 1 and CJK.search(t)}  # 吉川: a whole family name
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,7 @@ def _mentioned(person: Person, said: _Said, others: set[str]) -> bool:
     if tokens & said.words:
         return True
     # Chinese and Japanese write no spaces between words ("吉川までご連絡"): a name is found inside the text.
-    if any(t in said.text for t in tokens if _CJK.search(t)):
+    if any(t in said.text for t in tokens if CJK.search(t)):
         return True
     if person.name:
         return False
@@ -197,8 +196,7 @@ _MACHINE = re.compile(r"(?i)^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaste
 def _written(body: str) -> tuple[Person, ...]:
     """Addresses written out in the text ("her address is carol@x"): the intro that names its prospect
     there, with nobody else on the message, still introduces her."""
-    found = [Person("", m.group(0).lower().rstrip(".")) for m in ADDRESS_NO_EQ.finditer(body[:8000])]
-    return _unique(p for p in found if not _MACHINE.match(p.email))[:5]
+    return tuple(Person("", a) for a in addresses_in(body[:8000]) if not _MACHINE.match(a))[:5]
 
 
 def _domain(person: Person | None) -> str:
@@ -268,9 +266,9 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
         referrer, prospects = principal, theirs
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
     said = _Said.of(cand.body)
-    unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer))
-                    and not _mentioned(p, said, others))
-    if unnamed and len(unnamed) < len(prospects) and any(_mentioned(p, said, others) for p in prospects):
+    mentioned = {p.email: _mentioned(p, said, others) for p in prospects}
+    unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer)) and not mentioned[p.email])
+    if unnamed and len(unnamed) < len(prospects) and any(mentioned.values()):
         # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced; a bare
         # address from elsewhere may be anyone the text names, and stays.
         prospects = tuple(p for p in prospects if p not in unnamed)

@@ -45,6 +45,15 @@ def without_prefixes(subject: str) -> str:
     return _ANY_PREFIXES.sub("", subject)
 
 
+# ---- scripts written without spaces between words ------------------------------------------------------------
+
+# Chinese and Japanese characters: a name sits inside a run of text ("吉川までご連絡"), two of them make a whole name.
+_CJK_RANGES = "\u2e80-\u9fff\uf900-\ufaff"
+CJK = re.compile(f"[{_CJK_RANGES}]")
+# Those, Thai (no spaces either) and Hangul (its words carry their particles: "박지원님이"): read in pairs of letters.
+UNSPACED = re.compile(f"[\u0e00-\u0e7f{_CJK_RANGES}\uac00-\ud7af]")
+
+
 # ---- the lines above a forwarded or quoted message -------------------------------------------------------
 
 # The words clients put between dashes above a forwarded or original message.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -13,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.mailtext import HONORIFICS
+from refmail.domain.mailtext import HONORIFICS, UNSPACED
 from refmail.domain.scoring import IntroModel
 
 T = {"IS_TITLE": True}
@@ -302,7 +301,7 @@ def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = 
     spaces: list[bool] = []
     for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
         for token in part:
-            if not token.text.isascii() and len(token.text) > 2 and _UNSPACED.search(token.text):
+            if not token.text.isascii() and len(token.text) > 2 and UNSPACED.search(token.text):
                 pairs = _character_pairs(token.text)
                 words += pairs
                 spaces += [False] * (len(pairs) - 1) + [bool(token.whitespace_)]
@@ -314,11 +313,8 @@ def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = 
     return ClassifierText(tuple(words), tuple(spaces))
 
 
-# Chinese, Japanese and Thai leave no spaces between words: a whole sentence is one token, which no other
-# message shares. Their overlapping character pairs (紹介, 介し ...) are what the classifier can learn from.
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
+# In a script without spaces a whole sentence is one token, which no other message shares. Its overlapping
+# character pairs (紹介, 介し ...) are what the classifier can learn from.
 def _character_pairs(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)]
 

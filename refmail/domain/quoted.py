@@ -8,7 +8,7 @@ import re
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
                                       WROTE_PATTERN)
-from refmail.domain.scanning import ADDRESS_NO_EQ
+from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
 
 MAX_DEPTH = 3
@@ -93,7 +93,7 @@ def _spelled_in(name: str, written: tuple[str, ...]) -> tuple[Person, ...]:
 
 
 def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
-    written = tuple(dict.fromkeys(m.group(0).lower().rstrip(".") for m in _ADDR.finditer(body[:20000])))[:200]
+    written = addresses_in(body[:20000])[:200]
     senders = _people(fields.get("from", ""), written, known)[:1]
     to, cc = _people(fields.get("to", ""), written, known), _people(fields.get("cc", ""), written, known)
     digest = hashlib.sha256((repr(sorted(fields.items())) + body).encode("utf-8", "replace")).hexdigest()[:24]

@@ -15,6 +15,11 @@ ADDRESS = re.compile(r"(?<![\w.+'=-])[\w.+'=-]++@[\w-]++(?:\.[\w-]++)+")
 ADDRESS_NO_EQ = re.compile(r"(?<![\w.+'-])[\w.+'-]++@[\w-]++(?:\.[\w-]++)+")
 
 
+def addresses_in(text: str) -> tuple[str, ...]:
+    """Every address written out in ``text``, lower-cased, once each, in order ("...at carol@x.example.")."""
+    return tuple(dict.fromkeys(m.group(0).lower().rstrip(".") for m in ADDRESS_NO_EQ.finditer(text)))
+
+
 def bounded(text: str, limit: int) -> tuple[str, str | None]:
     """`text` cut to `limit` characters, and the note for the reasons trail when it was cut."""
     if len(text) <= limit:
