@@ -80,9 +80,10 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
              r"|(?:" + "|".join(re.escape(w) for w in FORWARD_LEADS) + r")\s*:[^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
 
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
-ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "Den", "Dne", "W dniu", "Dnia")
+# iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:").
+ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
-         r"napisał(?:a|\(a\))?", "napsal(?:a)?", "yazdı")
+         r"napisał(?:a|\(a\))?", "pisze", "napsal(?:a)?", "yazdı", "geskryf")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
@@ -94,7 +95,9 @@ WROTE_PATTERN = "|".join(WROTE)
 # "2025年4月17日 19:12，林 <lin@x> 写道：", "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
 _DATE_FIRST = (r"\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성)?|書きました|写道|寫道)\s*[:：]")
-ATTRIBUTION = (r"(?:(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
+# Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
+WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
+ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
                r")\s[^\n]{0,160}?:|" + _DATE_FIRST + r")[ \t]*$")
 
@@ -105,7 +108,7 @@ FIELD_NAMES = {
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
-             "Enviado em", "Enviada em", "Verzonden", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
+             "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "发送时间", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",

@@ -6,7 +6,7 @@ import hashlib
 import re
 
 from refmail.domain.addresses import addresses
-from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, WRITER_FIRST_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
                                       WROTE_PATTERN)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
@@ -181,13 +181,13 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 
 
 def _attribution_sender(head: str) -> str:
-    head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
         name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(、")
-        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|schreef|skrev|schrieb)\s+)+", "", name,
+        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|schreef|skrev|schrieb)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
     bare = _ADDR.search(head)

@@ -125,6 +125,10 @@ ATTRIBUTIONS = [
     "2025年3月3日 09:00，Alice Source <alice@example.org> 写道：",  # Gmail, Chinese
     "2025년 3월 3일 (월) 오전 9:00, Alice Source <alice@example.org>님이 작성:",  # Gmail, Korean
     "في الاثنين، 3 مارس 2025 في 9:00 ص، كتب Alice Source <alice@example.org>:",  # Gmail, Arabic
+    "A 03/03/2025, às 09:00, Alice Source <alice@example.org> escreveu:",  # iOS Mail, Portuguese
+    "W dniu 03.03.2025 o 09:00, Alice Source <alice@example.org> pisze:",  # Thunderbird, Polish
+    "Wiadomość napisana przez Alice Source <alice@example.org> w dniu 03.03.2025, o godz. 09:00:",  # Apple Mail, Polish
+    "Op Ma., 3 Mrt. 2025 om 09:00 het Alice Source <alice@example.org> geskryf:",  # Gmail, Afrikaans
 ]
 
 
@@ -223,7 +227,8 @@ def test_a_question_answer_is_known_by_its_subject_under_any_prefix(prefix):
 
 
 @pytest.mark.parametrize("sent", ["Enviado el: miércoles, 30 de septiembre de 2026 06:34",  # Outlook in Spanish
-                                  "Enviada em: quarta-feira, 30 de setembro de 2026 06:34"])  # and in Portuguese
+                                  "Enviada em: quarta-feira, 30 de setembro de 2026 06:34",  # and in Portuguese
+                                  "Gestuur: Woensdag, 30 September 2026 06:34"])  # Outlook on the web, Afrikaans
 def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(sent):
     text = f"¡Gracias, Ana!\n\nDe: Ana Pons <ana@x.org>\n{sent}\nPara: Yuki; Laura\nAsunto: Te presento a Laura\n\nYuki, te presento a Laura."
     assert new_text(text, below_quotes=True) == "¡Gracias, Ana!"
