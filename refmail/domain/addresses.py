@@ -54,3 +54,15 @@ def addresses(value: str) -> tuple[Person, ...]:
         dangling = ""
         people.setdefault(addr, Person(_name(name), addr))
     return tuple(people.values())
+
+
+def recipients(value: str) -> tuple[Person, ...]:
+    """To and Cc: some clients encode the whole list, addresses included, as RFC 2047 words.
+
+    Read decoded only when the header names no address as written. Never for From or Reply-To: there a
+    display name must not become the address refmail believes or answers.
+    """
+    found = addresses(value)
+    if found or "=?" not in value:
+        return found
+    return addresses(decode_text(value))

@@ -11,7 +11,7 @@ from email.header import Header, decode_header
 from html.parser import HTMLParser
 
 
-from refmail.domain.addresses import addresses, decode_text
+from refmail.domain.addresses import addresses, decode_text, recipients
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure
 
@@ -97,7 +97,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     if repeated:
         categories += tuple(f"{len(msg.get_all(n) or ())} {n} headers: sender unknown" for n in repeated)
         senders = ()
-    to, cc = addresses(raw_get.get("to", "")), addresses(raw_get.get("cc", ""))
+    to, cc = recipients(raw_get.get("to", "")), recipients(raw_get.get("cc", ""))
     defects = tuple(dict.fromkeys(_defects(msg) + categories))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
     return ParsedMessage(

@@ -140,6 +140,16 @@ def test_an_encoded_display_name_never_becomes_the_address():
     assert [p.email for p in msg.cc] == ["eve@evil.test"]
 
 
+def test_a_recipient_list_encoded_whole_is_read_decoded_but_a_from_never_is():
+    raw = eml("From: =?utf-8?q?Carol_=3Ccarol=40example=2Enet=3E?=\n"
+              "To: =?utf-8?q?Sara_M=C3=B8ller_=3Csara=40nordvolt=2Eexample=3E=2C_H?=\n =?utf-8?q?edda_Nygaard_=3Chedda=40kv=2Eexample=3E?=\n"
+              "Cc: =?utf-8?q?Kasia_=3Ckasia=40example=2Ecom=3E?= <real@example.com>\nSubject: hi")
+    msg = parse_message(raw)
+    assert [(p.name, p.email) for p in msg.to] == [("Sara Møller", "sara@nordvolt.example"), ("Hedda Nygaard", "hedda@kv.example")]
+    assert [p.email for p in msg.cc] == ["real@example.com"]  # an address as written wins over one encoded
+    assert msg.sender is None
+
+
 def test_a_from_naming_several_addresses_has_no_trusted_sender():
     msg = parse_message(eml("From: owner@example.com, mallory@evil.test\nTo: assistant@example.com\nSubject: hi"))
     assert msg.sender is None
