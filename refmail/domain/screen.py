@@ -198,6 +198,8 @@ def autoreply_text(msg: ParsedMessage, identity: Identity) -> Screened | None:
         return None
     if msg.embedded:  # it quotes what it answers: a person wrote it ("I'm out of office next week, after?")
         return None
+    if len(msg.to) + len(msg.cc) > 1:  # an away notice answers its one sender; "I am retired now" to two is a person
+        return None
     if is_permanent(opening):
         return _autoreply(msg, "no-longer-here notice in the body")
     if _OOO_BODY.search(opening) and (return_date(opening, msg.date) or re.search(

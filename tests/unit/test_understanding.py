@@ -240,6 +240,15 @@ def test_no_longer_here_autoreply_is_permanent(body):
     assert u.kind is Kind.AUTOREPLY and u.permanent
 
 
+def test_an_unmarked_no_longer_here_notice_answers_one_sender_and_a_message_to_two_is_a_person():
+    body = "This mailbox is no longer monitored."
+    assert read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: hello", body).kind is Kind.AUTOREPLY
+    u = read("From: Steinar <steinar@example.net>\nTo: marit@example.org, owner@example.com\nSubject: introduction",
+             "Dear Marit and Olivia\n\nI introduce you to each other as promised. Marit leads digital services at the "
+             "city, Olivia builds portals. I am retired now so I do not follow further.\n\nSteinar")
+    assert u.kind is not Kind.AUTOREPLY and not u.permanent
+
+
 def test_please_remove_me_is_a_reply_with_do_not_contact():
     u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
              "Please remove me from your list.\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Hi Carol")
