@@ -162,9 +162,10 @@ def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
     answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
         bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email))
     # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
-    # forwards) introduces no one by its subject.
+    # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
+    # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.
     forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
-        cand.source.in_reply_to or is_reply_subject(cand.subject))
+        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on.
     replier = _replier(cand)

@@ -249,6 +249,18 @@ def test_an_unmarked_no_longer_here_notice_answers_one_sender_and_a_message_to_t
     assert u.kind is not Kind.AUTOREPLY and not u.permanent
 
 
+def test_a_forwarded_answer_that_quotes_nothing_is_read_for_its_own_intro():
+    """ "RE: Engineers" from a client, forwarded by the owner: "one more thing, also get in touch with Frank"."""
+    block = ("---------- Forwarded message ---------\nFrom: Marieke Dijkstra <marieke@bank.example>\n"
+             "Date: Thu, Mar 28, 2024 at 2:22 PM\nSubject: RE: Security engineers\nTo: Olivia Owner <owner@example.com>\n\n"
+             "Olivia,\n\nOne more thing: please also get in touch with Frank de Ruiter (frank@bank.example), our Red Team "
+             "lead. He has a separate vacancy and knows you will be contacting him.\n\nRegards,\nMarieke\n")
+    headers = "From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: RE: Security engineers"
+    u = read(headers, "Please add Frank and draft an intro mail from me.\n\n" + block)
+    assert u.kind is Kind.INTRO
+    assert (u.referrer.email, [p.email for p in u.prospects]) == ("marieke@bank.example", ["frank@bank.example"])
+
+
 def test_please_remove_me_is_a_reply_with_do_not_contact():
     u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
              "Please remove me from your list.\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Hi Carol")
