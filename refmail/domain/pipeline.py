@@ -159,8 +159,11 @@ def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
     msg, identity = ctx.msg, ctx.identity
     # A reply to the owner, or any reply quoting an earlier message: the intro is the quoted one
     # ("Thanks Alice, moving you to BCC" is the prospect answering).
+    # Unless it brings someone new onto the thread ("Anders is now in copy"): that is an intro made in
+    # the thread it was asked for in, and its score decides.
     answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
-        bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email))
+        bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email)
+    ) and not _brings_someone_new(msg, identity)
     # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
     # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
     # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.
@@ -171,6 +174,14 @@ def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
     replier = _replier(cand)
     quoted_by_other = cand.how in QUOTED and not (replier is not None and identity.is_ours(replier.email))
     return answers_thread or forwarded_answer or quoted_by_other
+
+
+def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
+    """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader."""
+    seen = {p.email for m in msg.embedded for p in ((m.sender,) if m.sender else ()) + m.to + m.cc}
+    if msg.sender is not None:
+        seen.add(msg.sender.email)
+    return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.to + msg.cc)
 
 
 def judge(ctx: Context, cand: Candidate, det: Detection) -> Verdict:

@@ -261,6 +261,23 @@ def test_a_forwarded_answer_that_quotes_nothing_is_read_for_its_own_intro():
     assert (u.referrer.email, [p.email for p in u.prospects]) == ("marieke@bank.example", ["frank@bank.example"])
 
 
+def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it():
+    headers = ("From: Katrin Hofmann <katrin@freight.example>\nTo: Olivia Owner <owner@example.com>, "
+               "Anders Olsen <anders@vinhandel.example>\nCc: assistant@example.com\nSubject: Re: Kurze Frage\n"
+               "In-Reply-To: <ok.1@example.com>")
+    body = ("Hi Olivia, switching to English since Anders is now in copy :)\n\nAnders - here is Olivia, the broker I told "
+            "you about. Olivia - Anders Olsen, Olsen Vinhandel in Aarhus. He would like to start with a pallet in autumn.\n\n"
+            "Katrin\n\nOn 10 Apr 2026, at 08:00, Olivia Owner <owner@example.com> wrote:\n> Ja klar, gerne! Stell uns gerne vor.\n")
+    u = read(headers, body)
+    assert u.kind is Kind.INTRO and [p.email for p in u.prospects] == ["anders@vinhandel.example"]
+    # The prospect answering that intro brings no one new: a reply, never an intro of its own.
+    answer = read("From: Anders Olsen <anders@vinhandel.example>\nTo: Olivia Owner <owner@example.com>, "
+                  "Katrin Hofmann <katrin@freight.example>\nSubject: Re: Kurze Frage\nIn-Reply-To: <k.2@freight.example>",
+                  "Thanks Katrin! Olivia, lovely to meet you, shall we talk Tuesday?\n\n"
+                  "On 11 Apr 2026, at 09:00, Katrin Hofmann <katrin@freight.example> wrote:\n> " + body.replace("\n", "\n> "))
+    assert answer.kind is not Kind.INTRO
+
+
 def test_please_remove_me_is_a_reply_with_do_not_contact():
     u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
              "Please remove me from your list.\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Hi Carol")
