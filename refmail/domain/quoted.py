@@ -6,8 +6,8 @@ import hashlib
 import re
 
 from refmail.domain.addresses import addresses
-from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, WRITER_FIRST_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
-                                      WROTE_PATTERN)
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
+                                      WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
 
@@ -133,7 +133,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
     candidates = []
     for m in _SEPARATOR.finditer(text):
         candidates.append((m.start(), m.end(), "separator"))
-    for m in _ATTRIBUTION.finditer(text):
+    for m in attribution_matches(_ATTRIBUTION, text):
         candidates.append((m.start(), m.end(), "attribution"))
     for m in _BEGIN_FROM.finditer(text):
         candidates.append((m.start(), m.start(), "block"))
