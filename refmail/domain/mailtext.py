@@ -72,13 +72,13 @@ FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
     "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
     "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
-    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ",
+    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
 # message:", Outlook's underscore rule, Lotus Notes' "----- Forwarded by ... -----".
 SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS) + r")[^\n]*"
-             r"|(?:" + "|".join(re.escape(w) for w in FORWARD_LEADS) + r")\s*:[^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
+             r"|(?:" + "|".join(re.escape(w) for w in FORWARD_LEADS) + r")\s*[:：][^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
 
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
 # iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:").
@@ -93,8 +93,8 @@ WROTE_PATTERN = "|".join(WROTE)
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
 # 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
-# "2025年4月17日 19:12，林 <lin@x> 写道：", "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
-_DATE_FIRST = (r"\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
+# "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
+_DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성)?|書きました|写道|寫道)\s*[:：]")
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
@@ -110,7 +110,7 @@ FIELD_NAMES = {
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
-             "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "发送时间", "寄件日期",
+             "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع"),
@@ -151,7 +151,7 @@ def attribution_matches(pattern: re.Pattern, text: str, stop: int | None = None)
 # The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
 SIGNATURE_LINE = re.compile(
     r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
-    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+|\S+から送信)$",
+    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+|\S+から送信|发自我的.+|寄自我的.+)$",
     re.MULTILINE | re.IGNORECASE)
 
 

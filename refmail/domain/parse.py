@@ -8,12 +8,13 @@ import hashlib
 import re
 from datetime import datetime, timezone
 from email.header import Header, decode_header
+from html import unescape
 from html.parser import HTMLParser
 
 
 from refmail.domain.addresses import addresses, decode_text, recipients
 from refmail.domain.quoted import embedded_messages
-from refmail.domain.types import ParsedMessage, ParseFailure
+from refmail.domain.types import ParsedMessage, ParseFailure, Person
 
 MAX_DEPTH = 3
 # RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
@@ -116,8 +117,34 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         delivery_status=status,
         calendars=calendars,
-        embedded=embedded_messages(body, known=senders + to + cc),
+        embedded=_embedded(body, html, senders + to + cc),
     )
+
+
+_MAX_LINKS_READ = 200_000  # characters of HTML read for mail links
+# A mail link in HTML mail: <a href="mailto:ryan@x">Ryan O'Neill</a>, bounded so that a hostile part stays linear.
+_MAILTO = re.compile(r"""<a\b[^>]{0,500}?href\s*=\s*["']?mailto:([^"'?>\s]{3,254})[^>]{0,500}>([^<]{0,200})</a>""",
+                     re.IGNORECASE)
+
+
+def _embedded(body: str, html: str, known: tuple[Person, ...]) -> tuple[ParsedMessage, ...]:
+    """The quoted and forwarded messages of the body, their writers found by name where they have no address.
+
+    Foxmail and Outlook quote "From: Ryan O'Neill" in the text part and link the name to its address only in
+    the HTML part: when a quoted writer has no address, the HTML's mail links name the people too.
+    """
+    found = embedded_messages(body, known=known)
+    if not found or "mailto:" not in html or all(e.sender is not None for e in _nested(found)):
+        return found
+    linked = tuple(Person(" ".join(unescape(name).split()), addr.lower())
+                   for addr, name in _MAILTO.findall(html[:_MAX_LINKS_READ]) if "@" in addr)
+    return embedded_messages(body, known=known + tuple(dict.fromkeys(linked))) if linked else found
+
+
+def _nested(found: tuple[ParsedMessage, ...]):
+    while found:
+        yield found[0]
+        found = found[0].embedded
 
 
 def as_written(value: object) -> str:

@@ -129,6 +129,7 @@ ATTRIBUTIONS = [
     "W dniu 03.03.2025 o 09:00, Alice Source <alice@example.org> pisze:",  # Thunderbird, Polish
     "Wiadomość napisana przez Alice Source <alice@example.org> w dniu 03.03.2025, o godz. 09:00:",  # Apple Mail, Polish
     "Op Ma., 3 Mrt. 2025 om 09:00 het Alice Source <alice@example.org> geskryf:",  # Gmail, Afrikaans
+    "在 2025年3月3日，09:00，Alice Source <alice@example.org> 写道：",  # iOS Mail, Chinese
 ]
 
 
@@ -252,3 +253,13 @@ def test_forward_header_fields_in_other_languages_name_every_party(fields):
     found = embedded_messages(text)[0]
     assert found.sender.email == "alice@example.org" and found.subject == "Intro"
     assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
+
+
+def test_an_ios_forward_in_chinese_is_an_embedded_message_with_every_party():
+    text = ("请跟进\n\n发自我的iPhone\n\n以下是转发的邮件：\n\n发件人: Alice Source <alice@example.org>\n"
+            "日期: 2024年10月11日 GMT+8 15:03:27\n收件人: Olivia <owner@example.com>\n抄送: Carol <carol@example.net>\n"
+            "主题: Intro\n\nOlivia, meet Carol.")
+    assert new_text(text) == "请跟进"
+    found = embedded_messages(text)[0]
+    assert found.sender.email == "alice@example.org" and [p.email for p in found.cc] == ["carol@example.net"]
+

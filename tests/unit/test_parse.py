@@ -150,6 +150,19 @@ def test_a_recipient_list_encoded_whole_is_read_decoded_but_a_from_never_is():
     assert msg.sender is None
 
 
+def test_a_quoted_writer_named_without_an_address_is_found_by_the_html_parts_mail_link():
+    """Foxmail: "From: Ryan O'Neill" in the text part, <a href="mailto:ryan@...">Ryan O'Neill</a> in the HTML."""
+    text = ("Thanks Ryan! Moving you to bcc.\n\nFrom: Ryan O'Neill\nDate: 2024-10-15 23:41\nTo: Olivia Owner; Carol\n"
+            "Subject: Intro\nOlivia, meet Carol.")
+    html = ("<div>Thanks Ryan!</div><div><b>From:</b>&nbsp;<a href=\"mailto:ryan@hardware.example\">Ryan O&#39;Neill</a>"
+            "</div><div>Olivia, meet Carol.</div>")
+    raw = ("From: Olivia Owner <owner@example.com>\nTo: Carol <carol@example.net>\nSubject: Re: Intro\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n" + text +
+           "\n--b\nContent-Type: text/html; charset=utf-8\n\n" + html + "\n--b--\n").encode()
+    [quoted] = parse_message(raw).embedded
+    assert quoted.sender == Person("Ryan O'Neill", "ryan@hardware.example")
+
+
 def test_a_from_naming_several_addresses_has_no_trusted_sender():
     msg = parse_message(eml("From: owner@example.com, mallory@evil.test\nTo: assistant@example.com\nSubject: hi"))
     assert msg.sender is None
