@@ -130,6 +130,7 @@ ATTRIBUTIONS = [
     "Wiadomość napisana przez Alice Source <alice@example.org> w dniu 03.03.2025, o godz. 09:00:",  # Apple Mail, Polish
     "Op Ma., 3 Mrt. 2025 om 09:00 het Alice Source <alice@example.org> geskryf:",  # Gmail, Afrikaans
     "在 2025年3月3日，09:00，Alice Source <alice@example.org> 写道：",  # iOS Mail, Chinese
+    "Op 3 mrt 2025, om 09:00 heeft Alice Source <alice@example.org> het volgende geschreven:",  # Apple Mail, Dutch
 ]
 
 
