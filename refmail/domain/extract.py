@@ -6,6 +6,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import CJK, first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
 from refmail.domain.scanning import addresses_in
 from refmail.domain.types import Identity, ParsedMessage, Person
@@ -267,11 +268,17 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
     said = _Said.of(cand.body)
     mentioned = {p.email: _mentioned(p, said, others) for p in prospects}
-    unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer)) and not mentioned[p.email])
+    unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer) or colleagues(p.email, identity.owner.email))
+                    and not mentioned[p.email])
     if unnamed and len(unnamed) < len(prospects) and any(mentioned.values()):
         # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced; a bare
         # address from elsewhere may be anyone the text names, and stays.
         prospects = tuple(p for p in prospects if p not in unnamed)
+    own_side = tuple(p for p in prospects if colleagues(p.email, identity.owner.email))
+    if own_side and len(own_side) < len(prospects) and not (referrer is not None and identity.is_owner(referrer.email)):
+        # The owner's colleague on someone's intro ("Femke and Joris of Studio Veld") is on her side of it, not
+        # introduced; when she makes the intro, the colleague she introduces is.
+        prospects = tuple(p for p in prospects if p not in own_side)
     owner_is_referrer = referrer is not None and identity.is_owner(referrer.email)
     if referrer is not None:
         referrer = named(referrer, text, names)

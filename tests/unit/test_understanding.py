@@ -278,6 +278,19 @@ def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it
     assert answer.kind is not Kind.INTRO
 
 
+def test_the_owners_colleague_on_someones_intro_is_on_her_side_but_the_one_she_introduces_is_a_prospect():
+    u = read("From: Gerrit <gj@energie.example>\nTo: Olivia Owner <owner@example.com>, Hilde <hilde@kaas.example>\n"
+             "Cc: assistant@example.com, Joris Bakker <joris@example.com>\nSubject: Kennismaken",
+             "Hilde, Olivia and Joris of her studio designed our battery housing.\n\nOlivia, Hilde Terpstra makes farm "
+             "cheese and needs a brand. I think you should meet.\n\nGerrit")
+    assert u.kind is Kind.INTRO and [p.email for p in u.prospects] == ["hilde@kaas.example"]
+    own = read("From: Olivia Owner <owner@example.com>\nTo: Joris Bakker <joris@example.com>, Hilde <hilde@kaas.example>\n"
+               "Cc: assistant@example.com\nSubject: Joris <> Hilde",
+               "Hilde, meet Joris, our packaging lead. Joris, meet Hilde Terpstra of Terpstra Kaas. I think you two should "
+               "talk about the new line.\n\nOlivia")
+    assert own.kind is Kind.INTRO and sorted(p.email for p in own.prospects) == ["hilde@kaas.example", "joris@example.com"]
+
+
 def test_please_remove_me_is_a_reply_with_do_not_contact():
     u = read("From: carol@example.net\nTo: owner@example.com\nSubject: Re: Alice suggested we connect\nIn-Reply-To: <ft@owner.example>",
              "Please remove me from your list.\n\nOn Mon, Mar 3, 2025 at 9:00 AM Olivia Owner <owner@example.com> wrote:\n> Hi Carol")
