@@ -264,3 +264,12 @@ def test_an_ios_forward_in_chinese_is_an_embedded_message_with_every_party():
     found = embedded_messages(text)[0]
     assert found.sender.email == "alice@example.org" and [p.email for p in found.cc] == ["carol@example.net"]
 
+
+def test_a_netease_forward_is_an_embedded_message():
+    text = ("请建供应商档案。\n\n-------- 转发邮件信息 --------\n发件人：\"Alice\" <alice@example.org>\n"
+            "发送日期：2025-03-01 16:27:03\n收件人：\"Olivia\" <owner@example.com>,\"Carol\" <carol@example.net>\n"
+            "主题：介绍\n\n你们直接联系。")
+    assert new_text(text) == "请建供应商档案。"
+    found = embedded_messages(text)[0]
+    assert found.sender.email == "alice@example.org" and [p.email for p in found.to] == ["owner@example.com", "carol@example.net"]
+
