@@ -104,9 +104,9 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
              "보낸 사람", "보낸사람", "من"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",

@@ -241,6 +241,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
 @pytest.mark.parametrize("fields", [
     ("Sujet :", "De :", "Pour :", "Copie à :"),  # Thunderbird, French
     ("Asunto:", "De:", "Para:", "CC:"),  # Thunderbird, Spanish
+    ("Temat:", "Nadawca:", "Adresat:", "Kopia:"),  # Thunderbird, Polish
     ("Oggetto:", "Mittente:", "A:", "CC:"),  # Thunderbird, Italian
     ("件名:", "差出人:", "宛先:", "CC:"),  # Outlook, Japanese
     ("主题:", "发件人:", "收件人:", "抄送:"),  # Outlook and Foxmail, Chinese
