@@ -20,6 +20,9 @@ MAX_DEPTH = 3
 # RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
 # No whitespace and no control characters: a NUL is refused by PostgreSQL, a CR LF would split a header.
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,998})>")
+# Yahoo and AOL webmail put "References: <1234.5678.ref@mail.yahoo.com>" on a message that starts a thread:
+# it names no earlier message, and read as one it made every new intro from those clients a reply.
+_YAHOO_NEW = re.compile(r"\.ref@mail\.yahoo\.[a-z.]+$", re.IGNORECASE)
 _BARE_ID = re.compile(r"[^<>\s\x00-\x1f\x7f]{1,998}")
 
 
@@ -110,7 +113,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         reply_to=addresses(raw_get.get("reply-to", "")),
         date=_date(get.get("date", "")),
         in_reply_to=in_reply_to[0] if in_reply_to else None,
-        references=tuple(_MSGID.findall(raw_get.get("references", ""))),
+        references=tuple(r for r in _MSGID.findall(raw_get.get("references", "")) if not _YAHOO_NEW.search(r)),
         headers=headers,
         text=body,
         attached=attached,

@@ -163,6 +163,15 @@ def test_a_quoted_writer_named_without_an_address_is_found_by_the_html_parts_mai
     assert quoted.sender == Person("Ryan O'Neill", "ryan@hardware.example")
 
 
+def test_yahoos_mark_of_a_new_message_is_no_reference():
+    msg = parse_message(eml("From: barbara@aol.example\nTo: owner@example.com\nSubject: my friend Dot\n"
+                            "References: <920441873.3307721.1726169163480.ref@mail.yahoo.com>"))
+    assert msg.references == ()
+    reply = parse_message(eml("From: barbara@aol.example\nTo: owner@example.com\nSubject: Re: Dot\n"
+                              "References: <1.2.ref@mail.yahoo.com> <abc@owner.example>\nIn-Reply-To: <abc@owner.example>"))
+    assert reply.references == ("abc@owner.example",)
+
+
 def test_a_from_naming_several_addresses_has_no_trusted_sender():
     msg = parse_message(eml("From: owner@example.com, mallory@evil.test\nTo: assistant@example.com\nSubject: hi"))
     assert msg.sender is None
