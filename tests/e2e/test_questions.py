@@ -14,9 +14,9 @@ from tests.e2e.harness import Cast, message
 pytestmark = pytest.mark.e2e
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 SUBJECT = "Coffee?"
-# Both named, both on the mail, no word of what either does: the intro score sits in the question band.
-# ("I present you each other", the missed class issue 8 names, is an intro to the fitted model.)
-BODY = "{o}, {p} - coffee sometime? {r}\n"
+# Both on the mail, no word of who either is: the intro score sits in the question band. ("I present you
+# each other", the missed class issue 8 names, and "Olivia, Carol - coffee sometime?" are intros to the model.)
+BODY = "Coffee sometime, you two? {r}\n"
 
 
 def unsure_intro(cast: Cast) -> None:

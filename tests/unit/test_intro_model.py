@@ -149,8 +149,29 @@ def test_the_threshold_is_the_one_closest_to_both_targets_when_none_meets_them()
     assert best_threshold(curve)[0] == 0.75  # short of precision by 0.004 and of recall by 0.003: the smallest gap
 
 
-def test_among_thresholds_meeting_both_targets_the_middle_of_the_best_recall_is_chosen():
+def test_among_thresholds_meeting_both_targets_the_middle_is_chosen():
     from refmail.training.fit import best_threshold
 
     curve = [(0.5, 0.97, 0.99), (0.6, 0.98, 0.98), (0.7, 0.985, 0.98), (0.8, 0.99, 0.98), (0.9, 0.995, 0.96)]
     assert best_threshold(curve)[0] == 0.7
+    edge = [(0.5, 0.976, 0.986), (0.55, 0.980, 0.983), (0.6, 0.982, 0.980), (0.65, 0.984, 0.978), (0.7, 0.985, 0.977),
+            (0.75, 0.985, 0.970), (0.8, 0.987, 0.962)]
+    assert best_threshold(edge)[0] == 0.65  # not 0.55, the best recall with no precision to spare
+
+
+def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tmp_path):
+    """Her forward of a receipt teaches the model that being handed on is not an intro by itself."""
+    from refmail.nlp_load import load_pipeline
+    from refmail.training.corpus import examples_of
+
+    (tmp_path / "receipt.eml").write_bytes(
+        b"From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: Your receipt\n"
+        b"Content-Type: text/plain; charset=utf-8\n\nPlease file this.\n\n---------- Forwarded message ---------\n"
+        b"From: Shop <orders@shop.example>\nDate: Mon, Mar 3, 2025 at 9:00 AM\nSubject: Your receipt\n"
+        b"To: Olivia Owner <owner@example.com>\n\nThank you for your order #123. Total: 40.00 EUR.\n")
+    label = {"file": "receipt.eml", "kind": "other", "owner": "owner@example.com", "owner_name": "Olivia Owner",
+             "assistant": "assistant@example.com"}
+    rules = DetectionRules()
+    found = examples_of(tmp_path, label, load_pipeline(rules, model=None), rules)
+    assert [ex.label for ex in found] == ["other", "other"]  # her note, and the receipt she forwards
+    assert any(ex.cues.get("handed_on_by_owner") == 1.0 for ex in found)
