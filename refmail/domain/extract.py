@@ -274,12 +274,12 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
         # Someone copied but never named (the referrer's assistant, a colleague in CC) is not introduced; a bare
         # address from elsewhere may be anyone the text names, and stays.
         prospects = tuple(p for p in prospects if p not in unnamed)
+    owner_is_referrer = referrer is not None and identity.is_owner(referrer.email)
     own_side = tuple(p for p in prospects if colleagues(p.email, identity.owner.email))
-    if own_side and len(own_side) < len(prospects) and not (referrer is not None and identity.is_owner(referrer.email)):
+    if own_side and len(own_side) < len(prospects) and not owner_is_referrer:
         # The owner's colleague on someone's intro ("Femke and Joris of Studio Veld") is on her side of it, not
         # introduced; when she makes the intro, the colleague she introduces is.
         prospects = tuple(p for p in prospects if p not in own_side)
-    owner_is_referrer = referrer is not None and identity.is_owner(referrer.email)
     if referrer is not None:
         referrer = named(referrer, text, names)
         if owner_is_referrer:  # one person, whichever of her addresses she wrote from (per-referrer stats)

@@ -178,10 +178,10 @@ def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader."""
-    seen = {p.email for m in msg.embedded for p in ((m.sender,) if m.sender else ()) + m.to + m.cc}
+    seen = {p.email for m in msg.embedded for p in ((m.sender,) if m.sender else ()) + m.recipients}
     if msg.sender is not None:
         seen.add(msg.sender.email)
-    return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.to + msg.cc)
+    return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.recipients)
 
 
 def judge(ctx: Context, cand: Candidate, det: Detection) -> Verdict:
