@@ -194,7 +194,7 @@ class Parties:
 _MACHINE = re.compile(r"(?i)^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)\b")
 
 
-def _written(body: str) -> tuple[Person, ...]:
+def written(body: str) -> tuple[Person, ...]:
     """Addresses written out in the text ("her address is carol@x"): the intro that names its prospect
     there, with nobody else on the message, still introduces her."""
     return tuple(Person("", a) for a in addresses_in(body[:8000]) if not _MACHINE.match(a))[:5]
@@ -236,7 +236,7 @@ def _helper(person: Person, referrer: Person | None, body: str) -> bool:
 def _introduced(cand: Candidate, identity: Identity, by: Person | None, text: str,
                 names: tuple[str, ...]) -> tuple[Person, ...]:
     """Whom ``by``'s intro introduces: the others it addresses; with none, the addresses its text spells out."""
-    for pool in (cand.parties, _written(cand.body)):
+    for pool in (cand.parties, written(cand.body)):
         found = tuple(named(p, text, names) for p in pool
                       if not identity.is_ours(p.email) and (by is None or p.email != by.email)
                       and not _helper(p, by, cand.body))

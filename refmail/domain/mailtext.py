@@ -96,11 +96,14 @@ WROTE_PATTERN = "|".join(WROTE)
 # "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
 _DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성)?|書きました|写道|寫道)\s*[:：]")
+# Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
+# şunu yazdı:"; iPhone: "10 Nis 2024 tarihinde 14:00 saatinde, Emre Doğan <e@x> şunları yazdı:".
+_TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
 ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
-               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + r")[ \t]*$")
+               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _TURKISH + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {

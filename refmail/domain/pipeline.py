@@ -11,7 +11,7 @@ from refmail.domain import screen
 from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties
+from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties, written
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
@@ -113,7 +113,13 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
     writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
         colleagues(cand.referrer.email, other) for other in others)
+    writer = cand.referrer.email if cand.referrer else ""
+    # "I would like to introduce Ms. Pires (ypires@x)", mailed to the owner alone: the prospect is in the text.
+    contact_written = len(people) < 2 and any(
+        p.email != writer and not identity.is_ours(p.email) and not identity.is_assistant(p.email)
+        and p.email not in {q.email for q in people} for p in written(cand.body))
     return {
+        "contact_written": float(contact_written),
         "how_attached": float(cand.how is How.ATTACHED),
         "how_forwarded_inline": float(cand.how is How.FORWARDED_INLINE),
         "how_quoted_in_reply": float(cand.how is How.QUOTED_IN_REPLY),
@@ -154,8 +160,10 @@ def _replier(cand: Candidate) -> Person | None:
     return cand.quoted_by.sender if cand.quoted_by is not None else None
 
 
-def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
-    """Where a candidate sits such that only firm intro wording of its own makes it an intro."""
+def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool:
+    """Where a candidate sits such that only firm intro wording of its own makes it an intro.
+
+    ``alone``: no other candidate of the message scores as an intro."""
     msg, identity = ctx.msg, ctx.identity
     # A reply to the owner, or any reply quoting an earlier message: the intro is the quoted one
     # ("Thanks Alice, moving you to BCC" is the prospect answering).
@@ -170,9 +178,11 @@ def _needs_own_words(ctx: Context, cand: Candidate) -> bool:
     forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
         cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
-    # handing the intro on.
+    # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
+    # when nothing else she forwards reads as the intro (the answer may be it: "including Rui here").
     replier = _replier(cand)
-    quoted_by_other = cand.how in QUOTED and not (replier is not None and identity.is_ours(replier.email))
+    handed_on = alone and cand.how is How.QUOTED_IN_FORWARD and msg.sender is not None and identity.is_ours(msg.sender.email)
+    quoted_by_other = cand.how in QUOTED and not handed_on and not (replier is not None and identity.is_ours(replier.email))
     return answers_thread or forwarded_answer or quoted_by_other
 
 
@@ -184,7 +194,7 @@ def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.recipients)
 
 
-def judge(ctx: Context, cand: Candidate, det: Detection) -> Verdict:
+def judge(ctx: Context, cand: Candidate, det: Detection, alone: bool = False) -> Verdict:
     replier = _replier(cand)
     if cand.how in QUOTED and cand.referrer is not None and replier is not None \
             and cand.referrer.email == replier.email:  # "did you two ever connect?": an intro already made
@@ -192,7 +202,7 @@ def judge(ctx: Context, cand: Candidate, det: Detection) -> Verdict:
     verdict = call(det.intro, ctx.lines)
     if verdict is Call.NOT_INTRO:
         return Verdict.NOT_INTRO
-    if verdict is Call.INTRO and (det.strong or not _needs_own_words(ctx, cand)):
+    if verdict is Call.INTRO and (det.strong or not _needs_own_words(ctx, cand, alone)):
         return Verdict.INTRO
     return Verdict.UNSURE
 
@@ -238,10 +248,11 @@ def _intro(ctx: Context) -> Outcome:
                       setting(cand, ctx.msg, ctx.identity), ctx.memo, ctx.identity.owner)) for cand in cands]
     notes: list[str] = []
     unsure: list[tuple[Candidate, Detection, Parties]] = []
+    over_line = sum(call(det.intro, ctx.lines) is Call.INTRO for _, det in scored)
     for cand, det in scored:
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
-        verdict = judge(ctx, cand, det)
+        verdict = judge(ctx, cand, det, alone=over_line == 1)
         if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue

@@ -187,7 +187,7 @@ def _attribution_sender(head: str) -> str:
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
         name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(、，")
-        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb)\s+)+", "", name,
+        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
     bare = _ADDR.search(head)

@@ -131,6 +131,8 @@ ATTRIBUTIONS = [
     "Op Ma., 3 Mrt. 2025 om 09:00 het Alice Source <alice@example.org> geskryf:",  # Gmail, Afrikaans
     "在 2025年3月3日，09:00，Alice Source <alice@example.org> 写道：",  # iOS Mail, Chinese
     "Op 3 mrt 2025, om 09:00 heeft Alice Source <alice@example.org> het volgende geschreven:",  # Apple Mail, Dutch
+    "Alice Source <alice@example.org>, 3 Mar 2025 Pzt, 09:00 tarihinde şunu yazdı:",  # Gmail, Turkish
+    "3 Mar 2025 tarihinde 09:00 saatinde, Alice Source <alice@example.org> şunları yazdı:",  # iOS Mail, Turkish
 ]
 
 

@@ -177,6 +177,24 @@ In-Reply-To: <intro.1@example.org>
     assert u.prospect_replied and u.reply_text.startswith("Thanks Alice, moving you to BCC.")
 
 
+def test_the_owners_forward_of_a_prospects_answer_hands_on_the_intro_it_quotes():
+    # "Bea this is Olivia" names no one on the mail ("Beatriz"): no firm wording of its own, the forward decides.
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: assistant@example.com
+Subject: Fwd: Re: Workshop
+""", "Scroll down - Alice intro'd me to Coach Amaral. Can you get the workshop quote over to her?\n\n"
+     "---------- Forwarded message ---------\nFrom: Beatriz Amaral <bamaral@example.net>\n"
+     "Date: Mon, Mar 3, 2025 at 10:11 AM\nSubject: Re: Workshop\nTo: Alice Source <alice@example.org>\n"
+     "Cc: Olivia Owner <owner@example.com>\n\nThanks Alice! Olivia, yes we'd love a workshop before the season.\n\n"
+     "On Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n"
+     "> Bea this is Olivia, the physio I told u about. Olivia, Bea coaches the U18 girls at East End United.\n"
+     "> U guys should talk about the FIFA 11+ thing\n")
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["bamaral@example.net"]
+    assert u.prospect_replied
+
+
 def test_a_one_sentence_intro_is_at_least_a_question():
     u = read(INTRO_HEADERS.replace("Intro: Olivia <> Carol", "hello"), ONE_SENTENCE)
     assert u.is_intro or (u.unsure and [p.email for r in u.readings for p in r.prospects] == ["carol@example.net"])
@@ -596,3 +614,18 @@ def test_a_japanese_intro_names_its_prospect_without_spaces_and_leaves_out_the_c
     msg = parse_message(raw.encode())
     direct = intro_candidates(msg, OWNER, DetectionRules())[0]
     assert emails(parties(direct, msg, OWNER).prospects) == ["d-yoshikawa@toei.example"]
+
+
+def test_a_prospect_written_in_the_text_of_mail_to_the_owner_alone_is_a_cue_and_the_writers_own_address_is_not():
+    from refmail.domain.pipeline import intro_candidates, setting
+
+    def cue(body: str) -> float:
+        raw = (f"From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>\nSubject: Referral\n"
+               f"Date: {DATE}\nContent-Type: text/plain; charset=utf-8\n\n{body}").encode()
+        msg = parse_message(raw)
+        (cand,) = intro_candidates(msg, OWNER, DetectionRules())
+        return setting(cand, msg, OWNER)["contact_written"]
+
+    assert cue("I would like to introduce Ms. Carol Prospect (carol@example.net). She has agreed to be contacted.") == 1.0
+    assert cue("Thanks for lunch.\n\nAlice Source\nalice@example.org | +1 555 0100") == 0.0
+    assert cue("Please reply to owner@example.com or olivia@owner.example, both reach you.") == 0.0
