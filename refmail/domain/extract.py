@@ -81,6 +81,11 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
             found.append(Candidate(How.FORWARDED_INLINE, inner, inner.sender, parties, top_of(inner.text), inner.subject))
             found += _quoted(inner, identity, top_of, How.QUOTED_IN_FORWARD)
     found += _quoted(msg, identity, top_of, How.QUOTED_IN_REPLY)
+    if msg.sender is not None and identity.is_ours(msg.sender.email):
+        # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
+        for inner in msg.embedded:
+            if inner.sender is not None and not identity.is_ours(inner.sender.email) and not _forwarded(msg, inner):
+                found += _quoted(inner, identity, top_of, How.QUOTED_IN_REPLY)
     return tuple(found)
 
 

@@ -88,7 +88,8 @@ WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", 
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
-# Yahoo and Rediff put dashes before it ("--- On Sun, 5 May 2024 ..., Srini <s@x> wrote:").
+# Yahoo and Rediff put dashes before it ("--- On Sun, 5 May 2024 ..., Srini <s@x> wrote:"); Zoho after it too
+# ("---- On Mon, 23 Sep 2024 18:02:11 +0530 Joseph <j@x> wrote ---").
 # The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
@@ -102,7 +103,7 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
 ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
-               r"(?:" + WROTE_PATTERN + r")\s*:|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
+               r"(?:" + WROTE_PATTERN + r")\s*(?::|-{3,})|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
                r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _TURKISH + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
@@ -127,13 +128,13 @@ _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
 _CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + _OUTLOOK_FROM + ")", re.IGNORECASE | re.MULTILINE)
 _CUT_ATTRIBUTION = re.compile(r"^[ \t]*" + ATTRIBUTION, re.IGNORECASE | re.MULTILINE)
-_COLON_AT_LINE_END = re.compile(r"[:：][ \t]*$", re.MULTILINE)
+_COLON_AT_LINE_END = re.compile(r"(?:[:：]|\s-{3,})[ \t]*$", re.MULTILINE)
 
 
 def attribution_matches(pattern: re.Pattern, text: str, stop: int | None = None) -> Iterator[re.Match]:
     """``pattern.finditer(text)`` for an attribution pattern, tried only where one can be.
 
-    An attribution starts a line and ends its own line or the next one with a colon: only those lines
+    An attribution starts a line and ends its own line or the next one with a colon (Zoho: "wrote ---"): only those lines
     are tried, not every line (it was a fifth of all parsing, mostly on lines that end in no colon).
     ``stop``: no match starting at or after it is wanted.
     """

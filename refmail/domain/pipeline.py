@@ -179,9 +179,11 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
         cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
-    # when nothing else she forwards reads as the intro (the answer may be it: "including Rui here").
+    # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:
+    # "including Rui here").
     replier = _replier(cand)
-    handed_on = alone and cand.how is How.QUOTED_IN_FORWARD and msg.sender is not None and identity.is_ours(msg.sender.email)
+    handed_on = alone and cand.how in QUOTED and cand.quoted_by is not msg and msg.sender is not None \
+        and identity.is_ours(msg.sender.email)
     quoted_by_other = cand.how in QUOTED and not handed_on and not (replier is not None and identity.is_ours(replier.email))
     return answers_thread or forwarded_answer or quoted_by_other
 

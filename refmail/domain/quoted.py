@@ -182,7 +182,7 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
 
 def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
-    head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*:\s*$", "", head, flags=re.IGNORECASE)
+    head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*(?::|-{3,})\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:

@@ -133,6 +133,7 @@ ATTRIBUTIONS = [
     "Op 3 mrt 2025, om 09:00 heeft Alice Source <alice@example.org> het volgende geschreven:",  # Apple Mail, Dutch
     "Alice Source <alice@example.org>, 3 Mar 2025 Pzt, 09:00 tarihinde şunu yazdı:",  # Gmail, Turkish
     "3 Mar 2025 tarihinde 09:00 saatinde, Alice Source <alice@example.org> şunları yazdı:",  # iOS Mail, Turkish
+    "---- On Mon, 03 Mar 2025 09:00:11 +0530 Alice Source <alice@example.org> wrote ---",  # Zoho Mail
 ]
 
 

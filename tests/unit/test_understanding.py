@@ -195,6 +195,24 @@ Subject: Fwd: Re: Workshop
     assert u.prospect_replied
 
 
+def test_the_owners_reply_after_the_prospect_answered_hands_on_the_intro_two_levels_down():
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: Beatriz Amaral <bamaral@example.net>
+Cc: assistant@example.com
+Subject: Re: Re: Workshop
+In-Reply-To: <answer.2@example.net>
+""", "Thanks Alice, moving you to bcc. Bea, Thursday works - my assistant will send times.\n\nOlivia\n\n"
+     "On Mon, Mar 3, 2025 at 10:11 AM Beatriz Amaral <bamaral@example.net> wrote:\n"
+     "> Thanks Alice! Olivia, yes we'd love a workshop before the season.\n>\n"
+     "> On Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n>\n"
+     ">> Bea this is Olivia, the physio I told u about. Olivia, Bea coaches the U18 girls at East End United.\n"
+     ">> U guys should talk about the FIFA 11+ thing\n")
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["bamaral@example.net"]
+    assert u.prospect_replied
+
+
 def test_a_one_sentence_intro_is_at_least_a_question():
     u = read(INTRO_HEADERS.replace("Intro: Olivia <> Carol", "hello"), ONE_SENTENCE)
     assert u.is_intro or (u.unsure and [p.email for r in u.readings for p in r.prospects] == ["carol@example.net"])
