@@ -175,3 +175,11 @@ def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tm
     found = examples_of(tmp_path, label, load_pipeline(rules, model=None), rules)
     assert [ex.label for ex in found] == ["other", "other"]  # her note, and the receipt she forwards
     assert any(ex.cues.get("handed_on_by_owner") == 1.0 for ex in found)
+
+
+def test_the_thresholds_are_chosen_on_the_newest_writers_whose_mail_shaped_the_rules_least(tmp_path):
+    from refmail.training.corpus import validation_writers
+
+    folders = [tmp_path / name for name in ("corpus", "w2", "w10", "w9", "w1", "w11", "w3", "w12", "w4")]
+    assert {f.name for f in validation_writers(folders)} == {"w12", "w11"}  # the newest quarter of 8 writers
+    assert validation_writers(folders[:3]) == set()  # too few writers: split by message instead
