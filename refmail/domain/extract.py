@@ -85,7 +85,7 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
         # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
         for inner in msg.embedded:
             if inner.sender is not None and not identity.is_ours(inner.sender.email) and not _forwarded(msg, inner):
-                found += _quoted(inner, identity, top_of, How.QUOTED_IN_REPLY)
+                found += _quoted(inner, identity, top_of, How.QUOTED_IN_REPLY, threaded=True)
     return tuple(found)
 
 
@@ -99,14 +99,17 @@ def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
     return has_header_block and (is_forward_subject(carrier.subject) or not threaded)
 
 
-def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How) -> list[Candidate]:
-    """The message ``reply`` quotes, when it is someone else's (not a forward it carries)."""
+def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded: bool = False) -> list[Candidate]:
+    """The message ``reply`` quotes, when it is someone else's (not a forward it carries).
+
+    ``threaded``: ``reply`` is known to answer what it carries (itself quoted under a "wrote:" line, it has
+    no subject or In-Reply-To of its own to say so): its Outlook header block is a quote, not a forward."""
     here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
     found = []
     for inner in reply.embedded:
         if inner.sender is None or identity.is_ours(inner.sender.email):
             continue
-        if how == How.QUOTED_IN_REPLY and _forwarded(reply, inner):
+        if how == How.QUOTED_IN_REPLY and not threaded and _forwarded(reply, inner):
             continue  # a forward: candidates() reads it as one
         # a reply on the intro's thread: the people now addressed are the intro's parties
         parties = _unique(inner.to + inner.cc + here)

@@ -81,10 +81,11 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
              r"|(?:" + "|".join(re.escape(w) for w in FORWARD_LEADS) + r")\s*[:：][^\n]*|_{10,}[ \t]*$|-{10,}\s*Forwarded by[^\n]*)")
 
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
-# iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:").
-ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia")
+# iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:"); Gmail in Vietnamese with
+# "Vào" ("Vào Th 4, 2 thg 4, 2025 vào lúc 20:15 Tam <t@x> đã viết:").
+ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
-         r"napisał(?:a|\(a\))?", "pisze", "napsal(?:a)?", "yazdı", "geskryf", "het volgende geschreven")
+         r"napisał(?:a|\(a\))?", "pisze", "napsal(?:a)?", "yazdı", "geskryf", "het volgende geschreven", "đã viết")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
@@ -109,15 +110,15 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
-             "보낸 사람", "보낸사람", "من"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى"),
+             "보낸 사람", "보낸사람", "من", "Từ"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
-             "보낸 날짜", "날짜", "تم الإرسال", "التاريخ"),
+             "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
-                "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع"),
+                "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

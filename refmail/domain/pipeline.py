@@ -172,11 +172,7 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
         bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email)
     ) and not _brings_someone_new(msg, identity)
-    # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
-    # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
-    # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.
-    forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
-        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
+    forwarded_answer = _forwarded_answer(cand)
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
     # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:
@@ -186,6 +182,14 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
         and identity.is_ours(msg.sender.email)
     quoted_by_other = cand.how in QUOTED and not handed_on and not (replier is not None and identity.is_ours(replier.email))
     return answers_thread or forwarded_answer or quoted_by_other
+
+
+def _forwarded_answer(cand: Candidate) -> bool:
+    """A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
+    forwards) and carries what it answers introduces no one by its subject: the intro is the one it
+    quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score."""
+    return cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
+        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
 
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:

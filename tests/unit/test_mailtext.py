@@ -134,6 +134,7 @@ ATTRIBUTIONS = [
     "Alice Source <alice@example.org>, 3 Mar 2025 Pzt, 09:00 tarihinde şunu yazdı:",  # Gmail, Turkish
     "3 Mar 2025 tarihinde 09:00 saatinde, Alice Source <alice@example.org> şunları yazdı:",  # iOS Mail, Turkish
     "---- On Mon, 03 Mar 2025 09:00:11 +0530 Alice Source <alice@example.org> wrote ---",  # Zoho Mail
+    "Vào Th 2, 3 thg 3, 2025 vào lúc 09:00 Alice Source <alice@example.org> đã viết:",  # Gmail, Vietnamese
 ]
 
 
@@ -250,6 +251,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("主题:", "发件人:", "收件人:", "抄送:"),  # Outlook and Foxmail, Chinese
     ("제목:", "보낸 사람:", "받는 사람:", "참조:"),  # Outlook, Korean
     ("الموضوع:", "من:", "إلى:", "نسخة:"),  # Outlook, Arabic
+    ("Chủ đề:", "Từ:", "Đến:", "Cc:"),  # Outlook, Vietnamese
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields

@@ -213,6 +213,25 @@ In-Reply-To: <answer.2@example.net>
     assert u.prospect_replied
 
 
+def test_two_levels_down_the_intro_may_sit_under_the_prospects_outlook_header_block():
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: "Brenner, Michael" <m.brenner@example.net>
+Cc: assistant@example.com
+Subject: Re: AW: Vorstellung
+In-Reply-To: <answer.2@example.net>
+""", "Vielen Dank, Herr Vogt - ich nehme Sie in BCC.\n\nHallo Herr Brenner, gern in Siegen.\n\n"
+     "Am Fr., 28. Feb. 2025 um 11:03 Uhr schrieb Brenner, Michael <m.brenner@example.net>:\n\n"
+     "> Vielen Dank für die Vorstellung. Am liebsten bei uns in Siegen.\n>\n"
+     "> Von: Henrik Vogt <h.vogt@example.org>\n> Gesendet: Donnerstag, 27. Februar 2025 19:40\n"
+     "> An: Brenner, Michael <m.brenner@example.net>; Olivia Owner <owner@example.com>\n"
+     "> Betreff: Vorstellung\n>\n"
+     "> Herr Brenner, Frau Owner leitet das Projekt bei uns. Frau Owner, Herr Brenner verantwortet die IT.\n"
+     "> Ich wünsche Ihnen ein gutes Gespräch.\n")
+    assert u.kind is Kind.INTRO and u.referrer.email == "h.vogt@example.org"
+    assert emails(u.prospects) == ["m.brenner@example.net"]
+
+
 def test_a_one_sentence_intro_is_at_least_a_question():
     u = read(INTRO_HEADERS.replace("Intro: Olivia <> Carol", "hello"), ONE_SENTENCE)
     assert u.is_intro or (u.unsure and [p.email for r in u.readings for p in r.prospects] == ["carol@example.net"])
