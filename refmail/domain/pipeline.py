@@ -255,10 +255,12 @@ def _intro(ctx: Context) -> Outcome:
     notes: list[str] = []
     unsure: list[tuple[Candidate, Detection, Parties]] = []
     over_line = sum(call(det.intro, ctx.lines) is Call.INTRO for _, det in scored)
+    placeless: tuple[Candidate, Detection, Parties, list[str]] | None = None
     for cand, det in scored:
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
-        verdict = judge(ctx, cand, det, alone=over_line == 1)
+        # Over the line but with nobody to introduce, an earlier candidate leaves this one alone.
+        verdict = judge(ctx, cand, det, alone=over_line - (placeless is not None) == 1)
         if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
@@ -278,7 +280,14 @@ def _intro(ctx: Context) -> Outcome:
             notes.append("direct: intro wording but nobody to introduce" + ("; looking inside" if len(cands) > 1 else ""))
             unsure.append((cand, det, who))
             continue
+        if not who.prospects:
+            # Handed on, yet nobody to introduce (the prospect's answer the owner quotes): the intro may sit
+            # deeper, quoted in that answer; if none does, this one stands (a question about its people).
+            placeless = placeless or (cand, det, who, names)
+            continue
         return Outcome(Action.FOUND, _found(ctx, cand, det, who, names))
+    if placeless is not None:
+        return Outcome(Action.FOUND, _found(ctx, *placeless))
     ask = _ask(ctx, scored)
     if ask is not None:
         return Outcome(Action.FOUND, ask)

@@ -73,8 +73,9 @@ def unsure_intro(to_assistant: bool = True) -> bytes:
     msg["Date"] = format_datetime(NOW - timedelta(hours=1))
     msg["Message-ID"] = "<you-two@example.org>"
     # No word of what either does: the fitted model sits in the question band on it. With the assistant on
-    # the mail, naming both ("Olivia, Carol - coffee sometime?") is an intro to the model fit at stop 18.
-    msg.set_content("Coffee sometime, you two? Alice\n" if to_assistant else "Olivia, Carol - coffee sometime? Alice\n")
+    # the mail, "Coffee sometime, you two?" is an intro to the model fit at stop 19 (its line is 0.20).
+    msg.set_content("Are you two free for coffee sometime? Alice\n" if to_assistant
+                    else "Olivia, Carol - coffee sometime? Alice\n")
     return msg.as_bytes()
 
 
