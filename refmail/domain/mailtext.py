@@ -85,7 +85,7 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
 # "Vào" ("Vào Th 4, 2 thg 4, 2025 vào lúc 20:15 Tam <t@x> đã viết:").
 ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
-         r"napisał(?:a|\(a\))?", "pisze", "napsal(?:a)?", "yazdı", "geskryf", "het volgende geschreven", "đã viết")
+         r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
@@ -95,9 +95,10 @@ WROTE_PATTERN = "|".join(WROTE)
 # first line and 300 on the wrapped one (the widest any earlier reader accepted).
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
 # 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
-# "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:".
+# "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:"
+# (iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:").
 _DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
-               r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성)?|書きました|写道|寫道)\s*[:：]")
+               r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성|작성)?|書きました|写道|寫道)\s*[:：]")
 # Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
 # şunu yazdı:"; iPhone: "10 Nis 2024 tarihinde 14:00 saatinde, Emre Doğan <e@x> şunları yazdı:".
 _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"

@@ -131,6 +131,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
         return ()
     text = text[:60000]
     candidates = []
+    spelled_tries = 3
     for m in _SEPARATOR.finditer(text):
         candidates.append((m.start(), m.end(), "separator"))
     for m in attribution_matches(_ATTRIBUTION, text):
@@ -144,7 +145,12 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             head = " ".join(text[start:end].split())
             fields = {"from": _attribution_sender(head)}
             if not (_address_field(fields["from"]) or _by_name(fields["from"], known)):
-                continue
+                # A name alone ("Dne 12. 2. 2024 v 21:03 Michaela Dušková napsal(a):"), resolved by the address
+                # the quote spells under it (her signature); tried on the first few only: a hostile body of
+                # thousands of "On a wrote:" lines stays linear.
+                spelled_tries -= 1
+                if spelled_tries < 0 or not _spelled_in(fields["from"], addresses_in(text[end:end + 20000])[:200]):
+                    continue
             body_lines = text[end:].lstrip("\n").split("\n")
             if body_lines and body_lines[0].startswith(">"):
                 body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
@@ -193,6 +199,7 @@ def _attribution_sender(head: str) -> str:
     bare = _ADDR.search(head)
     if bare:
         return bare.group(0)
-    # Thunderbird and others: "On 05.03.2025 09:00, Ingrid Berg wrote:" (the name after the last comma).
-    name = head.rsplit(",", 1)[-1] if "," in head else ""
+    # Thunderbird and others: "On 05.03.2025 09:00, Ingrid Berg wrote:" (the name after the last comma);
+    # Apple Mail in Czech: "Dne 12. 2. 2024 v 21:03 Michaela Dušková napsal(a):" (the name after the time).
+    name = head.rsplit(",", 1)[-1] if "," in head else re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", head)
     return name.strip() if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name.strip()) else ""

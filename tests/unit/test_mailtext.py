@@ -135,6 +135,8 @@ ATTRIBUTIONS = [
     "3 Mar 2025 tarihinde 09:00 saatinde, Alice Source <alice@example.org> şunları yazdı:",  # iOS Mail, Turkish
     "---- On Mon, 03 Mar 2025 09:00:11 +0530 Alice Source <alice@example.org> wrote ---",  # Zoho Mail
     "Vào Th 2, 3 thg 3, 2025 vào lúc 09:00 Alice Source <alice@example.org> đã viết:",  # Gmail, Vietnamese
+    "Dne 3. 3. 2025 v 9:00 Alice Source <alice@example.org> napsal(a):",  # Apple Mail, Czech
+    "2025. 3. 3. 오전 9:00, Alice Source <alice@example.org> 작성:",  # iOS Mail, Korean
 ]
 
 
@@ -274,3 +276,11 @@ def test_chinese_forwards_are_embedded_messages_with_every_party(note, block):
     found = embedded_messages(text)[0]
     assert found.sender.email == "alice@example.org" and [p.email for p in found.cc] == ["carol@example.net"]
     assert [p.email for p in found.to] == ["owner@example.com"]
+
+
+def test_a_writer_named_without_an_address_is_the_address_her_quoted_signature_spells():
+    text = ("Thanks Alice, moving you to bcc.\n\nDne 12. 2. 2025 v 21:03 Alice Dušková napsal(a):\n"
+            "> Olivia - this is Carol.\n>\n> --\n> Alice Dušková\n> alice.duskova@harbour.example\n")
+    found = embedded_messages(text)
+    assert found and found[0].sender is not None and found[0].sender.email == "alice.duskova@harbour.example"
+    assert embedded_messages(text.replace("alice.duskova@", "info@")) == ()  # no address spells her: no guess
