@@ -177,37 +177,35 @@ In-Reply-To: <intro.1@example.org>
     assert u.prospect_replied and u.reply_text.startswith("Thanks Alice, moving you to BCC.")
 
 
-def test_the_owners_forward_of_a_prospects_answer_hands_on_the_intro_it_quotes():
-    # "Bea this is Olivia" names no one on the mail ("Beatriz"): no firm wording of its own, the forward decides.
-    u = read("""
-From: Olivia Owner <owner@example.com>
-To: assistant@example.com
-Subject: Fwd: Re: Workshop
-""", "Scroll down - Alice intro'd me to Coach Amaral. Can you get the workshop quote over to her?\n\n"
+# Bea's answer to Alice's intro. "Bea this is Olivia" names no one on the mail ("Beatriz"): no firm wording
+# of its own, so where the owner's message puts it decides.
+BEAS_ANSWER = "Thanks Alice! Olivia, yes we'd love a workshop before the season."
+ALICES_INTRO = ("Bea this is Olivia, the physio I told u about. Olivia, Bea coaches the U18 girls at East End United.\n"
+                "U guys should talk about the FIFA 11+ thing\n")
+
+
+def _quoted(text: str, depth: int = 1) -> str:
+    return "".join(">" * depth + (" " + line if line else "") + "\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize("headers, body", [
+    # her forward of Bea's answer
+    ("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: Re: Workshop",
+     "Scroll down - Alice intro'd me to Coach Amaral. Can you get the workshop quote over to her?\n\n"
      "---------- Forwarded message ---------\nFrom: Beatriz Amaral <bamaral@example.net>\n"
      "Date: Mon, Mar 3, 2025 at 10:11 AM\nSubject: Re: Workshop\nTo: Alice Source <alice@example.org>\n"
-     "Cc: Olivia Owner <owner@example.com>\n\nThanks Alice! Olivia, yes we'd love a workshop before the season.\n\n"
-     "On Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n"
-     "> Bea this is Olivia, the physio I told u about. Olivia, Bea coaches the U18 girls at East End United.\n"
-     "> U guys should talk about the FIFA 11+ thing\n")
-    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
-    assert emails(u.prospects) == ["bamaral@example.net"]
-    assert u.prospect_replied
-
-
-def test_the_owners_reply_after_the_prospect_answered_hands_on_the_intro_two_levels_down():
-    u = read("""
-From: Olivia Owner <owner@example.com>
-To: Beatriz Amaral <bamaral@example.net>
-Cc: assistant@example.com
-Subject: Re: Re: Workshop
-In-Reply-To: <answer.2@example.net>
-""", "Thanks Alice, moving you to bcc. Bea, Thursday works - my assistant will send times.\n\nOlivia\n\n"
+     f"Cc: Olivia Owner <owner@example.com>\n\n{BEAS_ANSWER}\n\n"
+     f"On Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n{_quoted(ALICES_INTRO)}"),
+    # her reply to Bea's answer, Alice moved to Bcc: the intro two levels down
+    ("From: Olivia Owner <owner@example.com>\nTo: Beatriz Amaral <bamaral@example.net>\nCc: assistant@example.com\n"
+     "Subject: Re: Re: Workshop\nIn-Reply-To: <answer.2@example.net>",
+     "Thanks Alice, moving you to bcc. Bea, Thursday works - my assistant will send times.\n\nOlivia\n\n"
      "On Mon, Mar 3, 2025 at 10:11 AM Beatriz Amaral <bamaral@example.net> wrote:\n"
-     "> Thanks Alice! Olivia, yes we'd love a workshop before the season.\n>\n"
-     "> On Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n>\n"
-     ">> Bea this is Olivia, the physio I told u about. Olivia, Bea coaches the U18 girls at East End United.\n"
-     ">> U guys should talk about the FIFA 11+ thing\n")
+     + _quoted(f"{BEAS_ANSWER}\n\nOn Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n"
+               + _quoted(ALICES_INTRO))),
+], ids=["forward", "reply two levels down"])
+def test_the_owner_hands_on_the_intro_a_prospects_answer_quotes(headers, body):
+    u = read(headers, body)
     assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
     assert emails(u.prospects) == ["bamaral@example.net"]
     assert u.prospect_replied
