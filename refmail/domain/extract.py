@@ -81,11 +81,6 @@ def candidates(msg: ParsedMessage, identity: Identity, top: str, top_of) -> tupl
             found.append(Candidate(How.FORWARDED_INLINE, inner, inner.sender, parties, top_of(inner.text), inner.subject))
             found += _quoted(inner, identity, top_of, How.QUOTED_IN_FORWARD)
     found += _quoted(msg, identity, top_of, How.QUOTED_IN_REPLY)
-    if msg.sender is not None and identity.is_ours(msg.sender.email):
-        # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
-        for inner in msg.embedded:
-            if inner.sender is not None and not identity.is_ours(inner.sender.email) and not _forwarded(msg, inner):
-                found += _quoted(inner, identity, top_of, How.QUOTED_IN_REPLY, threaded=True)
     return tuple(found)
 
 
@@ -105,6 +100,8 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded
     ``threaded``: ``reply`` is known to answer what it carries (itself quoted under a "wrote:" line, it has
     no subject or In-Reply-To of its own to say so): its Outlook header block is a quote, not a forward."""
     here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
+    # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
+    deeper = how is How.QUOTED_IN_REPLY and not threaded and reply.sender is not None and identity.is_ours(reply.sender.email)
     found = []
     for inner in reply.embedded:
         if inner.sender is None or identity.is_ours(inner.sender.email):
@@ -115,6 +112,8 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded
         parties = _unique(inner.to + inner.cc + here)
         found.append(Candidate(how, inner, inner.sender, parties, top_of(inner.text),
                                inner.subject or without_reply_prefixes(reply.subject), quoted_by=reply))
+        if deeper:
+            found += _quoted(inner, identity, top_of, how, threaded=True)
     return found
 
 

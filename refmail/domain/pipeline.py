@@ -115,9 +115,10 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         colleagues(cand.referrer.email, other) for other in others)
     writer = cand.referrer.email if cand.referrer else ""
     # "I would like to introduce Ms. Pires (ypires@x)", mailed to the owner alone: the prospect is in the text.
+    on_it = {writer} | {p.email for p in people}
     contact_written = len(people) < 2 and any(
-        p.email != writer and not identity.is_ours(p.email) and not identity.is_assistant(p.email)
-        and p.email not in {q.email for q in people} for p in written(cand.body))
+        p.email not in on_it and not identity.is_ours(p.email) and not identity.is_assistant(p.email)
+        for p in written(cand.body))
     return {
         "contact_written": float(contact_written),
         "how_attached": float(cand.how is How.ATTACHED),
@@ -172,7 +173,11 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
         bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email)
     ) and not _brings_someone_new(msg, identity)
-    forwarded_answer = _forwarded_answer(cand)
+    # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
+    # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
+    # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.
+    forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
+        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
     # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:
@@ -182,14 +187,6 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
         and identity.is_ours(msg.sender.email)
     quoted_by_other = cand.how in QUOTED and not handed_on and not (replier is not None and identity.is_ours(replier.email))
     return answers_thread or forwarded_answer or quoted_by_other
-
-
-def _forwarded_answer(cand: Candidate) -> bool:
-    """A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
-    forwards) and carries what it answers introduces no one by its subject: the intro is the one it
-    quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score."""
-    return cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
-        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
 
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:

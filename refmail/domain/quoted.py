@@ -186,13 +186,17 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
     return lines
 
 
+# Everything up to the time an attribution gives ("... 2024 v 21:03 ", "... at 10:05 AM "): the name follows it.
+_UP_TO_TIME = re.compile(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*")
+
+
 def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*(?::|-{3,})\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
-        name = re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", match.group(1)).strip(" ,(、，")
+        name = _UP_TO_TIME.sub("", match.group(1)).strip(" ,(、，")
         name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
@@ -201,5 +205,5 @@ def _attribution_sender(head: str) -> str:
         return bare.group(0)
     # Thunderbird and others: "On 05.03.2025 09:00, Ingrid Berg wrote:" (the name after the last comma);
     # Apple Mail in Czech: "Dne 12. 2. 2024 v 21:03 Michaela Dušková napsal(a):" (the name after the time).
-    name = head.rsplit(",", 1)[-1] if "," in head else re.sub(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*", "", head)
+    name = head.rsplit(",", 1)[-1] if "," in head else _UP_TO_TIME.sub("", head)
     return name.strip() if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name.strip()) else ""
