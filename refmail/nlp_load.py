@@ -11,10 +11,11 @@ from spacy.language import Language
 
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.nlp import Pipeline, make_pipeline
-from refmail.domain.scoring import IntroModel
+from refmail.domain.scoring import IntroModel, PersonModel
 
 # Shipped inside the package, rebuilt by `python -m refmail.training` (README, "Understanding").
 BUILTIN_MODEL = Path(__file__).resolve().parent / "data" / "intro_model"
+PEOPLE = "people.json"  # the person model, beside the intro model
 
 
 def model_dir(name: str) -> Path:
@@ -27,7 +28,9 @@ def load_pipeline(rules: DetectionRules, model: str | None = "builtin") -> Pipel
     textcat_dir = folder / "textcat" if folder is not None else None
     nlp = spacy.load(textcat_dir) if textcat_dir is not None and textcat_dir.exists() else spacy.blank("en")
     weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
-    return make_pipeline(nlp, rules, ner=_ner(rules.pipeline), model=weights)
+    people_file = folder / PEOPLE if folder is not None else None
+    people = PersonModel.from_mapping(json.loads(people_file.read_text())) if people_file and people_file.exists() else None
+    return make_pipeline(nlp, rules, ner=_ner(rules.pipeline), model=weights, people=people)
 
 
 def _ner(name: str) -> Language | None:

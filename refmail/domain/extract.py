@@ -5,10 +5,13 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
+from refmail.domain import introduced
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import CJK, first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
 from refmail.domain.scanning import addresses_in
+from refmail.domain.scoring import PersonModel
 from refmail.domain.types import Identity, ParsedMessage, Person
 
 # Who an assistant writes for: "On behalf of Mr. Harald Larsen", "im Auftrag von Herrn Dr. Brandt", "Namens de heer
@@ -196,6 +199,9 @@ class Parties:
     prospects: tuple[Person, ...]
     receiver: Person | None
     owner_is_referrer: bool
+    # Everyone the intro addresses who might be introduced, with their cues (what the person model read;
+    # training learns from it). Empty when there was no choice to make.
+    considered: tuple[tuple[Person, Mapping[str, float]], ...] = ()
 
 
 _MACHINE = re.compile(r"(?i)^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?)\b")
@@ -253,8 +259,9 @@ def _introduced(cand: Candidate, identity: Identity, by: Person | None, text: st
 
 
 def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tuple[str, ...] = (),
-            quoted_intro: bool = True) -> Parties:
-    """Referrer = the intro's writer; prospects = the others it addresses, minus the owner and assistant.
+            quoted_intro: bool = True, model: PersonModel | None = None) -> Parties:
+    """Referrer = the intro's writer; prospects = the others it addresses, minus the owner and assistant,
+    and minus those ``model`` reads as copied rather than introduced (without one: the hand rules alone).
 
     ``quoted_intro``: whether the message this one quotes is itself an intro (the owner's reply-all
     to it names its writer as the referrer; otherwise the owner is introducing people herself)."""
@@ -275,6 +282,7 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     others = _name_tokens(referrer) | _name_tokens(owner_side) | _name_tokens(identity.owner)
     said = _Said.of(cand.body)
     mentioned = {p.email: _mentioned(p, said, others) for p in prospects}
+    pool = prospects
     unnamed = tuple(p for p in prospects if (p.name or _domain(p) == _domain(referrer) or colleagues(p.email, identity.owner.email))
                     and not mentioned[p.email])
     if unnamed and len(unnamed) < len(prospects) and any(mentioned.values()):
@@ -287,6 +295,15 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
         # The owner's colleague on someone's intro ("Femke and Joris of Studio Veld") is on her side of it, not
         # introduced; when she makes the intro, the colleague she introduces is.
         prospects = tuple(p for p in prospects if p not in own_side)
+    considered: tuple[tuple[Person, Mapping[str, float]], ...] = ()
+    if len(pool) > 1:
+        setting = introduced.Setting.of(cand.body, cand.subject, referrer, identity.owner, owner_is_referrer,
+                                        frozenset(p.email for p in cand.source.to), frozenset(p.email for p in cand.source.cc),
+                                        frozenset(others.union(*(_name_tokens(p) for p in pool))))
+        considered = tuple(zip(pool, introduced.pool_cues(pool, [_name_tokens(p) - others for p in pool], setting,
+                                                          [p in prospects for p in pool])))
+        if model is not None:
+            prospects = introduced.choose(pool, [c for _, c in considered], model)
     if referrer is not None:
         referrer = named(referrer, text, names)
         if owner_is_referrer:  # one person, whichever of her addresses she wrote from (per-referrer stats)
@@ -294,4 +311,4 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
     receiver = owner_side
     if receiver is not None and not receiver.name and receiver.email == identity.owner.email:
         receiver = identity.owner
-    return Parties(referrer, prospects, receiver, owner_is_referrer)
+    return Parties(referrer, prospects, receiver, owner_is_referrer, considered)

@@ -13,7 +13,7 @@ from spacy.vocab import Vocab
 
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.mailtext import HONORIFICS, UNSPACED
-from refmail.domain.scoring import IntroModel
+from refmail.domain.scoring import IntroModel, PersonModel
 
 T = {"IS_TITLE": True}
 PAIR = {"LOWER": {"IN": ["two", "three", "four", "both", "all"]}}
@@ -241,6 +241,7 @@ class Pipeline:
     ner: Language | None = None
     model: IntroModel | None = None  # None only while training reads the cues
     textcat: Callable[[Doc], Doc] | None = None
+    people: PersonModel | None = None  # who of those addressed is introduced; None: the hand rules alone
 
 
 def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[str, Any]]]:
@@ -248,7 +249,7 @@ def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[
 
 
 def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = None,
-                  model: IntroModel | None = None) -> Pipeline:
+                  model: IntroModel | None = None, people: PersonModel | None = None) -> Pipeline:
     """The cue readers over an already loaded spaCy ``nlp`` (blank English, or the shipped text classifier's).
 
     Pure: what is read from disk (spaCy, the classifier, the fitted weights) is loaded at the edge
@@ -262,7 +263,7 @@ def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = N
     urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + rules.relaxed_phrases])
     urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + rules.urgent_phrases])
     textcat = nlp.get_pipe("textcat") if "textcat" in nlp.pipe_names else None
-    return Pipeline(nlp, matcher, urgency, ner, model, textcat)
+    return Pipeline(nlp, matcher, urgency, ner, model, textcat, people)
 
 
 # The classifier reads the subject and the opening of the text: an intro says what it is early, and a bag

@@ -237,7 +237,7 @@ def _ask(ctx: Context, scored: list[tuple[Candidate, Detection]]) -> Understandi
     cand, det = max(scored, key=lambda cd: cd[1].ask)
     if cand.how is not How.DIRECT or det.ask < ctx.lines.ask or det.ask <= det.intro:
         return None
-    who = parties(cand, ctx.msg, ctx.identity)
+    who = parties(cand, ctx.msg, ctx.identity, model=ctx.pipe.people)
     return Understanding(
         kind=Kind.DOUBLE_OPT_IN_ASK, confidence=det.ask, referrer=who.referrer, prospects=who.prospects,
         receiver=who.receiver, context=_context_of(cand.body), reasons=("asks before introducing",) + det.evidence)
@@ -265,10 +265,11 @@ def _intro(ctx: Context) -> Outcome:
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             if verdict is Verdict.UNSURE:
                 unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
-                                                  quoted_intro=_quoted_intro(ctx, scored))))
+                                                  quoted_intro=_quoted_intro(ctx, scored), model=ctx.pipe.people)))
             continue
         names = person_names(ctx.pipe, cand.body)
-        who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=_quoted_intro(ctx, scored))
+        who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=_quoted_intro(ctx, scored),
+                      model=ctx.pipe.people)
         if not who.prospects and cand.how is How.DIRECT:
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
             # our new features", a prospect answering the thread) with nobody to introduce is not one by

@@ -61,3 +61,28 @@ def score(model: IntroModel, features: Mapping[str, float], ask_possible: bool =
         exps[1] = 0.0
     total = sum(exps)
     return exps[0] / total, exps[1] / total
+
+
+@dataclass(frozen=True)
+class PersonModel:
+    """A binary logistic regression over one addressed person's cues: is she introduced?
+    (refmail/data/intro_model/people.json, written by `python -m refmail.training`)."""
+
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float = 0.5
+    about: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> "PersonModel":
+        return cls({str(k): float(v) for k, v in d["weights"].items()}, float(d["bias"]),
+                   float(d.get("threshold", 0.5)), dict(d.get("about", {})))
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {"weights": dict(sorted(self.weights.items())), "bias": self.bias, "threshold": self.threshold,
+                "about": dict(self.about)}
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """Cues the model does not know are ignored."""
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

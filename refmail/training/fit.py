@@ -25,6 +25,7 @@ from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, logit
 from refmail.domain.types import Kind, ParsedMessage
 from refmail.nlp_load import BUILTIN_MODEL, load_pipeline
+from refmail.training.people import build_people
 from refmail.training.corpus import (Example, acted_as_reply, examples_of, identity_for, in_validation, load_labels, training_folders,
                                      validation_writers)
 
@@ -222,4 +223,5 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
     write_model(out, nlp, model)
     print(f"threshold {model.threshold} (validation {metrics}), question band from {model.question_min}; "
           f"written to {out}")
+    build_people(out, folders, rules)
     return model

@@ -664,3 +664,49 @@ def test_a_prospect_written_in_the_text_of_mail_to_the_owner_alone_is_a_cue_and_
     assert cue("I would like to introduce Ms. Carol Prospect (carol@example.net). She has agreed to be contacted.") == 1.0
     assert cue("Thanks for lunch.\n\nAlice Source\nalice@example.org | +1 555 0100") == 0.0
     assert cue("Please reply to owner@example.com or olivia@owner.example, both reach you.") == 0.0
+
+
+COPIED_HEADERS = """
+From: Alice Source <alice@example.org>
+To: Olivia Owner <owner@example.com>, Carol Prospect <carol@acme.example>
+Cc: Erin Hale <erin@example.org>, Dev Patel <dev@acme.example>, assistant@example.com
+Subject: Intro: Olivia <> Carol
+"""
+VIA_HEADERS = """
+From: Olivia Owner <owner@example.com>
+To: Carol Prospect <carol@acme.example>
+Cc: Erin Hale <erin@example.org>, assistant@example.com
+Subject: Introduction - pricing at Acme
+"""
+
+
+@pytest.mark.parametrize("headers, body, introduced", [
+    # the referrer's colleague, named only as copied
+    (COPIED_HEADERS.replace(", Dev Patel <dev@acme.example>", ""),
+     "Olivia, meet Carol, who runs ops at Acme. Carol, Olivia is the best pricing consultant I know.\n\n"
+     "I've copied Erin from my team, who set this up.\n\nAlice", ["carol@acme.example"]),
+    # the owner introducing herself at someone's suggestion: that someone is copied, not introduced
+    (VIA_HEADERS, "Dear Carol,\n\nmy name is Olivia Owner; I advise mid-size firms on pricing. Erin Hale (in cc) "
+     "suggested I write to you, as she told me Acme is rethinking its price list this spring.\n\n"
+     "Would you have 20 minutes for a call next week?\n\nBest regards,\nOlivia", ["carol@acme.example"]),
+    # the same people on the same mail, both introduced
+    (COPIED_HEADERS, "Olivia, meet Carol and Dev, the co-founders of Acme. Carol and Dev, Olivia is the best pricing "
+     "consultant I know.\n\nErin, thanks for the nudge.\n\nAlice", ["carol@acme.example", "dev@acme.example"]),
+])
+def test_who_of_those_copied_is_introduced_is_read_from_the_words_around_their_names(headers, body, introduced):
+    """The shipped person model (fit on the labelled corpora) decides; the hand rules kept everyone named."""
+    u = read(headers, body)
+    assert u.kind is Kind.INTRO
+    assert u.referrer.email == ("owner@example.com" if headers is VIA_HEADERS else "alice@example.org")
+    assert emails(u.prospects) == introduced
+
+
+def test_the_person_model_never_leaves_an_intro_with_nobody_introduced():
+    from refmail.domain.introduced import choose
+    from refmail.domain.scoring import PersonModel
+
+    pool = (Person("Carol", "carol@acme.example"), Person("Dev", "dev@acme.example"))
+    doubtful = PersonModel({"b:copied": -5.0, "a:ceo": 1.0}, 0.0, threshold=0.9)
+    assert choose(pool, [{"b:copied": 1.0}, {"a:ceo": 1.0}], doubtful) == (pool[1],)  # the likelier one
+    assert choose(pool[:1], [{"b:copied": 1.0}], doubtful) == pool[:1]  # alone: no choice to make
+    assert choose(pool, [{"a:ceo": 1.0}, {"a:ceo": 1.0, "x": 9.0}], PersonModel({"a:ceo": 3.0}, 0.0)) == pool

@@ -1,0 +1,118 @@
+"""Which of the people an intro addresses it introduces: each one's cues, and the fitted model's verdict.
+
+Someone copied on an intro is often not introduced: the referrer's colleague, the prospect's, the person
+who suggested it ("Yamamoto-san (in cc) kindly suggested I write"), the one "you know already". The
+words around where the text names each person say which; how much each word counts is learnt from the
+labelled corpora (refmail.training), not set here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from refmail.domain.mailboxes import colleagues, domain_of
+from refmail.domain.mailtext import CJK
+from refmail.domain.scoring import PersonModel
+from refmail.domain.types import Person
+
+_WORD = re.compile(r"[^\W\d_]+")
+_GENERIC = re.compile(r"(?i)^(?:info|office|sales|support|team|hello|contact|admin|desk|leads|intake|bd|ops|"
+                      r"referrals?|assistant|asistente|secretar\w*|segreteria|recep\w*|partnering|missions)\b")
+WINDOW = 4  # words each side of a mention
+MENTIONS = 3  # the first few mentions say how someone is brought in; later ones add little
+TEXT = 8000
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every person of one intro shares: its text, read once, and who wrote it."""
+
+    words: tuple[str, ...]  # the text's words, lower-cased
+    text: str  # lower-cased
+    subject: str  # lower-cased
+    referrer: Person | None
+    owner: Person
+    owner_is_referrer: bool
+    to: frozenset[str]
+    cc: frozenset[str]
+    names: frozenset[str]  # every name token of the people involved: "xxname" in a window
+
+    @classmethod
+    def of(cls, body: str, subject: str, referrer: Person | None, owner: Person, owner_is_referrer: bool,
+           to: frozenset[str], cc: frozenset[str], names: frozenset[str]) -> Setting:
+        text = body[:TEXT].lower()
+        return cls(tuple(_WORD.findall(text)), text, subject.lower(), referrer, owner, owner_is_referrer, to, cc, names)
+
+
+def _window(tokens: list[str], names: frozenset[str]) -> list[str]:
+    out = []
+    for t in tokens:
+        if t in names:
+            out.append("xxname")
+        elif CJK.search(t):
+            out += [t[i:i + 2] for i in range(max(1, len(t) - 1))]  # unspaced: character pairs
+        else:
+            out.append(t)
+    return out
+
+
+def _spots(tokens: set[str], s: Setting) -> list[int]:
+    """Where the text names someone: the indexes of the words that are (or, unspaced, hold) her name."""
+    unspaced = [t for t in tokens if CJK.search(t)]
+    return [i for i, w in enumerate(s.words) if w in tokens or unspaced and any(t in w for t in unspaced)]
+
+
+def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule_kept: list[bool]) -> list[dict[str, float]]:
+    """The cue values of each addressed person. ``tokens``: the name words the text may call each by;
+    ``rule_kept``: the hand rules' verdicts (named in the text, not on the owner's side).
+
+    When the owner writes (her own intro, or introducing herself at someone's suggestion) the same words
+    mean something else: "copied" there is the person who suggested it, so each cue is also read as hers.
+    """
+    spots = [_spots(t, s) for t in tokens]
+    greeted = [bool(sp) and sp[0] < 3 for sp in spots]
+    firsts = sorted(sp[0] if sp else len(s.words) for sp in spots)
+    out = []
+    for person, sp, was_greeted, kept in zip(pool, spots, greeted, rule_kept):
+        f = _cues(person, sp, pool, s, kept)
+        f["greeted"] = float(was_greeted)
+        f["another_greeted"] = float(not was_greeted and any(greeted))
+        f["mention_rank"] = firsts.index(sp[0] if sp else len(s.words)) / (len(pool) - 1)
+        if s.owner_is_referrer:
+            f.update({"o:" + k: v for k, v in f.items() if k not in ("bias_person", "owner_is_referrer")})
+        out.append(f)
+    return out
+
+
+def _cues(person: Person, spots: list[int], pool: tuple[Person, ...], s: Setting, rule_kept: bool) -> dict[str, float]:
+    f: dict[str, float] = {"bias_person": 1.0, "rule_kept": float(rule_kept), "pool_inverse": 1.0 / len(pool),
+                           "to": float(person.email in s.to), "cc": float(person.email in s.cc),
+                           "display_name": float(bool(person.name)),
+                           "generic_address": float(bool(_GENERIC.match(person.email))),
+                           "address_in_text": float(person.email in s.text),
+                           "owner_is_referrer": float(s.owner_is_referrer)}
+    if s.referrer is not None:
+        f["referrer_colleague"] = float(colleagues(person.email, s.referrer.email))
+    f["owner_colleague"] = float(colleagues(person.email, s.owner.email))
+    f["pool_colleague"] = float(any(colleagues(person.email, q.email) for q in pool if q.email != person.email))
+    f["same_domain_as_another"] = float(sum(domain_of(q.email) == domain_of(person.email) for q in pool) > 1)
+    f["in_subject"] = float(any(s.words[i] in s.subject for i in spots[:1]))
+    f["mentions"] = math.log1p(len(spots))
+    f["first_mention"] = spots[0] / max(1, len(s.words)) if spots else 1.0
+    for i in spots[:MENTIONS]:
+        for side, words in (("b", s.words[max(0, i - WINDOW):i]), ("a", s.words[i + 1:i + 1 + WINDOW])):
+            for w in _window(list(words), s.names):
+                f[f"{side}:{w}"] = 1.0
+    return f
+
+
+def choose(pool: tuple[Person, ...], pool_cues: list[Mapping[str, float]], model: PersonModel) -> tuple[Person, ...]:
+    """The people the model reads as introduced; never nobody (an intro introduces someone)."""
+    if len(pool) < 2:
+        return pool
+    odds = [model.probability(c) for c in pool_cues]
+    kept = tuple(p for p, o in zip(pool, odds) if o >= model.threshold)
+    return kept or (pool[odds.index(max(odds))],)
