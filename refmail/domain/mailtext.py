@@ -66,6 +66,18 @@ SEPARATOR_WORDS = (
     "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
     "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "元のメッセージ", "転送メッセージ",
     "転送されたメッセージ", "原始邮件", "原始郵件", "转发的邮件", "转发邮件信息", "轉寄郵件", "원본 메시지", "전달된 메시지", "الرسالة الأصلية",
+    # Gmail's and Outlook's words in the other languages they ship in (Greek, South Slavic, Cyrillic, Baltic,
+    # Finno-Ugric, Romanian, Indonesian, Hebrew, Thai, Catalan, Vietnamese)
+    "Προωθημένο μήνυμα", "Αρχικό μήνυμα", "Proslijeđena poruka", "Izvorna poruka", "Prosleđena poruka",
+    "Originalna poruka", "Прослеђена порука", "Оригинална порука", "Posredovano sporočilo", "Izvirno sporočilo",
+    "Пересылаемое сообщение", "Пересланное сообщение", "Исходное сообщение", "Исходное письмо",
+    "Пересланий лист", "Переслане повідомлення", "Оригінальне повідомлення", "Препратено съобщение",
+    "Оригинално съобщение", "Mesaj redirecționat", "Mesaj redirectionat", "Mesaj original", "Továbbított üzenet",
+    "Eredeti üzenet", "Välitetty viesti", "Alkuperäinen viesti", "Preposlaná správa", "Pôvodná správa",
+    "Edastatud kiri", "Algne kiri", "Persiųstas laiškas", "Pradinis laiškas", "Pārsūtīta ziņa",
+    "Sākotnējā ziņa", "Pesan terusan", "Pesan yang diteruskan", "Pesan Asli", "Missatge reenviat",
+    "Missatge original", "הודעה שהועברה", "הודעה מקורית", "ข้อความที่ส่งต่อ", "ข้อความต้นฉบับ",
+    "Thư đã chuyển tiếp", "Thư gốc",
 )
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
@@ -73,6 +85,11 @@ FORWARD_LEADS = (
     "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
     "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
     "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件",
+    "Αρχή προωθημένου μηνύματος", "Početak proslijeđene poruke", "Početak prosleđene poruke",
+    "Začetek posredovanega sporočila", "Начало переадресованного сообщения", "Начало пересланного сообщения",
+    "Початок пересланого повідомлення", "Începutul mesajului redirecționat", "Továbbított levél kezdete",
+    "Välitetty viesti alkaa", "Začiatok preposlanej správy", "Začátek přeposlané zprávy",
+    "Start på videresendt besked", "Början på vidarebefordrat brev", "Awal pesan yang diteruskan",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
@@ -83,9 +100,12 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
 # "On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:" and its kin in other languages.
 # iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:"); Gmail in Vietnamese with
 # "Vào" ("Vào Th 4, 2 thg 4, 2025 vào lúc 20:15 Tam <t@x> đã viết:").
-ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào")
+ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào",
+                     "Στις", "Pe", "На", "Pada", "V", "Dana", "Dňa", "בתאריך")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
-         r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết")
+         r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết",
+         "έγραψε", "a scris", "menulis", r"napisal(?:a|\(a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
+         r"написал(?:а|\(а\))?", "написа", "пишет", "пише", r"написав(?:\(ла\))?", r"(?:је )?написао(?:/ла)?", r"כתב(?:/ה)?")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
 WROTE_PATTERN = "|".join(WROTE)
@@ -102,24 +122,37 @@ _DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2
 # Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
 # şunu yazdı:"; iPhone: "10 Nis 2024 tarihinde 14:00 saatinde, Emre Doğan <e@x> şunları yazdı:".
 _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"
+# Clients that lead with the weekday, in any language, name the writer by address just before the verb
+# (Croatian Gmail "čet, 6. velj 2025. u 11:12 Ana <a@x> napisao je:", Finnish "to 6.2.2025 klo 11.12 Ana <a@x>
+# kirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
+# Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):").
+_ANY_LEAD = (r"[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*(?:" + "|".join(WROTE) + r")\s*[:：]"
+             r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
+             r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]")
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
 ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*(?::|-{3,})|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
-               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _TURKISH + r")[ \t]*$")
+               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _TURKISH + "|" + _ANY_LEAD + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
-             "보낸 사람", "보낸사람", "من", "Từ"),
-    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến"),
-    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة"),
+             "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Feladó", "De la", "Lähettäjä", "Saatja",
+             "Nuo", "Dari", "מאת", "จาก"),
+    "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
+           "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง"),
+    "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
+           "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนา"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
-             "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày"),
+             "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
+             "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
+             "Päivämäärä", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "ส่ง"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
-                "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề"),
+                "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
+                "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "เรื่อง"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

@@ -170,9 +170,11 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     # ("Thanks Alice, moving you to BCC" is the prospect answering).
     # Unless it brings someone new onto the thread ("Anders is now in copy"): that is an intro made in
     # the thread it was asked for in, and its score decides.
+    # So does an intro made in a thread that quotes none ("Paulina, who you saw at the party, runs Eventio"):
+    # nothing it quotes reads as one.
     answers_thread = cand.how is How.DIRECT and bool(msg.embedded) and (
         bool(msg.in_reply_to) or msg.embedded[0].sender is not None and identity.is_owner(msg.embedded[0].sender.email)
-    ) and not _brings_someone_new(msg, identity)
+    ) and not _brings_someone_new(msg, identity) and not alone
     # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
     # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
     # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.

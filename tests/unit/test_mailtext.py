@@ -82,6 +82,12 @@ SEPARATORS = [
     "-----原始邮件-----",  # Outlook and Foxmail, Chinese
     "-----원본 메시지-----",  # Outlook, Korean
     "-----الرسالة الأصلية-----",  # Outlook, Arabic
+    "---------- Προωθημένο μήνυμα ---------",  # Gmail, Greek
+    "Αρχή προωθημένου μηνύματος:",  # Apple Mail, Greek
+    "Početak proslijeđene poruke:",  # Apple Mail, Croatian
+    "---------- Пересылаемое сообщение ---------",  # Gmail, Russian
+    "-----Eredeti üzenet-----",  # Outlook, Hungarian
+    "---------- Välitetty viesti ---------",  # Gmail, Finnish
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -137,6 +143,12 @@ ATTRIBUTIONS = [
     "Vào Th 2, 3 thg 3, 2025 vào lúc 09:00 Alice Source <alice@example.org> đã viết:",  # Gmail, Vietnamese
     "Dne 3. 3. 2025 v 9:00 Alice Source <alice@example.org> napsal(a):",  # Apple Mail, Czech
     "2025. 3. 3. 오전 9:00, Alice Source <alice@example.org> 작성:",  # iOS Mail, Korean
+    "Στις 3 Μαρ 2025, στις 09:00, ο χρήστης Alice Source <alice@example.org> έγραψε:",  # iOS Mail, Greek
+    "pon, 3. ožu 2025. u 09:00 Alice Source <alice@example.org> napisao je:",  # Gmail, Croatian: the weekday leads
+    "ma 3.3.2025 klo 9.00 Alice Source <alice@example.org> kirjoitti:",  # Gmail, Finnish
+    "пн, 3 мар. 2025 г. в 09:00, Alice Source <alice@example.org>:",  # Gmail, Russian: no verb
+    "Alice Source <alice@example.org> ezt írta (időpont: 2025. márc. 3., H, 9:00):",  # Gmail, Hungarian
+    "Pe lun., 3 mar. 2025 la 09:00, Alice Source <alice@example.org> a scris:",  # Gmail, Romanian
 ]
 
 
@@ -164,6 +176,8 @@ def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 cha
     "From: Alice Source <alice@example.org>",  # a bare From line (approvals)
     "差出人: Alice Source <alice@example.org>\n送信日時: 2025年3月3日 10:00",  # Outlook, Japanese
     "差出人：Alice Source <alice@example.org>\n件名：紹介",  # full-width colons
+    "Šalje: Alice Source <alice@example.org>\nPoslano: četvrtak, 6. veljače 2025. 11:12",  # Outlook, Croatian
+    "Από: Alice Source <alice@example.org>\nΣτάλθηκε: Τρίτη, 21 Ιανουαρίου 2025 8:33 πμ",  # Outlook, Greek
 ])
 def test_an_outlook_header_block_ends_the_new_text(block):
     text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
@@ -254,6 +268,11 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("제목:", "보낸 사람:", "받는 사람:", "참조:"),  # Outlook, Korean
     ("الموضوع:", "من:", "إلى:", "نسخة:"),  # Outlook, Arabic
     ("Chủ đề:", "Từ:", "Đến:", "Cc:"),  # Outlook, Vietnamese
+    ("Predmet:", "Šalje:", "Prima:", "Kopija:"),  # Outlook, Croatian
+    ("Θέμα:", "Από:", "Προς:", "Κοιν.:"),  # Outlook, Greek
+    ("Тема:", "От:", "Кому:", "Копия:"),  # Outlook, Russian
+    ("Tárgy:", "Feladó:", "Címzett:", "Másolatot kap:"),  # Outlook, Hungarian
+    ("Aihe:", "Lähettäjä:", "Vastaanottaja:", "Kopio:"),  # Outlook, Finnish
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields
