@@ -220,6 +220,9 @@ def _found(ctx: Context, cand: Candidate, det: Detection, who: Parties, names: l
         reasons += ("names from NER: " + ", ".join(names[:5]),)
     if phrase:
         reasons += (f"timing cue: {phrase!r}",)
+    copied = [p.email for p, _ in who.considered if p not in who.prospects]
+    if copied:
+        reasons += ("addressed but not introduced: " + ", ".join(copied),)
     replier = _replier(cand)
     replied = replier is not None and replier.email in {p.email for p in who.prospects}
     answer = reply_text(cand.quoted_by.text) if replied and cand.quoted_by is not None else None

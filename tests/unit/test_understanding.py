@@ -699,6 +699,7 @@ def test_who_of_those_copied_is_introduced_is_read_from_the_words_around_their_n
     assert u.kind is Kind.INTRO
     assert u.referrer.email == ("owner@example.com" if headers is VIA_HEADERS else "alice@example.org")
     assert emails(u.prospects) == introduced
+    assert "addressed but not introduced: erin@example.org" in u.reasons  # the reasons trail says whom it left out
 
 
 def test_the_person_model_never_leaves_an_intro_with_nobody_introduced():
