@@ -183,3 +183,23 @@ def test_the_thresholds_are_chosen_on_the_newest_writers_whose_mail_shaped_the_r
     folders = [tmp_path / name for name in ("corpus", "w2", "w10", "w9", "w1", "w11", "w3", "w12", "w4")]
     assert {f.name for f in validation_writers(folders)} == {"w12", "w11"}  # the newest quarter of 8 writers
     assert validation_writers(folders[:3]) == set()  # too few writers: split by message instead
+
+
+def test_the_person_model_is_fit_by_the_same_command_and_refmail_reads_it_back(tmp_path):
+    """Five writers' intros: the person model learns from who each labelled as introduced, writes
+    people.json beside the intro model, and the pipeline loads it."""
+    from refmail.domain.scoring import PersonModel
+    from refmail.nlp_load import PEOPLE, load_pipeline
+    from refmail.training.people import build_people, exact, load_choices
+
+    folders = [ROOT / "tests" / "corpus_written" / w for w in ("w33", "w46", "w59", "w60", "w61")]
+    model = build_people(tmp_path, folders)
+    assert model is not None
+    read_back = PersonModel.from_mapping(json.loads((tmp_path / PEOPLE).read_text()))
+    assert read_back.threshold == model.threshold and read_back.weights == model.weights
+    assert {"cc", "to"} <= set(model.weights) and any(k.startswith(("a:", "b:")) for k in model.weights)
+    train, validation = load_choices(folders, DetectionRules())
+    choices = train + validation
+    assert exact(choices, model) > exact(choices, None)  # on the mail it learnt from, it beats the hand rules
+    shutil.copy(BUILTIN_MODEL / "weights.json", tmp_path / "weights.json")
+    assert load_pipeline(DetectionRules(), model=str(tmp_path)).people == read_back
