@@ -22,6 +22,26 @@ _WORD = re.compile(r"[^\W\d_]+")
 _GENERIC = re.compile(r"(?i)^(?:info|office|sales|support|team|hello|contact|admin|desk|leads|intake|bd|ops|"
                       r"referrals?|assistant|asistente|secretar\w*|segreteria|recep\w*|partnering|missions)\b")
 WINDOW = 4  # words each side of a mention
+# Words that, near where the text names someone, say what she is there for. Each group is one cue whose
+# weight is learnt, so a writer who says "PA" and one who says "Sekretärin" teach the same thing; the
+# single words around a mention (above) are cues of their own too.
+GROUPS = {
+    "helper": frozenset("""assistant assistants ea pa secretary secretariat diary calendar scheduling schedule coordinate
+        coordinates coordinating coordination logistics visibility fyi informed office manager chief staff
+        assistentin assistent assistente asistente asistenta sekretärin sekretariat secrétaire secretaria secretária
+        segretaria sekretarka asystentka ассистент ассистента помощник помощница секретарь агенда agenda""".split()),
+    "copied": frozenset("""copied copying copy cc cc'd cced ccing looped looping loop kopie kopii kopia kopiona
+        copia copie copiado copiada copiata kopiji копии копію 참조 抄送 副本 bcc""".split()),
+    "suggested": frozenset("""suggested suggest recommended recommend referred told mentioned passed kindly asked
+        empfohlen vorgeschlagen sugirió sugeriu recomendación recomendação recommandé suggéré consigliato
+        polecił poleciła doporučil suositteli предложил посоветовал порекомендовал""".split()),
+    "known": frozenset("""already know knows known kennt kennen connaissez connais conoces conocen conhece
+        conosci znacie знаете знакомы""".split()),
+    "introduced": frozenset("""introduce introducing introduction meet meeting present presenting vorstellen vorstellung
+        présenter présente presentar presento presentare apresentar przedstawić przedstawiam představit
+        познакомить представить представляю""".split()),
+}
+GROUP_WINDOW = 8
 MENTIONS = 3  # the first few mentions say how someone is brought in; later ones add little
 TEXT = 8000
 
@@ -106,6 +126,11 @@ def _cues(person: Person, spots: list[int], pool: tuple[Person, ...], s: Setting
         for side, words in (("b", s.words[max(0, i - WINDOW):i]), ("a", s.words[i + 1:i + 1 + WINDOW])):
             for w in _window(list(words), s.names):
                 f[f"{side}:{w}"] = 1.0
+        for side, words in (("b", s.words[max(0, i - GROUP_WINDOW):i]), ("a", s.words[i + 1:i + 1 + GROUP_WINDOW])):
+            near = set(words)
+            for group, lexicon in GROUPS.items():
+                if near & lexicon:
+                    f[f"{side}:near_{group}"] = 1.0
     return f
 
 
