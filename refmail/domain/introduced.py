@@ -30,7 +30,7 @@ GROUPS = {
         coordinates coordinating coordination logistics visibility fyi informed office manager chief staff
         assistentin assistent assistente asistente asistenta sekretärin sekretariat secrétaire secretaria secretária
         segretaria sekretarka asystentka ассистент ассистента помощник помощница секретарь агенда agenda""".split()),
-    "copied": frozenset("""copied copying copy cc cc'd cced ccing looped looping loop kopie kopii kopia kopiona
+    "copied": frozenset("""copied copying copy cc cced ccing looped looping loop kopie kopii kopia kopiona
         copia copie copiado copiada copiata kopiji копии копію 참조 抄送 副本 bcc""".split()),
     "suggested": frozenset("""suggested suggest recommended recommend referred told mentioned passed kindly asked
         empfohlen vorgeschlagen sugirió sugeriu recomendación recomendação recommandé suggéré consigliato
