@@ -74,6 +74,9 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": "let"}, {"LOWER": "you"}, PAIR],
         [{"LOWER": {"IN": ["step", "stepping", "bow", "bowing", "duck", "ducking"]}}, {"LOWER": {"IN": ["aside", "back", "out"]}}],
         [{"LOWER": {"IN": ["e-intro", "e-introduction", "e-introducing", "intro-ing"]}}],
+        # Ukrainian and Russian: "знайомтесь", "хочу вас познайомити", "знакомьтесь", "познакомлю вас"
+        [{"LOWER": {"IN": ["знайомтесь", "знайомтеся", "знакомьтесь", "познайомити", "познайомлю", "познакомить",
+                           "познакомлю", "знайомлю", "знакомлю"]}}],
     ],
     # Two of the people addressed, named in an intro's shape ("Rosa - Olivia is", "Olivia, this is Rosa").
     "INTRO_PAIR": [

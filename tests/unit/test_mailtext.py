@@ -149,6 +149,7 @@ ATTRIBUTIONS = [
     "пн, 3 мар. 2025 г. в 09:00, Alice Source <alice@example.org>:",  # Gmail, Russian: no verb
     "Alice Source <alice@example.org> ezt írta (időpont: 2025. márc. 3., H, 9:00):",  # Gmail, Hungarian
     "Pe lun., 3 mar. 2025 la 09:00, Alice Source <alice@example.org> a scris:",  # Gmail, Romanian
+    "3 бер. 2025 р. о 09:00 Alice Source <alice@example.org> написав(-ла):",  # iOS Mail, Ukrainian
 ]
 
 
@@ -273,6 +274,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("Тема:", "От:", "Кому:", "Копия:"),  # Outlook, Russian
     ("Tárgy:", "Feladó:", "Címzett:", "Másolatot kap:"),  # Outlook, Hungarian
     ("Aihe:", "Lähettäjä:", "Vastaanottaja:", "Kopio:"),  # Outlook, Finnish
+    ("Тема:", "Від кого:", "Кому:", "Копія:"),  # ukr.net
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields

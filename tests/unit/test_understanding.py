@@ -711,3 +711,19 @@ def test_the_person_model_never_leaves_an_intro_with_nobody_introduced():
     assert choose(pool, [{"b:copied": 1.0}, {"a:ceo": 1.0}], doubtful) == (pool[1],)  # the likelier one
     assert choose(pool[:1], [{"b:copied": 1.0}], doubtful) == pool[:1]  # alone: no choice to make
     assert choose(pool, [{"a:ceo": 1.0}, {"a:ceo": 1.0, "x": 9.0}], PersonModel({"a:ceo": 3.0}, 0.0)) == pool
+
+
+def test_a_hebrew_gmail_quote_line_wrapped_in_direction_marks_still_opens_the_quoted_intro():
+    """Gmail in Hebrew wraps the line, the name and the address in invisible direction marks."""
+    line = ("\u202bבתאריך יום ב׳, 3 במרץ 2025 ב-09:00 מאת \u202aAlice Source\u202c\u200f "
+            "<\u202aalice@example.org\u202c\u200f>:\u202c")
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: Carol Prospect <carol@example.net>
+Bcc: assistant@example.com
+Subject: Re: Intro: Olivia <> Carol
+In-Reply-To: <intro.1@example.org>
+""", f"תודה אליס! Carol, great to meet you. Moving Alice to bcc.\n\n{line}\n"
+     "> Olivia, meet Carol. Carol runs ops at Acme and needs help with pricing.\n> Carol, meet Olivia.\n> Alice\n")
+    assert u.is_intro and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
