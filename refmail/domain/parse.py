@@ -43,7 +43,7 @@ CUT_NOTE = "cut: "  # defects starting with this are size cuts the reasons trail
 
 # Invisible direction marks Hebrew and Arabic clients wrap names, addresses and whole lines in ("\u202b...
 # <\u202ashlomi@x\u200f>:\u202c"): they carry no text, and a quote line read through them is no line at all.
-BIDI_CONTROLS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def parse_message(raw: bytes, max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage | ParseFailure:
@@ -94,7 +94,8 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
             raw_get[key] = _cut_addresses(key.title(), raw_get[key], max_header_chars, cuts)
     categories += tuple(cuts)
     text, html, status, attached, calendars = _walk(msg, depth)
-    body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n").translate(BIDI_CONTROLS)
+    body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
+    body = BIDI_CONTROLS.sub("", body)
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
