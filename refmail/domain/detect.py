@@ -26,6 +26,15 @@ _SUBJECT_ASK = re.compile(r"\b(intro|introduction) (to|request)\b.*\?|open to|in
 _LINE_MEET = re.compile(r"^[^\S\n]*+(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
 _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|manage (your )?preferences|"
                          r"you are receiving this|newsletter|webinar", re.IGNORECASE)
+# The boilerplate a calendar invitation or a video call puts in the text (Teams, Zoom, Meet, Webex), in the
+# languages their invitations ship in: a meeting set between the people named, not an intro of them.
+_MEETING_INVITATION = re.compile(
+    r"microsoft teams|join (?:the|this|zoom|teams|microsoft|google)?\s*(?:meeting|call)|meeting id|passcode|"
+    r"zoom\.us/j|meet\.google\.com|webex|join by phone|dial[- ]in|besprechungs-id|an der besprechung teilnehmen|"
+    r"kenncode|id de (?:la )?réunion|rejoindre la réunion|code secret|id de reunión|unirse a la reunión|"
+    r"id riunione|partecipa alla riunione|id da reunião|ingressar na reunião|vergadering-id|deelnemen aan vergadering|"
+    r"mødedeltagelses|deltag i mødet|möte-id|anslut till mötet|identyfikator spotkania|dołącz do spotkania|"
+    r"идентификатор собрания|присоединиться к собранию|ідентифікатор наради|приєднатися до наради", re.IGNORECASE)
 
 
 
@@ -199,6 +208,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         "self_or_other_intro": float(bool(hits.get("SELF"))),
         "meet_other_sense": float(bool(hits.get("MEET_OTHER")) and not strong_hits),
         "newsletter": float(bool(_NEWSLETTER.search(text))),
+        "meeting_invitation": float(bool(_MEETING_INVITATION.search(body[:20000]))),
     })
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
     masks = names | display_words(parties)
@@ -237,4 +247,6 @@ def _evidence(hits, strong_hits, weak_hits, features, subject, named) -> list[st
         evidence.append("'meet' in another sense: " + repr(hits["MEET_OTHER"][0]))
     if features["newsletter"]:
         evidence.append("reads like a newsletter")
+    if features["meeting_invitation"]:
+        evidence.append("carries a meeting invitation's join details")
     return evidence

@@ -727,3 +727,24 @@ In-Reply-To: <intro.1@example.org>
      "> Olivia, meet Carol. Carol runs ops at Acme and needs help with pricing.\n> Carol, meet Olivia.\n> Alice\n")
     assert u.is_intro and u.referrer.email == "alice@example.org"
     assert emails(u.prospects) == ["carol@example.net"]
+
+
+@pytest.mark.parametrize("join", [
+    "Microsoft Teams meeting\nJoin on your computer, mobile app or room device\nMeeting ID: 312 555 210 88\nPasscode: x7Qe2B",
+    "Join Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890",
+    "Microsoft Teams-Besprechung\nAn der Besprechung teilnehmen\nBesprechungs-ID: 312 555 210 88\nKenncode: x7Qe2B",
+])
+def test_a_meeting_invitations_join_details_are_a_cue_and_a_reason(join):
+    """A meeting set between the people it names carries the call's join details; the fitted model weighs
+    the cue, and the reasons trail says it was there."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    cues = read_cues(pipe_for(DetectionRules()), "Sync: Carol / Olivia / Dev",
+                     f"Hi all, setting up 30 minutes to align on the pricing work.\n\n{join}\n",
+                     (Person("Carol", "carol@example.net"), Person("Dev", "dev@acme.example")))
+    assert cues.features["meeting_invitation"] == 1.0
+    assert "carries a meeting invitation's join details" in cues.evidence
+    plain = read_cues(pipe_for(DetectionRules()), "Intro", "Olivia, meet Carol. Let's find a time to meet.",
+                      (Person("Carol", "carol@example.net"),))
+    assert plain.features["meeting_invitation"] == 0.0
