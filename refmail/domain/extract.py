@@ -9,7 +9,7 @@ from typing import Mapping
 
 from refmail.domain import introduced
 from refmail.domain.mailboxes import colleagues
-from refmail.domain.mailtext import CJK, first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
+from refmail.domain.mailtext import CJK, LETTERS, first_name, is_forward_subject, is_reply_subject, without_reply_prefixes
 from refmail.domain.scanning import addresses_in
 from refmail.domain.scoring import PersonModel
 from refmail.domain.types import Identity, ParsedMessage, Person
@@ -153,14 +153,13 @@ def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Perso
     return Person(_name_from_text(person.email, text), person.email)
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
 _CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z][^\W\d_]{2,}")
 
 
 def _name_tokens(person: Person | None) -> set[str]:
     if person is None:
         return set()
-    words = _LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower())
+    words = LETTERS.findall(f"{person.name} {person.email.split('@')[0]}".lower())
     return {t for t in words if len(t) > 2 or len(t) > 1 and CJK.search(t)}  # 吉川: a whole family name
 
 
@@ -174,7 +173,7 @@ class _Said:
 
     @classmethod
     def of(cls, text: str) -> _Said:
-        return cls(text, frozenset(_LETTERS.findall(text.lower())),
+        return cls(text, frozenset(LETTERS.findall(text.lower())),
                    frozenset(w.lower() for w in _CAPITALISED_WORD.findall(text)) - {w.lower() for w in _NOT_NAMES})
 
 
@@ -189,7 +188,7 @@ def _mentioned(person: Person, said: _Said, others: set[str]) -> bool:
         return True
     if person.name:
         return False
-    runs = [r for r in _LETTERS.findall(person.email.split("@")[0].lower()) if len(r) > 3]
+    runs = [r for r in LETTERS.findall(person.email.split("@")[0].lower()) if len(r) > 3]
     return any(r.startswith(n) or r.endswith(n) for r in runs for n in said.names - others)
 
 
@@ -297,11 +296,13 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
         prospects = tuple(p for p in prospects if p not in own_side)
     considered: tuple[tuple[Person, Mapping[str, float]], ...] = ()
     if len(pool) > 1:
+        tokens = [_name_tokens(p) for p in pool]
         setting = introduced.Setting.of(cand.body, cand.subject, referrer, identity.owner, owner_is_referrer,
                                         frozenset(p.email for p in cand.source.to), frozenset(p.email for p in cand.source.cc),
-                                        frozenset(others.union(*(_name_tokens(p) for p in pool))))
-        considered = tuple(zip(pool, introduced.pool_cues(pool, [_name_tokens(p) - others for p in pool], setting,
-                                                          [p in prospects for p in pool])))
+                                        frozenset(others.union(*tokens)))
+        kept = set(prospects)
+        considered = tuple(zip(pool, introduced.pool_cues(pool, [t - others for t in tokens], setting,
+                                                          [p in kept for p in pool])))
         if model is not None:
             prospects = introduced.choose(pool, [c for _, c in considered], model)
     if referrer is not None:

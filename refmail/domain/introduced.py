@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Mapping
 
-from refmail.domain.mailboxes import colleagues, domain_of
-from refmail.domain.mailtext import CJK
+from refmail.domain.mailboxes import colleagues, domain_of, is_free_mail
+from refmail.domain.mailtext import CJK, LETTERS
 from refmail.domain.scoring import PersonModel
 from refmail.domain.types import Person
 
-_WORD = re.compile(r"[^\W\d_]+")
 _GENERIC = re.compile(r"(?i)^(?:info|office|sales|support|team|hello|contact|admin|desk|leads|intake|bd|ops|"
                       r"referrals?|assistant|asistente|secretar\w*|segreteria|recep\w*|partnering|missions)\b")
 WINDOW = 4  # words each side of a mention
@@ -51,6 +52,8 @@ class Setting:
     """What every person of one intro shares: its text, read once, and who wrote it."""
 
     words: tuple[str, ...]  # the text's words, lower-cased
+    at: Mapping[str, tuple[int, ...]]  # each word's places in words: a person's mentions without a scan each
+    unspaced: tuple[int, ...]  # the places of words in an unspaced script, where a name sits inside a word
     text: str  # lower-cased
     subject: str  # lower-cased
     referrer: Person | None
@@ -64,10 +67,15 @@ class Setting:
     def of(cls, body: str, subject: str, referrer: Person | None, owner: Person, owner_is_referrer: bool,
            to: frozenset[str], cc: frozenset[str], names: frozenset[str]) -> Setting:
         text = body[:TEXT].lower()
-        return cls(tuple(_WORD.findall(text)), text, subject.lower(), referrer, owner, owner_is_referrer, to, cc, names)
+        words = tuple(LETTERS.findall(text))
+        at: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(words):
+            at[w].append(i)
+        return cls(words, {w: tuple(places) for w, places in at.items()}, tuple(i for i, w in enumerate(words) if CJK.search(w)),
+                   text, subject.lower(), referrer, owner, owner_is_referrer, to, cc, names)
 
 
-def _window(tokens: list[str], names: frozenset[str]) -> list[str]:
+def _window(tokens: tuple[str, ...], names: frozenset[str]) -> list[str]:
     out = []
     for t in tokens:
         if t in names:
@@ -81,8 +89,11 @@ def _window(tokens: list[str], names: frozenset[str]) -> list[str]:
 
 def _spots(tokens: set[str], s: Setting) -> list[int]:
     """Where the text names someone: the indexes of the words that are (or, unspaced, hold) her name."""
+    places = {i for t in tokens for i in s.at.get(t, ())}
     unspaced = [t for t in tokens if CJK.search(t)]
-    return [i for i, w in enumerate(s.words) if w in tokens or unspaced and any(t in w for t in unspaced)]
+    if unspaced:
+        places.update(i for i in s.unspaced if any(t in s.words[i] for t in unspaced))
+    return sorted(places)
 
 
 def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule_kept: list[bool]) -> list[dict[str, float]]:
@@ -94,21 +105,28 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     """
     spots = [_spots(t, s) for t in tokens]
     greeted = [bool(sp) and sp[0] < 3 for sp in spots]
+    anyone_greeted = any(greeted)
     firsts = sorted(sp[0] if sp else len(s.words) for sp in spots)
+    # Counted once for the pool, not per person: a message may address thousands.
+    entries = Counter(domain_of(q.email) for q in pool)
+    people = Counter(domain_of(e) for e in {q.email for q in pool})
     out = []
     for person, sp, was_greeted, kept in zip(pool, spots, greeted, rule_kept):
-        f = _cues(person, sp, pool, s, kept)
+        f = _cues(person, sp, len(pool), s, kept)
+        domain = domain_of(person.email)
+        f["pool_colleague"] = float(people[domain] > 1 and not is_free_mail(person.email))
+        f["same_domain_as_another"] = float(entries[domain] > 1)
         f["greeted"] = float(was_greeted)
-        f["another_greeted"] = float(not was_greeted and any(greeted))
-        f["mention_rank"] = firsts.index(sp[0] if sp else len(s.words)) / (len(pool) - 1)
+        f["another_greeted"] = float(not was_greeted and anyone_greeted)
+        f["mention_rank"] = bisect_left(firsts, sp[0] if sp else len(s.words)) / (len(pool) - 1)
         if s.owner_is_referrer:
             f.update({"o:" + k: v for k, v in f.items() if k not in ("bias_person", "owner_is_referrer")})
         out.append(f)
     return out
 
 
-def _cues(person: Person, spots: list[int], pool: tuple[Person, ...], s: Setting, rule_kept: bool) -> dict[str, float]:
-    f: dict[str, float] = {"bias_person": 1.0, "rule_kept": float(rule_kept), "pool_inverse": 1.0 / len(pool),
+def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kept: bool) -> dict[str, float]:
+    f: dict[str, float] = {"bias_person": 1.0, "rule_kept": float(rule_kept), "pool_inverse": 1.0 / pool_size,
                            "to": float(person.email in s.to), "cc": float(person.email in s.cc),
                            "display_name": float(bool(person.name)),
                            "generic_address": float(bool(_GENERIC.match(person.email))),
@@ -117,14 +135,12 @@ def _cues(person: Person, spots: list[int], pool: tuple[Person, ...], s: Setting
     if s.referrer is not None:
         f["referrer_colleague"] = float(colleagues(person.email, s.referrer.email))
     f["owner_colleague"] = float(colleagues(person.email, s.owner.email))
-    f["pool_colleague"] = float(any(colleagues(person.email, q.email) for q in pool if q.email != person.email))
-    f["same_domain_as_another"] = float(sum(domain_of(q.email) == domain_of(person.email) for q in pool) > 1)
     f["in_subject"] = float(any(s.words[i] in s.subject for i in spots[:1]))
     f["mentions"] = math.log1p(len(spots))
     f["first_mention"] = spots[0] / max(1, len(s.words)) if spots else 1.0
     for i in spots[:MENTIONS]:
         for side, words in (("b", s.words[max(0, i - WINDOW):i]), ("a", s.words[i + 1:i + 1 + WINDOW])):
-            for w in _window(list(words), s.names):
+            for w in _window(words, s.names):
                 f[f"{side}:{w}"] = 1.0
         for side, words in (("b", s.words[max(0, i - GROUP_WINDOW):i]), ("a", s.words[i + 1:i + 1 + GROUP_WINDOW])):
             near = set(words)

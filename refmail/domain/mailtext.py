@@ -53,6 +53,8 @@ _CJK_RANGES = "\u2e80-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{_CJK_RANGES}]")
 # Those, Thai (no spaces either) and Hangul (its words carry their particles: "박지원님이"): read in pairs of letters.
 UNSPACED = re.compile(f"[\u0e00-\u0e7f{_CJK_RANGES}\uac00-\ud7af]")
+# A run of letters: the words of a text, or of a name, with digits and punctuation between them.
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 # ---- the lines above a forwarded or quoted message -------------------------------------------------------

@@ -220,7 +220,8 @@ def _found(ctx: Context, cand: Candidate, det: Detection, who: Parties, names: l
         reasons += ("names from NER: " + ", ".join(names[:5]),)
     if phrase:
         reasons += (f"timing cue: {phrase!r}",)
-    copied = [p.email for p, _ in who.considered if p not in who.prospects]
+    kept = set(who.prospects)
+    copied = [p.email for p, _ in who.considered if p not in kept]
     if copied:
         reasons += ("addressed but not introduced: " + ", ".join(copied),)
     replier = _replier(cand)

@@ -112,3 +112,18 @@ def test_a_forwarded_block_of_names_without_addresses_grows_linearly():
     small, _ = _cpu(mail(150))
     big, _ = _cpu(mail(1_500))
     assert big <= 15 * max(small, FLOOR), (small, big)
+
+
+@pytest.mark.timeout(120)
+def test_an_intro_copying_many_people_it_names_grows_linearly():
+    """Who of those addressed is introduced: each person's cues come from one reading of the text, not a scan each."""
+    def mail(n: int) -> bytes:
+        cc = ",\r\n ".join(f"Person{i} Name{i} <p{i}@acme{i % 7}.example>" for i in range(n))
+        body = "Olivia, meet Carol. Carol runs ops at Acme.\r\n" + " ".join(f"Person{i}" for i in range(0, n, 3))
+        return _mail(f"From: Alice Source <alice@example.org>\r\nTo: owner@example.com, Carol P <carol@example.net>\r\n"
+                     f"Cc: {cc}\r\nSubject: Intro: Olivia <> Carol\r\n", body)
+
+    small, _ = _cpu(mail(150))
+    big, verdict = _cpu(mail(1_500))
+    assert verdict.is_intro and len(verdict.prospects) > 1
+    assert big <= 15 * max(small, FLOOR), (small, big)
