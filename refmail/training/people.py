@@ -8,7 +8,7 @@ labelled her a prospect. The line is chosen on the held-out writers, as the intr
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +77,7 @@ def fit_people(choices: list[Choice]) -> PersonModel:
     from sklearn.feature_extraction import DictVectorizer  # training only: never a run-time dependency
     from sklearn.linear_model import LogisticRegressionCV
 
-    seen: dict[str, int] = defaultdict(int)
-    for c in choices:
-        for cue in c.cues:
-            for name in cue:
-                seen[name] += 1
+    seen = Counter(name for c in choices for cue in c.cues for name in cue)
     rows = [{k: v for k, v in cue.items() if seen[k] >= MIN_SEEN} for c in choices for cue in c.cues]
     labels = [p in c.introduced for c in choices for p in c.people]
     weights = [c.weight for c in choices for _ in c.people]
