@@ -41,6 +41,17 @@ _MEETING_ANCHORS = ("teams", "meeting", "join", "passcode", "zoom.us", "meet.goo
                     "kenncode", "réunion", "code secret", "reunión", "riunione", "reunião", "vergadering", "møde",
                     "möte", "spotkania", "собрани", "наради")
 _NEAR = 64
+# The time-and-place block an Outlook meeting request (and many calendars) writes into the body, in the
+# languages its interface ships in: "When: Tuesday 25 March 7:30 ... / Where: Hotel lobby". An intro leaves
+# the meeting to the people it introduces; the "When" line must hold a digit (a date or a time).
+_WHEN = ("when|wann|quand|cu[aá]ndo|quando|wanneer|hvornår|när|når|kiedy|kdy|kedy|milloin|mikor|c[aâ]nd|πότε|"
+         "когда|коли|ne zaman|kapan|waktu|jadwal|thời gian|日時|日时|时间|時間|일시|מתי")
+_WHERE = ("where|wo|ort|où|lieu|d[oó]nde|ubicaci[oó]n|dove|luogo|onde|local|waar|locatie|hvor|sted|var|plats|gdzie|"
+          "miejsce|kde|místo|miesto|missä|paikka|hol|helyszín|unde|locație|πού|где|место|де|місце|nerede|yer|"
+          "di mana|tempat|lokasi|địa điểm|場所|地点|地點|장소|היכן|מיקום")
+_TIME_AND_PLACE = re.compile(
+    rf"^[^\S\n]*(?:{_WHEN})[^\S\n]*[:：][^\n]*\d[^\n]*\n(?:[^\n]*\n){{0,3}}?[^\S\n]*(?:{_WHERE})[^\S\n]*[:：]",
+    re.IGNORECASE | re.MULTILINE)
 
 
 def _meeting_invitation(body: str) -> bool:
@@ -226,6 +237,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         "meet_other_sense": float(bool(hits.get("MEET_OTHER")) and not strong_hits),
         "newsletter": float(bool(_NEWSLETTER.search(text))),
         "meeting_invitation": float(_meeting_invitation(body)),
+        "meeting_time_and_place": float(bool(_TIME_AND_PLACE.search(text))),
     })
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
     masks = names | display_words(parties)
@@ -266,4 +278,6 @@ def _evidence(hits, strong_hits, weak_hits, features, subject, named) -> list[st
         evidence.append("reads like a newsletter")
     if features["meeting_invitation"]:
         evidence.append("carries a meeting invitation's join details")
+    if features["meeting_time_and_place"]:
+        evidence.append("sets a meeting's time and place (When: / Where:)")
     return evidence

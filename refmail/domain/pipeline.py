@@ -135,6 +135,9 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
         "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
                                    and not any(identity.is_ours(p.email) for p in cand.source.to)),
+        # A calendar invitation (a text/calendar part, Outlook's calendar message class) sets a meeting.
+        "calendar_part": float(bool(cand.source.calendars)
+                               or "calendarmessage" in (cand.source.header("Content-Class") or "").lower()),
     }
 
 

@@ -666,6 +666,46 @@ def test_a_prospect_written_in_the_text_of_mail_to_the_owner_alone_is_a_cue_and_
     assert cue("Please reply to owner@example.com or olivia@owner.example, both reach you.") == 0.0
 
 
+
+@pytest.mark.parametrize("block", [
+    "When: Tuesday, 25 March 2025 7:30 AM-9:00 AM (UTC+07:00) Bangkok, Hanoi, Jakarta.\nWhere: Hotel lobby lounge",
+    "Wann: Dienstag, 25. März 2025 07:30-09:00 (UTC+01:00) Amsterdam, Berlin\nOrt: Büro Zürich, Raum 3",
+    "Quand : mardi 25 mars 2025 07:30-09:00\nOù : salle du conseil",
+    "日時: 2025年3月25日 7:30-9:00\n場所: 本社3階会議室",
+])
+def test_a_meetings_time_and_place_block_is_a_cue_and_a_reason(block):
+    """The When:/Where: block a calendar request writes into its body sets a meeting between the people
+    named; the fitted model weighs it, and the reasons trail names it. Chatter about "when" is not one."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    people = (Person("Sarah Whitfield", "sarah@harbourstone.example"), Person("Bayu Santoso", "bayu@example.net"))
+    cues = read_cues(pipe_for(DetectionRules()), "Breakfast - Sarah Whitfield / Bayu Santoso",
+                     f"Breakfast meeting Sarah Whitfield / Bayu Santoso.\n\n{block}\n", people)
+    assert cues.features["meeting_time_and_place"] == 1.0
+    assert "sets a meeting's time and place (When: / Where:)" in cues.evidence
+    chatter = read_cues(pipe_for(DetectionRules()), "Intro: Sarah <> Bayu",
+                        "Bayu, meet Sarah.\nWhen: whenever suits you both.\nWhere: your call!\n", people)
+    assert chatter.features["meeting_time_and_place"] == 0.0
+
+
+def test_a_calendar_part_or_outlooks_calendar_class_is_a_cue_of_the_candidate():
+    from refmail.domain.pipeline import intro_candidates, setting
+
+    def cue(extra_headers: str, body: str) -> float:
+        raw = (f"From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>, carol@acme.example\n"
+               f"Subject: Carol / Olivia\nDate: {DATE}\n{extra_headers}{body}").encode()
+        msg = parse_message(raw)
+        return setting(intro_candidates(msg, OWNER, DetectionRules())[0], msg, OWNER)["calendar_part"]
+
+    ics = ('Content-Type: multipart/alternative; boundary="b"\n\n--b\nContent-Type: text/plain\n\nCatch-up.\n'
+           "--b\nContent-Type: text/calendar; method=REQUEST\n\nBEGIN:VCALENDAR\nMETHOD:REQUEST\nBEGIN:VEVENT\n"
+           "SUMMARY:Carol / Olivia\nDTSTART:20260311T150000Z\nEND:VEVENT\nEND:VCALENDAR\n--b--\n")
+    assert cue("", ics) == 1.0
+    assert cue("Content-Class: urn:content-classes:calendarmessage\nContent-Type: text/plain\n", "\nCatch-up.\n") == 1.0
+    assert cue("Content-Type: text/plain\n", "\nOlivia, meet Carol.\n") == 0.0
+
+
 COPIED_HEADERS = """
 From: Alice Source <alice@example.org>
 To: Olivia Owner <owner@example.com>, Carol Prospect <carol@acme.example>
