@@ -26,7 +26,8 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
     if known:
         q.link_thread(s, parsed.message_id, rid)
         return rid, "intro already known"
-    plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := q.open_referrals_with(s, p.email))})
+    open_with = q.open_referrals_of(s, [p.email for p in u.prospects])
+    plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := open_with.get(p.email.lower()))})
     for existing in q.referrals(s, plan.joined):
         added = _add_referrer(s, app, existing.id, u.referrer, now)
         q.link_threads(s, [intro_mid, parsed.message_id], existing.id)

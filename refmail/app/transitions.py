@@ -154,7 +154,8 @@ def create_draft(
         decide(draft, DraftEvent.APPROVED, now, "rule")
         draft.next_attempt_at = next_send_time(now, app.rules)
     session.add(draft)
-    q.link_thread(session, draft.message_id, row.id)
+    # Its Message-ID is new (derived from a draft ID just found unused): linked without a lookup.
+    session.add(m.ThreadLink(message_id=draft.message_id, referral_id=row.id))
     note = "approval waived by rule" if waived else "awaiting approval"
     bcc = f", BCC {', '.join(p.email for p in spec.bcc)}" if spec.bcc else ""
     record(session, row.id, now, "draft", f"{kind} drafted for {', '.join(p.email for p in spec.to)}{bcc} ({note})",

@@ -105,22 +105,37 @@ def parties_of(session: Session, referral_ids: Sequence[str]) -> dict[tuple[str,
     return out
 
 
-_OPEN_WITH = (select(m.Referral).join(m.Party, m.Party.referral_id == m.Referral.id)
-              .where(m.Party.email == bindparam("email"), m.Party.role == bindparam("role"),
+_OPEN_WITH = (select(m.Party.email, m.Referral).join(m.Party, m.Party.referral_id == m.Referral.id)
+              .where(m.Party.email.in_(bindparam("emails", expanding=True)), m.Party.role == bindparam("role"),
                      m.Referral.state.in_(bindparam("states", expanding=True)))
               .order_by(m.Referral.created_at))
+
+
+def open_referrals_of(
+    session: Session, emails: Sequence[str], role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
+) -> dict[str, list[m.Referral]]:
+    """open_referrals_with() of many people in one query: {address: referrals, oldest first}; absent when none."""
+    wanted = list(dict.fromkeys(e.lower() for e in emails))
+    if not wanted:
+        return {}
+    out: dict[str, list[m.Referral]] = {}
+    for email, ref in session.execute(
+            _OPEN_WITH, {"emails": wanted, "role": role, "states": [s.value for s in states]}).all():
+        if ref not in out.setdefault(email, []):
+            out[email].append(ref)
+    return out
 
 
 def open_referrals_with(
     session: Session, email: str, role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> list[m.Referral]:
-    return list(session.scalars(
-        _OPEN_WITH, {"email": email.lower(), "role": role, "states": [s.value for s in states]}).unique())
+    return open_referrals_of(session, [email], role, states).get(email.lower(), [])
 
 
 def opted_out(session: Session, emails: Sequence[str]) -> list[str]:
     """People who asked not to be contacted, on any referral: a new intro never overrides that."""
-    return [e for e in emails if open_referrals_with(session, e, states=frozenset({State.DO_NOT_CONTACT}))]
+    out = open_referrals_of(session, emails, states=frozenset({State.DO_NOT_CONTACT}))
+    return [e for e in emails if e.lower() in out]
 
 
 def referrals_by_thread(session: Session, message_ids: Sequence[str]) -> list[str]:
