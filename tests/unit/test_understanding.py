@@ -108,6 +108,29 @@ Alice
 """
 
 
+
+def test_every_meeting_invitation_phrase_holds_one_of_the_anchors_it_is_tried_around():
+    """The pattern is tried only near its anchors (linear time): a phrase added without one would never match."""
+    import re._parser as sre  # the stdlib's own reading of the pattern: its branches and their literal runs
+    from re._constants import BRANCH, LITERAL
+
+    from refmail.domain.detect import _MEETING_ANCHORS, _MEETING_INVITATION
+
+    (op, (_, branches)), = sre.parse(_MEETING_INVITATION.pattern, _MEETING_INVITATION.flags).data
+    assert op is BRANCH and len(branches) > 20
+    uncovered = []
+    for branch in branches:
+        runs, run = [], ""
+        for code, value in [*branch.data, (None, None)]:
+            if code is LITERAL:
+                run += chr(value)
+            elif run:
+                runs.append(run)
+                run = ""
+        if not any(anchor in r.lower() for r in runs for anchor in _MEETING_ANCHORS):
+            uncovered.append(runs)
+    assert not uncovered, uncovered
+
 @pytest.mark.parametrize("block", [
     "---------- Forwarded message ---------\nFrom: Alice Source <alice@example.org>\nDate: Mon, Mar 3, 2025 at 9:00 AM\n"
     "Subject: Intro\nTo: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>\n",
