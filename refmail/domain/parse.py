@@ -262,7 +262,9 @@ def _walk(msg: email.message.Message,
         if ctype in ("message/delivery-status", "message/global-delivery-status"):
             inner = part.get_payload()
             if isinstance(inner, list):
-                status.append("\n".join(str(block) for block in inner))
+                # Each block's fields as "Name: value" lines: what a DSN reports, without the cost of
+                # str(block) (the email generator re-folds every header: a fifth of parsing a bounce).
+                status.append("\n\n".join("\n".join(f"{k}: {v}" for k, v in block.items()) for block in inner))
             else:
                 status.append(_payload_text(part))
             continue
