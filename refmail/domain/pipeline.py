@@ -113,6 +113,13 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
     writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
         colleagues(cand.referrer.email, other) for other in others)
+    # The owner's own colleagues on it ("Priya on my team will be your day-to-day contact", a client's
+    # thank-you to the owner and her colleague): her side of a hand-over, rarely anyone's prospect.
+    owner_side = [o for o in others if colleagues(identity.owner.email, o)]
+    beyond_owner_side = [o for o in others if o not in owner_side]
+    writer_colleagues_beyond_owner_side = bool(owner_side) and bool(beyond_owner_side) and (
+        cand.referrer is not None and not writer_is_owner
+        and all(colleagues(cand.referrer.email, o) for o in beyond_owner_side))
     writer = cand.referrer.email if cand.referrer else ""
     # "I would like to introduce Ms. Pires (ypires@x)", mailed to the owner alone: the prospect is in the text.
     on_it = {writer} | {p.email for p in people}
@@ -132,6 +139,8 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "subject_is_reply": float(is_reply_subject(cand.subject)),
         "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
+        "owner_colleague_addressed": float(bool(owner_side)),
+        "introduces_own_colleagues_to_owner_side": float(writer_colleagues_beyond_owner_side),
         # Copied on an intro between two others ("Kwabena copied as he knows you both"): To holds the pair.
         "owner_only_copied": float(any(identity.is_ours(p.email) for p in cand.source.cc)
                                    and not any(identity.is_ours(p.email) for p in cand.source.to)),

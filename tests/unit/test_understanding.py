@@ -729,6 +729,30 @@ def test_a_calendar_part_or_outlooks_calendar_class_is_a_cue_of_the_candidate():
     assert cue("Content-Type: text/plain\n", "\nOlivia, meet Carol.\n") == 0.0
 
 
+
+def test_the_owners_own_colleagues_on_a_message_are_cues_of_a_hand_over():
+    """A client thanking the owner and her colleague and copying his own CFO, or the owner handing a client
+    to a colleague: the owner's side of the mail is on it; the fitted model weighs what that says."""
+    from refmail.domain.pipeline import intro_candidates, setting
+
+    owner = Identity(Person("Dana Reyes", "dana@lakeshore.example"), (), "assistant@lakeshore.example")
+
+    def cues(sender: str, to: str, cc: str) -> tuple[float, float]:
+        raw = (f"From: {sender}\nTo: {to}\nCc: {cc}, assistant@lakeshore.example\nSubject: Next steps\n"
+               f"Date: {DATE}\nContent-Type: text/plain\n\nThank you both for this morning.\n").encode()
+        msg = parse_message(raw)
+        got = setting(intro_candidates(msg, owner, DetectionRules())[0], msg, owner)
+        return got["owner_colleague_addressed"], got["introduces_own_colleagues_to_owner_side"]
+
+    thanks = cues("Ingrid <ingrid@tanakaburke.example>", "dana@lakeshore.example",
+                  "Dennis <dennis@tanakaburke.example>, Priya <priya@lakeshore.example>")
+    assert thanks == (1.0, 1.0)
+    assert cues("Alice <alice@example.org>", "dana@lakeshore.example", "Carol <carol@acme.example>") == (0.0, 0.0)
+    # someone from a shared provider is nobody's colleague
+    assert cues("Alice <alice@example.org>", "dana@lakeshore.example",
+                "Carol <carol@gmail.com>, Priya <priya@lakeshore.example>") == (1.0, 0.0)
+
+
 COPIED_HEADERS = """
 From: Alice Source <alice@example.org>
 To: Olivia Owner <owner@example.com>, Carol Prospect <carol@acme.example>
