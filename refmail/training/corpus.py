@@ -92,13 +92,25 @@ def validation_writers(folders: list[Path], share: float = 0.25) -> set[Path]:
     next unseen writers got 0.910; on writers the rules had not yet met, that line gave 0.934 and 0.30 gave
     0.975 at precision 0.990. Writers are numbered as they join (w1, w2, ...): the newest were read least.
 
+    Writers given another brief than the held-back split's (briefs.yaml beside their folders: look-alikes
+    written to be hard) train the model but choose no line: their mix of intros and look-alikes is not the
+    one the lines are chosen for.
+
     Empty when fewer than three writers' folders are given: then the split is by message (in_validation).
     """
-    writers = [f for f in folders if f.name not in CURATED]
+    writers = [f for f in folders if f.name not in CURATED and f.name not in other_brief(f.parent)]
     if len(writers) < 3:
         return set()
     newest = sorted(writers, key=lambda f: (_writer_number(f.name), f.name), reverse=True)
     return set(newest[:max(1, round(len(writers) * share))])
+
+
+def other_brief(folder: Path) -> frozenset[str]:
+    """The writers in `folder` given another brief than the standard one (its briefs.yaml; none without)."""
+    briefs = folder / "briefs.yaml"
+    if not briefs.is_file():
+        return frozenset()
+    return frozenset(w for writers in (yaml.safe_load(briefs.read_text()) or {}).values() for w in writers or ())
 
 
 def _writer_number(name: str) -> int:

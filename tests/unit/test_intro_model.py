@@ -185,6 +185,19 @@ def test_the_thresholds_are_chosen_on_the_newest_writers_whose_mail_shaped_the_r
     assert validation_writers(folders[:3]) == set()  # too few writers: split by message instead
 
 
+def test_writers_given_another_brief_train_the_model_but_choose_no_line(tmp_path):
+    """Look-alikes written to be hard on purpose are not the mix the lines are chosen for: the newest
+    writers given the standard brief choose them."""
+    from refmail.training.corpus import ROOT, other_brief, validation_writers
+
+    folders = [tmp_path / f"w{n}" for n in range(1, 13)]
+    (tmp_path / "briefs.yaml").write_text("hard: [w11, w12]\n")
+    assert {f.name for f in validation_writers(folders)} == {"w10", "w9"}  # the newest quarter of the other 10
+    assert other_brief(tmp_path / "nowhere") == frozenset()
+    shipped = other_brief(ROOT / "tests" / "corpus_written")
+    assert shipped and all((ROOT / "tests" / "corpus_written" / w / "labels.yaml").is_file() for w in shipped)
+
+
 def test_the_person_model_is_fit_by_the_same_command_and_refmail_reads_it_back(tmp_path):
     """Five writers' intros: the person model learns from who each labelled as introduced, writes
     people.json beside the intro model, and the pipeline loads it."""
