@@ -127,10 +127,12 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # Clients that lead with the weekday, in any language, name the writer by address just before the verb
 # (Croatian Gmail "čet, 6. velj 2025. u 11:12 Ana <a@x> napisao je:", Finnish "to 6.2.2025 klo 11.12 Ana <a@x>
 # kirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
-# Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):").
+# Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
+# and so do Chinese Gmail and iOS ("謝淑芬 <s@x> 於 2024年9月2日 週一 下午8:31寫道：", "谢淑芬 <s@x> 于2024年9月2日 20:31写道：").
 _ANY_LEAD = (r"[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*(?:" + "|".join(WROTE) + r")\s*[:：]"
              r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
-             r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]")
+             r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
+             r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
 ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"

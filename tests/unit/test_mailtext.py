@@ -150,6 +150,8 @@ ATTRIBUTIONS = [
     "Alice Source <alice@example.org> ezt írta (időpont: 2025. márc. 3., H, 9:00):",  # Gmail, Hungarian
     "Pe lun., 3 mar. 2025 la 09:00, Alice Source <alice@example.org> a scris:",  # Gmail, Romanian
     "3 бер. 2025 р. о 09:00 Alice Source <alice@example.org> написав(-ла):",  # iOS Mail, Ukrainian
+    "Alice Source <alice@example.org> 於 2025年3月3日 週一 上午9:00寫道：",  # Gmail, Traditional Chinese: writer first
+    "Alice Source <alice@example.org> 于2025年3月3日周一 09:00写道：",  # Gmail, Simplified Chinese
 ]
 
 
