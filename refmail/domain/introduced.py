@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from refmail.domain.mailboxes import colleagues, domain_of, is_free_mail
-from refmail.domain.mailtext import CJK, LETTERS
+from refmail.domain.mailtext import CJK, LETTERS, character_pairs
 from refmail.domain.scoring import PersonModel
 from refmail.domain.types import Person
 
@@ -81,7 +81,7 @@ def _window(tokens: tuple[str, ...], names: frozenset[str]) -> list[str]:
         if t in names:
             out.append("xxname")
         elif CJK.search(t):
-            out += [t[i:i + 2] for i in range(max(1, len(t) - 1))]  # unspaced: character pairs
+            out += character_pairs(t)  # unspaced
         else:
             out.append(t)
     return out

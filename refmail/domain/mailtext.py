@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from refmail.domain.types import Person
 
@@ -55,6 +56,26 @@ CJK = re.compile(f"[{_CJK_RANGES}]")
 UNSPACED = re.compile(f"[\u0e00-\u0e7f{_CJK_RANGES}\uac00-\ud7af]")
 # A run of letters: the words of a text, or of a name, with digits and punctuation between them.
 LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def character_pairs(text: str) -> list[str]:
+    """An unspaced run as overlapping pairs of letters (紹介, 介し ...): the words a model can learn from.
+
+    Chinese is read in simplified characters: Taiwan and Hong Kong write 介紹 and 們 where the mainland writes
+    介绍 and 们, and the same intro should teach, and be read by, one set of pairs."""
+    text = _simplified(text) if CJK.search(text) else text
+    return [text[i:i + 2] for i in range(max(1, len(text) - 1))]
+
+
+@cache
+def _to_simplified():  # type: ignore[no-untyped-def]
+    import opencc  # loaded only when Chinese or Japanese text is read
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(text: str) -> str:
+    return _to_simplified()(text)
 
 
 # ---- the lines above a forwarded or quoted message -------------------------------------------------------

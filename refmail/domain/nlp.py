@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.mailtext import HONORIFICS, UNSPACED
+from refmail.domain.mailtext import HONORIFICS, UNSPACED, character_pairs
 from refmail.domain.scoring import IntroModel, PersonModel
 
 T = {"IS_TITLE": True}
@@ -305,8 +305,10 @@ def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = 
     spaces: list[bool] = []
     for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
         for token in part:
-            if not token.text.isascii() and len(token.text) > 2 and UNSPACED.search(token.text):
-                pairs = _character_pairs(token.text)
+            unspaced = not token.text.isascii() and UNSPACED.search(token.text)
+            # a short one (a name, a word) is masked as any other; else its pairs, in simplified characters
+            if unspaced and (len(token.text) > 2 or _masked(token, names, owner) == token.text):
+                pairs = character_pairs(token.text)
                 words += pairs
                 spaces += [False] * (len(pairs) - 1) + [bool(token.whitespace_)]
                 continue
@@ -315,12 +317,6 @@ def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = 
         words.append("\n\n")  # the subject's end, then the body's
         spaces.append(False)
     return ClassifierText(tuple(words), tuple(spaces))
-
-
-# In a script without spaces a whole sentence is one token, which no other message shares. Its overlapping
-# character pairs (紹介, 介し ...) are what the classifier can learn from.
-def _character_pairs(text: str) -> list[str]:
-    return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
 def _masked(token, names: set[str], owner: set[str]) -> str:

@@ -126,9 +126,26 @@ def test_unspaced_scripts_reach_the_classifier_as_character_pairs():
 
     nlp = spacy.blank("en")
     text = classifier_text(nlp("ご紹介"), nlp("後任の吉川をご紹介します。 Thanks Carol"), {"carol", "olivia"}, {"olivia"})
-    assert {"紹介", "ご紹", "後任"} <= set(text.words) and "xxname" in text.words
+    # Han characters in their simplified forms (紹 -> 绍, 後 -> 后), the same for every text: see below
+    assert {"绍介", "ご绍", "后任"} <= set(text.words) and "xxname" in text.words
     assert not any(len(w) > 2 and not w.isascii() for w in text.words)
-    assert text.text.startswith("ご紹紹介")  # pairs joined without spaces: the same text, each pair once
+    assert text.text.startswith("ご绍绍介")  # pairs joined without spaces: the same text, each pair once
+
+
+def test_traditional_and_simplified_chinese_reach_the_classifiers_as_the_same_pairs():
+    """Taiwan writes 介紹兩位認識 where the mainland writes 介绍两位认识: one intro, one set of pairs, so mail in
+    either script teaches the text classifier and the person model about both."""
+    import spacy
+
+    from refmail.domain.mailtext import character_pairs
+    from refmail.domain.nlp import classifier_text
+
+    nlp = spacy.blank("en")
+    traditional = classifier_text(nlp("介紹"), nlp("林經理、高橋支店長兩位好：介紹兩位認識。"), set())
+    simplified = classifier_text(nlp("介绍"), nlp("林经理、高桥支店长两位好：介绍两位认识。"), set())
+    assert traditional.words == simplified.words and "介绍" in traditional.words
+    assert character_pairs("認識") == character_pairs("认识") == ["认识"]
+    assert character_pairs("박지원님이") == ["박지", "지원", "원님", "님이"]  # no Han characters: as written
 
 
 def test_the_owner_is_her_own_placeholder_for_the_classifier():
