@@ -27,7 +27,7 @@ def take_intro(s: Session, app: App, parsed: ParsedMessage, u: Understanding, no
         q.link_thread(s, parsed.message_id, rid)
         return rid, "intro already known"
     open_with = q.open_referrals_of(s, [p.email for p in u.prospects])
-    plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := open_with.get(p.email.lower()))})
+    plan = plan_intake(u, {p.email: refs[0].id for p in u.prospects if (refs := open_with.get(p.email))})
     for existing in q.referrals(s, plan.joined):
         added = _add_referrer(s, app, existing.id, u.referrer, now)
         q.link_threads(s, [intro_mid, parsed.message_id], existing.id)

@@ -63,7 +63,7 @@ def character_pairs(text: str) -> list[str]:
 
     Chinese is read in simplified characters: Taiwan and Hong Kong write 介紹 and 們 where the mainland writes
     介绍 and 们, and the same intro should teach, and be read by, one set of pairs."""
-    text = _simplified(text) if CJK.search(text) else text
+    text = _to_simplified()(text) if CJK.search(text) else text
     return [text[i:i + 2] for i in range(max(1, len(text) - 1))]
 
 
@@ -72,10 +72,6 @@ def _to_simplified():  # type: ignore[no-untyped-def]
     import opencc  # loaded only when Chinese or Japanese text is read
 
     return opencc.OpenCC("t2s").convert
-
-
-def _simplified(text: str) -> str:
-    return _to_simplified()(text)
 
 
 # ---- the lines above a forwarded or quoted message -------------------------------------------------------

@@ -305,14 +305,14 @@ def classifier_text(subject: Doc, body: Doc, names: set[str], owner: set[str] = 
     spaces: list[bool] = []
     for part in (subject[:CLASSIFIER_TOKENS], body[:CLASSIFIER_TOKENS]):
         for token in part:
-            unspaced = not token.text.isascii() and UNSPACED.search(token.text)
-            # a short one (a name, a word) is masked as any other; else its pairs, in simplified characters
-            if unspaced and (len(token.text) > 2 or _masked(token, names, owner) == token.text):
+            masked = _masked(token, names, owner)
+            # An unspaced run as its pairs, in simplified characters; a short one that is a name stays masked.
+            if not token.text.isascii() and UNSPACED.search(token.text) and (len(token.text) > 2 or masked == token.text):
                 pairs = character_pairs(token.text)
                 words += pairs
                 spaces += [False] * (len(pairs) - 1) + [bool(token.whitespace_)]
                 continue
-            words.append(_masked(token, names, owner))
+            words.append(masked)
             spaces.append(bool(token.whitespace_))
         words.append("\n\n")  # the subject's end, then the body's
         spaces.append(False)

@@ -110,16 +110,18 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     carrier_from_owner = msg.sender is not None and identity.is_ours(msg.sender.email)
     people = addressed(cand, identity)
     others = [p.email for p in people if not identity.is_ours(p.email)]
+
+    def writers_colleagues(emails: list[str]) -> bool:
+        return bool(emails) and cand.referrer is not None and not writer_is_owner and all(
+            colleagues(cand.referrer.email, e) for e in emails)
+
     # Someone looping a colleague into a project thread looks like an intro; a colleague is a cue against.
-    writer_colleagues = bool(others) and cand.referrer is not None and not writer_is_owner and all(
-        colleagues(cand.referrer.email, other) for other in others)
+    writer_colleagues = writers_colleagues(others)
     # The owner's own colleagues on it ("Priya on my team will be your day-to-day contact", a client's
     # thank-you to the owner and her colleague): her side of a hand-over, rarely anyone's prospect.
     owner_side = [o for o in others if colleagues(identity.owner.email, o)]
-    beyond_owner_side = [o for o in others if o not in owner_side]
-    writer_colleagues_beyond_owner_side = bool(owner_side) and bool(beyond_owner_side) and (
-        cand.referrer is not None and not writer_is_owner
-        and all(colleagues(cand.referrer.email, o) for o in beyond_owner_side))
+    writer_colleagues_beyond_owner_side = bool(owner_side) and writers_colleagues(
+        [o for o in others if o not in owner_side])
     writer = cand.referrer.email if cand.referrer else ""
     # "I would like to introduce Ms. Pires (ypires@x)", mailed to the owner alone: the prospect is in the text.
     on_it = {writer} | {p.email for p in people}

@@ -114,28 +114,29 @@ _OPEN_WITH = (select(m.Party.email, m.Referral).join(m.Party, m.Party.referral_i
 def open_referrals_of(
     session: Session, emails: Sequence[str], role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> dict[str, list[m.Referral]]:
-    """open_referrals_with() of many people in one query: {address: referrals, oldest first}; absent when none."""
+    """open_referrals_with() of many people in one query: {address as given: referrals, oldest first}; absent
+    when none. Addresses are stored lower-cased; the caller's spelling keys the answer."""
     wanted = list(dict.fromkeys(e.lower() for e in emails))
     if not wanted:
         return {}
-    out: dict[str, list[m.Referral]] = {}
+    found: dict[str, list[m.Referral]] = {}
     for email, ref in session.execute(
             _OPEN_WITH, {"emails": wanted, "role": role, "states": [s.value for s in states]}).all():
-        if ref not in out.setdefault(email, []):
-            out[email].append(ref)
-    return out
+        if ref not in found.setdefault(email, []):
+            found[email].append(ref)
+    return {e: found[e.lower()] for e in emails if e.lower() in found}
 
 
 def open_referrals_with(
     session: Session, email: str, role: Role = Role.PROSPECT, states: frozenset[State] = OPEN
 ) -> list[m.Referral]:
-    return open_referrals_of(session, [email], role, states).get(email.lower(), [])
+    return open_referrals_of(session, [email], role, states).get(email, [])
 
 
 def opted_out(session: Session, emails: Sequence[str]) -> list[str]:
     """People who asked not to be contacted, on any referral: a new intro never overrides that."""
     out = open_referrals_of(session, emails, states=frozenset({State.DO_NOT_CONTACT}))
-    return [e for e in emails if e.lower() in out]
+    return [e for e in emails if e in out]
 
 
 def referrals_by_thread(session: Session, message_ids: Sequence[str]) -> list[str]:

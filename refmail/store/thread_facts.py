@@ -30,7 +30,7 @@ def thread_facts(s: Session, parsed: ParsedMessage, *, source: str = "inbox", ha
     addresses = dict.fromkeys([person] if person else []) | dict.fromkeys(
         p.email for p in (parsed.recipients if recipients else ()))
     found = q.open_referrals_of(s, list(addresses))
-    open_rows = {a: found.get(a.lower(), []) for a in addresses}
+    open_rows = {a: found.get(a, []) for a in addresses}
     tracks = _Tracks(s, [*thread_rows, *(r for rows in open_rows.values() for r in rows)])
     thread = tuple(tracks.of(r) for r in thread_rows)
     open_with = {a: tuple(tracks.of(r) for r in rows) for a, rows in open_rows.items()}

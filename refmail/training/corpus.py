@@ -98,7 +98,8 @@ def validation_writers(folders: list[Path], share: float = 0.25) -> set[Path]:
 
     Empty when fewer than three writers' folders are given: then the split is by message (in_validation).
     """
-    writers = [f for f in folders if f.name not in CURATED and f.name not in other_brief(f.parent)]
+    briefs = {parent: other_brief(parent) for parent in {f.parent for f in folders}}
+    writers = [f for f in folders if f.name not in CURATED and f.name not in briefs[f.parent]]
     if len(writers) < 3:
         return set()
     newest = sorted(writers, key=lambda f: (_writer_number(f.name), f.name), reverse=True)
