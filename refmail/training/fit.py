@@ -25,11 +25,11 @@ from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, logit
 from refmail.domain.types import Kind, ParsedMessage
 from refmail.nlp_load import BUILTIN_MODEL, load_pipeline
+from refmail.training.logistic import SEED, logistic_cv
 from refmail.training.people import build_people
 from refmail.training.corpus import (Example, acted_as_reply, examples_of, identity_for, in_validation, load_labels, training_folders,
                                      validation_writers)
 
-SEED = 7
 LABELS = {"intro": "INTRO", "ask": "ASK", "other": "OTHER"}
 TEXTCAT = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
            "no_output_layer": False, "length": 2 ** 17}
@@ -104,15 +104,11 @@ def hash_fold(key: str, folds: int) -> int:
 
 def fit_regression(rows: list[dict[str, float]], labels: list[str],
                    weights: list[float]) -> tuple[tuple[str, ...], list, list]:
-    from sklearn.linear_model import LogisticRegressionCV  # training only: never a run-time dependency
-
     names = tuple(sorted({k for r in rows for k in r}))
     x = [[r.get(n, 0.0) for n in names] for r in rows]
-    # The regularisation too is chosen by the data (5-fold log-loss), not set here.
-    model = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0, 10.0], cv=5, scoring="neg_log_loss", max_iter=4000,
-                                 random_state=SEED)
+    model = logistic_cv([0.03, 0.1, 0.3, 1.0, 3.0, 10.0])
     model.fit(x, labels, sample_weight=weights)
-    print(f"  regularisation C={float(model.C_[0]):g} (chosen by cross-validation)")
+    print(f"  regularisation C={model.C_:g} (chosen by cross-validation)")
     order = [list(model.classes_).index(c) for c in CLASSES]
     return names, [[float(w) for w in model.coef_[i]] for i in order], [float(model.intercept_[i]) for i in order]
 

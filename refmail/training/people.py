@@ -22,8 +22,8 @@ from refmail.domain.scoring import PersonModel
 from refmail.domain.types import ParsedMessage, Person
 from refmail.nlp_load import PEOPLE, load_pipeline
 from refmail.training.corpus import CURATED, email_of, identity_for, load_labels, validation_writers
+from refmail.training.logistic import logistic_cv
 
-SEED = 7
 THRESHOLDS = [x / 20 for x in range(4, 20)]  # 0.20 .. 0.95
 PLATEAU = 0.02
 MIN_INTROS = 50
@@ -75,7 +75,6 @@ def load_choices(folders: list[Path], rules: DetectionRules) -> tuple[list[Choic
 
 def fit_people(choices: list[Choice]) -> PersonModel:
     from sklearn.feature_extraction import DictVectorizer  # training only: never a run-time dependency
-    from sklearn.linear_model import LogisticRegressionCV
 
     seen = Counter(name for c in choices for cue in c.cues for name in cue)
     rows = [{k: v for k, v in cue.items() if seen[k] >= MIN_SEEN} for c in choices for cue in c.cues]
@@ -83,12 +82,10 @@ def fit_people(choices: list[Choice]) -> PersonModel:
     weights = [c.weight for c in choices for _ in c.people]
     vec = DictVectorizer()
     x = vec.fit_transform(rows)
-    # The regularisation is chosen by the data (5-fold log-loss), not set here.
-    model = LogisticRegressionCV(Cs=[0.03, 0.1, 0.3, 1.0, 3.0], cv=5, scoring="neg_log_loss", max_iter=4000,
-                                 random_state=SEED)
+    model = logistic_cv([0.03, 0.1, 0.3, 1.0, 3.0])
     model.fit(x, labels, sample_weight=weights)
     print(f"  person model: {len(rows)} people in {len(choices)} intros, {x.shape[1]} cues, "
-          f"C={float(model.C_[0]):g} (chosen by cross-validation)")
+          f"C={model.C_:g} (chosen by cross-validation)")
     names = vec.get_feature_names_out()
     coef = model.coef_[0]
     return PersonModel({str(n): round(float(w), 5) for n, w in zip(names, coef) if abs(w) > 1e-6},
