@@ -271,13 +271,11 @@ def _intro(ctx: Context) -> Outcome:
                       setting(cand, ctx.msg, ctx.identity), ctx.memo, ctx.identity.owner)) for cand in cands]
     notes: list[str] = []
     unsure: list[tuple[Candidate, Detection, Parties]] = []
-    over_line = sum(call(det.intro, ctx.lines) is Call.INTRO for _, det in scored)
     placeless: tuple[Candidate, Detection, Parties, list[str]] | None = None
     for cand, det in scored:
         if ctx.pipe.ner is not None and borderline(det.intro, ctx.lines, 0.15):
             det = _with_ner(ctx, cand, det)
-        # Over the line but with nobody to introduce, an earlier candidate leaves this one alone.
-        verdict = judge(ctx, cand, det, alone=over_line - (placeless is not None) == 1)
+        verdict = judge(ctx, cand, det, alone=_alone(ctx, scored, cand, placeless[0] if placeless else None))
         if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
@@ -311,6 +309,14 @@ def _intro(ctx: Context) -> Outcome:
         return Outcome(Action.FOUND, ask)
     return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")", unsure=bool(unsure),
                    readings=_readings(ctx, unsure))
+
+
+def _alone(ctx: Context, scored: list[tuple[Candidate, Detection]], cand: Candidate, placeless: Candidate | None) -> bool:
+    """No other candidate of the message scores as an intro. An earlier one over the line with nobody to
+    introduce does not count, nor does the answer that quotes this one: the prospect's "thanks Sara, glad to
+    meet you", which the owner forwards, reads as intro-like because it answers one."""
+    return not any(c is not cand and c is not placeless and call(d.intro, ctx.lines) is Call.INTRO
+                   and not (cand.quoted_by is not None and c.source is cand.quoted_by) for c, d in scored)
 
 
 def _quoted_intro(ctx: Context, scored: list) -> bool:

@@ -337,6 +337,27 @@ def test_a_forwarded_answer_that_quotes_nothing_is_read_for_its_own_intro():
     assert (u.referrer.email, [p.email for p in u.prospects]) == ("marieke@bank.example", ["frank@bank.example"])
 
 
+def test_the_prospects_answer_the_owner_forwards_hands_on_the_intro_it_quotes():
+    """Her forward of "thanks Alice, glad to meet you, Olivia", the intro quoted under it: the intro is found,
+    answered already. An answer can read as intro-like because it answers one (an Italian one scored 0.83 at
+    the shipped line); that is no second intro. The line here is set low enough that this answer is over it."""
+    block = ("Begin forwarded message:\n\nFrom: Carol Prospect <carol@acme.example>\nSubject: RE: Outdoor lighting - contact\n"
+             "Date: March 4, 2025 at 2:12:20 PM GMT\nTo: Alice Source <alice@example.org>, Olivia Owner <owner@example.com>\n\n"
+             "Thank you Alice for the introduction.\n\nOlivia, very nice to meet you. We are interested: could you send "
+             "your presentation and some references? Then we can plan a visit.\n\nBest regards\nCarol Prospect\n\n"
+             "From: Alice Source <alice@example.org>\nSent: Tuesday, March 4, 2025 9:40 AM\n"
+             "To: Carol Prospect <carol@acme.example>; Olivia Owner <owner@example.com>\nSubject: Outdoor lighting - contact\n\n"
+             "Hi Carol, hi Olivia\n\nCarol: Olivia Owner, the lighting agent I told you about (the outdoor projectors "
+             "you liked). Olivia: Carol Prospect manages facilities at Acme Hotels, five hotels on the lake; three need "
+             "new outdoor lighting before next season.\n\nSpeak soon\nAlice\n")
+    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: RE: Outdoor lighting - contact",
+             "See below: Carol has already answered. Send her the deck and the references, please.\n\nOlivia\n\n\n" + block,
+             rules=DetectionRules(min_confidence=0.03, question_confidence=0.01))
+    assert u.kind is Kind.INTRO
+    assert (u.referrer.email, emails(u.prospects)) == ("alice@example.org", ["carol@acme.example"])
+    assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
+
+
 def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it():
     headers = ("From: Katrin Hofmann <katrin@freight.example>\nTo: Olivia Owner <owner@example.com>, "
                "Anders Olsen <anders@vinhandel.example>\nCc: assistant@example.com\nSubject: Re: Kurze Frage\n"
