@@ -127,7 +127,8 @@ WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", 
          r"написал(?:а|\(-?а\))?", "написа", "пишет", "пише", r"написав(?:\(-?ла\))?", r"(?:је )?написао(?:/ла)?", r"כתב(?:/ה)?")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب")
-WROTE_PATTERN = "|".join(WROTE)
+# A client wraps a long attribution wherever it likes, inside the verb too: Italian Gmail "... Paola <p@x> ha\nscritto:".
+WROTE_PATTERN = "|".join(w.replace(" ", r"\s+") for w in WROTE)
 # Yahoo and Rediff put dashes before it ("--- On Sun, 5 May 2024 ..., Srini <s@x> wrote:"); Zoho after it too
 # ("---- On Mon, 23 Sep 2024 18:02:11 +0530 Joseph <j@x> wrote ---").
 # The attribution may wrap onto a second line ("On Mon ... Olivia\n<x@y> wrote:"); up to 300 characters on its
@@ -135,9 +136,9 @@ WROTE_PATTERN = "|".join(WROTE)
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
 # 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
 # "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:"
-# (iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:").
+# (iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:", newer iOS: "2025. 4. 17. 오후 7:12에 "박지원" <park@x>이(가) 작성함:").
 _DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
-               r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성|작성)?|書きました|写道|寫道)\s*[:：]")
+               r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성|(?:이\(가\)\s?)?작성함?)?|書きました|写道|寫道)\s*[:：]")
 # Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
 # şunu yazdı:"; iPhone: "10 Nis 2024 tarihinde 14:00 saatinde, Emre Doğan <e@x> şunları yazdı:".
 _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"
@@ -146,7 +147,7 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # kirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
 # Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
 # and so do Chinese Gmail and iOS ("謝淑芬 <s@x> 於 2024年9月2日 週一 下午8:31寫道：", "谢淑芬 <s@x> 于2024年9月2日 20:31写道：").
-_ANY_LEAD = (r"[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*(?:" + "|".join(WROTE) + r")\s*[:：]"
+_ANY_LEAD = (r"[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*(?:" + WROTE_PATTERN + r")\s*[:：]"
              r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
              r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
              r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")

@@ -186,17 +186,21 @@ def _first_lines(text: str, at: int, count: int) -> list[str]:
     return lines
 
 
-# Everything up to the time an attribution gives ("... 2024 v 21:03 ", "... at 10:05 AM "): the name follows it.
-_UP_TO_TIME = re.compile(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?\s*")
+# Everything up to the time an attribution gives ("... 2024 v 21:03 ", "... at 10:05 AM ", Korean iOS "... 오전 2:11에 "):
+# the name follows it.
+_UP_TO_TIME = re.compile(r"^.*\d{1,2}[:.]\d{2}(?:\s*[AaPp][Mm])?(?:에)?\s*")
 
 
 def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*(?::|-{3,})\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
+    quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)  # '"Source, Alice" <a@x>': the quotes say where
+    if quoted:
+        return f'"{quoted.group(1).strip()}" <{quoted.group(2)}>'
     match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
     if match:
-        name = _UP_TO_TIME.sub("", match.group(1)).strip(" ,(、，")
+        name = _UP_TO_TIME.sub("", match.group(1)).strip(' ,(、，"')
         name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)

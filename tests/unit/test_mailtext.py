@@ -152,6 +152,8 @@ ATTRIBUTIONS = [
     "3 бер. 2025 р. о 09:00 Alice Source <alice@example.org> написав(-ла):",  # iOS Mail, Ukrainian
     "Alice Source <alice@example.org> 於 2025年3月3日 週一 上午9:00寫道：",  # Gmail, Traditional Chinese: writer first
     "Alice Source <alice@example.org> 于2025年3月3日周一 09:00写道：",  # Gmail, Simplified Chinese
+    "Il giorno lun 3 mar 2025 alle ore 09:00 Alice Source <alice@example.org> ha\nscritto:",  # Gmail wraps inside the verb
+    '2025. 3. 3. 오전 9:00에 "Alice Source" <alice@example.org>이(가) 작성함:',  # newer iOS Mail, Korean
 ]
 
 
@@ -162,6 +164,14 @@ def test_each_attribution_ends_the_new_text_and_names_the_quoted_writer(line):
     assert read_answer(text).kind is AnswerKind.UNCLEAR  # "Happy to." alone, nothing quoted read as an answer
     found = embedded_messages(text)
     assert found and found[0].sender is not None and found[0].sender.email == "alice@example.org"
+
+
+@pytest.mark.parametrize("line,name", [
+    ('2025. 3. 3. 오전 9:00에 "Alice Source" <alice@example.org>이(가) 작성함:', "Alice Source"),  # no particle in the name
+    ('On Mon, 3 Mar 2025 at 09:00, "Source, Alice" <alice@example.org> wrote:', "Alice Source"),  # the quotes hold the comma
+])
+def test_the_quoted_writers_name_is_read_whole_from_the_attribution(line, name):
+    assert embedded_messages(f"Happy to.\n\n{line}\n> Olivia, meet Carol.\n")[0].sender == Person(name, "alice@example.org")
 
 
 def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 characters on the line
