@@ -83,7 +83,7 @@ SEPARATOR_WORDS = (
     "Doorgestuurd bericht", "Messaggio originale", "Messaggio inoltrato", "Mensagem original", "Mensagem encaminhada",
     "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande", "Vidarebefordrat meddelande",
     "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
-    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "元のメッセージ", "転送メッセージ",
+    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "Yönlendirilmiş ileti", "元のメッセージ", "転送メッセージ",
     "転送されたメッセージ", "原始邮件", "原始郵件", "转发的邮件", "转发邮件信息", "轉寄郵件", "원본 메시지", "전달된 메시지", "الرسالة الأصلية",
     # Gmail's and Outlook's words in the other languages they ship in (Greek, South Slavic, Cyrillic, Baltic,
     # Finno-Ugric, Romanian, Indonesian, Hebrew, Thai, Catalan, Vietnamese)
@@ -159,7 +159,7 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Mittente", "差出人", "送信者", "发件人", "寄件者",
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
              "Nuo", "Dari", "מאת", "จาก"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",

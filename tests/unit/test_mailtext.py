@@ -88,6 +88,7 @@ SEPARATORS = [
     "---------- Пересылаемое сообщение ---------",  # Gmail, Russian
     "-----Eredeti üzenet-----",  # Outlook, Hungarian
     "---------- Välitetty viesti ---------",  # Gmail, Finnish
+    "---------- Yönlendirilmiş ileti ---------",  # Turkish
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -191,11 +192,19 @@ def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 cha
     "差出人：Alice Source <alice@example.org>\n件名：紹介",  # full-width colons
     "Šalje: Alice Source <alice@example.org>\nPoslano: četvrtak, 6. veljače 2025. 11:12",  # Outlook, Croatian
     "Από: Alice Source <alice@example.org>\nΣτάλθηκε: Τρίτη, 21 Ιανουαρίου 2025 8:33 πμ",  # Outlook, Greek
+    "Gönderen: Alice Source <alice@example.org>\nGönderildi: 3 Mart 2025 Pazartesi 10:00",  # Outlook, Turkish
 ])
 def test_an_outlook_header_block_ends_the_new_text(block):
     text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
     assert new_text(text) == "Go ahead."
     assert new_text(text, below_quotes=True) == "Go ahead."
+
+
+def test_a_turkish_forward_names_its_writer_by_gonderen():
+    text = ("Kamran Bey'e yazabilirsin.\n\n---------- Yönlendirilmiş ileti ---------\nGönderen: Alice Source "
+            "<alice@example.org>\nTarih: 3 Eyl 2026 Per, 15:48\nKonu: Tanışma\nKime: <owner@example.com>\n\nOlivia, meet Carol.")
+    assert new_text(text) == "Kamran Bey'e yazabilirsin."
+    assert embedded_messages(text)[0].sender == Person("Alice Source", "alice@example.org")
 
 
 def test_quoted_lines_end_an_answer_but_not_an_inline_reading():
