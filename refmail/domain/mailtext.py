@@ -17,11 +17,17 @@ from refmail.domain.types import Person
 # ---- subjects ---------------------------------------------------------------------------------------------
 
 # "Re:", "AW:" (de), "SV:" (sv/da/no), "Antw:" (nl), "Réf:" (fr), "Rif:"/"R:" (it); Outlook may count: "Re[2]:".
-REPLY_PREFIXES = ("re", "aw", "sv", "antw", "réf", "rif", "r")
-# "Fwd:"/"Fw:", "WG:" (de), "TR:" (fr), "RV:" (es), "ENC:" (pt).
-FORWARD_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc")
+# Outlook and Gmail write the prefix in the language of their user: "RES:" (pt-BR), "Odp:" (pl, cs), "Odg:" (hr, sl),
+# "VS:" (fi), "Vá:" (hu), "YNT:" (tr), "Răsp:" (ro), "Atb:" (lv), "Ats:" (lt), "BLS:" (id), "TL:" (vi), "ΑΠ:"/"ΣΧΕΤ:"
+# (el), "Отв:" (ru), "回复:"/"答复:"/"回覆:" (zh), "返信:" (ja), "회신:"/"답장:" (ko), "رد:" (ar), "השב:" (he).
+REPLY_PREFIXES = ("re", "aw", "sv", "antw", "réf", "rif", "r", "res", "odp", "odg", "vs", "vá", "ynt", "răsp", "atb",
+                  "ats", "bls", "tl", "απ", "σχετ", "отв", "回复", "答复", "回覆", "返信", "회신", "답장", "رد", "השב")
+# "Fwd:"/"Fw:", "WG:" (de), "TR:" (fr), "RV:" (es), "ENC:" (pt); "İLT:" (tr), "PD:" (pl), "VL:" (fi), "TOVÁBB:" (hu),
+# "I:" (it), "ΠΡΘ:" (el), "Пересл:" (ru), "转发:"/"轉寄:" (zh), "転送:" (ja), "전달:" (ko).
+FORWARD_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "i̇lt", "ilt", "pd", "vl", "tovább", "i", "πρθ", "пересл", "转发",
+                    "轉寄", "転送", "전달")
 
-_COUNT = r"\s*(?:\[\d+\])?\s*:"
+_COUNT = r"\s*(?:\[\d+\])?\s*[:：]"
 REPLY_SUBJECT = re.compile(r"^\s*(?:" + "|".join(REPLY_PREFIXES) + ")" + _COUNT, re.IGNORECASE)
 FORWARD_SUBJECT = re.compile(r"^\s*(?:" + "|".join(FORWARD_PREFIXES) + ")" + _COUNT, re.IGNORECASE)
 _REPLY_PREFIXES = re.compile(r"^\s*(?:(?:" + "|".join(REPLY_PREFIXES) + ")" + _COUNT + r"\s*)+", re.IGNORECASE)

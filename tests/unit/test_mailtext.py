@@ -21,14 +21,20 @@ from refmail.domain.types import ParsedMessage, Person
 
 
 @pytest.mark.parametrize("subject", ["Re: Intro", "RE:Intro", "AW: Intro", "SV: Intro", "Antw: Intro", "Réf : Intro",
-                                     "Rif: Intro", "R: Intro", "Re[2]: Intro", "  re : Intro"])
+                                     "Rif: Intro", "R: Intro", "Re[2]: Intro", "  re : Intro",
+                                     # the words Outlook and Gmail write in their users' languages
+                                     "RES: Intro", "Odp: Intro", "ODG: Intro", "VS: Intro", "Vá: Intro", "YNT: Intro",
+                                     "Ynt: YNT: Intro", "Răsp: Intro", "ATB: Intro", "BLS: Intro", "ΑΠ: Intro", "Отв: Intro",
+                                     "回复：Intro", "答复: Intro", "回覆：Intro", "返信: Intro", "회신: Intro", "답장: Intro"])
 def test_reply_prefixes(subject):
     assert is_reply_subject(subject) and not is_forward_subject(subject)
     assert without_reply_prefixes(subject) == "Intro"
 
 
 @pytest.mark.parametrize("subject", ["Fwd: Intro", "FW: Intro", "Fw : Intro", "WG: Intro", "TR: Intro", "RV: Intro",
-                                     "ENC: Intro", "Fwd[3]: Intro"])
+                                     "ENC: Intro", "Fwd[3]: Intro", "İLT: Intro", "ILT: Intro", "PD: Intro", "VL: Intro",
+                                     "TOVÁBB: Intro", "I: Intro", "ΠΡΘ: Intro", "Пересл: Intro", "转发：Intro", "轉寄: Intro",
+                                     "転送: Intro", "전달: Intro"])
 def test_forward_prefixes(subject):
     assert is_forward_subject(subject) and not is_reply_subject(subject)
     assert without_prefixes(subject) == "Intro"
@@ -38,7 +44,8 @@ def test_prefixes_stack_and_words_that_only_start_alike_are_kept():
     assert without_reply_prefixes("Re: AW: Re[2]: Intro") == "Intro"
     assert without_reply_prefixes("Fwd: Intro") == "Fwd: Intro"  # a forward says something: kept here
     assert without_prefixes("Re: Fwd: WG: Intro") == "Intro"
-    for subject in ("Regarding the intro", "Reply needed", "Fwdx: Intro", "Trip: Lisbon", "Rvsp"):
+    for subject in ("Regarding the intro", "Reply needed", "Fwdx: Intro", "Trip: Lisbon", "Rvsp", "Is it: Intro",
+                    "Vsauce: Intro", "PDF: Intro", "Interview: Carol"):
         assert not is_reply_subject(subject) and not is_forward_subject(subject), subject
 
 
