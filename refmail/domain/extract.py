@@ -97,24 +97,35 @@ def _forwarded(carrier: ParsedMessage, inner: ParsedMessage) -> bool:
     return has_header_block and (is_forward_subject(carrier.subject) or not threaded)
 
 
-def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded: bool = False) -> list[Candidate]:
+def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded: bool = False,
+            answered_by: ParsedMessage | None = None) -> list[Candidate]:
     """The message ``reply`` quotes, when it is someone else's (not a forward it carries).
 
     ``threaded``: ``reply`` is known to answer what it carries (itself quoted under a "wrote:" line, it has
-    no subject or In-Reply-To of its own to say so): its Outlook header block is a quote, not a forward."""
+    no subject or In-Reply-To of its own to say so): its Outlook header block is a quote, not a forward.
+    ``answered_by``: whose answer quotes ``reply`` (the owner's own, read through): it is the one that quotes
+    what ``reply`` quotes."""
     here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
+    ours = reply.sender is not None and identity.is_ours(reply.sender.email)
     # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
-    deeper = how is How.QUOTED_IN_REPLY and not threaded and reply.sender is not None and identity.is_ours(reply.sender.email)
+    deeper = how is How.QUOTED_IN_REPLY and not threaded and ours
     found = []
     for inner in reply.embedded:
-        if inner.sender is None or identity.is_ours(inner.sender.email):
+        if inner.sender is None:
+            continue
+        if identity.is_ours(inner.sender.email):
+            # In what she forwards, her own answer quoted in theirs (the prospect's "Monday suits me" to her
+            # "thanks, does Monday suit you?"): the intro is under hers, and it is their answer that quotes it.
+            # (Their answer reaching refmail itself is a reply on the intro's thread, read as such.)
+            if how is How.QUOTED_IN_FORWARD and not ours and answered_by is None:
+                found += _quoted(inner, identity, top_of, how, threaded=True, answered_by=reply)
             continue
         if how == How.QUOTED_IN_REPLY and not threaded and _forwarded(reply, inner):
             continue  # a forward: candidates() reads it as one
         # a reply on the intro's thread: the people now addressed are the intro's parties
         parties = _unique(inner.to + inner.cc + here)
         found.append(Candidate(how, inner, inner.sender, parties, top_of(inner.text),
-                               inner.subject or without_reply_prefixes(reply.subject), quoted_by=reply))
+                               inner.subject or without_reply_prefixes(reply.subject), quoted_by=answered_by or reply))
         if deeper:
             found += _quoted(inner, identity, top_of, how, threaded=True)
     return found

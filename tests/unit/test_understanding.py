@@ -358,6 +358,26 @@ def test_the_prospects_answer_the_owner_forwards_hands_on_the_intro_it_quotes():
     assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
 
 
+def test_an_intro_under_the_owners_own_answer_in_a_thread_she_forwards_is_found():
+    """She forwards the whole thread: the prospect's "Monday suits me", her "does Monday suit you?", the intro."""
+    thread = ("From: Carol Prospect <carol@acme.example>\nSent: Thursday, March 6, 2025 1:07 PM\n"
+              "To: Olivia Owner <owner@example.com>\nCc: Alice Source <alice@example.org>\nSubject: RE: RE: Acme - cold chain\n\n"
+              "Monday 2 pm works for me too, I will come to your office.\n\nCarol\n\n"
+              "From: Olivia Owner <owner@example.com>\nSent: Thursday, March 6, 2025 11:25 AM\n"
+              "To: Alice Source <alice@example.org>; Carol Prospect <carol@acme.example>\nSubject: RE: Acme - cold chain\n\n"
+              "Thank you Alice! Carol, would Monday 2 pm suit you?\n\nOlivia\n\n"
+              "From: Alice Source <alice@example.org>\nSent: Thursday, March 6, 2025 10:05 AM\n"
+              "To: Olivia Owner <owner@example.com>; Carol Prospect <carol@acme.example>\nSubject: Acme - cold chain\n\n"
+              "Olivia, Carol,\n\nLet me put you in touch. Carol runs Acme Foods, they start exporting frozen goods to the "
+              "Netherlands. Our trucks only drive at home, so I am sending her to Olivia, who knows customs inside out.\n\n"
+              "Regards,\nAlice Source\n")
+    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: FW: RE: RE: Acme - cold chain",
+             "Read this from the bottom: Carol and I agreed on Monday 2 pm. Please send her an invitation.\n\nOlivia\n\n" + thread)
+    assert u.kind is Kind.INTRO
+    assert (u.referrer.email, emails(u.prospects)) == ("alice@example.org", ["carol@acme.example"])
+    assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
+
+
 def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it():
     headers = ("From: Katrin Hofmann <katrin@freight.example>\nTo: Olivia Owner <owner@example.com>, "
                "Anders Olsen <anders@vinhandel.example>\nCc: assistant@example.com\nSubject: Re: Kurze Frage\n"
