@@ -109,7 +109,7 @@ FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
     "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
     "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
-    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件",
+    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件", "開始轉寄的郵件", "开始转发的邮件",
     "Αρχή προωθημένου μηνύματος", "Početak proslijeđene poruke", "Početak prosleđene poruke",
     "Začetek posredovanega sporočila", "Начало переадресованного сообщения", "Начало пересланного сообщения",
     "Початок пересланого повідомлення", "Începutul mesajului redirecționat", "Továbbított levél kezdete",
@@ -142,8 +142,8 @@ WROTE_PATTERN = "|".join(w.replace(" ", r"\s+") for w in WROTE)
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
 # 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
 # "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:"
-# (iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:", newer iOS: "2025. 4. 17. 오후 7:12에 "박지원" <park@x>이(가) 작성함:").
-_DATE_FIRST = (r"(?:在\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
+# (Traditional Chinese iOS: "於 2025年4月17日 下午7:12，林 <lin@x> 寫道："; Korean iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:", newer iOS: "2025. 4. 17. 오후 7:12에 "박지원" <park@x>이(가) 작성함:").
+_DATE_FIRST = (r"(?:[在於于]\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성|(?:이\(가\)\s?)?작성함?)?|書きました|写道|寫道)\s*[:：]")
 # Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
 # şunu yazdı:"; iPhone: "10 Nis 2024 tarihinde 14:00 saatinde, Emre Doğan <e@x> şunları yazdı:".
@@ -165,7 +165,7 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {
-    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者",
+    "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
              "Nuo", "Dari", "מאת", "จาก"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
@@ -218,7 +218,7 @@ def attribution_matches(pattern: re.Pattern, text: str, stop: int | None = None)
 # The lines a client puts under what its user wrote: the "-- " delimiter and the mobile and webmail taglines.
 SIGNATURE_LINE = re.compile(
     r"^(?:-- ?|—|Sent (?:from|with|via) .+|Get Outlook for .+|Von meinem .+ gesendet.*|Gesendet von .+|"
-    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+|\S+から送信|发自我的.+|寄自我的.+)$",
+    r"Envoyé (?:de|depuis) (?:mon|ma) .+|Enviado (?:desde|de) mi .+|\S+から送信|发自我的.+|寄自我的.+|從我的.+傳送|从我的.+发送)$",
     re.MULTILINE | re.IGNORECASE)
 
 

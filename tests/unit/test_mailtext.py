@@ -96,6 +96,7 @@ SEPARATORS = [
     "-----Eredeti üzenet-----",  # Outlook, Hungarian
     "---------- Välitetty viesti ---------",  # Gmail, Finnish
     "---------- Yönlendirilmiş ileti ---------",  # Turkish
+    "開始轉寄的郵件：",  # Apple Mail, Traditional Chinese
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -162,6 +163,7 @@ ATTRIBUTIONS = [
     "Alice Source <alice@example.org> 于2025年3月3日周一 09:00写道：",  # Gmail, Simplified Chinese
     "Il giorno lun 3 mar 2025 alle ore 09:00 Alice Source <alice@example.org> ha\nscritto:",  # Gmail wraps inside the verb
     '2025. 3. 3. 오전 9:00에 "Alice Source" <alice@example.org>이(가) 작성함:',  # newer iOS Mail, Korean
+    "於 2025年3月3日 上午9:00，Alice Source <alice@example.org> 寫道：",  # iOS Mail, Traditional Chinese
 ]
 
 
@@ -200,6 +202,7 @@ def test_a_long_attribution_line_is_still_one():  # approvals read up to 300 cha
     "Šalje: Alice Source <alice@example.org>\nPoslano: četvrtak, 6. veljače 2025. 11:12",  # Outlook, Croatian
     "Από: Alice Source <alice@example.org>\nΣτάλθηκε: Τρίτη, 21 Ιανουαρίου 2025 8:33 πμ",  # Outlook, Greek
     "Gönderen: Alice Source <alice@example.org>\nGönderildi: 3 Mart 2025 Pazartesi 10:00",  # Outlook, Turkish
+    "寄件人: Alice Source <alice@example.org>\n日期: 2025年3月3日 上午10:00",  # Apple Mail, Traditional Chinese
 ])
 def test_an_outlook_header_block_ends_the_new_text(block):
     text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
@@ -222,7 +225,7 @@ def test_quoted_lines_end_an_answer_but_not_an_inline_reading():
 
 @pytest.mark.parametrize("tagline", ["-- ", "--", "—", "Sent from my iPhone", "Sent with Proton Mail",
                                      "Get Outlook for iOS", "iPhoneから送信", "Von meinem iPhone gesendet", "Gesendet von Mail für Windows",
-                                     "Envoyé de mon iPhone", "Enviado desde mi iPhone"])
+                                     "Envoyé de mon iPhone", "Enviado desde mi iPhone", "從我的 iPhone 傳送"])
 def test_a_tagline_ends_an_answer_and_a_reply(tagline):
     text = f"Yes, send it.\n{tagline}\nOlivia Owner\n"
     assert new_text(text) == "Yes, send it."
