@@ -337,6 +337,16 @@ def test_a_forwarded_answer_that_quotes_nothing_is_read_for_its_own_intro():
     assert (u.referrer.email, [p.email for p in u.prospects]) == ("marieke@bank.example", ["frank@bank.example"])
 
 
+def _owner_forwards(subject: str, body: str, rules: DetectionRules | None = None):
+    return read(f"From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: {subject}", body, rules=rules)
+
+
+def _assert_alice_introduced_carol_who_answered(u) -> None:
+    assert u.kind is Kind.INTRO
+    assert (u.referrer.email, emails(u.prospects)) == ("alice@example.org", ["carol@acme.example"])
+    assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
+
+
 def test_the_prospects_answer_the_owner_forwards_hands_on_the_intro_it_quotes():
     """Her forward of "thanks Alice, glad to meet you, Olivia", the intro quoted under it: the intro is found,
     answered already. An answer can read as intro-like because it answers one (an Italian one scored 0.83 at
@@ -350,12 +360,10 @@ def test_the_prospects_answer_the_owner_forwards_hands_on_the_intro_it_quotes():
              "Hi Carol, hi Olivia\n\nCarol: Olivia Owner, the lighting agent I told you about (the outdoor projectors "
              "you liked). Olivia: Carol Prospect manages facilities at Acme Hotels, five hotels on the lake; three need "
              "new outdoor lighting before next season.\n\nSpeak soon\nAlice\n")
-    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: RE: Outdoor lighting - contact",
-             "See below: Carol has already answered. Send her the deck and the references, please.\n\nOlivia\n\n\n" + block,
-             rules=DetectionRules(min_confidence=0.03, question_confidence=0.01))
-    assert u.kind is Kind.INTRO
-    assert (u.referrer.email, emails(u.prospects)) == ("alice@example.org", ["carol@acme.example"])
-    assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
+    _assert_alice_introduced_carol_who_answered(
+        _owner_forwards("Fwd: RE: Outdoor lighting - contact",
+                        "See below: Carol has already answered. Send her the deck and the references, please.\n\nOlivia\n\n\n" + block,
+                        rules=DetectionRules(min_confidence=0.03, question_confidence=0.01)))
 
 
 def test_an_intro_under_the_owners_own_answer_in_a_thread_she_forwards_is_found():
@@ -371,11 +379,9 @@ def test_an_intro_under_the_owners_own_answer_in_a_thread_she_forwards_is_found(
               "Olivia, Carol,\n\nLet me put you in touch. Carol runs Acme Foods, they start exporting frozen goods to the "
               "Netherlands. Our trucks only drive at home, so I am sending her to Olivia, who knows customs inside out.\n\n"
               "Regards,\nAlice Source\n")
-    u = read("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: FW: RE: RE: Acme - cold chain",
-             "Read this from the bottom: Carol and I agreed on Monday 2 pm. Please send her an invitation.\n\nOlivia\n\n" + thread)
-    assert u.kind is Kind.INTRO
-    assert (u.referrer.email, emails(u.prospects)) == ("alice@example.org", ["carol@acme.example"])
-    assert u.prospect_replied and u.replied_by.email == "carol@acme.example"
+    _assert_alice_introduced_carol_who_answered(
+        _owner_forwards("FW: RE: RE: Acme - cold chain",
+                        "Read this from the bottom: Carol and I agreed on Monday 2 pm. Please send her an invitation.\n\nOlivia\n\n" + thread))
 
 
 def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it():
