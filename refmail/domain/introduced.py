@@ -136,18 +136,36 @@ def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kep
         f["referrer_colleague"] = float(colleagues(person.email, s.referrer.email))
     f["owner_colleague"] = float(colleagues(person.email, s.owner.email))
     f["in_subject"] = float(any(s.words[i] in s.subject for i in spots[:1]))
-    f["mentions"] = math.log1p(len(spots))
+    mentions = _mentions(spots)
+    f["mentions"] = math.log1p(len(mentions))
+    # Named in full somewhere ("Rachel Kim", or 석지훈 written whole), not only by a first name.
+    whole = "".join(person.name.lower().split())
+    f["named_in_full"] = float(any(end > start or (whole and s.words[start] == whole) for start, end in mentions))
     f["first_mention"] = spots[0] / max(1, len(s.words)) if spots else 1.0
-    for i in spots[:MENTIONS]:
-        for side, words in (("b", s.words[max(0, i - WINDOW):i]), ("a", s.words[i + 1:i + 1 + WINDOW])):
+    for start, end in mentions[:MENTIONS]:
+        for side, words in (("b", s.words[max(0, start - WINDOW):start]), ("a", s.words[end + 1:end + 1 + WINDOW])):
             for w in _window(words, s.names):
                 f[f"{side}:{w}"] = 1.0
-        for side, words in (("b", s.words[max(0, i - GROUP_WINDOW):i]), ("a", s.words[i + 1:i + 1 + GROUP_WINDOW])):
+        for side, words in (("b", s.words[max(0, start - GROUP_WINDOW):start]),
+                            ("a", s.words[end + 1:end + 1 + GROUP_WINDOW])):
             near = set(words)
             for group, lexicon in GROUPS.items():
                 if near & lexicon:
                     f[f"{side}:near_{group}"] = 1.0
     return f
+
+
+def _mentions(spots: list[int]) -> list[tuple[int, int]]:
+    """Each time the text names her: a run of her name's words ("Rachel Kim") is one mention, read around as a
+    whole. Read word by word, a two-word name was two mentions, each with the other half beside it as a
+    name: a cue Western names got for free and a one-word name (석지훈, 王芳) never did."""
+    out: list[tuple[int, int]] = []
+    for i in spots:
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
 
 
 def choose(pool: tuple[Person, ...], pool_cues: list[Mapping[str, float]], model: PersonModel) -> tuple[Person, ...]:

@@ -836,6 +836,24 @@ def test_who_of_those_copied_is_introduced_is_read_from_the_words_around_their_n
     assert "addressed but not introduced: erin@example.org" in u.reasons  # the reasons trail says whom it left out
 
 
+def test_a_name_is_one_mention_read_around_as_a_whole_whatever_its_script():
+    """Read word by word, "Rachel Kim" was two mentions, each with a name beside it (the other half): cues a
+    Western name got for free and a name written as one word (석지훈) never did."""
+    from refmail.domain.introduced import Setting, pool_cues
+
+    pool = (Person("Rachel Kim", "rachel@playnote.example"), Person("석지훈", "jihoon@aurora.example"))
+    body = ("Two teams for you. First, Rachel Kim from PlayNote, who runs a rhythm game studio in Seoul and Austin.\n"
+            "Second, 석지훈 from Aurora Games, who makes roguelikes.\nRachel Kim needs PR in Korea; 석지훈 needs it abroad.")
+    names = frozenset({"rachel", "kim", "석지훈", "olivia", "junho"})
+    s = Setting.of(body, "Intro", Person("Junho Lee", "junho@spark.example"), Person("Olivia Owner", "owner@example.com"),
+                   False, frozenset({"owner@example.com"}), frozenset(p.email for p in pool), names)
+    rachel, jihoon = pool_cues(pool, [{"rachel", "kim"}, {"석지훈"}], s, [True, True])
+    assert rachel["mentions"] == jihoon["mentions"] > 0  # twice each
+    assert rachel["named_in_full"] == jihoon["named_in_full"] == 1.0
+    assert "a:xxname" not in rachel and "b:xxname" not in rachel  # her own surname is no other name beside her
+    assert rachel["a:from"] == rachel["a:playnote"] == rachel["a:needs"] == 1.0  # the words after her whole name
+
+
 def test_the_person_model_never_leaves_an_intro_with_nobody_introduced():
     from refmail.domain.introduced import choose
     from refmail.domain.scoring import PersonModel
