@@ -150,10 +150,11 @@ _DATE_FIRST = (r"(?:[在於于]\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\
 _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"
 # Clients that lead with the weekday, in any language, name the writer by address just before the verb
 # (Croatian Gmail "čet, 6. velj 2025. u 11:12 Ana <a@x> napisao je:", Finnish "to 6.2.2025 klo 11.12 Ana <a@x>
-# kirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
+# kirjoitti:", or with the address in brackets: "ti 27.5.2025 klo 15.02 Vainio Olli (o@x)\nkirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
 # Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
 # and so do Chinese Gmail and iOS ("謝淑芬 <s@x> 於 2024年9月2日 週一 下午8:31寫道：", "谢淑芬 <s@x> 于2024年9月2日 20:31写道：").
-_ANY_LEAD = (r"[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*(?:" + WROTE_PATTERN + r")\s*[:：]"
+_ANY_LEAD = (r"[^\n]{0,300}?(?:<[^<>\s@]{1,64}@[^<>\s]{1,120}>|\([^()<>\s@]{1,64}@[^()<>\s]{1,120}\))\s*(?:" + WROTE_PATTERN +
+             r")\s*[:：]"
              r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
              r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
              r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")
@@ -177,7 +178,7 @@ FIELD_NAMES = {
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
-             "Päivämäärä", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "ส่ง"),
+             "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "ส่ง"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
                 "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "เรื่อง"),
@@ -185,6 +186,19 @@ FIELD_NAMES = {
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}
 FROM_FIELDS = FIELD_NAMES["from"]
+# Yahoo's plain text writes a forwarded message's header fields on its separator line, one glued to the next:
+# "----- Forwarded Message ----- From: A <a@x>To: B <b@x>Sent: Thursday, May 8, 2025 8:15 PMSubject: Intro".
+_GLUED = re.compile(r"^([ \t>]*-{2,}[ \t]*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS) + r")[ \t]*-*)[ \t]*"
+                    r"((?:" + "|".join(FROM_FIELDS) + r")[ \t]*:[^\n]*)$", re.MULTILINE | re.IGNORECASE)
+_GLUED_FIELD = re.compile(r"(?<=\S)(?=(?:" + "|".join(sorted({re.escape(n) for names in FIELD_NAMES.values() for n in names
+                                                               if len(n) > 1}, key=len, reverse=True)) + r") ?: )")
+
+
+def unglued_header_fields(text: str) -> str:
+    """Each field of such a glued header block on a line of its own, under its separator line."""
+    if "--" not in text:
+        return text
+    return _GLUED.sub(lambda m: m.group(1) + "\n" + _GLUED_FIELD.sub("\n", m.group(2)), text)
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 

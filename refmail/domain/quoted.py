@@ -7,7 +7,8 @@ import re
 
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
-                                      WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches)
+                                      WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
+                                      unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
 
@@ -129,7 +130,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
     """
     if depth >= MAX_DEPTH or not text:
         return ()
-    text = text[:60000]
+    text = unglued_header_fields(text[:60000])
     candidates = []
     spelled_tries = 3
     for m in _SEPARATOR.finditer(text):
@@ -198,7 +199,7 @@ def _attribution_sender(head: str) -> str:
     quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)  # '"Source, Alice" <a@x>': the quotes say where
     if quoted:
         return f'"{quoted.group(1).strip()}" <{quoted.group(2)}>'
-    match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
+    match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head) or re.search(r"([^,<>()]*?)\s*\(([^()<>\s]+@[^()<>\s]+)\)", head)
     if match:
         name = _UP_TO_TIME.sub("", match.group(1)).strip(' ,(、，"')
         name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,

@@ -164,6 +164,7 @@ ATTRIBUTIONS = [
     "Il giorno lun 3 mar 2025 alle ore 09:00 Alice Source <alice@example.org> ha\nscritto:",  # Gmail wraps inside the verb
     '2025. 3. 3. 오전 9:00에 "Alice Source" <alice@example.org>이(가) 작성함:',  # newer iOS Mail, Korean
     "於 2025年3月3日 上午9:00，Alice Source <alice@example.org> 寫道：",  # iOS Mail, Traditional Chinese
+    "ti 3.3.2025 klo 9.00 Alice Source (alice@example.org)\nkirjoitti:",  # Gmail, Finnish: the address in brackets
 ]
 
 
@@ -208,6 +209,30 @@ def test_an_outlook_header_block_ends_the_new_text(block):
     text = f"Go ahead.\n\n{block}\nTo: Olivia\n\nthe draft"
     assert new_text(text) == "Go ahead."
     assert new_text(text, below_quotes=True) == "Go ahead."
+
+
+@pytest.mark.parametrize("line", [
+    "----- Forwarded Message ----- From: Alice Source <alice@example.org>To: Olivia Owner <owner@example.com>Cc: Carol "
+    "Prospect <carol@example.net>Sent: Thursday, May 8, 2025, 08:15:33 PM GMT+1Subject: Intro",
+    "   ----- Mensaje reenviado ----- De: Alice Source <alice@example.org>Para: Olivia Owner <owner@example.com>; Carol "
+    "Prospect <carol@example.net>Enviado: jueves, 8 de mayo de 2025, 20:15:33 GMT-3Asunto: Intro",
+], ids=["en", "es"])
+def test_yahoos_plain_text_forward_with_its_fields_glued_on_the_separator_line(line):
+    text = f"FYI, please track.\n\n{line}\n\nOlivia, meet Carol.\nAlice"
+    assert new_text(text) == "FYI, please track."
+    found = embedded_messages(text)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Intro"
+    assert "carol@example.net" in {p.email for p in found.to + found.cc}
+    assert found.text.strip().startswith("Olivia, meet Carol.")
+
+
+def test_an_ios_forward_quotes_its_header_block_in_the_language_of_the_phone():
+    text = ("Uusi.\n\nLähetetty iPhonesta\n\nVälitetty viesti alkaa:\n\n> Lähettäjä: Alice Source <alice@example.org>\n"
+            "> Päiväys: 21. helmikuuta 2025 klo 18.20.36 UTC+2\n> Vastaanottaja: Olivia Owner <owner@example.com>\n"
+            "> Kopio: Carol Prospect <carol@example.net>\n> Aihe: Intro\n> \n> Olivia, meet Carol.\n")
+    found = embedded_messages(text)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org")
+    assert found.cc == (Person("Carol Prospect", "carol@example.net"),) and found.text.strip() == "Olivia, meet Carol."
 
 
 def test_a_turkish_forward_names_its_writer_by_gonderen():
