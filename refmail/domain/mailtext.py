@@ -24,8 +24,8 @@ REPLY_PREFIXES = ("re", "aw", "sv", "antw", "réf", "rif", "r", "res", "odp", "o
                   "ats", "bls", "tl", "απ", "σχετ", "отв", "回复", "答复", "回覆", "返信", "회신", "답장", "رد", "השב")
 # "Fwd:"/"Fw:", "WG:" (de), "TR:" (fr), "RV:" (es), "ENC:" (pt); "İLT:" (tr), "PD:" (pl), "VL:" (fi), "TOVÁBB:" (hu),
 # "I:" (it), "ΠΡΘ:" (el), "Пересл:" (ru), "转发:"/"轉寄:" (zh), "転送:" (ja), "전달:" (ko).
-FORWARD_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "i̇lt", "ilt", "pd", "vl", "tovább", "i", "πρθ", "пересл", "转发",
-                    "轉寄", "転送", "전달")
+FORWARD_PREFIXES = ("fwd", "fw", "wg", "tr", "rv", "enc", "ilt", "pd", "vl", "tovább", "i", "πρθ", "пересл", "转发", "轉寄",
+                    "転送", "전달")  # "ilt" matches "İLT": re's IGNORECASE folds İ to i
 
 _COUNT = r"\s*(?:\[\d+\])?\s*[:：]"
 REPLY_SUBJECT = re.compile(r"^\s*(?:" + "|".join(REPLY_PREFIXES) + ")" + _COUNT, re.IGNORECASE)
@@ -89,7 +89,8 @@ SEPARATOR_WORDS = (
     "Doorgestuurd bericht", "Messaggio originale", "Messaggio inoltrato", "Mensagem original", "Mensagem encaminhada",
     "Opprinnelig melding", "Videresendt melding", "Ursprungligt meddelande", "Vidarebefordrat meddelande",
     "Oprindelig meddelelse", "Videresendt meddelelse", "Wiadomość oryginalna", "Przekazana wiadomość",
-    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "Yönlendirilmiş ileti", "元のメッセージ", "転送メッセージ",
+    "Původní zpráva", "Přeposlaná zpráva", "Orijinal İleti", "İletilmiş ileti", "Yönlendirilmiş ileti",
+    "元のメッセージ", "転送メッセージ",
     "転送されたメッセージ", "原始邮件", "原始郵件", "转发的邮件", "转发邮件信息", "轉寄郵件", "원본 메시지", "전달된 메시지", "الرسالة الأصلية",
     # Gmail's and Outlook's words in the other languages they ship in (Greek, South Slavic, Cyrillic, Baltic,
     # Finno-Ugric, Romanian, Indonesian, Hebrew, Thai, Catalan, Vietnamese)
@@ -109,7 +110,8 @@ FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
     "Inicio del mensaje reenviado", "Begin doorgestuurd bericht", "Inizio messaggio inoltrato",
     "Início da mensagem reencaminhada", "Início da mensagem encaminhada", "Początek przekazywanej wiadomości",
-    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件", "開始轉寄的郵件", "开始转发的邮件",
+    "Videresendt melding", "Vidarebefordrat brev", "転送されたメッセージ", "以下是转发的邮件", "以下是轉寄的郵件",
+    "開始轉寄的郵件", "开始转发的邮件",
     "Αρχή προωθημένου μηνύματος", "Početak proslijeđene poruke", "Početak prosleđene poruke",
     "Začetek posredovanega sporočila", "Начало переадресованного сообщения", "Начало пересланного сообщения",
     "Початок пересланого повідомлення", "Începutul mesajului redirecționat", "Továbbított levél kezdete",
@@ -142,7 +144,8 @@ WROTE_PATTERN = "|".join(w.replace(" ", r"\s+") for w in WROTE)
 # Japanese, Chinese and Korean clients lead with the date and name the writer at the end: Gmail "2025年4月17日(木)
 # 19:12 岡田 健一 <okada@x>:", Apple Mail "2025/04/17 19:12、岡田 <okada@x>のメール:", Thunderbird "... 岡田 さんは書きました:",
 # "2025年4月17日 19:12，林 <lin@x> 写道：" (iOS: "在 2025年4月17日，19:12，林 <lin@x> 写道："), "2025년 4월 17일 (목) 오후 7:12, 박지원 <park@x>님이 작성:"
-# (Traditional Chinese iOS: "於 2025年4月17日 下午7:12，林 <lin@x> 寫道："; Korean iOS: "2025. 4. 17. 오후 7:12, 박지원 <park@x> 작성:", newer iOS: "2025. 4. 17. 오후 7:12에 "박지원" <park@x>이(가) 작성함:").
+# (Traditional Chinese iOS: "於 2025年4月17日 下午7:12，林 <lin@x> 寫道："; Korean iOS: "2025. 4. 17. 오후 7:12, 박지원
+# <park@x> 작성:", newer Korean iOS: "2025. 4. 17. 오후 7:12에 "박지원" <park@x>이(가) 작성함:").
 _DATE_FIRST = (r"(?:[在於于]\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\s?\d{1,2}\s?[日일]?[^\n]{0,160}?"
                r"(?:<[^<>\n]{3,120}>\s*(?:のメール|님이 작성|(?:이\(가\)\s?)?작성함?)?|書きました|写道|寫道)\s*[:：]")
 # Turkish Gmail names the writer first and the date after: "Emre Doğan <e@x>, 10 Nis 2024 Çar, 14:00 tarihinde
@@ -150,8 +153,8 @@ _DATE_FIRST = (r"(?:[在於于]\s?)?\d{4}\s?[年/.년-]\s?\d{1,2}\s?[月/.월-]\
 _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s*:"
 # Clients that lead with the weekday, in any language, name the writer by address just before the verb
 # (Croatian Gmail "čet, 6. velj 2025. u 11:12 Ana <a@x> napisao je:", Finnish "to 6.2.2025 klo 11.12 Ana <a@x>
-# kirjoitti:", or with the address in brackets: "ti 27.5.2025 klo 15.02 Vainio Olli (o@x)\nkirjoitti:") or with no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12,
-# Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
+# kirjoitti:", or with the address in brackets: "ti 27.5.2025 klo 15.02 Vainio Olli (o@x)\nkirjoitti:") or with
+# no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12, Анна <a@x>:"); Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
 # and so do Chinese Gmail and iOS ("謝淑芬 <s@x> 於 2024年9月2日 週一 下午8:31寫道：", "谢淑芬 <s@x> 于2024年9月2日 20:31写道：").
 _ANY_LEAD = (r"[^\n]{0,300}?(?:<[^<>\s@]{1,64}@[^<>\s]{1,120}>|\([^()<>\s@]{1,64}@[^()<>\s]{1,120}\))\s*(?:" + WROTE_PATTERN +
              r")\s*[:：]"
@@ -199,6 +202,8 @@ def unglued_header_fields(text: str) -> str:
     if "--" not in text:
         return text
     return _GLUED.sub(lambda m: m.group(1) + "\n" + _GLUED_FIELD.sub("\n", m.group(2)), text)
+
+
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 

@@ -196,10 +196,12 @@ def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*(?::|-{3,})\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
-    quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)  # '"Source, Alice" <a@x>': the quotes say where
+    quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)  # '"Source, Alice" <a@x>': the quotes say
     if quoted:
         return f'"{quoted.group(1).strip()}" <{quoted.group(2)}>'
-    match = re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head) or re.search(r"([^,<>()]*?)\s*\(([^()<>\s]+@[^()<>\s]+)\)", head)
+    # "Alice Source <a@x>", or Finnish Gmail's "Vainio Olli (a@x)"
+    match = (re.search(r"([^,<>]*?)\s*<([^<>\s]+@[^<>\s]+)>", head)
+             or re.search(r"([^,<>()]*?)\s*\(([^()<>\s]+@[^()<>\s]+)\)", head))
     if match:
         name = _UP_TO_TIME.sub("", match.group(1)).strip(' ,(、，"')
         name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,
