@@ -146,7 +146,8 @@ def _subject_cues(pipe: Pipeline, subject: str, names: set[str], hits: dict[str,
     return found
 
 
-def _named(text: str, names: set[str]) -> list[str]:
+def named_in(text: str, names: set[str]) -> list[str]:
+    """The names (lower-case) a text calls someone by."""
     lowered = text.lower()
     words = set(_WORD.findall(lowered))  # a name of word characters is named iff it is one whole word
     return [n for n in names if (n in words if _WORD.fullmatch(n) else re.search(rf"\b{re.escape(n)}\b", lowered))]
@@ -211,7 +212,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         hits.setdefault(strength, []).append(pair)
     strong_hits = list(dict.fromkeys(hits.get("INTRO", [])))
     weak_hits = list(dict.fromkeys(hits.get("WEAK", [])))
-    named = _named(text, names)
+    named = named_in(text, names)
     asks = bool(hits.get("ASK"))
     features.update({
         "intro_wording": float(bool(strong_hits)),

@@ -9,7 +9,7 @@ from typing import Callable
 
 from refmail.domain import screen
 from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
-from refmail.domain.detect import Detection, detect
+from refmail.domain.detect import Detection, detect, named_in
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties, written
 from refmail.domain.mailboxes import colleagues
@@ -169,6 +169,7 @@ class Verdict(enum.Enum):
     UNSURE = "unsure"  # in the question band, or intro-like without firm wording of its own
     NOT_INTRO = "not an intro"
     FOLLOW_UP = "follow-up"  # the intro's own writer quoting it again
+    ANSWERED = "answered"  # a quote without firm wording, answered by someone it names: an intro if she is its prospect
 
 
 def _replier(cand: Candidate) -> Person | None:
@@ -205,6 +206,20 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     return answers_thread or forwarded_answer or quoted_by_other
 
 
+def _answered_by_one_it_names(ctx: Context, cand: Candidate) -> bool:
+    """The one answering a quote is on it and named in it: the prospect's "thanks Ville, moving you to bcc"."""
+    replier = _replier(cand)
+    return cand.how in QUOTED and replier is not None and not ctx.identity.is_ours(replier.email) \
+        and replier.email in {p.email for p in addressed(cand, ctx.identity)} \
+        and bool(named_in(cand.body, first_names((replier,))))
+
+
+def _replied(cand: Candidate, who: Parties) -> bool:
+    """The one answering the quoted intro is one of its prospects."""
+    replier = _replier(cand)
+    return replier is not None and replier.email in {p.email for p in who.prospects}
+
+
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader."""
     seen = {p.email for m in msg.embedded for p in ((m.sender,) if m.sender else ()) + m.recipients}
@@ -223,6 +238,8 @@ def judge(ctx: Context, cand: Candidate, det: Detection, alone: bool = False) ->
         return Verdict.NOT_INTRO
     if verdict is Call.INTRO and (det.strong or not _needs_own_words(ctx, cand, alone)):
         return Verdict.INTRO
+    if verdict is Call.INTRO and _answered_by_one_it_names(ctx, cand):
+        return Verdict.ANSWERED
     return Verdict.UNSURE
 
 
@@ -239,7 +256,7 @@ def _found(ctx: Context, cand: Candidate, det: Detection, who: Parties, names: l
     if copied:
         reasons += ("addressed but not introduced: " + ", ".join(copied),)
     replier = _replier(cand)
-    replied = replier is not None and replier.email in {p.email for p in who.prospects}
+    replied = _replied(cand, who)
     answer = reply_text(cand.quoted_by.text) if replied and cand.quoted_by is not None else None
     if replied and replier is not None:
         reasons += (f"the prospect {replier.email} has already replied on the intro's thread"
@@ -279,7 +296,7 @@ def _intro(ctx: Context) -> Outcome:
         if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
             continue
-        if verdict is not Verdict.INTRO:
+        if verdict not in (Verdict.INTRO, Verdict.ANSWERED):
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")
             if verdict is Verdict.UNSURE:
                 unsure.append((cand, det, parties(cand, ctx.msg, ctx.identity, person_names(ctx.pipe, cand.body),
@@ -288,6 +305,10 @@ def _intro(ctx: Context) -> Outcome:
         names = person_names(ctx.pipe, cand.body)
         who = parties(cand, ctx.msg, ctx.identity, names, quoted_intro=_quoted_intro(ctx, scored),
                       model=ctx.pipe.people)
+        if verdict is Verdict.ANSWERED and not _replied(cand, who):  # an assistant or a delegate answering: ask
+            notes.append(f"{cand.how}: intro score {det.intro:.2f}, answered by someone it does not introduce")
+            unsure.append((cand, det, who))
+            continue
         if not who.prospects and cand.how is How.DIRECT:
             # An intro introduces someone on the message: wording alone ("excited to introduce you to
             # our new features", a prospect answering the thread) with nobody to introduce is not one by

@@ -234,6 +234,31 @@ def test_the_owner_hands_on_the_intro_a_prospects_answer_quotes(headers, body):
     assert u.prospect_replied
 
 
+BEAS_REPLY_ALL = ("From: Beatriz Amaral <bamaral@example.net>\nTo: Alice Source <alice@example.org>\n"
+                  "Cc: Olivia Owner <owner@example.com>, assistant@example.com\nSubject: Re: Workshop\n"
+                  "In-Reply-To: <intro.7@example.org>")
+ALICES_INTRO_QUOTED = f"\n\nOn Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n{_quoted(ALICES_INTRO)}"
+
+
+def test_the_prospects_reply_all_carries_an_intro_without_firm_wording():
+    """The first copy the assistant sees is Bea's answer: the intro under it is taken, already answered."""
+    intro = ("Beatriz: Olivia, the physio I told u about. Olivia: Beatriz coaches the U18 girls at East End United.\n"
+             "U guys should talk about the FIFA 11+ thing\n")  # names her, without firm intro wording
+    quoted = ALICES_INTRO_QUOTED.replace(_quoted(ALICES_INTRO), _quoted(intro))
+    u = read(BEAS_REPLY_ALL, BEAS_ANSWER + quoted)
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["bamaral@example.net"]
+    assert u.prospect_replied and u.replied_by.email == "bamaral@example.net"
+    assert u.intro_message_id == "intro.7@example.org"
+
+
+def test_someone_the_quote_does_not_introduce_answering_it_is_no_intro_of_its_own():
+    """A third person quoting the same words answers a thread; only firm wording would make the quote an intro."""
+    headers = BEAS_REPLY_ALL.replace("Beatriz Amaral <bamaral@example.net>", "Dan Helper <dan@example.net>")
+    u = read(headers, "Count me in for the workshop too." + ALICES_INTRO_QUOTED)
+    assert not u.is_intro
+
+
 def test_two_levels_down_the_intro_may_sit_under_the_prospects_outlook_header_block():
     u = read("""
 From: Olivia Owner <owner@example.com>
@@ -393,12 +418,15 @@ def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it
             "Katrin\n\nOn 10 Apr 2026, at 08:00, Olivia Owner <owner@example.com> wrote:\n> Ja klar, gerne! Stell uns gerne vor.\n")
     u = read(headers, body)
     assert u.kind is Kind.INTRO and [p.email for p in u.prospects] == ["anders@vinhandel.example"]
-    # The prospect answering that intro brings no one new: a reply, never an intro of its own.
+    # The prospect answering that intro brings no one new: never an intro of its own, but Katrin's intro, which
+    # he has answered (routing then counts it as his reply on the referral that intro made).
     answer = read("From: Anders Olsen <anders@vinhandel.example>\nTo: Olivia Owner <owner@example.com>, "
                   "Katrin Hofmann <katrin@freight.example>\nSubject: Re: Kurze Frage\nIn-Reply-To: <k.2@freight.example>",
                   "Thanks Katrin! Olivia, lovely to meet you, shall we talk Tuesday?\n\n"
                   "On 11 Apr 2026, at 09:00, Katrin Hofmann <katrin@freight.example> wrote:\n> " + body.replace("\n", "\n> "))
-    assert answer.kind is not Kind.INTRO
+    assert answer.kind is Kind.INTRO and answer.referrer.email == "katrin@freight.example"
+    assert [p.email for p in answer.prospects] == ["anders@vinhandel.example"]
+    assert answer.prospect_replied and answer.intro_message_id == "k.2@freight.example"
 
 
 def test_the_owners_colleague_on_someones_intro_is_on_her_side_but_the_one_she_introduces_is_a_prospect():
