@@ -107,8 +107,9 @@ def _quoted(reply: ParsedMessage, identity: Identity, top_of, how: How, threaded
     what ``reply`` quotes."""
     here = _unique(reply.to + reply.cc + ((reply.sender,) if reply.sender else ()))
     ours = reply.sender is not None and identity.is_ours(reply.sender.email)
-    # Her reply after the prospect answered: the intro is two levels down, quoted in the answer she quotes.
-    deeper = how is How.QUOTED_IN_REPLY and not threaded and ours
+    # A reply after the prospect answered (hers, or the referrer's bringing the assistant in): the intro is
+    # two levels down, quoted in the answer it quotes.
+    deeper = how is How.QUOTED_IN_REPLY and not threaded
     found = []
     for inner in reply.embedded:
         if inner.sender is None:

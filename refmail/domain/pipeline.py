@@ -13,7 +13,7 @@ from refmail.domain.detect import Detection, detect, named_in
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties, written
 from refmail.domain.mailboxes import colleagues
-from refmail.domain.mailtext import first_names, is_forward_subject, is_reply_subject, new_text
+from refmail.domain.mailtext import display_words, first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
 from refmail.domain.replytext import do_not_contact, reply_text
@@ -207,11 +207,12 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
 
 
 def _answered_by_one_it_names(ctx: Context, cand: Candidate) -> bool:
-    """The one answering a quote is on it and named in it: the prospect's "thanks Ville, moving you to bcc"."""
+    """The one answering a quote is on it and named in it, by any word of her name ("Mei Ling" of "Chong Mei
+    Ling"): the prospect's "thanks Ville, moving you to bcc"."""
     replier = _replier(cand)
     return cand.how in QUOTED and replier is not None and not ctx.identity.is_ours(replier.email) \
         and replier.email in {p.email for p in addressed(cand, ctx.identity)} \
-        and bool(named_in(cand.body, first_names((replier,))))
+        and bool(named_in(cand.body, first_names((replier,)) | display_words((replier,))))
 
 
 def _replied(cand: Candidate, who: Parties) -> bool:

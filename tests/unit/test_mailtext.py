@@ -97,6 +97,8 @@ SEPARATORS = [
     "---------- Välitetty viesti ---------",  # Gmail, Finnish
     "---------- Yönlendirilmiş ileti ---------",  # Turkish
     "開始轉寄的郵件：",  # Apple Mail, Traditional Chinese
+    "---------- Áframsend skilaboð ---------",  # Gmail and Thunderbird, Icelandic
+    "Upphaf áframsends skeytis:",  # iOS Mail, Icelandic
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -165,6 +167,7 @@ ATTRIBUTIONS = [
     '2025. 3. 3. 오전 9:00에 "Alice Source" <alice@example.org>이(가) 작성함:',  # newer iOS Mail, Korean
     "於 2025年3月3日 上午9:00，Alice Source <alice@example.org> 寫道：",  # iOS Mail, Traditional Chinese
     "ti 3.3.2025 klo 9.00 Alice Source (alice@example.org)\nkirjoitti:",  # Gmail, Finnish: the address in brackets
+    "Þann mán., 3. mar. 2025 kl. 09:00 skrifaði Alice Source <alice@example.org>:",  # Gmail, Icelandic: the verb first
 ]
 
 
@@ -331,6 +334,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("Tárgy:", "Feladó:", "Címzett:", "Másolatot kap:"),  # Outlook, Hungarian
     ("Aihe:", "Lähettäjä:", "Vastaanottaja:", "Kopio:"),  # Outlook, Finnish
     ("Тема:", "Від кого:", "Кому:", "Копія:"),  # ukr.net
+    ("Efni:", "Frá:", "Til:", "Afrit:"),  # Outlook and Thunderbird, Icelandic
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields

@@ -259,6 +259,26 @@ def test_someone_the_quote_does_not_introduce_answering_it_is_no_intro_of_its_ow
     assert not u.is_intro
 
 
+def test_the_referrer_bringing_the_assistant_in_later_carries_his_intro_two_levels_down():
+    """His follow-up quotes the prospect's answer, which quotes his intro: the first copy the assistant sees."""
+    u = read("""
+From: Alice Source <alice@example.org>
+To: Chong Mei Ling <meiling@example.net>
+Cc: Olivia Owner <owner@example.com>, assistant@example.com
+Subject: RE: RE: Frostline x Olivia
+In-Reply-To: <answer.3@example.net>
+""", "Mei Ling, thanks. I have put Olivia's assistant in cc so she can find a time.\n\nAlice\n\n"
+     "-----Original Message-----\nFrom: Chong Mei Ling <meiling@example.net>\nSent: Wednesday, 23 April 2025 6:12 PM\n"
+     "To: Alice Source <alice@example.org>\nCc: Olivia Owner <owner@example.com>\nSubject: Re: Frostline x Olivia\n\n"
+     "Thanks for connecting us. Olivia, nice to meet you.\n\nMei Ling\n\n"
+     "On Wed, 23 Apr 2025 at 10:05, Alice Source <alice@example.org> wrote:\n\n"
+     + _quoted("Hi Olivia, Mei Ling,\n\nIntroducing you as discussed. Mei Ling runs operations at Frostline Haulage; "
+               "Olivia leads partnerships at Portwise.\n\nAlice"))
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["meiling@example.net"]
+    assert u.prospect_replied and u.replied_by.email == "meiling@example.net"
+
+
 def test_two_levels_down_the_intro_may_sit_under_the_prospects_outlook_header_block():
     u = read("""
 From: Olivia Owner <owner@example.com>
