@@ -99,6 +99,8 @@ SEPARATORS = [
     "開始轉寄的郵件：",  # Apple Mail, Traditional Chinese
     "---------- Áframsend skilaboð ---------",  # Gmail and Thunderbird, Icelandic
     "Upphaf áframsends skeytis:",  # iOS Mail, Icelandic
+    "---------- Mesej yang dimajukan ---------",  # Gmail, Malay
+    "----- Mesej Dimajukan -----",  # Yahoo, Malay
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -168,6 +170,8 @@ ATTRIBUTIONS = [
     "於 2025年3月3日 上午9:00，Alice Source <alice@example.org> 寫道：",  # iOS Mail, Traditional Chinese
     "ti 3.3.2025 klo 9.00 Alice Source (alice@example.org)\nkirjoitti:",  # Gmail, Finnish: the address in brackets
     "Þann mán., 3. mar. 2025 kl. 09:00 skrifaði Alice Source <alice@example.org>:",  # Gmail, Icelandic: the verb first
+    "2025. márc. 3. dátummal, 09:00 időpontban Alice Source <alice@example.org> írta:",  # iOS Mail, Hungarian
+    "Am Mo., 3. März 2025 um 09:00 Uhr schrieb Alice Source <\nalice@example.org>:",  # Gmail wraps inside the brackets
 ]
 
 
@@ -335,6 +339,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("Aihe:", "Lähettäjä:", "Vastaanottaja:", "Kopio:"),  # Outlook, Finnish
     ("Тема:", "Від кого:", "Кому:", "Копія:"),  # ukr.net
     ("Efni:", "Frá:", "Til:", "Afrit:"),  # Outlook and Thunderbird, Icelandic
+    ("Subjek:", "Daripada:", "Kepada:", "Sk:"),  # Outlook, Malay
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields
