@@ -26,6 +26,21 @@ _SUBJECT_ASK = re.compile(r"\b(intro|introduction) (to|request)\b.*\?|open to|in
 _LINE_MEET = re.compile(r"^[^\S\n]*+(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
 _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|manage (your )?preferences|"
                          r"you are receiving this|newsletter|webinar", re.IGNORECASE)
+# Someone handing over an account or a role to a successor ("Wiebe takes over from me as your account manager"):
+# it names the people of an intro, and introduces no one to do business with. Its weight is fit like every cue's.
+_HANDOVER = re.compile(
+    r"\btak(?:e|es|ing|en)\s+over\s+(?:from|my|the|your|as)\b|\bhandover\b|\bhand-over\b|"
+    r"\bhand(?:s|ing|ed)?\s+over\s+(?:my|the|our|your)\s+(?:accounts?|portfolio|clients?|responsibilit|relationship)|"
+    r"\bnew\s+(?:key\s+)?(?:account|relationship)\s+(?:manager|executive|lead|director)\b|"
+    r"\byour\s+new\s+(?:main\s+|primary\s+|day-to-day\s+)?(?:point\s+of\s+contact|contact\s+person|account|relationship"
+    r"|advis[eo]r)\b|\bmy\s+successor\b|\bmy\s+last\s+day\b|"
+    r"\bübernimmt\b|\bnachfolger(?:in)?\b|\bneue[rn]?\s+ansprechpartner(?:in)?\b|\bübergabe\b|"
+    r"\breprend(?:ra)?\s+(?:le\s+suivi|vos\s+dossiers|votre\s+compte|mes\s+dossiers)|\bmon\s+successeur\b|"
+    r"\bma\s+successeure?\b|\bnouvel(?:le)?\s+interlocut(?:eur|rice)\b|\bpassation\b|"
+    r"\bsucesor(?:a)?\b|\bsucessor(?:a)?\b|\btraspaso\b|\bnuev[oa]\s+(?:ejecutiv[oa]|gestor(?:a)?)\s+de\s+cuenta|"
+    r"\bpassagem\s+de\s+pasta\b|\bstokje\s+over\b|\bnieuwe\s+accountmanager\b|\bopvolger\b|\boverdracht\b|"
+    r"\bsubentr(?:a|erà|ato|ata)\b|\bpasso\s+di\s+consegne\b|\bnuovo\s+referente\b",
+    re.IGNORECASE)
 # The boilerplate a calendar invitation or a video call puts in the text (Teams, Zoom, Meet, Webex), in the
 # languages their invitations ship in: a meeting set between the people named, not an intro of them.
 _MEETING_INVITATION = re.compile(
@@ -214,6 +229,9 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     weak_hits = list(dict.fromkeys(hits.get("WEAK", [])))
     named = named_in(text, names)
     asks = bool(hits.get("ASK"))
+    handover = _HANDOVER.search(text)
+    if handover:
+        hits["HANDOVER"] = [handover.group(0)]
     features.update({
         "intro_wording": float(bool(strong_hits)),
         "more_intro_wording": float(min(max(len(strong_hits) - 1, 0), 2)),
@@ -239,6 +257,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
         "newsletter": float(bool(_NEWSLETTER.search(text))),
         "meeting_invitation": float(_meeting_invitation(body)),
         "meeting_time_and_place": float(bool(_TIME_AND_PLACE.search(text))),
+        "handover_wording": float(bool(handover)),
     })
     evidence = _evidence(hits, strong_hits, weak_hits, features, subject, named)
     masks = names | display_words(parties)
@@ -275,6 +294,8 @@ def _evidence(hits, strong_hits, weak_hits, features, subject, named) -> list[st
         evidence.append("introduces itself or something else: " + "; ".join(repr(h) for h in hits["SELF"][:2]))
     if features["meet_other_sense"]:
         evidence.append("'meet' in another sense: " + repr(hits["MEET_OTHER"][0]))
+    if hits.get("HANDOVER"):
+        evidence.append("hands over an account or a role: " + repr(hits["HANDOVER"][0]))
     if features["newsletter"]:
         evidence.append("reads like a newsletter")
     if features["meeting_invitation"]:

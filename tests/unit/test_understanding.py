@@ -807,6 +807,25 @@ def test_a_meetings_time_and_place_block_is_a_cue_and_a_reason(block):
     assert chatter.features["meeting_time_and_place"] == 0.0
 
 
+@pytest.mark.parametrize("sentence", [
+    "From 1 July Wiebe takes over from me as your account manager.",
+    "Ab Juli übernimmt mein Kollege Jonas Ihre Aufträge.",
+    "Per 1 juli neem ik het stokje over van mijn collega Mirjam.",
+    "Teguh akan menjadi kontak baru Anda; he is your new account manager.",
+])
+def test_handing_over_an_account_is_a_cue_and_a_reason(sentence):
+    """A successor named on the mail reads like an intro's people; the fitted model weighs the hand-over."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    people = (Person("Tanvir Rahman", "tanvir@example.net"), Person("Jonas Weber", "jonas@example.org"))
+    cues = read_cues(pipe_for(DetectionRules()), "Your account", f"Dear Tanvir,\n\n{sentence}\n\nBest, Katrin", people)
+    assert cues.features["handover_wording"] == 1.0
+    assert any(e.startswith("hands over an account or a role: ") for e in cues.evidence)
+    intro = read_cues(pipe_for(DetectionRules()), "Intro", "Tanvir, meet Jonas. I will hand it over to you two!", people)
+    assert intro.features["handover_wording"] == 0.0
+
+
 def test_a_calendar_part_or_outlooks_calendar_class_is_a_cue_of_the_candidate():
     from refmail.domain.pipeline import intro_candidates, setting
 
