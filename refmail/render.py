@@ -13,11 +13,11 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from refmail.domain.drafting import DraftSpec
 from refmail.domain.types import OutgoingMail, Person
 from refmail.errors import TemplateError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # drafting reads mail text (its regexes compile at import): listing commands never need it
+    from refmail.domain.drafting import DraftSpec
     from jinja2 import Environment
 
 PACKAGED = Path(__file__).parent / "data" / "templates"

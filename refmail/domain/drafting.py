@@ -10,17 +10,7 @@ from datetime import UTC, datetime, tzinfo
 from refmail.domain.introline import about_prospect
 from refmail.domain.mailtext import first_name
 from refmail.domain.kinds import DraftKind
-from refmail.domain.types import Person
-
-
-@dataclass(frozen=True)
-class SentRef:
-    """A message already in the conversation that a draft may reply to (and quote)."""
-
-    message_id: str
-    subject: str
-    body: str = ""
-    sent_at: datetime | None = None
+from refmail.domain.types import Person, SentRef
 
 
 @dataclass(frozen=True)

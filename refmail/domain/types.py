@@ -10,6 +10,16 @@ from refmail.errors import OverBudget as OverBudget
 
 
 @dataclass(frozen=True)
+class SentRef:
+    """A message already in the conversation that a draft may reply to (and quote)."""
+
+    message_id: str
+    subject: str
+    body: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     """Someone with an address; email is always lower-cased, name may be empty."""
 

@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from refmail.domain.drafting import SentRef
 from refmail.domain.outbox import LIVE, OUT, DraftStatus
 from refmail.domain.lifecycle import OPEN, PROSPECT_FACING, Referral as ReferralView, State
-from refmail.domain.types import Person, Role
+from refmail.domain.types import Person, Role, SentRef
 from refmail.domain.zones import Evidence
 from refmail.errors import AmbiguousId
 from refmail.store import models as m
