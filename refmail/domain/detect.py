@@ -29,7 +29,7 @@ _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|man
 # Someone handing over an account or a role to a successor ("Wiebe takes over from me as your account manager"):
 # it names the people of an intro, and introduces no one to do business with. Its weight is fit like every cue's.
 _HANDOVER = re.compile(
-    r"\btak(?:e|es|ing|en)\s+over\s+(?:from|my|the|your|as)\b|\bhandover\b|\bhand-over\b|"
+    r"\btak(?:e|es|ing|en)\s+over\s+(?:from|my|the|your|as)\b|\bhand-?over\b|"
     r"\bhand(?:s|ing|ed)?\s+over\s+(?:my|the|our|your)\s+(?:accounts?|portfolio|clients?|responsibilit|relationship)|"
     r"\bnew\s+(?:key\s+)?(?:account|relationship)\s+(?:manager|executive|lead|director)\b|"
     r"\byour\s+new\s+(?:main\s+|primary\s+|day-to-day\s+)?(?:point\s+of\s+contact|contact\s+person|account|relationship"

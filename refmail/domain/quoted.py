@@ -196,7 +196,8 @@ def _attribution_sender(head: str) -> str:
     head = re.sub(r"^[> -]*(" + "|".join(ATTRIBUTION_LEADS + WRITER_FIRST_LEADS) + r")\s", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*(" + WROTE_PATTERN + r")\s*(?::|-{3,})\s*$", "", head, flags=re.IGNORECASE)
     head = re.sub(r"\s*[:：]\s*$", "", head)
-    quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)  # '"Source, Alice" <a@x>': the quotes say
+    # '"Source, Alice" <a@x>': the quotes say where the name ends
+    quoted = re.search(r'"([^"<>\n]{1,120})"\s*<([^<>\s]+@[^<>\s]+)>', head)
     if quoted:
         return f'"{quoted.group(1).strip()}" <{quoted.group(2)}>'
     # "Alice Source <a@x>", or Finnish Gmail's "Vainio Olli (a@x)"

@@ -237,15 +237,20 @@ def test_the_owner_hands_on_the_intro_a_prospects_answer_quotes(headers, body):
 BEAS_REPLY_ALL = ("From: Beatriz Amaral <bamaral@example.net>\nTo: Alice Source <alice@example.org>\n"
                   "Cc: Olivia Owner <owner@example.com>, assistant@example.com\nSubject: Re: Workshop\n"
                   "In-Reply-To: <intro.7@example.org>")
-ALICES_INTRO_QUOTED = f"\n\nOn Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n{_quoted(ALICES_INTRO)}"
+
+
+def _under_alices_attribution(intro: str) -> str:
+    return f"\n\nOn Sun, Mar 2, 2025 at 9:40 PM Alice Source <alice@example.org> wrote:\n\n{_quoted(intro)}"
+
+
+ALICES_INTRO_QUOTED = _under_alices_attribution(ALICES_INTRO)
 
 
 def test_the_prospects_reply_all_carries_an_intro_without_firm_wording():
     """The first copy the assistant sees is Bea's answer: the intro under it is taken, already answered."""
     intro = ("Beatriz: Olivia, the physio I told u about. Olivia: Beatriz coaches the U18 girls at East End United.\n"
              "U guys should talk about the FIFA 11+ thing\n")  # names her, without firm intro wording
-    quoted = ALICES_INTRO_QUOTED.replace(_quoted(ALICES_INTRO), _quoted(intro))
-    u = read(BEAS_REPLY_ALL, BEAS_ANSWER + quoted)
+    u = read(BEAS_REPLY_ALL, BEAS_ANSWER + _under_alices_attribution(intro))
     assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
     assert emails(u.prospects) == ["bamaral@example.net"]
     assert u.prospect_replied and u.replied_by.email == "bamaral@example.net"
