@@ -153,10 +153,17 @@ def _name_from_text(email: str, text: str) -> str:
     return best
 
 
+# A name written just before an address in angle brackets (marked by a NUL), on the same line.
+_NAME_BESIDE = re.compile(r"(?m)^[ \t>*]*([^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,5})[ \t]*\0")
+
+
 def named(person: Person, text: str, extra_names: tuple[str, ...] = ()) -> Person:
     """A person with a display name, filled from the text (greetings, signature, body) when missing."""
     if person.name:
         return person
+    beside = _NAME_BESIDE.findall(text[:8000].replace("<" + person.email + ">", "\0"))
+    if beside and len(beside[0].split()) <= 5:  # "Sannie Pienaar <sannie@x>": a card, a signature, a pasted header
+        return Person(beside[0].strip(), person.email)
     local = person.email.split("@")[0].lower()
     for name in extra_names:
         bits = name.lower().split()

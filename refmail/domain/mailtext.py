@@ -250,6 +250,15 @@ SIGNATURE_LINE = re.compile(
     re.MULTILINE | re.IGNORECASE)
 
 
+def quote_start(text: str) -> int:
+    """Where what the sender newly wrote ends in ``text`` (its line ends already "\\n"): at its first separator,
+    attribution or quoted header block; ``len(text)`` when it has none."""
+    cut = _CUT.search(text)
+    end = cut.start() if cut else len(text)
+    attribution = next(attribution_matches(_CUT_ATTRIBUTION, text, stop=end), None)
+    return attribution.start() if attribution is not None else end
+
+
 def new_text(text: str, below_quotes: bool = False) -> str:
     """What the sender newly wrote: the text above the first separator, attribution or quoted header block.
 
@@ -258,11 +267,7 @@ def new_text(text: str, below_quotes: bool = False) -> str:
     line, as an answer to refmail must: what follows a quote there is no part of the owner's command.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    cut = _CUT.search(text)
-    end = cut.start() if cut else len(text)
-    attribution = next(attribution_matches(_CUT_ATTRIBUTION, text, stop=end), None)
-    if attribution is not None:
-        end = attribution.start()
+    end = quote_start(text)
     kept: list[str] = []
     for line in text[:end].split("\n"):
         if line.lstrip().startswith(">"):

@@ -13,10 +13,13 @@ from html.parser import HTMLParser
 
 
 from refmail.domain.addresses import addresses, decode_text, recipients
+from refmail.domain.contactcard import CARD_TYPES, card_lines
+from refmail.domain.mailtext import quote_start
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
 
 MAX_DEPTH = 3
+MAX_CARDS = 10  # contact cards read per message (a hostile one may carry thousands)
 # RFC 5322 caps a line at 998 characters: a longer "Message-ID" is junk, and never one of ours.
 # No whitespace and no control characters: a NUL is refused by PostgreSQL, a CR LF would split a header.
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,998})>")
@@ -93,9 +96,9 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         if key in raw_get:
             raw_get[key] = _cut_addresses(key.title(), raw_get[key], max_header_chars, cuts)
     categories += tuple(cuts)
-    text, html, status, attached, calendars = _walk(msg, depth)
+    text, html, status, attached, calendars, cards = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    body = BIDI_CONTROLS.sub("", body)
+    body = _with_cards(BIDI_CONTROLS.sub("", body), cards)
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
@@ -128,6 +131,14 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         calendars=calendars,
         embedded=_embedded(body, html, senders + to + cc),
     )
+
+
+def _with_cards(body: str, cards: tuple[str, ...]) -> str:
+    """The cards under what the sender wrote, above anything it quotes: where her signature would be."""
+    if not cards:
+        return body
+    at = quote_start(body)
+    return body[:at].rstrip() + "\n\n" + "\n\n".join(cards) + "\n\n" + body[at:]
 
 
 _MAX_LINKS_READ = 200_000  # characters of HTML read for mail links
@@ -237,9 +248,11 @@ def _content_type(part: email.message.Message) -> tuple[str, str | None]:
 
 
 def _walk(msg: email.message.Message,
-          depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...], tuple[str, ...]]:
-    """Text, HTML and delivery-status of this message; attached messages parsed on their own; calendar parts."""
+          depth: int) -> tuple[str, str, str, tuple[ParsedMessage, ...], tuple[str, ...], tuple[str, ...]]:
+    """Text, HTML and delivery-status of this message; attached messages parsed on their own; calendar parts;
+    contact cards, as the lines a signature would show."""
     calendars: list[str] = []
+    cards: list[str] = []
     texts: list[str] = []
     htmls: list[str] = []
     status: list[str] = []
@@ -274,6 +287,10 @@ def _walk(msg: email.message.Message,
         if ctype in ("text/calendar", "application/ics"):  # an invitation, inline or attached as invite.ics
             calendars.append(_payload_text(part))
             continue
+        if ctype in CARD_TYPES:  # inline or attached, a card is the contact it names
+            if len(cards) < MAX_CARDS:
+                cards.append(card_lines(_payload_text(part)))
+            continue
         if disposition == "attachment":
             continue
         if ctype == "text/plain":
@@ -282,7 +299,7 @@ def _walk(msg: email.message.Message,
             htmls.append(_payload_text(part))
         elif ctype == "text/rfc822-headers":
             status.append(_payload_text(part))
-    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached), tuple(calendars)
+    return "\n".join(texts), "\n".join(htmls), "\n".join(status), tuple(attached), tuple(calendars), tuple(c for c in cards if c)
 
 
 def _defects(msg: email.message.Message) -> tuple[str, ...]:

@@ -127,3 +127,19 @@ def test_an_intro_copying_many_people_it_names_grows_linearly():
     big, verdict = _cpu(mail(1_500))
     assert verdict.is_intro and len(verdict.prospects) > 1
     assert big <= 15 * max(small, FLOOR), (small, big)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("unit", ["a", "EMAIL:a@b.example\n", "FN:" + "Ann " * 50 + "\n", " \n"])
+def test_a_huge_contact_card_grows_linearly(unit):
+    """A card is read as "Name <address>" lines into the text: only its first characters are read."""
+    def mail(size: int) -> bytes:
+        card = "BEGIN:VCARD\nVERSION:3.0\n" + unit * (size // len(unit)) + "\nEND:VCARD\n"
+        return ("From: Alice Source <alice@example.org>\r\nTo: owner@example.com\r\nSubject: Card\r\n"
+                "Message-ID: <card@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                "--b\r\nContent-Type: text/plain\r\n\r\nHer card.\r\n--b\r\nContent-Type: text/vcard\r\n\r\n"
+                f"{card}\r\n--b--\r\n").encode()
+
+    small, _ = _cpu(mail(200_000))
+    big, _ = _cpu(mail(2_000_000))
+    assert big <= 15 * max(small, FLOOR), (small, big)

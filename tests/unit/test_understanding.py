@@ -972,3 +972,31 @@ def test_a_meeting_invitations_join_details_are_a_cue_and_a_reason(join):
     plain = read_cues(pipe_for(DetectionRules()), "Intro", "Olivia, meet Carol. Let's find a time to meet.",
                       (Person("Carol", "carol@example.net"),))
     assert plain.features["meeting_invitation"] == 0.0
+
+
+def test_a_prospect_only_on_an_attached_contact_card_is_introduced_by_name():
+    """A phone's "share contact": the prospect's name and address travel as a .vcf part and nowhere else."""
+    import base64
+
+    card = base64.encodebytes(b"BEGIN:VCARD\nVERSION:3.0\nN:Romanenko;Anastasiia;;;\nFN:Anastasiia Romanenko\n"
+                              b"ORG:Kyiv Fresh;\nitem1.EMAIL;type=INTERNET;type=pref:a.romanenko@kyivfresh.example\n"
+                              b"END:VCARD\n").decode()
+    raw = ("From: Sergii Petrenko <s.petrenko@example.org>\nTo: Olivia Owner <owner@example.com>\n"
+           f"Cc: assistant@example.com\nSubject: Kyiv Fresh\nDate: {DATE}\nMessage-ID: <card.1@example.org>\n"
+           "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+           "Content-Type: text/plain; charset=utf-8\n\nOlivia, I'd like to introduce you to Anastasiia Romanenko, "
+           "COO of Kyiv Fresh. I told her about your work and she is expecting your call; her details are on "
+           "the card.\n\nSergii\n--b\nContent-Type: text/vcard; name=\"Anastasiia.vcf\"\n"
+           f"Content-Disposition: attachment\nContent-Transfer-Encoding: base64\n\n{card}\n--b--\n").encode()
+    got = understand(parse_message(raw), OWNER)
+    assert got.kind is Kind.INTRO and got.referrer.email == "s.petrenko@example.org"
+    assert got.prospects == (Person("Anastasiia Romanenko", "a.romanenko@kyivfresh.example"),)
+
+
+def test_a_bare_address_takes_the_name_written_beside_it_on_its_line():
+    from refmail.domain.extract import named
+
+    text = "Σας στέλνω την κάρτα της.\n\nΧαρά Δελή <hara.deli@batsibay.example>\nΙδιοκτήτρια, Batsi Bay Hotel"
+    assert named(Person("", "hara.deli@batsibay.example"), text).name == "Χαρά Δελή"
+    # A field name before the address is no name: "Email: <x>" leaves the other readings to find one.
+    assert named(Person("", "hara.deli@batsibay.example"), "Email: <hara.deli@batsibay.example>").name != "Email"

@@ -1,0 +1,56 @@
+"""Contact cards (vCard) sent with a mail: read as the "Name <address>" lines a signature would show."""
+
+from __future__ import annotations
+
+import base64
+
+from refmail.domain.contactcard import card_lines
+from refmail.domain.parse import parse_message
+
+APPLE = ("BEGIN:VCARD\nVERSION:3.0\nPRODID:-//Apple Inc.//iPhone OS 18.5//EN\nN:Romanenko;Anastasiia;;;\n"
+         "FN:Anastasiia Romanenko\nORG:Kyiv Fresh;\nTITLE:COO\n"
+         "item1.EMAIL;type=INTERNET;type=WORK;type=pref:a.romanenko@kyivfresh.example\n"
+         "TEL;type=CELL:+380 67 410 22 85\nEND:VCARD\n")
+
+
+def test_an_iphone_card_is_its_name_address_title_and_organisation():
+    assert card_lines(APPLE) == "Anastasiia Romanenko <a.romanenko@kyivfresh.example>\nCOO, Kyiv Fresh"
+
+
+def test_a_vcard_21_in_quoted_printable_is_decoded_in_its_charset_and_folded_lines_are_joined():
+    card = ("BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Pienaar;=C3=89lize\r\n"
+            "EMAIL;PREF;INTERNET:elize@pienaar\r\n graan.example\r\nEND:VCARD\r\n")
+    assert card_lines(card) == "Élize Pienaar <elize@pienaargraan.example>"  # no FN: the name from N, given name first
+
+
+def test_a_card_without_an_address_says_nothing():
+    assert card_lines("BEGIN:VCARD\nVERSION:3.0\nFN:Esteban Luna\nTEL:+54 9 261\nEND:VCARD\n") == ""
+    assert card_lines("not a card at all") == ""
+
+
+def _with_card(body: str, card: str, ctype: str = "text/x-vcard") -> bytes:
+    encoded = base64.encodebytes(card.encode()).decode()
+    return ("From: Sergii Petrenko <s.petrenko@example.org>\nTo: Olivia Owner <owner@example.com>\n"
+            "Subject: Contact\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+            f"--b\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--b\n"
+            f"Content-Type: {ctype}; name=\"card.vcf\"\nContent-Disposition: attachment; filename=\"card.vcf\"\n"
+            f"Content-Transfer-Encoding: base64\n\n{encoded}\n--b--\n").encode()
+
+
+def test_an_attached_card_sits_under_what_the_sender_wrote_and_above_what_she_quotes():
+    body = "Olivia, her details are on the card.\n\nOn Mon, 3 Mar 2025 at 10:00, Olivia Owner <owner@example.com> wrote:\n> Who?"
+    msg = parse_message(_with_card(body, APPLE))
+    assert msg.text.index("Anastasiia Romanenko <a.romanenko@kyivfresh.example>") < msg.text.index("On Mon, 3 Mar")
+    assert msg.text.startswith("Olivia, her details are on the card.")
+    assert msg.embedded and msg.embedded[0].sender.email == "owner@example.com"  # the quote is still read as one
+
+
+def test_a_card_part_of_any_of_its_types_is_read_and_a_flood_of_cards_is_bounded():
+    for ctype in ("text/vcard", "text/x-vcard", "text/directory"):
+        assert "kyivfresh.example" in parse_message(_with_card("See the card.", APPLE, ctype)).text
+    many = "".join(f"--b\nContent-Type: text/vcard\n\nBEGIN:VCARD\nFN:P {i}\nEMAIL:p{i}@x.example\nEND:VCARD\n"
+                   for i in range(50))
+    raw = ("From: a@example.org\nTo: owner@example.com\nSubject: Cards\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nCards.\n"
+           f"{many}--b--\n").encode()
+    assert parse_message(raw).text.count("@x.example>") == 10
