@@ -16,7 +16,7 @@ from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import display_words, first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
-from refmail.domain.replytext import do_not_contact, reply_text
+from refmail.domain.replytext import do_not_contact, reply_text, reuses_old_thread
 from refmail.domain.scanning import bounded
 from refmail.domain.types import Identity, Kind, OverBudget, ParsedMessage, Person, Reading, Understanding
 from refmail.domain.urgency import urgency
@@ -169,6 +169,7 @@ class Verdict(enum.Enum):
     UNSURE = "unsure"  # in the question band, or intro-like without firm wording of its own
     NOT_INTRO = "not an intro"
     FOLLOW_UP = "follow-up"  # the intro's own writer quoting it again
+    OLD_THREAD = "old thread"  # someone writing on an old intro's thread for other business
     ANSWERED = "answered"  # a quote without firm wording, answered by someone it names: an intro if she is its prospect
 
 
@@ -229,11 +230,21 @@ def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.recipients)
 
 
+def _on_an_old_thread(ctx: Context, cand: Candidate) -> bool:
+    """Someone other than the owner, answering the quote or writing the message around it, says she writes on an
+    old thread because it was at hand ("sorry for using this old thread"): the intro it quotes is old news."""
+    writers = {id(m): m for m in (cand.quoted_by, ctx.msg) if m is not None}.values()
+    return any(m.sender is not None and not ctx.identity.is_ours(m.sender.email) and reuses_old_thread(new_text(m.text))
+               for m in writers)
+
+
 def judge(ctx: Context, cand: Candidate, det: Detection, alone: bool = False) -> Verdict:
     replier = _replier(cand)
     if cand.how in QUOTED and cand.referrer is not None and replier is not None \
             and cand.referrer.email == replier.email:  # "did you two ever connect?": an intro already made
         return Verdict.FOLLOW_UP
+    if cand.how in QUOTED and _on_an_old_thread(ctx, cand):
+        return Verdict.OLD_THREAD
     verdict = call(det.intro, ctx.lines)
     if verdict is Call.NOT_INTRO:
         return Verdict.NOT_INTRO
@@ -296,6 +307,9 @@ def _intro(ctx: Context) -> Outcome:
         verdict = judge(ctx, cand, det, alone=_alone(ctx, scored, cand, placeless[0] if placeless else None))
         if verdict is Verdict.FOLLOW_UP:
             notes.append(f"{cand.how}: the writer's own earlier intro, quoted in a follow-up")
+            continue
+        if verdict is Verdict.OLD_THREAD:
+            notes.append(f"{cand.how}: an old intro, quoted by someone writing on its thread about something else")
             continue
         if verdict not in (Verdict.INTRO, Verdict.ANSWERED):
             notes.append(f"{cand.how}: intro score {det.intro:.2f}")

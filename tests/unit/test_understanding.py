@@ -200,6 +200,51 @@ In-Reply-To: <intro.1@example.org>
     assert u.prospect_replied and u.reply_text.startswith("Thanks Alice, moving you to BCC.")
 
 
+CAROLS_OLD_THREAD = """
+From: Carol Prospect <carol@example.net>
+To: Olivia Owner <owner@example.com>
+Cc: assistant@example.com
+Subject: Re: Intro
+In-Reply-To: <intro.1@example.org>
+"""
+ALICES_OLD_INTRO = ("\n\nOn Mon, Mar 3, 2025 at 9:00 AM Alice Source <alice@example.org> wrote:\n"
+                    "> Olivia, meet Carol. Carol, meet Olivia.\n")
+
+
+@pytest.mark.parametrize("note", [
+    "Sorry for using this old thread, it was the quickest way to find you. Could you resend invoice 2024-117?",
+    "Je reprends ce vieux fil, c'est le seul où j'avais ton adresse : la facture de mars est-elle partie ?",
+    "Пишу в эту старую ветку, чтобы Дамир тоже видел: пришлите, пожалуйста, акт сверки.",
+], ids=["en", "fr", "ru"])
+def test_someone_writing_on_an_old_intro_thread_about_something_else_brings_no_intro(note):
+    """The intro it quotes is old news: read as an answer on that thread, never as an intro already answered."""
+    u = read(CAROLS_OLD_THREAD, note + ALICES_OLD_INTRO)
+    assert not u.is_intro and not u.prospect_replied
+    assert any("writing on its thread about something else" in r for r in u.reasons), u.reasons
+
+
+@pytest.mark.parametrize("text, says", [
+    ("Digging up the very first mail because Anna asked for the contract", True),
+    ("ich antworte einfach auf die alte Mail, weil ich deine Adresse nicht finde", True),
+    ("Marta, odkopuję ten stary wątek, bo tylko tu są wszyscy", True),
+    ("Thanks Alice, moving you to bcc. Olivia, great to meet you!", False),
+    ("My old email address is closed, this is my new one.", False),  # a new address, not an old thread
+    ("I'm digging up the numbers for Thursday.", False),
+])
+def test_an_old_thread_is_recognised_by_what_its_writer_says(text, says):
+    from refmail.domain.replytext import reuses_old_thread
+
+    assert reuses_old_thread(text) is says
+
+
+def test_an_old_thread_picked_up_to_make_an_intro_is_that_intro():
+    """Only what the message quotes is old news: an intro written on the old thread is read on its own words."""
+    u = read(INTRO_HEADERS.replace("Subject: Intro: Olivia <> Carol", "Subject: Re: Q3 numbers"),
+             "Reviving this old thread to introduce you two properly: Olivia, meet Carol, who runs ops at Acme. "
+             "Carol, Olivia is the physio I told you about." + ALICES_OLD_INTRO.replace("Olivia, meet Carol. Carol, meet Olivia.", "Numbers attached."))
+    assert u.is_intro and emails(u.prospects) == ["carol@example.net"]
+
+
 # Bea's answer to Alice's intro. "Bea this is Olivia" names no one on the mail ("Beatriz"): no firm wording
 # of its own, so where the owner's message puts it decides.
 BEAS_ANSWER = "Thanks Alice! Olivia, yes we'd love a workshop before the season."
