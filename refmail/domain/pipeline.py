@@ -234,8 +234,8 @@ def _on_an_old_thread(ctx: Context, cand: Candidate) -> bool:
     """Someone other than the owner, answering the quote or writing the message around it, says she writes on an
     old thread because it was at hand ("sorry for using this old thread"): the intro it quotes is old news."""
     writers = {id(m): m for m in (cand.quoted_by, ctx.msg) if m is not None}.values()
-    return any(m.sender is not None and not ctx.identity.is_ours(m.sender.email) and reuses_old_thread(new_text(m.text))
-               for m in writers)
+    return any(m.sender is not None and not ctx.identity.is_ours(m.sender.email) and reuses_old_thread(m.text)
+               and reuses_old_thread(new_text(m.text)) for m in writers)  # the whole text first: a cheap "no"
 
 
 def judge(ctx: Context, cand: Candidate, det: Detection, alone: bool = False) -> Verdict:
