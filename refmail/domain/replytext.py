@@ -32,14 +32,14 @@ _DNC = re.compile(
 # Someone writing on an old thread for other business says so: "sorry for using this old thread", "digging up the
 # very first mail", "je reprends ce vieux fil", "ich antworte auf die alte Mail", "пишу в эту старую ветку".
 _OLD_THREAD = re.compile(
-    r"\b(?:(?:this|that|the|an|our) (?:very )?old (?:e-?mail )?(?:thread|chain|e-?mail|mail|message|conversation)(?! ?address)|"
+    r"\b(?:(?:this|that|the|an|our) (?:very )?old (?:e-?mail )?(?:thread|chain|e-?mail|mail|message|conversation)\b(?! ?(?:address|server|system|account|box|client))|"
     r"old (?:e-?mail )?thread|(?:digging|dig|dug) (?:up|out) (?:this|that|the|an|our) (?:very )?(?:old |first |original )?"
     r"(?:thread|chain|e-?mail|mail|message)|(?:reviving|resurrecting|bumping|reusing|re-using|hijacking) (?:this|the|an|our) "
     r"(?:old )?(?:thread|chain|e-?mail)|(?:vieux|ancien) (?:fil|courriel|mail|message|échange)|vieil échange|"
     r"alten? (?:thread|mail|e-mail|nachricht|verlauf)|(?:hilo|correo) (?:antiguo|viejo)|viejo (?:hilo|correo)|"
     r"(?:thread|e-?mail|fio|conversa) antig[oa]|vecchi[oa] (?:thread|mail|e-?mail|filo|conversazione|messaggio)|"
     r"oude (?:thread|mail|e-mail|draad)|star(?:y|ym|ego|ą|ej|é|ý|ou) (?:wąt|mail|wiadomoś|korespondencj|vlákn|zpráv)\w*|"
-    r"eski (?:yazışma|mail|e-posta)\w*)|стар(?:ую|ой|ое|ом|ая|у|ій|ий|е|ому) (?:ветк|переписк|письм|цепочк|гілк|листуванн|лист)\w*|"
+    r"eski (?:yazışma|mail|e-posta)\w*)\b|стар(?:ую|ой|ое|ом|ая|у|ій|ий|е|ому) (?:ветк|переписк|письм|цепочк|гілк|листуванн|лист)\w*|"
     r"古いスレッド|以前のメール|旧邮件|之前的邮件",
     re.IGNORECASE,
 )

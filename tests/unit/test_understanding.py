@@ -230,6 +230,8 @@ def test_someone_writing_on_an_old_intro_thread_about_something_else_brings_no_i
     ("Thanks Alice, moving you to bcc. Olivia, great to meet you!", False),
     ("My old email address is closed, this is my new one.", False),  # a new address, not an old thread
     ("I'm digging up the numbers for Thursday.", False),
+    ("We moved off the old mail server last week.", False),
+    ("Meine alte Mailadresse gibt es nicht mehr.", False),
 ])
 def test_an_old_thread_is_recognised_by_what_its_writer_says(text, says):
     from refmail.domain.replytext import reuses_old_thread
