@@ -19,16 +19,16 @@ _PROPERTY = re.compile(r"^(?:[\w-]{1,20}\.)?([A-Za-z-]{1,20})((?:;[^:\n]{0,200})
 
 
 def _value(params: str, value: str) -> str:
-    """A vCard 2.1 value in quoted-printable (Android, old Outlook) decoded in its own charset."""
+    """The value as written: vCard 2.1 quoted-printable (Android, old Outlook) decoded in its own charset, "\\," unescaped."""
     lowered = params.lower()
-    if "quoted-printable" not in lowered:
-        return value.strip()
-    charset = re.search(r"charset=([\w-]{1,40})", lowered)
-    data = quopri.decodestring(value.encode("ascii", "replace"))
-    try:
-        return data.decode(charset.group(1) if charset else "utf-8").strip()
-    except (LookupError, UnicodeDecodeError):
-        return data.decode("latin-1").strip()
+    if "quoted-printable" in lowered:
+        charset = re.search(r"charset=([\w-]{1,40})", lowered)
+        data = quopri.decodestring(value.encode("ascii", "replace"))
+        try:
+            value = data.decode(charset.group(1) if charset else "utf-8")
+        except (LookupError, UnicodeDecodeError):
+            value = data.decode("latin-1")
+    return value.replace("\\,", ",").strip()
 
 
 def card_lines(text: str) -> str:
@@ -45,8 +45,8 @@ def card_lines(text: str) -> str:
     if not name and fields.get("N"):  # "N:Pienaar;Sannie;;;": family name first
         family, _, rest = fields["N"][0].partition(";")
         name = " ".join([rest.split(";")[0], family]).strip()
-    name = name.replace("\\,", ",").replace('"', "")
+    name = name.replace('"', "")
     lines = [f"{name} <{e}>" if name else e for e in emails]
-    about = ", ".join(v.replace("\\,", ",").strip(" ;").replace(";", ", ")
+    about = ", ".join(v.strip(" ;").replace(";", ", ")
                       for key in ("TITLE", "ORG") for v in fields.get(key, [])[:1] if v.strip(" ;"))
     return "\n".join(lines + ([about] if about else []))
