@@ -102,7 +102,7 @@ def validation_writers(folders: list[Path], share: float = 0.25) -> set[Path]:
     writers = [f for f in folders if f.name not in CURATED and f.name not in briefs[f.parent]]
     if len(writers) < 3:
         return set()
-    newest = sorted(writers, key=lambda f: (_writer_number(f.name), f.name), reverse=True)
+    newest = sorted(writers, key=lambda f: (writer_number(f.name), f.name), reverse=True)
     return set(newest[:max(1, round(len(writers) * share))])
 
 
@@ -114,7 +114,7 @@ def other_brief(folder: Path) -> frozenset[str]:
     return frozenset(w for writers in (yaml.safe_load(briefs.read_text()) or {}).values() for w in writers or ())
 
 
-def _writer_number(name: str) -> int:
+def writer_number(name: str) -> int:
     digits = re.fullmatch(r"w(\d+)", name)
     return int(digits.group(1)) if digits else -1
 

@@ -176,6 +176,18 @@ def test_among_thresholds_meeting_both_targets_the_middle_is_chosen():
     assert best_threshold(edge)[0] == 0.65  # not 0.55, the best recall with no precision to spare
 
 
+def test_the_text_model_is_stacked_on_writers_it_has_not_read():
+    """Out of fold by writer, as in use: a writer's mail all in one fold; curated mail split by message."""
+    from refmail.training.fit import fold_group, hash_fold
+
+    writer = [f"w42/{n:03d}_intro.eml" for n in range(40)]
+    assert {hash_fold(fold_group(key), 4) for key in writer} == {hash_fold("w42", 4)}
+    curated = [f"corpus/intro/{n:03d}.eml" for n in range(40)]
+    assert len({hash_fold(fold_group(key), 4) for key in curated}) == 4
+    writers = {hash_fold(fold_group(f"w{n}/001.eml"), 4) for n in range(100, 160)}
+    assert writers == {0, 1, 2, 3}
+
+
 def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tmp_path):
     """Her forward of a receipt teaches the model that being handed on is not an intro by itself."""
     from refmail.nlp_load import load_pipeline
