@@ -118,7 +118,7 @@ FORWARD_LEADS = (
     "Початок пересланого повідомлення", "Începutul mesajului redirecționat", "Továbbított levél kezdete",
     "Välitetty viesti alkaa", "Začiatok preposlanej správy", "Začátek přeposlané zprávy",
     "Start på videresendt besked", "Början på vidarebefordrat brev", "Awal pesan yang diteruskan",
-    "Upphaf áframsends skeytis",
+    "Upphaf áframsends skeytis", "תחילת ההודעה המועברת",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
@@ -188,7 +188,7 @@ FIELD_NAMES = {
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
-             "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "ส่ง",
+             "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "ส่ง",
              "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",

@@ -77,13 +77,18 @@ def _people(value: str, written: tuple[str, ...], known: tuple[Person, ...]) -> 
 
 
 def _spelled_in(name: str, written: tuple[str, ...]) -> tuple[Person, ...]:
-    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower()[:200])}
+    """The one address in ``written`` whose local part spells the name: a word of it ("ramesh@", "duskova@"),
+    or its initials and then its last words ("ctba@" for Cheikh Tidiane BA, "jsmith@", "cjs@")."""
+    every = re.findall(r"[^\W\d_]+", name.lower()[:200])[:6]
+    words = {w for w in every if len(w) >= 3}
     if not words:
         return ()
+    initialled = {"".join(w[0] for w in every[:i]) + "".join(every[i:]) for i in range(1, len(every) + 1)} - {""}
+    initialled = {form for form in initialled if len(form) >= 3}
     scored: dict[str, float] = {}
     for address in written:
         local, _, domain = address.partition("@")
-        hits = sum(w in local for w in words)
+        hits = sum(w in local for w in words) or 2 * (re.sub(r"[\W\d_]", "", local) in initialled)
         if hits:
             scored[address] = hits + 0.5 * sum(w in domain.split(".")[0] for w in words)
     if not scored:

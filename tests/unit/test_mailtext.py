@@ -372,3 +372,25 @@ def test_a_writer_named_without_an_address_is_the_address_her_quoted_signature_s
     found = embedded_messages(text)
     assert found and found[0].sender is not None and found[0].sender.email == "alice.duskova@harbour.example"
     assert embedded_messages(text.replace("alice.duskova@", "info@")) == ()  # no address spells her: no guess
+
+
+def test_a_writer_named_without_an_address_is_the_address_her_initials_spell():
+    """Thunderbird's name-only attribution over an intro whose writer is in Bcc: her signature says who she is."""
+    text = ("Merci Cheikh ! Je te mets en Cci.\n\nLe 10/07/2024 à 09:12, Cheikh Tidiane BA a écrit :\n"
+            ">\n> Bonjour Olivia,\n>\n> Je vous mets en relation avec Carol.\n>\n> Cheikh Tidiane BA\n"
+            "> Courriel : ctba@banque.example\n> Carol : carol@example.net\n")
+    found = embedded_messages(text)
+    assert found and found[0].sender is not None and found[0].sender.email == "ctba@banque.example"
+    assert embedded_messages(text.replace("ctba@", "accueil@")) == ()  # nothing spells him: no guess
+    both = text.replace("> Carol : carol@example.net", "> Secrétariat : ctb@banque.example")
+    assert embedded_messages(both) == ()  # two addresses spell him as well as each other: no guess
+
+
+def test_hebrew_iphone_forwards_are_embedded_messages_with_every_party():
+    text = ("לטיפולך.\n\nנשלח מה-iPhone שלי\n\nתחילת ההודעה המועברת:\n\n> מאת: יוסי דהן <yossi@cpa.example>\n"
+            "> תאריך: 21 בפברואר 2024 בשעה 16:05:33 GMT+2\n> אל: Olivia <owner@example.com>\n"
+            "> עותק: carol@example.net\n> נושא: הכרות\n>\n> שלום, אני מכיר לך את קרול.\n")
+    assert new_text(text).startswith("לטיפולך.")
+    found = embedded_messages(text)[0]
+    assert found.sender.email == "yossi@cpa.example" and [p.email for p in found.cc] == ["carol@example.net"]
+    assert [p.email for p in found.to] == ["owner@example.com"]
