@@ -16,6 +16,7 @@ from refmail.domain.scoring import IntroModel, PersonModel
 # Shipped inside the package, rebuilt by `python -m refmail.training` (README, "Understanding").
 BUILTIN_MODEL = Path(__file__).resolve().parent / "data" / "intro_model"
 PEOPLE = "people.json"  # the person model, beside the intro model
+KNOWN = "known_words.txt"  # the words the text classifier was trained on, one per line
 
 
 def model_dir(name: str) -> Path:
@@ -30,7 +31,9 @@ def load_pipeline(rules: DetectionRules, model: str | None = "builtin") -> Pipel
     weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
     people_file = folder / PEOPLE if folder is not None else None
     people = PersonModel.from_mapping(json.loads(people_file.read_text())) if people_file and people_file.exists() else None
-    return make_pipeline(nlp, rules, ner=_ner(rules.pipeline), model=weights, people=people)
+    known_file = folder / KNOWN if folder is not None else None
+    known = frozenset(known_file.read_text(encoding="utf-8").split("\n")) - {""} if known_file and known_file.exists() else frozenset()
+    return make_pipeline(nlp, rules, ner=_ner(rules.pipeline), model=weights, people=people, known=known)
 
 
 def _ner(name: str) -> Language | None:

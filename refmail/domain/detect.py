@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from refmail.domain.mailtext import display_words, first_names, is_reply_subject
 from refmail.domain.nlp import Analysis, ClassifierText, Pipeline, analysed, classifier_text, textcat_scores, window
-from refmail.domain.scoring import logit, score
+from refmail.domain.scoring import score, text_model_features
 from refmail.domain.types import Person
 
 _WORD = re.compile(r"\w+")
@@ -266,7 +266,7 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     model_text = classifier_text(pipe.nlp.make_doc(subject), doc, masks, owner_words)
     text_model = textcat_scores(pipe, model_text)
     if text_model:
-        features.update({f"{k}_logit": logit(v) for k, v in text_model.items()})
+        features.update(text_model_features(text_model))
         evidence.append(f"text model: intro {text_model['textcat_intro']:.2f}, ask {text_model['textcat_ask']:.2f}")
     return Cues(features, tuple(evidence), bool(strong_hits), model_text)
 

@@ -245,6 +245,7 @@ class Pipeline:
     model: IntroModel | None = None  # None only while training reads the cues
     textcat: Callable[[Doc], Doc] | None = None
     people: PersonModel | None = None  # who of those addressed is introduced; None: the hand rules alone
+    known: frozenset[str] = frozenset()  # the words the text classifier was trained on (lowercased)
 
 
 def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[str, Any]]]:
@@ -252,7 +253,8 @@ def _phrase_patterns(nlp: Language, phrases: tuple[str, ...]) -> list[list[dict[
 
 
 def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = None,
-                  model: IntroModel | None = None, people: PersonModel | None = None) -> Pipeline:
+                  model: IntroModel | None = None, people: PersonModel | None = None,
+                  known: frozenset[str] = frozenset()) -> Pipeline:
     """The cue readers over an already loaded spaCy ``nlp`` (blank English, or the shipped text classifier's).
 
     Pure: what is read from disk (spaCy, the classifier, the fitted weights) is loaded at the edge
@@ -266,7 +268,7 @@ def make_pipeline(nlp: Language, rules: DetectionRules, ner: Language | None = N
     urgency.add("RELAXED", [nlp.make_doc(p) for p in URGENCY_PHRASES["RELAXED"] + rules.relaxed_phrases])
     urgency.add("URGENT", [nlp.make_doc(p) for p in URGENCY_PHRASES["URGENT"] + rules.urgent_phrases])
     textcat = nlp.get_pipe("textcat") if "textcat" in nlp.pipe_names else None
-    return Pipeline(nlp, matcher, urgency, ner, model, textcat, people)
+    return Pipeline(nlp, matcher, urgency, ner, model, textcat, people, known)
 
 
 # The classifier reads the subject and the opening of the text: an intro says what it is early, and a bag
@@ -332,11 +334,25 @@ def _masked(token, names: set[str], owner: set[str]) -> str:
 
 
 def textcat_scores(pipe: Pipeline, text: ClassifierText) -> dict[str, float]:
-    """The text classifier's view of a candidate (its classifier_text): {} when none is loaded."""
+    """The text classifier's view of a candidate (its classifier_text): {} when none is loaded; with the
+    share of its words the classifier was trained on, when the model says which those were."""
     if pipe.textcat is None or not text:
         return {}
     cats = pipe.textcat(text.doc(pipe.nlp.vocab)).cats
-    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"])}
+    known = {"known": known_share(text, pipe.known)} if pipe.known else {}
+    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"]), **known}
+
+
+def text_words(text: ClassifierText) -> set[str]:
+    """The words of a classifier text that carry letters, lowercased: what "known" counts."""
+    return {w.lower() for w in text.words if any(c.isalpha() for c in w)}
+
+
+def known_share(text: ClassifierText, known: frozenset[str]) -> float:
+    """How much of the text the classifier has read before: a "no" about a language it was trained on is
+    worth more than one about a script it never saw (Amharic intros scored 0.1-0.4 on words it did not know)."""
+    words = [w.lower() for w in text.words if any(c.isalpha() for c in w)]
+    return sum(w in known for w in words) / len(words) if words else 1.0
 
 
 def window(text: str) -> str:

@@ -47,6 +47,17 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def text_model_features(scores: Mapping[str, float]) -> dict[str, float]:
+    """The text classifier's scores as the regression reads them (at run time and in training alike): as
+    logits, and the intro logit again times the share of the text's words it was trained on, with the share
+    it was not, so the regression learns how far to trust it on text unlike its training mail."""
+    z = logit(scores["textcat_intro"])
+    features = {"textcat_intro_logit": z, "textcat_ask_logit": logit(scores["textcat_ask"])}
+    if "known" in scores:
+        features |= {"textcat_intro_logit_known": z * scores["known"], "text_unknown": 1.0 - scores["known"]}
+    return features
+
+
 def score(model: IntroModel, features: Mapping[str, float], ask_possible: bool = True) -> tuple[float, float]:
     """P(intro), P(ask) for one candidate text; cues the model does not know are ignored, missing ones are 0.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -19,12 +20,12 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import ClassifierText, Pipeline
+from refmail.domain.nlp import ClassifierText, Pipeline, known_share, text_words
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
-from refmail.domain.scoring import CLASSES, IntroModel, logit
+from refmail.domain.scoring import CLASSES, IntroModel, text_model_features
 from refmail.domain.types import Kind, ParsedMessage
-from refmail.nlp_load import BUILTIN_MODEL, load_pipeline
+from refmail.nlp_load import BUILTIN_MODEL, KNOWN, load_pipeline
 from refmail.training.logistic import SEED, logistic_cv
 from refmail.training.people import build_people
 from refmail.training.corpus import (Example, acted_as_reply, examples_of, identity_for, in_validation, load_labels, training_folders,
@@ -78,12 +79,20 @@ def train_textcat(examples: list[Example], epochs: int = 10):
     return nlp
 
 
-def textcat_features(nlp, texts: list[ClassifierText]) -> list[dict[str, float]]:
-    """As refmail.domain.nlp.textcat_scores reads them at run time: nothing for an empty text."""
+def textcat_features(nlp, texts: list[ClassifierText], known: frozenset[str]) -> list[dict[str, float]]:
+    """As refmail.domain.detect reads them at run time: nothing for an empty text. ``known``: the words of
+    the texts ``nlp`` was trained on (known_words)."""
     kept = [i for i, t in enumerate(texts) if t]
     docs = dict(zip(kept, nlp.pipe([texts[i].doc(nlp.vocab) for i in kept], batch_size=64)))
-    return [{"textcat_intro_logit": logit(docs[i].cats["INTRO"]), "textcat_ask_logit": logit(docs[i].cats["ASK"])}
+    return [text_model_features({"textcat_intro": docs[i].cats["INTRO"], "textcat_ask": docs[i].cats["ASK"],
+                                 "known": known_share(texts[i], known)})
             if i in docs else {} for i in range(len(texts))]
+
+
+def known_words(examples: list[Example], min_texts: int = 2) -> frozenset[str]:
+    """The words at least ``min_texts`` training texts use: once is one writer's typo or one name."""
+    counts = Counter(w for ex in examples if ex.text for w in text_words(ex.text))
+    return frozenset(w for w, n in counts.items() if n >= min_texts)
 
 
 def out_of_fold(examples: list[Example], folds: int = 4) -> list[dict[str, float]]:
@@ -96,9 +105,10 @@ def out_of_fold(examples: list[Example], folds: int = 4) -> list[dict[str, float
     fold_of = [hash_fold(fold_group(ex.key), folds) for ex in examples]
     scores: list[dict[str, float] | None] = [None] * len(examples)
     for k in range(folds):
-        nlp = train_textcat([ex for ex, f in zip(examples, fold_of) if f != k])
+        rest = [ex for ex, f in zip(examples, fold_of) if f != k]
+        nlp = train_textcat(rest)
         held = [i for i, f in enumerate(fold_of) if f == k]
-        for i, s in zip(held, textcat_features(nlp, [examples[i].text for i in held])):
+        for i, s in zip(held, textcat_features(nlp, [examples[i].text for i in held], known_words(rest))):
             scores[i] = s
     return scores  # type: ignore[return-value]
 
@@ -124,11 +134,12 @@ def fit_regression(rows: list[dict[str, float]], labels: list[str],
     return names, [[float(w) for w in model.coef_[i]] for i in order], [float(model.intercept_[i]) for i in order]
 
 
-def write_model(folder: Path, nlp, model: IntroModel) -> None:
+def write_model(folder: Path, nlp, model: IntroModel, known: frozenset[str]) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     nlp.to_disk(folder / "textcat")
+    (folder / KNOWN).write_text("\n".join(sorted(known)) + "\n", encoding="utf-8")
     (folder / "weights.json").write_text(json.dumps(model.as_mapping(), indent=1, sort_keys=True) + "\n")
 
 
@@ -208,7 +219,8 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
           f"({len(corpus.validation_messages)} validation messages, writers {held_out or 'none: split by message'}) "
           f"from {len(folders)} folders")
     nlp, names, weights, bias = fit(corpus.train)
-    val_rows = textcat_features(nlp, [ex.text for ex in corpus.validation])
+    known = known_words(corpus.train)
+    val_rows = textcat_features(nlp, [ex.text for ex in corpus.validation], known)
     scored = [replace(ex, cues={**ex.cues, **tc}) for ex, tc in zip(corpus.validation, val_rows)]
     about = {"folders": [str(f.relative_to(f.parents[1])) if len(f.parents) > 1 else str(f) for f in folders],
              "validation_writers": held_out, "seed": SEED,
@@ -216,7 +228,7 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
     model = IntroModel(names, tuple(map(tuple, weights)), tuple(bias), 0.5, 0.25, 0.5, about)
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / "model"
-        write_model(trial, nlp, model)
+        write_model(trial, nlp, model, known)
         threshold, metrics = choose_threshold(corpus.validation_messages, rules, trial)
     model = replace(model, threshold=threshold)
     question_min = question_floor(scored, model)
@@ -227,7 +239,7 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
     about = {**about, "training_texts": len(examples), "validation_messages": len(corpus.validation_messages),
              "validation": metrics}
     model = IntroModel(names, tuple(map(tuple, weights)), tuple(bias), threshold, question_min, 0.5, about)
-    write_model(out, nlp, model)
+    write_model(out, nlp, model, known_words(examples))
     print(f"threshold {model.threshold} (validation {metrics}), question band from {model.question_min}; "
           f"written to {out}")
     build_people(out, folders, rules)

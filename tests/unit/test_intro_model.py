@@ -99,6 +99,25 @@ def test_one_command_rebuilds_a_model_that_refmail_then_reads(tmp_path):
     intro = next(lb for lb in picked if lb["kind"] == "intro")
     msg = parse_message((small / intro["file"]).read_bytes())
     assert understand(msg, identity_for(intro), rules).kind in set(Kind)
+    known = pipe_for(rules).known
+    assert "introduce" in known and "xxname" in known  # what its training texts said, placeholders too
+
+
+def test_the_text_model_says_how_much_of_a_text_it_has_read_before():
+    """A "no" from the classifier about words it never saw is a guess; the regression is told so."""
+    from refmail.domain.nlp import ClassifierText, known_share
+    from refmail.domain.scoring import text_model_features
+
+    known = frozenset({"olivia", "meet", "carol", "thanks"})
+    english = ClassifierText(("Olivia", ",", "meet", "Carol", ".", "Thanks", "\n\n", "42"), (False,) * 8)
+    amharic = ClassifierText(("ሰላም", "ኦሊቪያ", "፣", "Carol"), (True,) * 4)
+    assert known_share(english, known) == 1.0  # punctuation, breaks and numbers are not words
+    assert known_share(amharic, known) == 1 / 3
+    read = text_model_features({"textcat_intro": 0.1, "textcat_ask": 0.01, "known": 1 / 3})
+    assert read["textcat_intro_logit_known"] == pytest.approx(read["textcat_intro_logit"] / 3) and read["textcat_intro_logit"] < 0
+    assert read["text_unknown"] == pytest.approx(2 / 3)
+    assert set(text_model_features({"textcat_intro": 0.1, "textcat_ask": 0.01})) == {"textcat_intro_logit",
+                                                                                      "textcat_ask_logit"}
 
 
 def test_with_both_sides_on_the_mail_an_ask_is_impossible_and_its_share_goes_to_the_others():
