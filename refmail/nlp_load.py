@@ -31,9 +31,15 @@ def load_pipeline(rules: DetectionRules, model: str | None = "builtin") -> Pipel
     weights = IntroModel.from_mapping(json.loads((folder / "weights.json").read_text())) if folder else None
     people_file = folder / PEOPLE if folder is not None else None
     people = PersonModel.from_mapping(json.loads(people_file.read_text())) if people_file and people_file.exists() else None
-    known_file = folder / KNOWN if folder is not None else None
-    known = frozenset(known_file.read_text(encoding="utf-8").split("\n")) - {""} if known_file and known_file.exists() else frozenset()
+    known = _known_words(folder / KNOWN) if folder is not None else frozenset()
     return make_pipeline(nlp, rules, ner=_ner(rules.pipeline), model=weights, people=people, known=known)
+
+
+def _known_words(path: Path) -> frozenset[str]:
+    """The words the text classifier was trained on; none for a model written before it kept them."""
+    if not path.exists():
+        return frozenset()
+    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
 
 
 def _ner(name: str) -> Language | None:

@@ -343,15 +343,16 @@ def textcat_scores(pipe: Pipeline, text: ClassifierText) -> dict[str, float]:
     return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"]), **known}
 
 
-def text_words(text: ClassifierText) -> set[str]:
-    """The words of a classifier text that carry letters, lowercased: what "known" counts."""
-    return {w.lower() for w in text.words if any(c.isalpha() for c in w)}
+def text_words(text: ClassifierText) -> list[str]:
+    """The words of a classifier text that carry letters, lowercased: what "known" counts (not punctuation,
+    breaks or numbers)."""
+    return [w.lower() for w in text.words if any(c.isalpha() for c in w)]
 
 
 def known_share(text: ClassifierText, known: frozenset[str]) -> float:
     """How much of the text the classifier has read before: a "no" about a language it was trained on is
     worth more than one about a script it never saw (Amharic intros scored 0.1-0.4 on words it did not know)."""
-    words = [w.lower() for w in text.words if any(c.isalpha() for c in w)]
+    words = text_words(text)
     return sum(w in known for w in words) / len(words) if words else 1.0
 
 

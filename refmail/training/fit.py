@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -91,7 +91,7 @@ def textcat_features(nlp, texts: list[ClassifierText], known: frozenset[str]) ->
 
 def known_words(examples: list[Example], min_texts: int = 2) -> frozenset[str]:
     """The words at least ``min_texts`` training texts use: once is one writer's typo or one name."""
-    counts = Counter(w for ex in examples if ex.text for w in text_words(ex.text))
+    counts = Counter(w for ex in examples if ex.text for w in set(text_words(ex.text)))
     return frozenset(w for w, n in counts.items() if n >= min_texts)
 
 
