@@ -338,9 +338,13 @@ def textcat_scores(pipe: Pipeline, text: ClassifierText) -> dict[str, float]:
     share of its words the classifier was trained on, when the model says which those were."""
     if pipe.textcat is None or not text:
         return {}
-    cats = pipe.textcat(text.doc(pipe.nlp.vocab)).cats
-    known = {"known": known_share(text, pipe.known)} if pipe.known else {}
-    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"]), **known}
+    return scores_of(pipe.textcat(text.doc(pipe.nlp.vocab)).cats, text, pipe.known)
+
+
+def scores_of(cats: dict[str, float], text: ClassifierText, known: frozenset[str]) -> dict[str, float]:
+    """The classifier's categories for ``text`` as refmail names them, at run time and in training alike."""
+    share = {"known": known_share(text, known)} if known else {}
+    return {"textcat_intro": float(cats["INTRO"]), "textcat_ask": float(cats["ASK"]), **share}
 
 
 def text_words(text: ClassifierText) -> list[str]:

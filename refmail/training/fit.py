@@ -20,7 +20,7 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.nlp import ClassifierText, Pipeline, known_share, text_words
+from refmail.domain.nlp import ClassifierText, Pipeline, scores_of, text_words
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import understand
 from refmail.domain.scoring import CLASSES, IntroModel, text_model_features
@@ -84,9 +84,8 @@ def textcat_features(nlp, texts: list[ClassifierText], known: frozenset[str]) ->
     the texts ``nlp`` was trained on (known_words)."""
     kept = [i for i, t in enumerate(texts) if t]
     docs = dict(zip(kept, nlp.pipe([texts[i].doc(nlp.vocab) for i in kept], batch_size=64)))
-    return [text_model_features({"textcat_intro": docs[i].cats["INTRO"], "textcat_ask": docs[i].cats["ASK"],
-                                 "known": known_share(texts[i], known)})
-            if i in docs else {} for i in range(len(texts))]
+    return [text_model_features(scores_of(docs[i].cats, texts[i], known)) if i in docs else {}
+            for i in range(len(texts))]
 
 
 def known_words(examples: list[Example], min_texts: int = 2) -> frozenset[str]:
