@@ -19,9 +19,9 @@ _NOT_A_PERSON = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturd
                  "this", "later", "soon", "again"}
 _SUBJECT_INTRO = re.compile(
     r"\b(intro|intros|introduction|introductions|introducing|e-?intro|connecting you|connect(ing)? (with|two)|"
-    r"meet (?!(?:" + "|".join(sorted(_NOT_A_PERSON)) + r")\b)\w+|you should meet|should (know|meet)|know each other|connection|kennenlernen|mise en relation|presentaci[oó]n)\b|<>|<->|\s&\s|\s\+\s",
+    r"meet (?!(?:" + "|".join(sorted(_NOT_A_PERSON)) + r")\b)\w+|you should meet|should (know|meet)|know each other|connection|kennenlernen|mise en relation|presentaci[oó]n)\b|<>|<->|(?<=\w)\s[&+]\s(?=\w)",
     re.IGNORECASE,
-)
+)  # "&" and "+" pair two words ("Ana + Ben"); after punctuation they add news ("Happy New Year! + our changes")
 _SUBJECT_ASK = re.compile(r"\b(intro|introduction) (to|request)\b.*\?|open to|interested in|\bintro\?", re.IGNORECASE)
 _LINE_MEET = re.compile(r"^[^\S\n]*+(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*[,:-]?\s*)?meet\s+[A-Z][\w'’-]*", re.MULTILINE)
 _NEWSLETTER = re.compile(r"unsubscribe|view (this email )?in (your )?browser|manage (your )?preferences|"

@@ -1053,3 +1053,19 @@ def test_a_bare_address_takes_the_name_written_beside_it_on_its_line():
     assert named(Person("", "hara.deli@batsibay.example"), text).name == "Χαρά Δελή"
     # A field name before the address is no name: "Email: <x>" leaves the other readings to find one.
     assert named(Person("", "hara.deli@batsibay.example"), "Email: <hara.deli@batsibay.example>").name != "Email"
+
+
+@pytest.mark.parametrize("subject, pairs", [
+    ("Ana + Ben", True),
+    ("Wanjiru & Lena (Kamau Agri)", True),
+    ("Ольга + Оюунчимэг", True),
+    ("С Новым 2025 годом! + наши изменения", False),  # news added to a greeting, no pair of people
+    ("Q3 numbers: + the deck", False),
+])
+def test_an_ampersand_or_plus_in_the_subject_pairs_two_words_not_a_greeting_and_its_news(subject, pairs):
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    people = (Person("Ana Silva", "ana@example.net"), Person("Ben Okafor", "ben@example.org"))
+    cues = read_cues(pipe_for(DetectionRules()), subject, "Hello both,\n\nsee below.\n", people)
+    assert cues.features["subject_intro"] == float(pairs)
