@@ -93,7 +93,7 @@ SEPARATOR_WORDS = (
     "元のメッセージ", "転送メッセージ",
     "転送されたメッセージ", "原始邮件", "原始郵件", "转发的邮件", "转发邮件信息", "轉寄郵件", "원본 메시지", "전달된 메시지", "الرسالة الأصلية",
     # Gmail's and Outlook's words in the other languages they ship in (Greek, South Slavic, Cyrillic, Baltic,
-    # Finno-Ugric, Romanian, Indonesian, Hebrew, Thai, Catalan, Vietnamese, Icelandic, Malay, Georgian)
+    # Finno-Ugric, Romanian, Indonesian, Hebrew, Thai, Catalan, Vietnamese, Icelandic, Malay, Georgian, Swahili)
     "Προωθημένο μήνυμα", "Αρχικό μήνυμα", "Proslijeđena poruka", "Izvorna poruka", "Prosleđena poruka",
     "Originalna poruka", "Прослеђена порука", "Оригинална порука", "Posredovano sporočilo", "Izvirno sporočilo",
     "Пересылаемое сообщение", "Пересланное сообщение", "Исходное сообщение", "Исходное письмо",
@@ -105,6 +105,7 @@ SEPARATOR_WORDS = (
     "Missatge original", "הודעה שהועברה", "הודעה מקורית", "ข้อความที่ส่งต่อ", "ข้อความต้นฉบับ",
     "Thư đã chuyển tiếp", "Thư gốc", "Áframsend skilaboð", "Upprunaleg skilaboð",
     "Mesej yang dimajukan", "Mesej Dimajukan", "Mesej asal", "გადაგზავნილი შეტყობინება",
+    "Ujumbe uliosambazwa", "Ujumbe asili",
 )
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
@@ -176,24 +177,24 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
-             "Nuo", "Dari", "מאת", "จาก", "Frá", "Daripada", "გამგზავნი"),
+             "Nuo", "Dari", "מאת", "จาก", "Frá", "Daripada", "გამგზავნი", "Kutoka"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
            "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง",
-           "ადრესატი"),
+           "ადრესატი", "Kwa"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
            "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนา",
-           "Afrit", "Sk", "ასლი"),
+           "Afrit", "Sk", "ასლი", "Nakala"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
              "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "ส่ง",
-             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი"),
+             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
                 "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "เรื่อง",
-                "Efni", "თემა"),
+                "Efni", "თემა", "Somo"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

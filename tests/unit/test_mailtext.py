@@ -102,6 +102,7 @@ SEPARATORS = [
     "---------- Mesej yang dimajukan ---------",  # Gmail, Malay
     "----- Mesej Dimajukan -----",  # Yahoo, Malay
     "---------- გადაგზავნილი შეტყობინება ---------",  # Gmail, Georgian
+    "---------- Ujumbe uliosambazwa ---------",  # Gmail, Swahili
 ]
 BLOCK = "From: Alice Source <alice@example.org>\nSent: Monday, 3 March 2025 10:00\nTo: Olivia <owner@example.com>\n" \
         "Subject: Intro\n\nOlivia, meet Carol."
@@ -342,6 +343,7 @@ def test_an_outlook_block_whose_date_field_is_two_words_is_an_embedded_message(s
     ("Efni:", "Frá:", "Til:", "Afrit:"),  # Outlook and Thunderbird, Icelandic
     ("Subjek:", "Daripada:", "Kepada:", "Sk:"),  # Outlook, Malay
     ("თემა:", "გამგზავნი:", "ადრესატი:", "ასლი:"),  # Gmail, Georgian
+    ("Somo:", "Kutoka:", "Kwa:", "Nakala:"),  # Gmail, Swahili
 ])
 def test_forward_header_fields_in_other_languages_name_every_party(fields):
     subject, sender, to, cc = fields
