@@ -193,9 +193,13 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     ) and not _brings_someone_new(msg, identity) and not alone
     # A forwarded message that is itself an answer ("RE: Intro ...", the prospect's reply the owner
     # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
-    # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score.
+    # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score,
+    # and so does someone else's that brings a newcomer onto the thread ("I've copied Lorenz Haid"), as
+    # above; the owner's own answer to the intro ("Omar, I'll write tomorrow") is not one.
+    writer = cand.source.sender
+    brings_one = writer is not None and not identity.is_ours(writer.email) and _brings_someone_new(cand.source, identity)
     forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
-        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded)
+        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded) and not brings_one
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
     # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:

@@ -1069,3 +1069,24 @@ def test_an_ampersand_or_plus_in_the_subject_pairs_two_words_not_a_greeting_and_
     people = (Person("Ana Silva", "ana@example.net"), Person("Ben Okafor", "ben@example.org"))
     cues = read_cues(pipe_for(DetectionRules()), subject, "Hello both,\n\nsee below.\n", people)
     assert cues.features["subject_intro"] == float(pairs)
+
+
+def test_a_forwarded_answer_that_copies_in_someone_new_is_read_for_its_own_intro():
+    """Deep in a project thread, Alice's answer copies Carol in and hands her to Olivia; the owner forwards it.
+    The answer quotes Martin's message (its header block says who it went to), and Carol is on none of it: the
+    intro is Alice's answer, not Martin's quoted note that happens to sit under the owner's forward."""
+    body = ("The intro for Carol is at the bottom of Alice's answer. Please add her and propose a call.\n\nO.\n\n"
+            "-----Original Message-----\nFrom: Alice Source <alice@example.org>\nSent: Wednesday, 22 October 2025 18:40\n"
+            "To: Olivia Owner <owner@example.com>; Martin Partner <martin@partner.example>\n"
+            "Cc: Carol Prospect <carol@acme.example>\nSubject: RE: Q4 pipeline\n\n"
+            "Olivia, Martin,\n\nthanks both, agreed on the three names for the long list; NDA tomorrow.\n\n"
+            "Separately, since Olivia asked whether we know anyone in the north: I've copied Carol Prospect, who owns "
+            "Acme Panels in Tromso (140 people). She has no successor and asked me for an adviser. Carol - Olivia Owner, "
+            "the person I mentioned. I'll leave the two of you to it.\n\nBest,\nAlice\n\n"
+            "-----Original Message-----\nFrom: Martin Partner <martin@partner.example>\nSent: Wednesday, 22 October 2025 14:15\n"
+            "To: Alice Source <alice@example.org>; Olivia Owner <owner@example.com>\nCc: assistant@example.com\n"
+            "Subject: Re: Q4 pipeline\n\nAlice, Olivia,\n\nlong list attached, 11 names. The three marked green are the ones "
+            "I would call first.\n\nMartin\n")
+    u = _owner_forwards("Fwd: RE: Q4 pipeline", body)
+    assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
+    assert "carol@acme.example" in emails(u.prospects)
