@@ -138,6 +138,9 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "handed_on_by_owner": float(cand.how is not How.DIRECT and carrier_from_owner),
         "assistant_on_intro": float(any(identity.is_assistant(p.email) for p in cand.source.to + cand.source.cc)),
         "direct_in_thread": float(cand.how is How.DIRECT and bool(msg.in_reply_to) and bool(msg.embedded)),
+        # Someone copied onto a thread she was on nowhere before ("I'm copying Priya, who joined us"): in a
+        # thread about something else, the usual way an intro is made in passing.
+        "newcomer_on_thread": float(bool(cand.source.embedded) and _brings_someone_new(cand.source, identity)),
         "subject_is_reply": float(is_reply_subject(cand.subject)),
         "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),

@@ -1090,3 +1090,20 @@ def test_a_forwarded_answer_that_copies_in_someone_new_is_read_for_its_own_intro
     u = _owner_forwards("Fwd: RE: Q4 pipeline", body)
     assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
     assert "carol@acme.example" in emails(u.prospects)
+
+
+@pytest.mark.parametrize("cc, newcomer", [("Carol Prospect <carol@acme.example>", 1.0), ("", 0.0)])
+def test_someone_copied_onto_a_thread_she_was_not_on_is_a_cue_of_the_answer(cc, newcomer):
+    """Alice answers the pricing thread and, in passing, copies Carol in: the model learns how much that
+    counts (an intro made in a thread about something else); a plain answer on the same thread has no newcomer."""
+    from refmail.domain.pipeline import intro_candidates, setting
+
+    raw = (f"From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>\nCc: {cc}\n"
+           "Subject: RE: pricing\nIn-Reply-To: <p.2@example.com>\nMessage-ID: <p.3@example.org>\n"
+           f"Date: {DATE}\nContent-Type: text/plain; charset=utf-8\n\n"
+           "Agreed on the price. Separately: Carol runs Acme Panels, you two should talk.\n\nAlice\n\n"
+           "From: Olivia Owner <owner@example.com>\nSent: Tuesday, 4 March 2025 10:00\nTo: Alice Source <alice@example.org>\n"
+           "Subject: pricing\n\nAlice, does 4.85 work for you?\n\nOlivia\n").encode()
+    msg = parse_message(raw)
+    direct = intro_candidates(msg, OWNER, DetectionRules())[0]
+    assert setting(direct, msg, OWNER)["newcomer_on_thread"] == newcomer
