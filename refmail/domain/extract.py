@@ -276,6 +276,11 @@ def _introduced(cand: Candidate, identity: Identity, by: Person | None, text: st
     return ()
 
 
+def on_earlier_messages(source: ParsedMessage) -> frozenset[str]:
+    """Who wrote or read the messages ``source`` quotes."""
+    return frozenset(p.email for m in source.embedded for p in ((m.sender,) if m.sender else ()) + m.recipients)
+
+
 def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tuple[str, ...] = (),
             quoted_intro: bool = True, model: PersonModel | None = None) -> Parties:
     """Referrer = the intro's writer; prospects = the others it addresses, minus the owner and assistant,
@@ -318,7 +323,7 @@ def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tupl
         tokens = [_name_tokens(p) for p in pool]
         setting = introduced.Setting.of(cand.body, cand.subject, referrer, identity.owner, owner_is_referrer,
                                         frozenset(p.email for p in cand.source.to), frozenset(p.email for p in cand.source.cc),
-                                        frozenset(others.union(*tokens)))
+                                        frozenset(others.union(*tokens)), on_earlier_messages(cand.source))
         kept = set(prospects)
         considered = tuple(zip(pool, introduced.pool_cues(pool, [t - others for t in tokens], setting,
                                                           [p in kept for p in pool])))

@@ -62,17 +62,21 @@ class Setting:
     to: frozenset[str]
     cc: frozenset[str]
     names: frozenset[str]  # every name token of the people involved: "xxname" in a window
+    # Everyone on the earlier messages the intro quotes (writers and readers); empty when it quotes none.
+    # Made in passing on a project thread, an intro introduces the newcomer, not the thread's regulars.
+    earlier: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, body: str, subject: str, referrer: Person | None, owner: Person, owner_is_referrer: bool,
-           to: frozenset[str], cc: frozenset[str], names: frozenset[str]) -> Setting:
+           to: frozenset[str], cc: frozenset[str], names: frozenset[str],
+           earlier: frozenset[str] = frozenset()) -> Setting:
         text = body[:TEXT].lower()
         words = tuple(LETTERS.findall(text))
         at: dict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(words):
             at[w].append(i)
         return cls(words, {w: tuple(places) for w, places in at.items()}, tuple(i for i, w in enumerate(words) if CJK.search(w)),
-                   text, subject.lower(), referrer, owner, owner_is_referrer, to, cc, names)
+                   text, subject.lower(), referrer, owner, owner_is_referrer, to, cc, names, earlier)
 
 
 def _window(tokens: tuple[str, ...], names: frozenset[str]) -> list[str]:
@@ -131,7 +135,9 @@ def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kep
                            "display_name": float(bool(person.name)),
                            "generic_address": float(bool(_GENERIC.match(person.email))),
                            "address_in_text": float(person.email in s.text),
-                           "owner_is_referrer": float(s.owner_is_referrer)}
+                           "owner_is_referrer": float(s.owner_is_referrer),
+                           "on_the_thread_before": float(person.email in s.earlier),
+                           "new_to_the_thread": float(bool(s.earlier) and person.email not in s.earlier)}
     if s.referrer is not None:
         f["referrer_colleague"] = float(colleagues(person.email, s.referrer.email))
     f["owner_colleague"] = float(colleagues(person.email, s.owner.email))

@@ -11,7 +11,7 @@ from refmail.domain import screen
 from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect, named_in
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, parties, written
+from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, on_earlier_messages, parties, written
 from refmail.domain.mailboxes import colleagues
 from refmail.domain.mailtext import display_words, first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
@@ -231,7 +231,7 @@ def _replied(cand: Candidate, who: Parties) -> bool:
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader."""
-    seen = {p.email for m in msg.embedded for p in ((m.sender,) if m.sender else ()) + m.recipients}
+    seen = set(on_earlier_messages(msg))
     if msg.sender is not None:
         seen.add(msg.sender.email)
     return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.recipients)

@@ -1107,3 +1107,25 @@ def test_someone_copied_onto_a_thread_she_was_not_on_is_a_cue_of_the_answer(cc, 
     msg = parse_message(raw)
     direct = intro_candidates(msg, OWNER, DetectionRules())[0]
     assert setting(direct, msg, OWNER)["newcomer_on_thread"] == newcomer
+
+
+def test_who_was_on_the_thread_before_is_a_cue_of_each_person_an_intro_in_passing_addresses():
+    """Alice answers the project thread, Dan and Martha on it since its start, and copies Carol in to meet
+    Olivia: the person model is told who is new to the thread (its weight is fit to the labelled intros)."""
+    from refmail.domain.extract import parties
+    from refmail.domain.pipeline import intro_candidates
+
+    raw = ("From: Alice Source <alice@example.org>\nTo: Dan Client <dan@client.example>, Olivia Owner <owner@example.com>\n"
+           "Cc: Martha Tax <martha@tax.example>, Carol Prospect <carol@acme.example>\nSubject: RE: memo filed\n"
+           f"In-Reply-To: <m.1@tax.example>\nMessage-ID: <m.2@example.org>\nDate: {DATE}\n"
+           "Content-Type: text/plain; charset=utf-8\n\n"
+           "All - the memo was filed. Separately: I'm adding Carol Prospect, CFO of Acme. Carol - Olivia is the adviser "
+           "I mentioned. I'll let you two pick it up.\n\nAlice\n\n"
+           "From: Martha Tax <martha@tax.example>\nSent: Tuesday, April 9, 2024 6:12 PM\nTo: Alice Source <alice@example.org>\n"
+           "Cc: Dan Client <dan@client.example>; Olivia Owner <owner@example.com>\nSubject: RE: memo\n\nMargin confirmed.\n").encode()
+    msg = parse_message(raw)
+    cand = intro_candidates(msg, OWNER, DetectionRules())[0]
+    cues = {p.email: c for p, c in parties(cand, msg, OWNER).considered}
+    assert cues["carol@acme.example"]["new_to_the_thread"] == 1.0 and cues["carol@acme.example"]["on_the_thread_before"] == 0.0
+    assert cues["dan@client.example"]["on_the_thread_before"] == cues["martha@tax.example"]["on_the_thread_before"] == 1.0
+    assert cues["dan@client.example"]["new_to_the_thread"] == 0.0
