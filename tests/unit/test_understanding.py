@@ -38,6 +38,20 @@ def emails(people):
     return sorted(p.email for p in people)
 
 
+# Where the intro line sits is chosen on the validation writers at each refit (benchmarks.understanding), and
+# a made-up text may land either side of it. Tests about who an intro introduces read at this fixed line, and
+# at the shipped one assert the intro is found or asked about with the same reading first (never a quiet no).
+AT_A_FIXED_LINE = DetectionRules(min_confidence=0.5, question_confidence=0.05)
+
+
+def found_or_first_reading(u):
+    """(referrer, prospects) of the intro found, or of the first reading the owner is asked about."""
+    if u.is_intro:
+        return u.referrer, u.prospects
+    assert u.unsure and u.readings, u.reasons
+    return u.readings[0].referrer, u.readings[0].prospects
+
+
 def test_direct_intro():
     u = read(INTRO_HEADERS, "Olivia, meet Carol. Carol runs ops at Acme.\n\nCarol, meet Olivia.\n\nAlice")
     assert u.kind is Kind.INTRO and u.is_intro
@@ -281,10 +295,8 @@ def test_the_owner_hands_on_the_intro_a_prospects_answer_quotes(headers, body):
     assert u.kind is Kind.INTRO and u.referrer.email == "alice@example.org"
     assert emails(u.prospects) == ["bamaral@example.net"]
     assert u.prospect_replied
-    shipped = read(headers, body)  # at the shipped line: found, or asked about with this reading first
-    first = (shipped.referrer, shipped.prospects) if shipped.is_intro else (
-        (shipped.readings[0].referrer, shipped.readings[0].prospects) if shipped.unsure and shipped.readings else None)
-    assert first is not None and first[0].email == "alice@example.org" and emails(first[1]) == ["bamaral@example.net"]
+    referrer, prospects = found_or_first_reading(read(headers, body))
+    assert referrer.email == "alice@example.org" and emails(prospects) == ["bamaral@example.net"]
 
 
 BEAS_REPLY_ALL = ("From: Beatriz Amaral <bamaral@example.net>\nTo: Alice Source <alice@example.org>\n"
@@ -508,16 +520,18 @@ def test_an_intro_made_in_the_thread_it_was_asked_in_brings_the_prospect_onto_it
 
 
 def test_the_owners_colleague_on_someones_intro_is_on_her_side_but_the_one_she_introduces_is_a_prospect():
-    u = read("From: Gerrit <gj@energie.example>\nTo: Olivia Owner <owner@example.com>, Hilde <hilde@kaas.example>\n"
-             "Cc: assistant@example.com, Joris Bakker <joris@example.com>\nSubject: Kennismaken",
-             "Hilde, Olivia and Joris of her studio designed our battery housing.\n\nOlivia, Hilde Terpstra makes farm "
-             "cheese and needs a brand. I think you should meet.\n\nGerrit")
-    assert u.kind is Kind.INTRO and [p.email for p in u.prospects] == ["hilde@kaas.example"]
+    gerrits = ("From: Gerrit <gj@energie.example>\nTo: Olivia Owner <owner@example.com>, Hilde <hilde@kaas.example>\n"
+               "Cc: assistant@example.com, Joris Bakker <joris@example.com>\nSubject: Kennismaken",
+               "Hilde, Olivia and Joris of her studio designed our battery housing.\n\nOlivia, Hilde Terpstra makes farm "
+               "cheese and needs a brand. I think you should meet.\n\nGerrit")
+    u = read(*gerrits, rules=AT_A_FIXED_LINE)
+    assert u.kind is Kind.INTRO and emails(u.prospects) == ["hilde@kaas.example"]
+    assert emails(found_or_first_reading(read(*gerrits))[1]) == ["hilde@kaas.example"]
     own = read("From: Olivia Owner <owner@example.com>\nTo: Joris Bakker <joris@example.com>, Hilde <hilde@kaas.example>\n"
                "Cc: assistant@example.com\nSubject: Joris <> Hilde",
                "Hilde, meet Joris, our packaging lead. Joris, meet Hilde Terpstra of Terpstra Kaas. I think you two should "
                "talk about the new line.\n\nOlivia")
-    assert own.kind is Kind.INTRO and sorted(p.email for p in own.prospects) == ["hilde@kaas.example", "joris@example.com"]
+    assert own.kind is Kind.INTRO and emails(own.prospects) == ["hilde@kaas.example", "joris@example.com"]
 
 
 def test_please_remove_me_is_a_reply_with_do_not_contact():
@@ -780,14 +794,14 @@ def test_a_couple_by_bare_addresses_the_text_names_both_are_introduced():
     assert u.is_intro and emails(u.prospects) == ["azdoug61@mail.example", "judysorensen@mail.example"]
 
 
-def _written(writer: str, file: str):
+def _written(writer: str, file: str, rules: DetectionRules | None = None):
     from pathlib import Path
 
     from refmail.training.corpus import identity_for, load_labels
 
     folder = Path(__file__).resolve().parents[1] / "corpus_written" / writer
     label = next(x for x in load_labels(folder) if x["file"] == file)
-    return understand(parse_message((folder / file).read_bytes()), identity_for(label))
+    return understand(parse_message((folder / file).read_bytes()), identity_for(label), rules)
 
 
 def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet_no():
@@ -795,12 +809,14 @@ def test_an_intro_that_lost_its_addresses_in_a_forward_is_a_question_not_a_quiet
     from refmail.domain.outcome import Facts, Outcome, settle
 
     # No address anywhere: asked about, never a quiet "no"; whether the score falls in the question band
-    # or firm wording finds nobody to introduce.
+    # or firm wording finds nobody to introduce (over the line: at the fixed one, the Hindi forward is).
     for writer, file in [("w4", "075_outlook_fwd_no_address.eml"), ("w34", "102_fw_sanjay_hindi_intro_ritesh_jain_indore.eml")]:
         lost = _written(writer, file)
         assert not lost.is_intro and lost.unsure
         assert settle(Facts(handed=True, referral=False, event=False), lost) is Outcome.QUESTION
-    assert any("nobody to introduce" in r for r in lost.reasons)
+    over_the_line = _written("w34", "102_fw_sanjay_hindi_intro_ritesh_jain_indore.eml", AT_A_FIXED_LINE)
+    assert not over_the_line.is_intro and over_the_line.unsure
+    assert any("nobody to introduce" in r for r in over_the_line.reasons)
     # The referrer's address in his signature names him; his friend's is nowhere: an intro to ask about.
     named = _written("w3", "062_fwd_outlook_names_only_noaddr.eml")
     assert named.is_intro and named.referrer.email == "k-watanabe@osaka-seimitsu.example" and not named.prospects
@@ -954,11 +970,14 @@ Subject: Introduction - pricing at Acme
 ])
 def test_who_of_those_copied_is_introduced_is_read_from_the_words_around_their_names(headers, body, introduced):
     """The shipped person model (fit on the labelled corpora) decides; the hand rules kept everyone named."""
-    u = read(headers, body)
+    referrer = "owner@example.com" if headers is VIA_HEADERS else "alice@example.org"
+    u = read(headers, body, rules=AT_A_FIXED_LINE)
     assert u.kind is Kind.INTRO
-    assert u.referrer.email == ("owner@example.com" if headers is VIA_HEADERS else "alice@example.org")
+    assert u.referrer.email == referrer
     assert emails(u.prospects) == introduced
     assert "addressed but not introduced: erin@example.org" in u.reasons  # the reasons trail says whom it left out
+    found_by, prospects = found_or_first_reading(read(headers, body))
+    assert found_by.email == referrer and emails(prospects) == introduced
 
 
 def test_a_name_is_one_mention_read_around_as_a_whole_whatever_its_script():
