@@ -167,11 +167,15 @@ _ANY_LEAD = (r"[^\n]{0,300}?(?:<[^<>\s@]{1,64}@[^<>\s]{1,120}>|\([^()<>\s@]{1,64
              r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<\n?[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
              r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
              r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")
+# Thunderbird in Russian (and other locales it ships without a lead word) starts with the date and time:
+# "11.11.2024 12:44, Виктор Лебедев пишет:", no address.
+_NUMERIC_DATE_FIRST = (r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[,.]?[^\S\n]{1,3}\d{1,2}:\d{2}[^\n]{0,200}?(?:" + WROTE_PATTERN +
+                       r")\s*[:：]")
 # Apple Mail in Polish names the writer first: "Wiadomość napisana przez Jan <jan@x> w dniu 21.07.2025, o godz. 20:15:".
 WRITER_FIRST_LEADS = ("Wiadomość napisana przez", "Wiadomość od")
 ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?:-{2,}\s*)?(?:" + "|".join(ATTRIBUTION_LEADS) + r")\s[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
                r"(?:" + WROTE_PATTERN + r")\s*(?::|-{3,})|[^\n]{0,200}?\b(?:" + "|".join(_WROTE_BEFORE_NAME) +
-               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _TURKISH + "|" + _ANY_LEAD + r")[ \t]*$")
+               r")\s[^\n]{0,160}?:|" + _DATE_FIRST + "|" + _NUMERIC_DATE_FIRST + "|" + _TURKISH + "|" + _ANY_LEAD + r")[ \t]*$")
 
 # The header fields of an inline forwarded or quoted message ("From:", "Von:", "Objet:" ...), by what they mean.
 FIELD_NAMES = {

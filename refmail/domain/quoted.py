@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from anyascii import anyascii
+
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
                                       WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
@@ -78,12 +80,14 @@ def _people(value: str, written: tuple[str, ...], known: tuple[Person, ...]) -> 
 
 def _spelled_in(name: str, written: tuple[str, ...]) -> tuple[Person, ...]:
     """The one address in ``written`` whose local part spells the name: a word of it ("ramesh@", "duskova@"),
-    or its initials and then its last words ("ctba@" for Cheikh Tidiane BA, "jsmith@", "cjs@")."""
-    every = re.findall(r"[^\W\d_]+", name.lower()[:200])[:6]
-    words = {w for w in every if len(w) >= 3}
+    or its initials and then its last words ("ctba@" for Cheikh Tidiane BA, "jsmith@", "cjs@"); a name in
+    another script is spelled in Latin letters too ("v.lebedev@" for Виктор Лебедев)."""
+    spellings = [re.findall(r"[^\W\d_]+", form.lower())[:6] for form in dict.fromkeys((name[:200], anyascii(name[:200])))]
+    words = {w for every in spellings for w in every if len(w) >= 3}
     if not words:
         return ()
-    initialled = {"".join(w[0] for w in every[:i]) + "".join(every[i:]) for i in range(1, len(every) + 1)} - {""}
+    initialled = {"".join(w[0] for w in every[:i]) + "".join(every[i:])
+                  for every in spellings for i in range(1, len(every) + 1)}
     initialled = {form for form in initialled if len(form) >= 3}
     scored: dict[str, float] = {}
     for address in written:

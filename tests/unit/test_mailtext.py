@@ -396,3 +396,15 @@ def test_hebrew_iphone_forwards_are_embedded_messages_with_every_party():
     found = embedded_messages(text)[0]
     assert found.sender.email == "yossi@cpa.example" and [p.email for p in found.cc] == ["carol@example.net"]
     assert [p.email for p in found.to] == ["owner@example.com"]
+
+
+def test_thunderbirds_date_first_attribution_with_a_name_in_another_script_is_the_address_that_spells_it():
+    """Russian Thunderbird leads with the date and names the writer in Cyrillic, without an address; his
+    signature's address spells the name in Latin letters (v.lebedev@ for Виктор Лебедев)."""
+    text = ("Виктор Николаевич, спасибо! Переношу вас в скрытую копию.\n\n11.11.2024 12:44, Виктор Лебедев пишет:\n"
+            "> Дилноза, Георгий, добрый день!\n>\n> Георгий – соки и нектары. Дилноза – наш консультант.\n>\n"
+            "> С уважением,\n> Виктор Лебедев\n> v.lebedev@rostov-agro.example\n")
+    assert new_text(text) == "Виктор Николаевич, спасибо! Переношу вас в скрытую копию."
+    found = embedded_messages(text)
+    assert found and found[0].sender is not None and found[0].sender.email == "v.lebedev@rostov-agro.example"
+    assert embedded_messages(text.replace("v.lebedev@", "office@")) == ()  # nothing spells him: no guess
