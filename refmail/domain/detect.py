@@ -229,7 +229,8 @@ def read_cues(pipe: Pipeline, subject: str, body: str, parties: tuple[Person, ..
     weak_hits = list(dict.fromkeys(hits.get("WEAK", [])))
     named = named_in(text, names)
     asks = bool(hits.get("ASK"))
-    handover = _HANDOVER.search(text)
+    # The subject is where a hand-over is most often announced ("Your new account manager: Deniz Yurt").
+    handover = _HANDOVER.search(subject) or _HANDOVER.search(text)
     if handover:
         hits["HANDOVER"] = [handover.group(0)]
     features.update({

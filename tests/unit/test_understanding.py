@@ -1162,3 +1162,15 @@ def test_who_was_on_the_thread_before_is_a_cue_of_each_person_an_intro_in_passin
     assert cues["carol@acme.example"]["new_to_the_thread"] == 1.0 and cues["carol@acme.example"]["on_the_thread_before"] == 0.0
     assert cues["dan@client.example"]["on_the_thread_before"] == cues["martha@tax.example"]["on_the_thread_before"] == 1.0
     assert cues["dan@client.example"]["new_to_the_thread"] == 0.0
+
+
+def test_a_hand_over_announced_in_the_subject_is_the_same_cue():
+    """"Nouvelle interlocutrice pour vos dossiers export": the subject says it; the body only describes her."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    people = (Person("Mehdi Ben Salah", "mehdi@example.net"), Person("Rahma Jlassi", "rahma@transit.example"))
+    body = "Bonjour Mehdi,\n\nMme Rahma Jlassi (en copie) prend en charge le suivi de tous vos dossiers.\n\nKarim"
+    said = read_cues(pipe_for(DetectionRules()), "Nouvelle interlocutrice pour vos dossiers export", body, people)
+    assert said.features["handover_wording"] == 1.0
+    assert read_cues(pipe_for(DetectionRules()), "Dossiers export", body, people).features["handover_wording"] == 0.0
