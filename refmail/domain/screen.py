@@ -56,7 +56,13 @@ _OOO_SUBJECT = re.compile(
     r"out of (the )?office|ooo\b|réponse automatique|r[ée]ponse automatique|absent|absence|"
     r"respuesta autom[áa]tica|fuera de la oficina|ausente|vacation|away from|on leave|on holiday|"
     r"i am away|i'm away|urlaub|congés|vacaciones|no longer (with|at)|mailbox not monitored|"
-    r"risposta automatica|fuori (?:ufficio|sede)|assente|automatisch antwoord|afwezig|niet aanwezig|buiten kantoor)",
+    r"risposta automatica|fuori (?:ufficio|sede)|assente|automatisch antwoord|afwezig|niet aanwezig|buiten kantoor|"
+    # Outlook's and the big webmails' "Automatic reply:" in the other languages they ship in
+    r"автоответ|автоматический ответ|автоматична відповідь|автоматичен отговор|automatisk svar|automatiskt svar|"
+    r"automaattinen vastaus|sjálfvirkt svar|odpowiedź automatyczna|automatická odpověď|automatická odpoveď|"
+    r"automatikus válasz|răspuns automat|automatski odgovor|samodejni odgovor|otomatik yanıt|otomatik cevap|"
+    r"resposta automática|resposta autom[áa]tica|αυτόματη απάντηση|trả lời tự động|balasan otomatis|"
+    r"balasan automatik|תשובה אוטומטית|رد تلقائي|自動応答|自动答复|自动回复|自動回覆|자동 회신|자동 응답|ตอบกลับอัตโนมัติ)",
     re.IGNORECASE,
 )
 _OOO_BODY = re.compile(
@@ -161,8 +167,9 @@ def autoreply_marked(msg: ParsedMessage, identity: Identity) -> Screened | None:
     if automated_sender(msg) and not _OOO_SUBJECT.match(msg.subject):
         if _BOUNCE_SUBJECT.search(msg.subject) or _BOUNCE_BODY.search(msg.text[:4000]):
             return None  # an automated failure notice: the bounce step reads it
+    # Exchange marks its automatic replies "auto-generated" too: the subject or the body says which it is.
     if reason.startswith("Auto-Submitted") and "auto-generated" in reason and not (
-        _OOO_BODY.search(msg.text[:1500]) or is_permanent(msg.text[:1500])
+        _OOO_SUBJECT.match(msg.subject) or _OOO_BODY.search(msg.text[:1500]) or is_permanent(msg.text[:1500])
     ):
         return Screened(Kind.OTHER, "automated message (Auto-Submitted: auto-generated)")
     return _autoreply(msg, reason)

@@ -424,6 +424,17 @@ X-Auto-Response-Suppress: All
     assert u.return_date == date(2025, 3, 7)
 
 
+@pytest.mark.parametrize("subject", ["Automatic reply: Samples", "Автоответ: Образцы", "자동 회신: Samples",
+                                     "Odpowiedź automatyczna: Próbki", "Balasan otomatis: Sampel"])
+def test_exchanges_auto_generated_reply_is_an_autoreply_by_its_subject_in_any_language_outlook_ships(subject):
+    """Exchange marks its automatic replies "Auto-Submitted: auto-generated", like a receipt or a ticket; the
+    subject says which it is, where the body's words ("в командировке") are not known. A receipt stays other."""
+    headers = f"From: Irina <irina@textile.example>\nTo: owner@example.com\nSubject: {subject}\nAuto-Submitted: auto-generated"
+    assert read(headers, "С 3 по 12 ноября я нахожусь в командировке, доступ к почте ограничен.").kind is Kind.AUTOREPLY
+    receipt = headers.replace(subject, "Your order 4471 has shipped")
+    assert read(receipt, "Your order has shipped and will arrive on Friday.").kind is Kind.OTHER
+
+
 @pytest.mark.parametrize("body", ["This mailbox is no longer monitored.", "I have left the company.",
                                   "Please note I have retired.", "Herr Müller ist nicht mehr im Unternehmen tätig."])
 def test_no_longer_here_autoreply_is_permanent(body):
