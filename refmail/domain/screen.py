@@ -61,7 +61,7 @@ _OOO_SUBJECT = re.compile(
     r"автоответ|автоматический ответ|автоматична відповідь|автоматичен отговор|automatisk svar|automatiskt svar|"
     r"automaattinen vastaus|sjálfvirkt svar|odpowiedź automatyczna|automatická odpověď|automatická odpoveď|"
     r"automatikus válasz|răspuns automat|automatski odgovor|samodejni odgovor|otomatik yanıt|otomatik cevap|"
-    r"resposta automática|resposta autom[áa]tica|αυτόματη απάντηση|trả lời tự động|balasan otomatis|"
+    r"resposta autom[áa]tica|αυτόματη απάντηση|trả lời tự động|balasan otomatis|"
     r"balasan automatik|תשובה אוטומטית|رد تلقائي|自動応答|自动答复|自动回复|自動回覆|자동 회신|자동 응답|ตอบกลับอัตโนมัติ)",
     re.IGNORECASE,
 )
