@@ -140,7 +140,7 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
         "direct_in_thread": float(cand.how is How.DIRECT and bool(msg.in_reply_to) and bool(msg.embedded)),
         # Someone copied onto a thread she was on nowhere before ("I'm copying Priya, who joined us"): in a
         # thread about something else, the usual way an intro is made in passing.
-        "newcomer_on_thread": float(bool(cand.source.embedded) and _brings_someone_new(cand.source, identity)),
+        "newcomer_on_thread": float(_brings_someone_new(cand.source, identity)),
         "subject_is_reply": float(is_reply_subject(cand.subject)),
         "three_or_more_addressed": float(len(people) >= 3),
         "introduces_own_colleagues": float(writer_colleagues),
@@ -200,9 +200,9 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     # and so does someone else's that brings a newcomer onto the thread ("I've copied Lorenz Haid"), as
     # above; the owner's own answer to the intro ("Omar, I'll write tomorrow") is not one.
     writer = cand.source.sender
-    brings_one = writer is not None and not identity.is_ours(writer.email) and _brings_someone_new(cand.source, identity)
     forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
-        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded) and not brings_one
+        cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded) and not (
+        writer is not None and not identity.is_ours(writer.email) and _brings_someone_new(cand.source, identity))
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
     # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:
@@ -230,7 +230,10 @@ def _replied(cand: Candidate, who: Parties) -> bool:
 
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
-    """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader."""
+    """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader
+    (a message that quotes nothing brings no one onto a thread)."""
+    if not msg.embedded:
+        return False
     seen = set(on_earlier_messages(msg))
     if msg.sender is not None:
         seen.add(msg.sender.email)

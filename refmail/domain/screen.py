@@ -164,12 +164,13 @@ def autoreply_marked(msg: ParsedMessage, identity: Identity) -> Screened | None:
     reason = _auto_reason(msg)
     if reason is None:
         return None
-    if automated_sender(msg) and not _OOO_SUBJECT.match(msg.subject):
+    ooo_subject = bool(_OOO_SUBJECT.match(msg.subject))
+    if automated_sender(msg) and not ooo_subject:
         if _BOUNCE_SUBJECT.search(msg.subject) or _BOUNCE_BODY.search(msg.text[:4000]):
             return None  # an automated failure notice: the bounce step reads it
     # Exchange marks its automatic replies "auto-generated" too: the subject or the body says which it is.
     if reason.startswith("Auto-Submitted") and "auto-generated" in reason and not (
-        _OOO_SUBJECT.match(msg.subject) or _OOO_BODY.search(msg.text[:1500]) or is_permanent(msg.text[:1500])
+        ooo_subject or _OOO_BODY.search(msg.text[:1500]) or is_permanent(msg.text[:1500])
     ):
         return Screened(Kind.OTHER, "automated message (Auto-Submitted: auto-generated)")
     return _autoreply(msg, reason)
