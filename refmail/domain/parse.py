@@ -6,6 +6,7 @@ import email.message
 import email.utils
 import hashlib
 import re
+from functools import partial
 from datetime import datetime, timezone
 from email.header import Header, decode_header
 from html import unescape
@@ -84,13 +85,14 @@ def _cut_addresses(name: str, value: str, limit: int, notes: list[str]) -> str:
 
 def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
                   categories: tuple[str, ...] = (), max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage:
-    headers = tuple((str(k), decode_text(as_written(v))) for k, v in msg.items())
-    if not headers:
+    written = [(str(k), as_written(v)) for k, v in msg.items()]  # each field read once: the policy costs per read
+    if not written:
         raise ValueError("not an email: no header lines")
+    headers = tuple((k, decode_text(v)) for k, v in written)
     get = {}
     for key, value in headers:
         get.setdefault(key.lower(), value)
-    raw_get = {k.lower(): as_written(v) for k, v in reversed(msg.items())}
+    raw_get = {k.lower(): v for k, v in reversed(written)}
     cuts: list[str] = []
     for key in ("from", "to", "cc", "reply-to"):
         if key in raw_get:
@@ -129,7 +131,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         delivery_status=status,
         calendars=calendars,
-        embedded=_embedded(body, html, senders + to + cc),
+        quoted_reader=partial(_embedded, body, html, senders + to + cc),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 
 from anyascii import anyascii
 
@@ -119,7 +120,7 @@ def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person
         references=(),
         headers=tuple((k, v) for k, v in fields.items()),
         text=body,
-        embedded=embedded_messages(body, depth + 1, senders + to + cc + known),
+        quoted_reader=partial(embedded_messages, body, depth + 1, senders + to + cc + known),
     )
 
 

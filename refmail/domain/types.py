@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from refmail.errors import OverBudget as OverBudget
 
@@ -59,10 +61,18 @@ class ParsedMessage:
     defects: tuple[str, ...] = ()
     # Text of message/delivery-status (and text/rfc822-headers) parts: what a DSN reports.
     delivery_status: str = ""
-    # Messages carried in the body text: an inline forward or the message a reply quotes.
-    embedded: tuple["ParsedMessage", ...] = ()
     # The text of text/calendar parts (meeting invitations and answers to them), undecoded iCalendar.
     calendars: tuple[str, ...] = ()
+    # Reads the messages carried in the body text (``embedded``), on first use.
+    quoted_reader: Callable[[], tuple[ParsedMessage, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def embedded(self) -> tuple[ParsedMessage, ...]:
+        """Messages carried in the body text: an inline forward or the message a reply quotes.
+
+        Read when first asked for: a bounce or an autoreply is decided before anyone asks, and the scan
+        was a quarter of parsing one."""
+        return self.quoted_reader() if self.quoted_reader is not None else ()
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive; None when absent."""

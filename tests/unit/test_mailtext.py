@@ -408,3 +408,13 @@ def test_thunderbirds_date_first_attribution_with_a_name_in_another_script_is_th
     found = embedded_messages(text)
     assert found and found[0].sender is not None and found[0].sender.email == "v.lebedev@rostov-agro.example"
     assert embedded_messages(text.replace("v.lebedev@", "office@")) == ()  # nothing spells him: no guess
+
+
+def test_a_reply_is_read_up_to_its_limit_not_through_a_pasted_log():
+    from refmail.domain.replytext import REPLY_READ_CHARS
+
+    said = "Thanks Ana, happy to talk on Tuesday. The export log you asked for is below.\n\n"
+    log = "\n".join(f"2024-03-0{i % 9 + 1} 10:{i % 60:02d} container MSKU{i:07d} released at gate 4" for i in range(4000))
+    got = reply_text(said + log)
+    assert got.startswith("Thanks Ana, happy to talk on Tuesday.")
+    assert REPLY_READ_CHARS - 100 <= len(got) <= REPLY_READ_CHARS  # the log is 232,000 characters
