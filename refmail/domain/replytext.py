@@ -32,8 +32,8 @@ _DNC = re.compile(
 # Someone writing on an old thread for other business says so: "sorry for using this old thread", "digging up the
 # very first mail", "je reprends ce vieux fil", "ich antworte auf die alte Mail", "пишу в эту старую ветку".
 _OLD_THREAD = re.compile(
-    r"\b(?:(?:this|that|the|an|our) (?:very )?old (?:e-?mail )?(?:thread|chain|e-?mail|mail|message|conversation)\b(?! ?(?:address|server|system|account|box|client))|"
-    r"old (?:e-?mail )?thread|(?:digging|dig|dug) (?:up|out) (?:this|that|the|an|our) (?:very )?(?:old |first |original )?"
+    r"\b(?:(?:this|that|the|an|our) (?:very )?(?:old|ancient) (?:e-?mail )?(?:thread|chain|e-?mail|mail|message|conversation)\b(?! ?(?:address|server|system|account|box|client))|"
+    r"(?:old|ancient) (?:e-?mail )?thread|(?:digging|dig|dug) (?:up|out) (?:this|that|the|an|our) (?:very )?(?:old |first |original )?"
     r"(?:thread|chain|e-?mail|mail|message)|(?:reviving|resurrecting|bumping|reusing|re-using|hijacking) (?:this|the|an|our) "
     r"(?:old )?(?:thread|chain|e-?mail)|(?:vieux|ancien) (?:fil|courriel|mail|message|échange)|vieil échange|"
     r"alten? (?:thread|mail|e-mail|nachricht|verlauf)|(?:hilo|correo) (?:antiguo|viejo)|viejo (?:hilo|correo)|"

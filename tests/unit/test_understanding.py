@@ -239,6 +239,8 @@ def test_someone_writing_on_an_old_intro_thread_about_something_else_brings_no_i
 
 @pytest.mark.parametrize("text, says", [
     ("Digging up the very first mail because Anna asked for the contract", True),
+    ("Sorry for using this ancient thread, I could not find Sumaiya's email", True),
+    ("The ancient harbour wall needs a survey before the thread of talks resumes.", False),
     ("ich antworte einfach auf die alte Mail, weil ich deine Adresse nicht finde", True),
     ("Marta, odkopuję ten stary wątek, bo tylko tu są wszyscy", True),
     ("Thanks Alice, moving you to bcc. Olivia, great to meet you!", False),
