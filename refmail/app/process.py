@@ -238,7 +238,7 @@ def handle(s: Session, app: App, row: m.Message, now: datetime) -> None:
         row.outcome = Outcome.EVENT.value
         return
     took = route.kind is rt.RouteKind.NEW_INTRO
-    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now)
+    _settle(s, app, row, parsed, u if row.source != "sent" else None, handed, entries, took, now, route.asks)
 
 
 def _read(app: App, row: m.Message, parsed: ParsedMessage, started: float) -> Understanding | None:
@@ -328,11 +328,11 @@ HANDLERS: dict[rt.RouteKind, Handler] = {
 
 
 def _settle(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding | None, handed: bool,
-            entries: int, took: bool, now: datetime) -> None:
+            entries: int, took: bool, now: datetime, asks: bool = False) -> None:
     """Give the message its one outcome; an unsure one becomes a question (handed) or a possible intro (seen)."""
     facts = Facts(handed=handed, referral=took and row.referral_id is not None,
                   event=row.referral_id is not None or s.info.get(TIMELINE_KEY, 0) > entries,
-                  intro_unplaced=u is not None and u.is_intro and not u.prospects)
+                  intro_unplaced=u is not None and u.is_intro and not u.prospects, asks=asks)
     outcome = settle(facts, u)
     row.outcome = outcome.value
     if outcome is Outcome.NOT_INTRO:

@@ -29,13 +29,16 @@ class Facts:
     referral: bool  # a referral was created or joined from it
     event: bool  # it was recorded on a referral refmail follows
     intro_unplaced: bool = False  # detection found an intro but could not name whom it introduces
+    # An unsure reading names someone no referral it was news on follows (the owner introducing a client to
+    # someone new, the assistant copied): the news is recorded, and the owner is asked about the rest too.
+    asks: bool = False
 
 
 def settle(facts: Facts, u: Understanding | None) -> Outcome:
     """The message's one outcome. Unsure mail is asked about when handed to refmail, listed when only seen."""
     if facts.referral:
         return Outcome.REFERRAL
-    if facts.event:
+    if facts.event and not facts.asks:
         return Outcome.EVENT
     unsure = u is not None and (u.unsure or facts.intro_unplaced or u.kind is Kind.INTRO)
     if facts.handed:

@@ -131,7 +131,8 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         delivery_status=status,
         calendars=calendars,
-        quoted_reader=partial(_embedded, body, html, senders + to + cc),
+        # The HTML is kept only for its mail links (_embedded), not for the life of the message.
+        quoted_reader=partial(_embedded, body, html if "mailto:" in html else "", senders + to + cc),
     )
 
 

@@ -101,6 +101,7 @@ class Route:
     kind: RouteKind
     referrals: tuple[str, ...] = ()
     by_address: bool = True  # REPLY_ON: False when tied by the thread only (a new address for the prospect)
+    asks: bool = False  # OWNER_WROTE: an unsure reading introduces someone these referrals do not follow
     meetings: tuple[Meeting, ...] = ()
     why: str = ""
 
@@ -152,8 +153,24 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
         why = forged(parsed) if not facts.in_sent else ""
         if why:
             return Route(RouteKind.NOT_TRUSTED, why=why)
-        return Route(RouteKind.OWNER_WROTE, referrals=owner_wrote_on(parsed, facts))
+        referrals = owner_wrote_on(parsed, facts)
+        return Route(RouteKind.OWNER_WROTE, referrals=referrals, asks=names_someone_new(u, facts, referrals))
     return track_route(parsed, u, facts, identity)
+
+
+def names_someone_new(u: Understanding, facts: ThreadFacts, referrals: tuple[str, ...]) -> bool:
+    """An unsure reading that introduces someone, by someone, that none of ``referrals`` follows.
+
+    The owner writing to a client refmail follows is news on that referral; when she introduces that client
+    to someone new, or two followed clients to each other, the intro is hers to confirm, or it is lost behind
+    the news. Her reply-all on an intro refmail already follows names the same referrer and prospect: news only.
+    """
+    if not u.unsure:
+        return False
+    followed = {(p, r) for rid in referrals if (t := facts.track(rid)) is not None
+                for p in t.prospects for r in t.referrers}
+    return any((p.email, r.referrer.email if r.referrer else None) not in followed
+               for r in u.readings for p in r.prospects)
 
 
 def with_intro(parsed: ParsedMessage, u: Understanding, identity: Identity) -> RouteKind | None:

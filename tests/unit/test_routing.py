@@ -115,6 +115,33 @@ def test_the_owner_writing_by_hand_is_on_the_referrals_of_the_prospects_she_wrot
     assert route(msg(OWNER, to=(ALICE,)), REPLY, facts, ME).referrals == ()
 
 
+def test_the_owner_introducing_a_followed_client_to_someone_new_is_news_and_a_question():
+    """Her unsure intro of Dan (whom refmail follows) to Erin, the assistant copied: the news on Dan's referral
+    is recorded, and she is asked about the intro, which was otherwise lost behind it (writers' files, stop 27)."""
+    from refmail.domain.outcome import Facts, Outcome, settle
+    from refmail.domain.types import Reading
+
+    erin = Person("Erin New", "erin@example.net")
+    facts = ThreadFacts(open_with={DAN.email: (DAN_TRACK,)})
+    unsure = Understanding(kind=Kind.OTHER, confidence=0.6, unsure=True,
+                           readings=(Reading(OWNER, (DAN, erin), 0.6, owner_is_referrer=True),))
+    r = route(msg(OWNER, to=(DAN, erin), in_reply_to=None), unsure, facts, ME)
+    assert r.kind is RouteKind.OWNER_WROTE and r.referrals == ("r2",) and r.asks
+    assert settle(Facts(handed=True, referral=False, event=True, asks=r.asks), unsure) is Outcome.QUESTION
+    assert settle(Facts(handed=False, referral=False, event=True, asks=r.asks), unsure) is Outcome.POSSIBLE
+    # Readings that name only people refmail follows (her reply-all after the prospect answered first), or a
+    # sure reading: news alone.
+    followed_only = replace(unsure, readings=(Reading(ALICE, (DAN,), 0.6),))
+    assert not route(msg(OWNER, to=(DAN,), in_reply_to=None), followed_only, facts, ME).asks
+    # Two clients refmail follows (each introduced by Alice), introduced to each other by the owner: new.
+    both = ThreadFacts(open_with={DAN.email: (DAN_TRACK,), CAROL.email: (CAROL_TRACK,)})
+    to_each_other = replace(unsure, readings=(Reading(OWNER, (DAN, CAROL), 0.6, owner_is_referrer=True),))
+    assert route(msg(OWNER, to=(DAN, CAROL), in_reply_to=None), to_each_other, both, ME).asks
+    sure = replace(unsure, unsure=False)
+    assert not route(msg(OWNER, to=(DAN, erin), in_reply_to=None), sure, facts, ME).asks
+    assert settle(Facts(handed=True, referral=False, event=True), unsure) is Outcome.EVENT
+
+
 def test_the_owners_address_with_a_failed_dkim_is_not_trusted_unless_in_her_own_sent_folder():
     assert route(msg(OWNER, headers=(FORGED,)), REPLY, ON_THREAD, ME).kind is RouteKind.NOT_TRUSTED
     assert route(msg(OWNER, headers=(FORGED,)), REPLY, replace(ON_THREAD, source="sent"), ME).kind \
