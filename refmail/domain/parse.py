@@ -6,9 +6,9 @@ import email.message
 import email.utils
 import hashlib
 import re
-from functools import partial
 from datetime import datetime, timezone
 from email.header import Header, decode_header
+from functools import partial
 from html import unescape
 from html.parser import HTMLParser
 
