@@ -298,3 +298,31 @@ def test_a_question_token_is_bound_to_its_question_and_owner():
     assert qs.check(ref, secret, OWNER, NOW + timedelta(days=31)) is qs.TokenCheck.EXPIRED
     forged = qs.QuestionRef("q99999", ref.issued, ref.token)  # the same token on another question
     assert qs.check(forged, secret, OWNER, NOW) is qs.TokenCheck.FORGED
+
+
+def test_the_owners_unsure_intro_of_a_followed_client_is_asked_about_not_lost_behind_the_news(tmp_path):
+    """A writer's mailbox (w165, Dhaka): the owner introduces a client refmail already follows to two new people
+    and copies the assistant; detection is unsure (0.63). Routing notes that she wrote to her client by hand, and
+    she is asked about the intro too: before, the news on the old referral was all that happened (stop 27)."""
+    folder = TESTS / "corpus_written" / "w165"
+    env = {"REFMAIL_OWNER": "Tanvir Rahman <tanvir@rahman-sourcing.example>",
+           "REFMAIL_ASSISTANT": "team@rahman-sourcing.example", "REFMAIL_INTAKE_IMAP_USER": "team@rahman-sourcing.example",
+           "REFMAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'refmail.db'}", "REFMAIL_SECRET": "unit-secret-long-enough",
+           "REFMAIL_DATA_DIR": str(tmp_path)}
+    app = build_app(load_settings(environ=env), clock=FixedClock(NOW))
+    names = [lab["file"] for lab in yaml.safe_load((folder / "labels.yaml").read_text())]
+    with app.sessions.begin() as s:
+        for uid, name in enumerate(names[:110], 1):  # the mailbox up to and including the intro
+            raw = (folder / name).read_bytes()
+            s.add(m.Message(message_id=message_id_of(raw), account="team@rahman-sourcing.example", folder="INBOX",
+                            source="intake", uid=uid, raw=raw, received_at=NOW))
+    for _ in range(3):  # a message set back by a conflict is read on the next cycle, as in the daemon
+        process.process_pending(app, NOW)
+    with app.sessions() as s:
+        raw = (folder / "110_tanvir_intro_ben_kamrul_rashed.eml").read_bytes()
+        row = s.scalar(select(m.Message).where(m.Message.message_id == message_id_of(raw)))
+        assert row.outcome == Outcome.QUESTION.value, row.summary
+        assert "owner's own message" in row.summary  # the news on her client's referral is still noted
+        question = s.scalar(select(m.Question).where(m.Question.message_row == row.id))
+        named = {p["email"] for reading in question.readings for p in reading["prospects"]}
+        assert {"ben@carterfinch.example", "kamrul@sonargaon-sweaters.example"} <= named, question.readings
