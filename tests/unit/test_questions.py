@@ -37,11 +37,12 @@ INTAKE = "assistant@example.com"
 OWNER = "owner@example.com"
 
 
-def make_app(tmp_path: Path) -> App:
+def make_app(tmp_path: Path, owner: str = "Olivia Owner <owner@example.com>, olivia@owner.example",
+             assistant: str = INTAKE) -> App:
     env = {
-        "REFMAIL_OWNER": "Olivia Owner <owner@example.com>, olivia@owner.example",
-        "REFMAIL_ASSISTANT": INTAKE,
-        "REFMAIL_INTAKE_IMAP_USER": INTAKE,
+        "REFMAIL_OWNER": owner,
+        "REFMAIL_ASSISTANT": assistant,
+        "REFMAIL_INTAKE_IMAP_USER": assistant,
         "REFMAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'refmail.db'}",
         "REFMAIL_SECRET": "unit-secret-long-enough",
         "REFMAIL_DATA_DIR": str(tmp_path),
@@ -49,10 +50,10 @@ def make_app(tmp_path: Path) -> App:
     return build_app(load_settings(environ=env), clock=FixedClock(NOW))
 
 
-def store(app: App, raw: bytes, source: str = "intake", uid: int = 1) -> int | None:
+def store(app: App, raw: bytes, source: str = "intake", uid: int = 1, account: str | None = None) -> int | None:
     """A message as intake stores it (from the assistant's own mailbox, or her inbox)."""
     mid = message_id_of(raw)
-    account = INTAKE if source == "intake" else OWNER
+    account = account or (INTAKE if source == "intake" else OWNER)
     with app.sessions.begin() as s:
         if s.scalar(select(m.Message.id).where(m.Message.message_id == mid)) is not None:
             return None
@@ -305,17 +306,11 @@ def test_the_owners_unsure_intro_of_a_followed_client_is_asked_about_not_lost_be
     and copies the assistant; detection is unsure (0.63). Routing notes that she wrote to her client by hand, and
     she is asked about the intro too: before, the news on the old referral was all that happened (stop 27)."""
     folder = TESTS / "corpus_written" / "w165"
-    env = {"REFMAIL_OWNER": "Tanvir Rahman <tanvir@rahman-sourcing.example>",
-           "REFMAIL_ASSISTANT": "team@rahman-sourcing.example", "REFMAIL_INTAKE_IMAP_USER": "team@rahman-sourcing.example",
-           "REFMAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'refmail.db'}", "REFMAIL_SECRET": "unit-secret-long-enough",
-           "REFMAIL_DATA_DIR": str(tmp_path)}
-    app = build_app(load_settings(environ=env), clock=FixedClock(NOW))
+    assistant = "team@rahman-sourcing.example"
+    app = make_app(tmp_path, owner="Tanvir Rahman <tanvir@rahman-sourcing.example>", assistant=assistant)
     names = [lab["file"] for lab in yaml.safe_load((folder / "labels.yaml").read_text())]
-    with app.sessions.begin() as s:
-        for uid, name in enumerate(names[:110], 1):  # the mailbox up to and including the intro
-            raw = (folder / name).read_bytes()
-            s.add(m.Message(message_id=message_id_of(raw), account="team@rahman-sourcing.example", folder="INBOX",
-                            source="intake", uid=uid, raw=raw, received_at=NOW))
+    for uid, name in enumerate(names[:110], 1):  # the mailbox up to and including the intro
+        store(app, (folder / name).read_bytes(), uid=uid, account=assistant)
     for _ in range(3):  # a message set back by a conflict is read on the next cycle, as in the daemon
         process.process_pending(app, NOW)
     with app.sessions() as s:
