@@ -35,13 +35,16 @@ ASSISTANT = "assistant@example.com"
 OWNER = "Olivia Owner <owner@example.com>, olivia@owner.example"
 
 
-def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float]:
-    """(outcomes, questions by labelled kind, messages, seconds of CPU in processing)."""
+def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]]]:
+    """(outcomes, questions by labelled kind, messages, seconds of CPU in processing,
+    (file, outcome) of each labelled intro that did not become a referral)."""
     labels = yaml.safe_load((folder / "labels.yaml").read_text())
     first = labels[0] if labels else {}
     owner, assistant = OWNER, ASSISTANT
     if first.get("owner") and first["owner"] != "owner@example.com":  # a writer's own mailbox (one per folder)
-        owner = ", ".join([f"{first.get('owner_name', '')} <{first['owner']}>", *(first.get("owner_aliases") or [])])
+        # Her other addresses, from every label: a writer names an alias only where a message uses it.
+        aliases = dict.fromkeys(a.lower() for label in labels for a in label.get("owner_aliases") or ())
+        owner = ", ".join([f"{first.get('owner_name', '')} <{first['owner']}>", *aliases])
         assistant = first.get("assistant") or ASSISTANT
     with tempfile.TemporaryDirectory() as tmp:
         env = {"REFMAIL_OWNER": owner,
@@ -50,6 +53,7 @@ def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float]:
                "REFMAIL_DATA_DIR": tmp}
         app = build_app(load_settings(environ=env), clock=FixedClock(NOW))
         kinds: dict[int, str] = {}
+        files: dict[int, str] = {}
         with app.sessions.begin() as s:
             seen: set[str] = set()
             for uid, label in enumerate(labels, 1):
@@ -66,12 +70,14 @@ def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float]:
                 s.add(row)
                 s.flush()
                 kinds[row.id] = label["kind"]
+                files[row.id] = label["file"]
         started = time.process_time()
         for _ in range(3):  # a message set back by a conflict ("retried next cycle") is read on the next cycle
             process.process_pending(app, NOW)
         seconds = time.process_time() - started
         outcomes: Counter[str] = Counter()
         asked: Counter[str] = Counter()
+        missed: list[tuple[str, str]] = []
         with app.sessions() as s:
             for row in s.scalars(select(m.Message)):
                 outcome = row.outcome if row.outcome in {o.value for o in HANDED} else "SILENT"
@@ -80,15 +86,19 @@ def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float]:
                     asked[kinds[row.id]] += 1
                 if outcome == Outcome.NOT_INTRO.value and kinds[row.id] == "intro":
                     asked["intro called not an intro"] += 1
-        return outcomes, asked, len(kinds), seconds
+                if kinds[row.id] == "intro" and outcome != Outcome.REFERRAL.value:
+                    missed.append((files[row.id], f"{outcome}, read as {row.kind}: {row.summary}"))
+        return outcomes, asked, len(kinds), seconds, sorted(missed)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path)
+    parser.add_argument("--misses", action="store_true",
+                        help="list every labelled intro that did not become a referral, with how it ended")
     args = parser.parse_args(argv)
     for folder in args.folders or [f for f in DEFAULTS if (f / "labels.yaml").exists()]:
-        outcomes, asked, n, seconds = run(folder)
+        outcomes, asked, n, seconds, missed = run(folder)
         print(f"{folder.name}: {n} messages handed to the assistant, {outcomes.get('SILENT', 0)} silent")
         for outcome in [o.value for o in Outcome if o in HANDED]:
             print(f"  {outcome:<10} {outcomes.get(outcome, 0):>5}")
@@ -96,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  labelled intros listed as not an intro (told in the digest, no question): {dropped}")
         print(f"  questions on labelled intros {asked.get('intro', 0)}, on the rest {sum(asked.values()) - asked.get('intro', 0)}"
               f"; processing {n / seconds if seconds else 0:.0f} messages per CPU-second (store included)")
+        for file, outcome in missed if args.misses else []:
+            print(f"  MISS {file}: {outcome}")
 
 
 if __name__ == "__main__":
