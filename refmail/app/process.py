@@ -265,16 +265,24 @@ def _read(app: App, row: m.Message, parsed: ParsedMessage, started: float) -> Un
     return u
 
 
-def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime) -> None:
-    """An intro handed to refmail (found by detection, or confirmed by the owner) becomes a referral."""
-    row.referral_id, row.summary = take_intro(s, app, parsed, u, now)
+def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime,
+                on_thread: bool = False) -> None:
+    """An intro handed to refmail (found by detection, or confirmed by the owner) becomes a referral.
+
+    ``on_thread``: its writer is on a referral of the thread (a prospect bringing in a colleague), so it is
+    also her message there: a prospect's counts as her reply, and no follow-up chases her."""
+    taken, row.summary = take_intro(s, app, parsed, u, now)
+    row.referral_id = taken
     also = rt.with_intro(parsed, u, app.identity)
+    if also is None and on_thread:
+        also = rt.RouteKind.REPLY_ON
     if also is rt.RouteKind.FORWARDED_REPLY:  # the owner forwarded the prospect's answer to the intro
         row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
     elif also is rt.RouteKind.REPLY_ON:  # the intro reached us inside the prospect's reply-all: that reply counts too
         row.summary += "; " + track(s, app, row, parsed, u, now)
     elif also is rt.RouteKind.OWNER_WROTE:  # her reply-all to someone else's intro, the assistant in BCC
         row.summary += "; " + owner_wrote(s, app, parsed, now)
+    row.referral_id = taken or row.referral_id  # the message is the intro of the referral it started
     if row.referral_id:
         row.summary += look_back(s, app, row, now)
 
@@ -310,7 +318,7 @@ def _meeting(v: Visit, route: rt.Route) -> str:
 
 def _new_intro(v: Visit, route: rt.Route) -> str:
     assert v.u is not None
-    take_handed(v.s, v.app, v.row, v.parsed, v.u, v.now)
+    take_handed(v.s, v.app, v.row, v.parsed, v.u, v.now, on_thread=bool(route.referrals))
     return v.row.summary or ""
 
 

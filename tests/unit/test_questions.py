@@ -305,19 +305,61 @@ def test_the_owners_unsure_intro_of_a_followed_client_is_asked_about_not_lost_be
     """A writer's mailbox (w165, Dhaka): the owner introduces a client refmail already follows to two new people
     and copies the assistant; detection is unsure (0.63). Routing notes that she wrote to her client by hand, and
     she is asked about the intro too: before, the news on the old referral was all that happened (stop 27)."""
-    folder = TESTS / "corpus_written" / "w165"
-    assistant = "team@rahman-sourcing.example"
-    app = make_app(tmp_path, owner="Tanvir Rahman <tanvir@rahman-sourcing.example>", assistant=assistant)
-    names = [lab["file"] for lab in yaml.safe_load((folder / "labels.yaml").read_text())]
-    for uid, name in enumerate(names[:110], 1):  # the mailbox up to and including the intro
-        store(app, (folder / name).read_bytes(), uid=uid, account=assistant)
-    for _ in range(3):  # a message set back by a conflict is read on the next cycle, as in the daemon
-        process.process_pending(app, NOW)
+    app, row_of = _writers_mailbox(tmp_path, "w165", "110_tanvir_intro_ben_kamrul_rashed.eml")
     with app.sessions() as s:
-        raw = (folder / "110_tanvir_intro_ben_kamrul_rashed.eml").read_bytes()
-        row = s.scalar(select(m.Message).where(m.Message.message_id == message_id_of(raw)))
+        row = row_of(s)
         assert row.outcome == Outcome.QUESTION.value, row.summary
         assert "owner's own message" in row.summary  # the news on her client's referral is still noted
         question = s.scalar(select(m.Question).where(m.Question.message_row == row.id))
         named = {p["email"] for reading in question.readings for p in reading["prospects"]}
         assert {"ben@carterfinch.example", "kamrul@sonargaon-sweaters.example"} <= named, question.readings
+
+
+def _writers_mailbox(tmp_path: Path, writer: str, last: str):
+    """A writer's mailbox handed to the assistant up to and including ``last``, processed as the daemon does;
+    the app and a lookup of that message's row. Her other addresses come from every label (a writer names an
+    alias where a message uses it)."""
+    folder = TESTS / "corpus_written" / writer
+    labels = yaml.safe_load((folder / "labels.yaml").read_text())
+    aliases = dict.fromkeys(a for lab in labels for a in lab.get("owner_aliases") or ())
+    assistant = labels[0]["assistant"]
+    app = make_app(tmp_path, owner=", ".join([f"{labels[0]['owner_name']} <{labels[0]['owner']}>", *aliases]),
+                   assistant=assistant)
+    names = [lab["file"] for lab in labels]
+    for uid, name in enumerate(names[:names.index(last) + 1], 1):
+        store(app, (folder / name).read_bytes(), uid=uid, account=assistant)
+    for _ in range(3):  # a message set back by a conflict is read on the next cycle, as in the daemon
+        process.process_pending(app, NOW)
+    mid = message_id_of((folder / last).read_bytes())
+    return app, lambda s: s.scalar(select(m.Message).where(m.Message.message_id == mid))
+
+
+def test_a_prospect_bringing_in_a_colleague_on_the_thread_starts_a_referral_and_is_still_her_reply(tmp_path):
+    """A writer's mailbox (w125): Lars, the prospect of a referral refmail follows, answers on the intro's thread
+    and introduces his colleague Ingrid, the assistant copied. Before stop 28 it was only Lars's reply (Ingrid's
+    intro lost): now Ingrid has a referral of her own, and Lars's referral still counts his reply."""
+    app, row_of = _writers_mailbox(tmp_path, "w125", "113_cc_plus_ingrid_lars_adds_colleague.eml")
+    with app.sessions() as s:
+        row = row_of(s)
+        assert row.outcome == Outcome.REFERRAL.value, row.summary
+        ingrid = s.scalars(select(m.Party).where(m.Party.email == "ingrid.solberg@fjordknit.example",
+                                                 m.Party.role == "prospect")).all()
+        assert [p.referral_id for p in ingrid] == [row.referral_id]
+        assert s.get(m.Referral, row.referral_id).intro_message_id == row.message_id
+        lars = s.scalars(select(m.Party).where(m.Party.email == "lars.eriksson@fjordknit.example",
+                                               m.Party.role == "prospect")).all()
+        assert lars and all(s.get(m.Referral, p.referral_id).state == "replied" for p in lars), row.summary
+        assert f"reply on {lars[0].referral_id}" in row.summary
+
+
+def test_a_reply_on_a_referral_that_likely_hides_an_intro_is_news_and_a_question(tmp_path):
+    """A writer's mailbox (w163): Ben, on a referral's thread, introduces his colleague Rachel; detection is
+    unsure (0.79). It was news on the referral and nothing else (stop 28): now the owner is asked too."""
+    app, row_of = _writers_mailbox(tmp_path, "w163", "066_ben_intro_rachel_moss_coo.eml")
+    with app.sessions() as s:
+        row = row_of(s)
+        assert row.outcome == Outcome.QUESTION.value, row.summary
+        assert "reply on" in row.summary
+        question = s.scalar(select(m.Question).where(m.Question.message_row == row.id))
+        named = {p["email"] for reading in question.readings for p in reading["prospects"]}
+        assert "rachel@ledgerly.example" in named, question.readings

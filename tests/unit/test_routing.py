@@ -107,6 +107,47 @@ def test_an_intro_from_someone_on_the_thread_is_conversation_not_a_new_intro():
     assert r.kind is RouteKind.REPLY_ON and r.referrals == ("r1",)
 
 
+def test_an_intro_from_someone_on_the_thread_of_someone_it_does_not_follow_is_a_new_intro_and_her_message():
+    """Carol, the prospect, brings in her colleague Erin on the intro's thread (writers' files: 26 such
+    intros were news on Carol's referral and lost, stop 28); Alice, the referrer, making a second intro there
+    is new too. The route keeps the thread's referrals, so the message is still Carol's reply on hers."""
+    erin = Person("Erin Colleague", "erin@example.net")
+    facts = replace(ON_THREAD, source="intake", handed=True)
+    carol_brings_erin = Understanding(kind=Kind.INTRO, confidence=0.9, referrer=CAROL, prospects=(erin,))
+    r = route(msg(CAROL, cc=(erin,)), carol_brings_erin, facts, ME)
+    assert r.kind is RouteKind.NEW_INTRO and r.referrals == ("r1",)
+    alice_again = Understanding(kind=Kind.INTRO, confidence=0.9, referrer=ALICE, prospects=(DAN,))
+    r = route(msg(ALICE, to=(OWNER, DAN)), alice_again, replace(facts, sender_person=ALICE.email), ME)
+    assert r.kind is RouteKind.NEW_INTRO and r.referrals == ("r1",)
+    # Not handed to the assistant (only seen in her inbox): her reply, as before.
+    assert route(msg(CAROL, cc=(erin,)), carol_brings_erin, ON_THREAD, ME).kind is RouteKind.REPLY_ON
+    # Someone off the thread making an intro: a new intro with no message on any referral.
+    assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(source="intake"), ME).referrals == ()
+
+
+def test_news_on_a_referral_that_more_likely_than_not_hides_an_intro_is_also_asked_about():
+    """Carol's reply that reads, unsure but at even odds or better, as her introducing someone new: the reply
+    is recorded on her referral and the owner is asked about the intro. Below even odds, or naming only the
+    intro refmail follows, it is the thread's business."""
+    from refmail.domain.types import Reading
+
+    erin = Person("Erin Colleague", "erin@example.net")
+    unsure = Understanding(kind=Kind.REPLY, confidence=0.9, reply_text="Adding Erin", unsure=True,
+                           readings=(Reading(CAROL, (erin,), rt.EVEN_ODDS),))
+    r = route(msg(CAROL, cc=(erin,)), unsure, ON_THREAD, ME)
+    assert r.kind is RouteKind.REPLY_ON and r.referrals == ("r1",) and r.asks
+    below = replace(unsure, readings=(Reading(CAROL, (erin,), rt.EVEN_ODDS - 0.01),))
+    assert not route(msg(CAROL, cc=(erin,)), below, ON_THREAD, ME).asks
+    the_intro_itself = replace(unsure, readings=(Reading(ALICE, (CAROL,), 0.9),))
+    assert not route(msg(CAROL), the_intro_itself, ON_THREAD, ME).asks
+    assert not route(msg(CAROL, cc=(erin,)), replace(unsure, unsure=False), ON_THREAD, ME).asks
+    # The referrer chiming in with an unsure second intro: noted on the referral, and asked about.
+    alice = replace(ON_THREAD, sender_person=ALICE.email)
+    by_alice = replace(unsure, readings=(Reading(ALICE, (DAN,), 0.7),))
+    r = route(msg(ALICE, to=(OWNER, DAN)), by_alice, alice, ME)
+    assert r.kind is RouteKind.REFERRER_WROTE and r.asks
+
+
 def test_the_owner_writing_by_hand_is_on_the_referrals_of_the_prospects_she_wrote_to():
     facts = ThreadFacts(thread=(CAROL_TRACK, DAN_TRACK), linked=("r1",),
                         open_with={DAN.email: (DAN_TRACK,)})
