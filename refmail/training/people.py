@@ -73,7 +73,8 @@ def load_choices(folders: list[Path], rules: DetectionRules) -> tuple[list[Choic
     return train, validation
 
 
-def fit_people(choices: list[Choice]) -> PersonModel:
+def fit_people(choices: list[Choice], cs: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0)) -> tuple[PersonModel, float]:
+    """The person model and the regularisation C it was fit with (chosen by cross-validation among ``cs``)."""
     from sklearn.feature_extraction import DictVectorizer  # training only: never a run-time dependency
 
     seen = Counter(name for c in choices for cue in c.cues for name in cue)
@@ -82,14 +83,14 @@ def fit_people(choices: list[Choice]) -> PersonModel:
     weights = [c.weight for c in choices for _ in c.people]
     vec = DictVectorizer()
     x = vec.fit_transform(rows)
-    model = logistic_cv([0.03, 0.1, 0.3, 1.0, 3.0])
+    model = logistic_cv(list(cs))
     model.fit(x, labels, sample_weight=weights)
     print(f"  person model: {len(rows)} people in {len(choices)} intros, {x.shape[1]} cues, "
-          f"C={model.C_:g} (chosen by cross-validation)")
+          f"C={model.C_:g}" + (" (chosen by cross-validation)" if len(cs) > 1 else " (the one the line was chosen with)"))
     names = vec.get_feature_names_out()
     coef = model.coef_[0]
     return PersonModel({str(n): round(float(w), 5) for n, w in zip(names, coef) if abs(w) > 1e-6},
-                       float(model.intercept_[0]))
+                       float(model.intercept_[0])), float(model.C_)
 
 
 def exact(choices: list[Choice], model: PersonModel | None) -> float:
@@ -112,7 +113,7 @@ def build_people(out: Path, folders: list[Path], rules: DetectionRules | None = 
     if len(train) < MIN_INTROS or len(kinds) < 2:
         print(f"person model: {len(train)} intros with a choice to make, too few to learn from; the hand rules decide")
         return None
-    model = fit_people(train)
+    model, c = fit_people(train)
     rules_exact = exact(validation, None)
     trials = [(t, exact(validation, PersonModel(model.weights, model.bias, t))) for t in THRESHOLDS]
     for t, score in trials:
@@ -122,7 +123,7 @@ def build_people(out: Path, folders: list[Path], rules: DetectionRules | None = 
     good = [t for t, score in trials if score >= best - PLATEAU]
     threshold = good[(len(good) - 1) // 2]
     best = dict(trials)[threshold]
-    model = fit_people(train + validation)
+    model, _ = fit_people(train + validation, cs=(c,))  # the line's scale: the C it was chosen with
     about = {"intros": len(train) + len(validation), "validation_intros": len(validation),
              "validation_exact": round(best, 4), "validation_exact_hand_rules": round(rules_exact, 4)}
     model = PersonModel(model.weights, model.bias, threshold, about)

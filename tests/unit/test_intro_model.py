@@ -185,6 +185,26 @@ def test_the_threshold_is_the_one_closest_to_both_targets_when_none_meets_them()
     assert best_threshold(curve)[0] == 0.75  # short of precision by 0.004 and of recall by 0.003: the smallest gap
 
 
+def test_the_refit_on_every_writer_keeps_the_regularisation_the_lines_were_chosen_with():
+    """Cross-validation picks C once, on the trial fit whose scores the lines were chosen on; the refit keeps it.
+    Another C rescales every score (stop 28: C=1 became 0.3 at the refit, and an intro quoted under the
+    prospect's reply fell from 0.92 to 0.68, under a line chosen at C=1)."""
+    import random
+
+    from refmail.training.fit import REGULARISATION, fit_regression
+
+    rng = random.Random(7)
+    rows = [{"cue": rng.gauss(1.0 if i % 3 == 0 else -1.0, 1.5), "noise": rng.random()} for i in range(300)]
+    labels = [("intro", "ask", "other")[i % 3] for i in range(300)]
+    *_, chosen = fit_regression(rows, labels, [1.0] * 300)
+    assert chosen in REGULARISATION
+    other = next(c for c in REGULARISATION if c != chosen)
+    names, weights, bias, kept = fit_regression(rows, labels, [1.0] * 300, cs=(other,))
+    assert kept == other
+    _, refit_weights, _, _ = fit_regression(rows, labels, [1.0] * 300, cs=(chosen,))
+    assert refit_weights != weights  # C is what it says: the fit differs with it
+
+
 def test_among_thresholds_meeting_both_targets_the_middle_is_chosen():
     from refmail.training.fit import best_threshold
 
