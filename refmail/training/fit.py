@@ -239,8 +239,8 @@ def build(out: Path = BUILTIN_MODEL, rules: DetectionRules | None = None, folder
     question_min = question_floor(scored, model)
     examples = corpus.train
     if held_out:  # the held-out writers' mail teaches the shipped model too, once it has chosen the lines,
-        # with the regularisation they were chosen with: another C rescales every score, and a line chosen at
-        # C=1 read a refit at C=0.3 lower (stop 28: an intro quoted under the prospect's reply fell from 0.92 to 0.68).
+        # with the regularisation they were chosen with: another C rescales every score under the lines
+        # (at stop 28 cross-validation chose C=1 for the trial fit and 0.3 for the refit).
         examples = corpus.train + corpus.validation
         nlp, names, weights, bias, c = fit(examples, cs=(c,))
     about = {**about, "training_texts": len(examples), "validation_messages": len(corpus.validation_messages),

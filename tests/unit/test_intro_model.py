@@ -187,8 +187,8 @@ def test_the_threshold_is_the_one_closest_to_both_targets_when_none_meets_them()
 
 def test_the_refit_on_every_writer_keeps_the_regularisation_the_lines_were_chosen_with():
     """Cross-validation picks C once, on the trial fit whose scores the lines were chosen on; the refit keeps it.
-    Another C rescales every score (stop 28: C=1 became 0.3 at the refit, and an intro quoted under the
-    prospect's reply fell from 0.92 to 0.68, under a line chosen at C=1)."""
+    Another C rescales every score under lines chosen at the first (stop 28: C=1 for the trial fit, 0.3 for the
+    refit)."""
     import random
 
     from refmail.training.fit import REGULARISATION, fit_regression
