@@ -25,27 +25,20 @@ from refmail.clock import FixedClock
 from refmail.config import load_settings
 from refmail.domain.outcome import HANDED, Outcome
 from refmail.store import models as m
+from refmail.training.corpus import mailbox_settings
 from refmail.wiring import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = [ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT / "tests" / "corpus_found",
             ROOT.parent / "shared" / "corpus"]
 NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
-ASSISTANT = "assistant@example.com"
-OWNER = "Olivia Owner <owner@example.com>, olivia@owner.example"
 
 
 def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]]]:
     """(outcomes, questions by labelled kind, messages, seconds of CPU in processing,
     (file, outcome) of each labelled intro that did not become a referral)."""
     labels = yaml.safe_load((folder / "labels.yaml").read_text())
-    first = labels[0] if labels else {}
-    owner, assistant = OWNER, ASSISTANT
-    if first.get("owner") and first["owner"] != "owner@example.com":  # a writer's own mailbox (one per folder)
-        # Her other addresses, from every label: a writer names an alias only where a message uses it.
-        aliases = dict.fromkeys(a.lower() for label in labels for a in label.get("owner_aliases") or ())
-        owner = ", ".join([f"{first.get('owner_name', '')} <{first['owner']}>", *aliases])
-        assistant = first.get("assistant") or ASSISTANT
+    owner, assistant = mailbox_settings(labels)  # a writer's own mailbox (one per folder), or the team's default
     with tempfile.TemporaryDirectory() as tmp:
         env = {"REFMAIL_OWNER": owner,
                "REFMAIL_ASSISTANT": assistant, "REFMAIL_INTAKE_IMAP_USER": assistant,

@@ -163,8 +163,7 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
         return Route(RouteKind.OWNER_WROTE, referrals=referrals, asks=names_someone_new(u, facts, referrals))
     news = track_route(parsed, u, facts, identity)
     if news.kind in (RouteKind.REPLY_ON, RouteKind.REFERRER_WROTE, RouteKind.UNTIED_REPLY):
-        likely = [r for r in u.readings if r.score >= EVEN_ODDS]
-        return replace(news, asks=u.unsure and _unfollowed(_pairs(likely), _tracks(facts, news.referrals)))
+        return replace(news, asks=names_someone_new(u, facts, news.referrals, at_least=EVEN_ODDS))
     return news
 
 
@@ -175,14 +174,15 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
 EVEN_ODDS = 0.5
 
 
-def names_someone_new(u: Understanding, facts: ThreadFacts, referrals: tuple[str, ...]) -> bool:
-    """An unsure reading that introduces someone, by someone, that none of ``referrals`` follows.
+def names_someone_new(u: Understanding, facts: ThreadFacts, referrals: tuple[str, ...], at_least: float = 0.0) -> bool:
+    """An unsure reading (scored ``at_least``) that introduces someone, by someone, that none of ``referrals`` follows.
 
     The owner writing to a client refmail follows is news on that referral; when she introduces that client
     to someone new, or two followed clients to each other, the intro is hers to confirm, or it is lost behind
     the news. Her reply-all on an intro refmail already follows names the same referrer and prospect: news only.
     """
-    return u.unsure and _unfollowed(_pairs(u.readings), _tracks(facts, referrals))
+    readings = [r for r in u.readings if r.score >= at_least]
+    return u.unsure and _unfollowed(_pairs(readings), _tracks(facts, referrals))
 
 
 def _pairs(readings: Iterable[Understanding | Reading]) -> set[tuple[str, str | None]]:

@@ -40,6 +40,14 @@ def identity_for(label: dict) -> Identity:
                     (label.get("assistant") or "assistant@example.com").lower())
 
 
+def mailbox_settings(labels: list[dict]) -> tuple[str, str]:
+    """REFMAIL_OWNER and REFMAIL_ASSISTANT for a writer's whole mailbox, to run it through the app. Her other
+    addresses come from every label: a writer names one only on the labels of messages that use it."""
+    me = identity_for(labels[0]) if labels else DEFAULT_OWNER
+    aliases = dict.fromkeys(a for label in labels for a in identity_for(label).owner_aliases)
+    return ", ".join([f"{me.owner.name} <{me.owner.email}>", *aliases]), me.assistant
+
+
 def email_of(value) -> str:
     """A label's person: an address, or {name, email} (the shared corpus); or a Person refmail found."""
     if isinstance(value, dict):

@@ -317,14 +317,13 @@ def test_the_owners_unsure_intro_of_a_followed_client_is_asked_about_not_lost_be
 
 def _writers_mailbox(tmp_path: Path, writer: str, last: str):
     """A writer's mailbox handed to the assistant up to and including ``last``, processed as the daemon does;
-    the app and a lookup of that message's row. Her other addresses come from every label (a writer names an
-    alias where a message uses it)."""
+    the app and a lookup of that message's row."""
+    from refmail.training.corpus import mailbox_settings
+
     folder = TESTS / "corpus_written" / writer
     labels = yaml.safe_load((folder / "labels.yaml").read_text())
-    aliases = dict.fromkeys(a for lab in labels for a in lab.get("owner_aliases") or ())
-    assistant = labels[0]["assistant"]
-    app = make_app(tmp_path, owner=", ".join([f"{labels[0]['owner_name']} <{labels[0]['owner']}>", *aliases]),
-                   assistant=assistant)
+    owner, assistant = mailbox_settings(labels)
+    app = make_app(tmp_path, owner=owner, assistant=assistant)
     names = [lab["file"] for lab in labels]
     for uid, name in enumerate(names[:names.index(last) + 1], 1):
         store(app, (folder / name).read_bytes(), uid=uid, account=assistant)
