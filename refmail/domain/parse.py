@@ -46,8 +46,9 @@ CUT_NOTE = "cut: "  # defects starting with this are size cuts the reasons trail
 
 
 # Invisible direction marks Hebrew and Arabic clients wrap names, addresses and whole lines in ("\u202b...
-# <\u202ashlomi@x\u200f>:\u202c"): they carry no text, and a quote line read through them is no line at all.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# <\u202ashlomi@x\u200f>:\u202c"), and the byte-order mark iOS leaves at the top of a forwarded body: they carry
+# no text, and a quote line read through them is no line at all (nor is a context that starts with one).
+INVISIBLE_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def parse_message(raw: bytes, max_header_chars: int = MAX_HEADER_CHARS) -> ParsedMessage | ParseFailure:
@@ -100,7 +101,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     categories += tuple(cuts)
     text, html, status, attached, calendars, cards = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    body = _with_cards(BIDI_CONTROLS.sub("", body), cards)
+    body = _with_cards(INVISIBLE_MARKS.sub("", body), cards)
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))

@@ -21,6 +21,12 @@ _ATTRIBUTION = re.compile(r"^[> ]*" + ATTRIBUTION, re.IGNORECASE | re.MULTILINE)
 _ALL_FIELDS = "|".join(name for names in FIELD_NAMES.values() for name in names)
 _FIELD = re.compile(r"^[> *]*(" + _ALL_FIELDS + r")\s*\*?[:：]\s*\*?(.*)$", re.IGNORECASE)
 _ADDR = ADDRESS_NO_EQ
+# A field whose name no list here holds ("Dată:" of Romanian Apple Mail), inside a block begun by a known "From":
+# one to three words, and a value as a date or an address list has (a year, a time or an address). Kept under its
+# own name, or read as copied people when it names an address, so that one unknown word does not end the block
+# and lose the sender or a prospect.
+_OTHER_FIELD = re.compile(r"^[> *]*([^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2})\s*\*?[:：]\s*\*?"
+                          r"(.*?(?:@|\b\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b).*)$")
 _BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?[:：]\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -45,8 +51,12 @@ def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | 
     while i < len(lines) and i < start + 16:
         line = lines[i]
         match = _FIELD.match(line)
-        if match:
+        other = _OTHER_FIELD.match(line) if fields and not match else None
+        if match or other:
+            match = match or other
             last = FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
+            if other and _ADDR.search(match.group(2)):
+                last = "cc"  # people under a field name no list holds ("نسخة إلى:"): the sender has its own field
             fields[last] = (fields.get(last, "") + " " + match.group(2)).strip()
         elif not line.strip():
             # HTML mail turned into text often leaves blank lines between the fields of one block

@@ -244,6 +244,34 @@ def test_an_ios_forward_quotes_its_header_block_in_the_language_of_the_phone():
     assert found.cc == (Person("Carol Prospect", "carol@example.net"),) and found.text.strip() == "Olivia, meet Carol."
 
 
+@pytest.mark.parametrize("date_line", ["> Dată: 2 mai 2023 la 17:31:09 EEST", "> Zeitpunkt: 2.5.2023 17:31",
+                                       "> Sent on: 2 May 2023"])
+def test_a_date_field_no_list_knows_does_not_end_the_block_and_lose_its_sender(date_line):
+    """Romanian iOS writes "Dată:", a word no client list here held: the block still reads to its end."""
+    text = ("Te rog trimite-i 3 sloturi.\n\nÎnceput mesaj redirecționat:\n\n> De la: Alice Source <alice@example.org>\n"
+            f"{date_line}\n> Către: Carol Prospect <carol@example.net>, Olivia Owner <owner@example.com>\n"
+            "> Subiect: Mise en relation\n> \n> Chère Olivia, cher Carol,\n")
+    found = embedded_messages(text)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Mise en relation"
+    assert {p.email for p in found.to} == {"carol@example.net", "owner@example.com"}
+    assert found.text.strip() == "Chère Olivia, cher Carol,"
+
+
+def test_people_under_a_field_name_no_list_knows_are_read_as_copied():
+    """Arabic Gmail's Cc reads "نسخة إلى:"; the prospect it names must not vanish from the forwarded intro."""
+    text = ("تابعوا لو سمحتم\n\n---------- Forwarded message ---------\nمن: Alice Source <alice@example.org>\n"
+            "الموضوع: تعارف\nإلى: Olivia Owner <owner@example.com>\nنسخة إلى: Carol Prospect <carol@example.net>\n\n"
+            "Olivia, meet Carol.\n")
+    found = embedded_messages(text)[0]
+    assert found.cc == (Person("Carol Prospect", "carol@example.net"),) and found.text.strip() == "Olivia, meet Carol."
+
+
+def test_a_body_line_with_a_colon_is_not_read_as_a_field_of_the_block():
+    text = "FYI\n\nFrom: Alice Source <alice@example.org>\nSubject: Intro\nOlivia: meet Carol, we met at 10.\n"
+    found = embedded_messages(text)[0]
+    assert found.subject == "Intro" and found.text.strip() == "Olivia: meet Carol, we met at 10."
+
+
 def test_a_turkish_forward_names_its_writer_by_gonderen():
     text = ("Kamran Bey'e yazabilirsin.\n\n---------- Yönlendirilmiş ileti ---------\nGönderen: Alice Source "
             "<alice@example.org>\nTarih: 3 Eyl 2026 Per, 15:48\nKonu: Tanışma\nKime: <owner@example.com>\n\nOlivia, meet Carol.")

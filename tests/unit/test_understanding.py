@@ -1042,6 +1042,21 @@ In-Reply-To: <intro.1@example.org>
     assert emails(u.prospects) == ["carol@example.net"]
 
 
+def test_an_ios_forward_in_romanian_reads_the_intro_and_its_context_carries_no_byte_order_mark():
+    """Romanian iOS: "Început mesaj redirecționat:", a "Dată:" field, and a BOM at the top of the quoted body."""
+    u = read("""
+From: Olivia Owner <owner@example.com>
+To: assistant@example.com
+Subject: Fwd: Mise en relation
+""", "Pt follow-up, te rog.\n\nTrimis de pe iPhone-ul meu\n\nÎnceput mesaj redirecționat:\n\n"
+     "> De la: Alice Source <alice@example.org>\n> Dată: 2 mai 2023 la 17:31:09 EEST\n"
+     "> Către: Carol Prospect <carol@example.net>, Olivia Owner <owner@example.com>\n> Subiect: Mise en relation\n>\n"
+     "> \ufeffChère Olivia, cher Carol,\n> j’ai le plaisir de vous mettre en relation. Carol dirige Acme.\n>\n> Alice\n")
+    assert u.is_intro and u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["carol@example.net"]
+    assert "\ufeff" not in u.context and u.context.startswith("Chère Olivia")
+
+
 @pytest.mark.parametrize("join", [
     "Microsoft Teams meeting\nJoin on your computer, mobile app or room device\nMeeting ID: 312 555 210 88\nPasscode: x7Qe2B",
     "Join Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890",
