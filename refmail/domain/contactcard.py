@@ -50,3 +50,26 @@ def card_lines(text: str) -> str:
     about = ", ".join(v.strip(" ;").replace(";", ", ")
                       for key in ("TITLE", "ORG") for v in fields.get(key, [])[:1] if v.strip(" ;"))
     return "\n".join(lines + ([about] if about else []))
+
+
+_BEGIN, _END = "BEGIN:VCARD", "END:VCARD"
+
+
+def with_pasted_cards_read(text: str) -> str:
+    """``text`` with each card pasted into it ("BEGIN:VCARD" ... "END:VCARD") read as an attached one is.
+
+    Found with plain searches, each character looked at once: a body of a thousand unclosed "BEGIN:VCARD"
+    stays linear. A card in a quote ("> EMAIL:...") is read too; one with no address is left as written.
+    """
+    if _BEGIN not in text:
+        return text
+    out, at = [], 0
+    while (begin := text.find(_BEGIN, at)) >= 0:
+        end = text.find(_END, begin)
+        if end < 0:
+            break
+        block = "\n".join(line.lstrip("> \t") for line in text[begin:end].splitlines())
+        lines = card_lines(block)
+        out.append(text[at:begin] + (lines if lines else text[begin:end + len(_END)]))
+        at = end + len(_END)
+    return "".join(out) + text[at:]

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 
 from refmail.domain.addresses import addresses, decode_text, recipients
-from refmail.domain.contactcard import CARD_TYPES, card_lines
+from refmail.domain.contactcard import CARD_TYPES, card_lines, with_pasted_cards_read
 from refmail.domain.mailtext import quote_start
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
@@ -101,7 +101,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     categories += tuple(cuts)
     text, html, status, attached, calendars, cards = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    body = _with_cards(INVISIBLE_MARKS.sub("", body), cards)
+    body = _with_cards(with_pasted_cards_read(INVISIBLE_MARKS.sub("", body)), cards)
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))

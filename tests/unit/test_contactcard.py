@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from refmail.domain.contactcard import card_lines
+from refmail.domain.contactcard import card_lines, with_pasted_cards_read
 from refmail.domain.parse import parse_message
 
 APPLE = ("BEGIN:VCARD\nVERSION:3.0\nPRODID:-//Apple Inc.//iPhone OS 18.5//EN\nN:Romanenko;Anastasiia;;;\n"
@@ -54,3 +54,19 @@ def test_a_card_part_of_any_of_its_types_is_read_and_a_flood_of_cards_is_bounded
            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nCards.\n"
            f"{many}--b--\n").encode()
     assert parse_message(raw).text.count("@x.example>") == 10
+
+
+def test_a_card_pasted_into_the_text_reads_as_an_attached_one():
+    body = f"Please call him, I paste his card below.\n\n-----\n{APPLE}-----\n\nMulugeta"
+    text = parse_message(("From: m@example.org\nTo: owner@example.com\nSubject: Card\n\n" + body).encode()).text
+    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>\nCOO, Kyiv Fresh" in text
+    assert "BEGIN:VCARD" not in text and text.endswith("Mulugeta")
+    quoted = "> " + APPLE.replace("\n", "\n> ")
+    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>" in with_pasted_cards_read(f"Card:\n{quoted}")
+
+
+def test_a_pasted_card_without_an_address_or_an_end_is_left_as_written_and_stays_linear():
+    no_address = "BEGIN:VCARD\nFN:Esteban Luna\nTEL:+54 9 261\nEND:VCARD"
+    assert with_pasted_cards_read(f"His card:\n{no_address}\nbye") == f"His card:\n{no_address}\nbye"
+    hostile = "BEGIN:VCARD\n" * 100_000
+    assert with_pasted_cards_read(hostile) == hostile

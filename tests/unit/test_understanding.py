@@ -1057,6 +1057,24 @@ Subject: Fwd: Mise en relation
     assert "\ufeff" not in u.context and u.context.startswith("Chère Olivia")
 
 
+def test_asking_words_over_an_intro_in_the_question_band_are_asked_about_never_listed_as_an_ask():
+    """ "Would it be ok if I connect you with Bekalu? Better to call him; his card below": the card makes the
+    intro, the words ask first. The text model reads it ask 0.58, intro 0.42 (the question band): the owner
+    is asked, with the reading, instead of being told in the digest that nothing was made yet."""
+    card = ("\n\n-----\nBEGIN:VCARD\nVERSION:3.0\nFN:Bekalu Tsegaye\nORG:Harar Highland Coffee PLC\n"
+            "EMAIL;TYPE=WORK:bekalu@harar-coffee.example\nEND:VCARD\n-----\n")
+    u = read("""
+From: Alice Source <alice@example.org>
+To: Olivia Owner <owner@example.com>
+Cc: assistant@example.com
+Subject: A new exporter from Harar - please call him
+""", "Dear Olivia,\n\nWould it be ok if I connect you with Bekalu Tsegaye? He has no idea about the pre-shipment "
+     "loan. He does not use email, so it is better if you call him. His card below.\n\nAlice" + card)
+    assert u.kind is Kind.OTHER and u.unsure
+    assert [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [("alice@example.org", ["bekalu@harar-coffee.example"])]
+    assert "yet may be the intro itself" in u.reasons[0]
+
+
 @pytest.mark.parametrize("join", [
     "Microsoft Teams meeting\nJoin on your computer, mobile app or room device\nMeeting ID: 312 555 210 88\nPasscode: x7Qe2B",
     "Join Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890",
