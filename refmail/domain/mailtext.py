@@ -131,7 +131,7 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
 # iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:"); Gmail in Vietnamese with
 # "Vào" ("Vào Th 4, 2 thg 4, 2025 vào lúc 20:15 Tam <t@x> đã viết:").
 ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào",
-                     "Στις", "Pe", "На", "Pada", "V", "Dana", "Dňa", "בתאריך", "Þann")
+                     "Στις", "Pe", "На", "Pada", "V", "Dana", "Дана", "Dňa", "בתאריך", "Þann")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
          r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết",
          "έγραψε", "a scris", "menulis", r"napisal(?:a|\(a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
@@ -181,10 +181,10 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
-             "Nuo", "Dari", "מאת", "จาก", "Frá", "Daripada", "გამგზავნი", "Kutoka"),
+             "Nuo", "Dari", "מאת", "จาก", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
            "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง",
-           "ადრესატი", "Kwa"),
+           "ადრესატი", "Kwa", "Прима"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
            "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนา",
            "Afrit", "Sk", "ასლი", "Nakala"),
@@ -194,7 +194,7 @@ FIELD_NAMES = {
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
              "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "ส่ง",
-             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe"),
+             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe", "Датум"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
                 "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "เรื่อง",

@@ -272,6 +272,18 @@ def test_a_body_line_with_a_colon_is_not_read_as_a_field_of_the_block():
     assert found.subject == "Intro" and found.text.strip() == "Olivia: meet Carol, we met at 10."
 
 
+def test_thunderbird_in_serbian_cyrillic_forwards_and_quotes_in_its_own_words():
+    forward = ("Zakaži mu 30 min.\n\n-------- Прослеђена порука --------\nТема: \tVuk / Carol - upoznajte se\n"
+               "Датум: \tSat, 9 Sep 2023 22:14:37 +0200\nШаље: \tAlice Source <alice@example.org>\n"
+               "Прима: \tOlivia Owner <owner@example.com>, Carol Prospect\n <carol@example.net>\n\n\n\nSeko, ovo je Carol.\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Vuk / Carol - upoznajte se"
+    assert {p.email for p in found.to} == {"owner@example.com", "carol@example.net"}
+    assert found.text.strip() == "Seko, ovo je Carol."
+    reply = "Hvala, prebacujem te u bcc.\n\nДана 12. 4. 2024. у 10:15, Alice Source је написао/ла:\n> Draga Olivia, evo Carol.\n"
+    assert new_text(reply) == "Hvala, prebacujem te u bcc."
+
+
 def test_a_turkish_forward_names_its_writer_by_gonderen():
     text = ("Kamran Bey'e yazabilirsin.\n\n---------- Yönlendirilmiş ileti ---------\nGönderen: Alice Source "
             "<alice@example.org>\nTarih: 3 Eyl 2026 Per, 15:48\nKonu: Tanışma\nKime: <owner@example.com>\n\nOlivia, meet Carol.")
