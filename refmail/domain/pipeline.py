@@ -404,10 +404,21 @@ def _thread(ctx: Context) -> Outcome:
         return Outcome(Action.SET_ASIDE, Understanding(
             kind=Kind.OTHER, confidence=0.8, reasons=("automated sender (daemon, robot or null Return-Path): not a reply",)))
     text = reply_text(msg.text)
+    newcomers = _written_newcomers(msg, text, ctx.identity)
     return Outcome(Action.FOUND, Understanding(
         kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
         do_not_contact=do_not_contact(text), context=text[:500],
-        reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())))
+        reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())
+        + ((f"names someone new by address in its own words: {', '.join(p.email for p in newcomers)}",) if newcomers else ()),
+        unsure=bool(newcomers),
+        readings=(Reading(msg.sender, newcomers, context=text[:500]),) if newcomers and msg.sender is not None else ()))
+
+
+def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:
+    """Addresses a reply writes out in its own words of people on nothing the thread shows: "his details below,
+    E: pete@x", the intro a double opt-in ask promised, made in the answer to it."""
+    on = {p.email for p in msg.recipients} | on_earlier_messages(msg) | ({msg.sender.email} if msg.sender else set())
+    return tuple(p for p in written(text) if p.email not in on and not identity.is_ours(p.email))[:3]
 
 
 STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn in screen.STEPS) + (_intro, _thread)
@@ -452,7 +463,7 @@ def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules, pi
         assert u is not None
         if u.kind in (Kind.INTRO, Kind.DOUBLE_OPT_IN_ASK):
             return replace(u, reasons=tuple(trail) + u.reasons)
-        return replace(u, reasons=tuple(trail) + u.reasons, unsure=unsure, readings=readings)
+        return replace(u, reasons=tuple(trail) + u.reasons, unsure=unsure or u.unsure, readings=readings or u.readings)
     return Understanding(kind=Kind.OTHER, confidence=0.8, reasons=tuple(trail) + ("nothing to act on",),
                          unsure=unsure, readings=readings)
 

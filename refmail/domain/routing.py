@@ -162,6 +162,9 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
         referrals = owner_wrote_on(parsed, facts)
         return Route(RouteKind.OWNER_WROTE, referrals=referrals, asks=names_someone_new(u, facts, referrals))
     news = track_route(parsed, u, facts, identity)
+    if news.kind is RouteKind.UNRELATED and u.kind is Kind.REPLY:
+        # A reply on no thread refmail follows: no news would tell of an intro in it, so any reading asks.
+        return replace(news, asks=names_someone_new(u, facts, ()))
     if news.kind in (RouteKind.REPLY_ON, RouteKind.REFERRER_WROTE, RouteKind.UNTIED_REPLY):
         return replace(news, asks=names_someone_new(u, facts, news.referrals, at_least=EVEN_ODDS))
     return news

@@ -362,3 +362,16 @@ def test_a_reply_on_a_referral_that_likely_hides_an_intro_is_news_and_a_question
         question = s.scalar(select(m.Question).where(m.Question.message_row == row.id))
         named = {p["email"] for reading in question.readings for p in reading["prospects"]}
         assert "rachel@ledgerly.example" in named, question.readings
+
+
+def test_the_answer_to_a_double_opt_in_ask_with_the_prospects_details_is_asked_about(tmp_path):
+    """A writer's mailbox (w178): Sarah answers Mark's "yes" with her brother-in-law's details pasted from his
+    signature, on a thread refmail never followed. It was listed as "not an intro" (stop 29's held-back
+    split): now the owner is asked, with Pete as the reading's prospect."""
+    app, row_of = _writers_mailbox(tmp_path, "w178", "116_sarah_iphone_intro_pete_signature_bcc.eml")
+    with app.sessions() as s:
+        row = row_of(s)
+        assert row.outcome == Outcome.QUESTION.value, row.summary
+        question = s.scalar(select(m.Question).where(m.Question.message_row == row.id))
+        assert [(r["referrer"]["email"], [p["email"] for p in r["prospects"]]) for r in question.readings] == [
+            ("sarah@fernhilldental.example", ["pete@hargreaveselectrical.example"])]

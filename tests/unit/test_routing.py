@@ -221,6 +221,18 @@ def test_mail_on_no_referral_is_unrelated():
         is RouteKind.UNRELATED
 
 
+def test_a_reply_on_no_followed_thread_that_may_introduce_someone_asks_at_any_odds():
+    """No news would tell of it: Sarah answering Olivia's "yes" to her double opt-in ask with Pete's details."""
+    from refmail.domain.types import Reading
+
+    sarah, pete = Person("Sarah", "sarah@example.org"), Person("", "pete@example.net")
+    unsure = Understanding(kind=Kind.REPLY, confidence=0.9, reply_text="His details: pete@example.net", unsure=True,
+                           readings=(Reading(sarah, (pete,)),))
+    r = route(msg(sarah, in_reply_to="ask-1@example.com"), unsure, ThreadFacts(), ME)
+    assert r.kind is RouteKind.UNRELATED and r.asks
+    assert not route(msg(sarah, in_reply_to="ask-1@example.com"), replace(unsure, unsure=False), ThreadFacts(), ME).asks
+
+
 def test_autoreplies_and_bounces_go_to_their_handlers_bounces_before_any_trust_check():
     auto = Understanding(kind=Kind.AUTOREPLY, confidence=0.95)
     r = route(msg(CAROL), auto, ON_THREAD, ME)

@@ -1075,6 +1075,28 @@ Subject: A new exporter from Harar - please call him
     assert "yet may be the intro itself" in u.reasons[0]
 
 
+def test_a_reply_writing_out_the_address_of_someone_on_nothing_the_thread_shows_carries_that_reading():
+    """The answer to a double opt-in ask, with the prospect's details copied from his signature."""
+    u = read("""
+From: Sarah Lindqvist <sarah@fernhill.example>
+To: Olivia Owner <owner@example.com>
+Bcc: assistant@example.com
+Subject: Re: Would you be up for meeting my brother-in-law?
+In-Reply-To: <ask-1@example.com>
+""", "Thanks Olivia, you're a gem. Pete's expecting your call. His details below (copied from his sig).\n\n"
+     "Pete Hargreaves\nDirector | Hargreaves Electrical\nM: 0491 570 110\nE: pete@hargreaves.example\n\nSarah x\n\n"
+     "On Mon, 3 Mar 2025 at 10:00, Olivia Owner <owner@example.com> wrote:\n> Happy to, Sarah. Write me at olivia@other.example\n")
+    assert u.kind is Kind.REPLY and u.unsure
+    assert [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [("sarah@fernhill.example", ["pete@hargreaves.example"])]
+    plain = read("""
+From: Carol Prospect <carol@example.net>
+To: Olivia Owner <owner@example.com>
+Subject: Re: Intro
+In-Reply-To: <intro.1@example.org>
+""", "Thanks Olivia, Tuesday works. Write to me at carol@example.net.\n")
+    assert plain.kind is Kind.REPLY and not plain.readings
+
+
 @pytest.mark.parametrize("join", [
     "Microsoft Teams meeting\nJoin on your computer, mobile app or room device\nMeeting ID: 312 555 210 88\nPasscode: x7Qe2B",
     "Join Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890",
