@@ -147,7 +147,7 @@ def _unread_route(parsed: ParsedMessage, facts: ThreadFacts, identity: Identity)
 def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, identity: Identity) -> Route:
     sender = parsed.sender.email if parsed.sender else None
     on_thread = u.is_intro and sender is not None and party_on_thread(facts, sender)
-    if on_thread and not _unfollowed(_pairs([u]), facts.thread):
+    if on_thread and not _unfollowed([u], facts.thread):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
         # intro, the referrer chiming in) is a conversation, not a new introduction.
         return track_route(parsed, u, facts, identity)
@@ -185,22 +185,26 @@ def names_someone_new(u: Understanding, facts: ThreadFacts, referrals: tuple[str
     the news. Her reply-all on an intro refmail already follows names the same referrer and prospect: news only.
     """
     readings = [r for r in u.readings if r.score >= at_least]
-    return u.unsure and _unfollowed(_pairs(readings), _tracks(facts, referrals))
-
-
-def _pairs(readings: Iterable[Understanding | Reading]) -> set[tuple[str, str | None]]:
-    """(prospect, referrer) for each prospect a reading (or an intro) names."""
-    return {(p.email, r.referrer.email if r.referrer else None) for r in readings for p in r.prospects}
+    return u.unsure and _unfollowed(readings, _tracks(facts, referrals))
 
 
 def _tracks(facts: ThreadFacts, referrals: Iterable[str]) -> tuple[Track, ...]:
     return tuple(t for rid in referrals if (t := facts.track(rid)) is not None)
 
 
-def _unfollowed(pairs: set[tuple[str, str | None]], tracks: Iterable[Track]) -> bool:
-    """Some prospect is named with a referrer that none of ``tracks`` has for her."""
-    followed = {(p, r) for t in tracks for p in t.prospects for r in t.referrers}
-    return bool(pairs - followed)
+def _unfollowed(readings: Iterable[Understanding | Reading], tracks: Iterable[Track]) -> bool:
+    """Some reading introduces people that no one intro refmail follows (its referrals, by intro message) has,
+    each with that referrer: a prospect named with a new referrer, or the owner introducing two clients she
+    introduced to others before, each followed on an intro of its own, to each other."""
+    intros: dict[str, list[Track]] = {}
+    for t in tracks:
+        intros.setdefault(t.intro_message_id, []).append(t)
+    return any(not any(_covers(group, r) for group in intros.values()) for r in readings if r.prospects)
+
+
+def _covers(group: list[Track], reading: Understanding | Reading) -> bool:
+    referrer = reading.referrer.email if reading.referrer else None
+    return all(any(p.email in t.prospects and referrer in t.referrers for t in group) for p in reading.prospects)
 
 
 def with_intro(parsed: ParsedMessage, u: Understanding, identity: Identity) -> RouteKind | None:

@@ -178,6 +178,16 @@ def test_the_owner_introducing_a_followed_client_to_someone_new_is_news_and_a_qu
     both = ThreadFacts(open_with={DAN.email: (DAN_TRACK,), CAROL.email: (CAROL_TRACK,)})
     to_each_other = replace(unsure, readings=(Reading(OWNER, (DAN, CAROL), 0.6, owner_is_referrer=True),))
     assert route(msg(OWNER, to=(DAN, CAROL), in_reply_to=None), to_each_other, both, ME).asks
+    # The same two, each followed on an intro the owner made herself (to others), introduced to each other: each
+    # pair (prospect, owner) is followed, but no one intro has both (w177/119 was news and nothing else).
+    hers = ThreadFacts(open_with={DAN.email: (Track("r3", "own-1@example.com", frozenset({DAN.email, "x@example.net"}),
+                                                    frozenset({OWNER.email})),),
+                                  CAROL.email: (Track("r4", "own-2@example.com", frozenset({CAROL.email}),
+                                                      frozenset({OWNER.email})),)})
+    assert route(msg(OWNER, to=(DAN, CAROL), in_reply_to=None), to_each_other, hers, ME).asks
+    # Her reply-all on one of those intros names its own people: news alone.
+    again = replace(unsure, readings=(Reading(OWNER, (DAN, Person("", "x@example.net")), 0.6, owner_is_referrer=True),))
+    assert not route(msg(OWNER, to=(DAN,), in_reply_to=None), again, hers, ME).asks
     sure = replace(unsure, unsure=False)
     assert not route(msg(OWNER, to=(DAN, erin), in_reply_to=None), sure, facts, ME).asks
     assert settle(Facts(handed=True, referral=False, event=True), unsure) is Outcome.EVENT
