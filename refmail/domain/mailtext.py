@@ -134,7 +134,7 @@ ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A",
                      "Στις", "Pe", "На", "Pada", "V", "Dana", "Дана", "Dňa", "בתאריך", "Þann")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
          r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết",
-         "έγραψε", "a scris", "menulis", r"napisal(?:a|\(a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
+         "έγραψε", "a scris", "menulis", r"napisal(?:a|\(-?a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
          r"написал(?:а|\(-?а\))?", "написа", "пишет", "пише", r"написав(?:\(-?ла\))?", r"(?:је )?написао(?:/ла)?", r"כתב(?:/ה)?",
          "skrifaði", "írta")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".

@@ -225,7 +225,7 @@ def _attribution_sender(head: str) -> str:
              or re.search(r"([^,<>()]*?)\s*\(([^()<>\s]+@[^()<>\s]+)\)", head))
     if match:
         name = _UP_TO_TIME.sub("", match.group(1)).strip(' ,(、，"')
-        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde)\s+)+", "", name,
+        name = re.sub(r"^(?:(?:at|um|à|a las|om|kl\.?|alle ore|às|het|heeft|schreef|skrev|schrieb|saatinde|je)\s+)+", "", name,
                       flags=re.IGNORECASE)
         return f'"{name}" <{match.group(2)}>' if name else match.group(2)
     bare = _ADDR.search(head)
@@ -234,4 +234,5 @@ def _attribution_sender(head: str) -> str:
     # Thunderbird and others: "On 05.03.2025 09:00, Ingrid Berg wrote:" (the name after the last comma);
     # Apple Mail in Czech: "Dne 12. 2. 2024 v 21:03 Michaela Dušková napsal(a):" (the name after the time).
     name = head.rsplit(",", 1)[-1] if "," in head else _UP_TO_TIME.sub("", head)
-    return name.strip() if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name.strip()) else ""
+    name = re.sub(r"^ο/η\s+", "", name.strip())  # Greek Gmail: "Στις 13/3/2024 9:47 π.μ., ο/η Πέτρος Σακελλαρίου έγραψε:"
+    return name if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name) else ""

@@ -284,6 +284,17 @@ def test_thunderbird_in_serbian_cyrillic_forwards_and_quotes_in_its_own_words():
     assert new_text(reply) == "Hvala, prebacujem te u bcc."
 
 
+def test_slovenian_ios_and_greek_gmail_attributions_open_the_quoted_intro():
+    """iOS in Slovenian writes "napisal(-a)" inside the quote; Greek Gmail puts an article before a name with
+    no address ("ο/η Πέτρος ... έγραψε:"), resolved by the address the quote spells under it."""
+    slovenian = ("Hvala Marko, te dam v bcc.\n\nPoslano iz mojega iPhona\n\n> Dne 7. mar. 2023 ob 09:12 je Alice Source "
+                 "<alice@example.org> napisal(-a):\n> \n> Bok Olivia, bok Carol,\n")
+    assert embedded_messages(slovenian)[0].sender == Person("Alice Source", "alice@example.org")
+    greek = ("Ευχαριστώ Πέτρο!\n\nΣτις 13/3/2024 9:47 π.μ., ο/η Πέτρος Σακελλαρίου έγραψε:\n> Καλημέρα Δέσποινα!\n>\n"
+             "> Πέτρος Σακελλαρίου\n> petros@sakellariou.example\n")
+    assert embedded_messages(greek)[0].sender == Person("Πέτρος Σακελλαρίου", "petros@sakellariou.example")
+
+
 def test_a_turkish_forward_names_its_writer_by_gonderen():
     text = ("Kamran Bey'e yazabilirsin.\n\n---------- Yönlendirilmiş ileti ---------\nGönderen: Alice Source "
             "<alice@example.org>\nTarih: 3 Eyl 2026 Per, 15:48\nKonu: Tanışma\nKime: <owner@example.com>\n\nOlivia, meet Carol.")
