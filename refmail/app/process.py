@@ -266,20 +266,25 @@ def _read(app: App, row: m.Message, parsed: ParsedMessage, started: float) -> Un
 
 
 def take_handed(s: Session, app: App, row: m.Message, parsed: ParsedMessage, u: Understanding, now: datetime,
-                on_thread: bool = False) -> None:
+                on_thread: tuple[str, ...] = ()) -> None:
     """An intro handed to refmail (found by detection, or confirmed by the owner) becomes a referral.
 
-    ``on_thread``: its writer is on a referral of the thread (a prospect bringing in a colleague), so it is
-    also her message there: a prospect's counts as her reply, and no follow-up chases her."""
+    ``on_thread``: referrals refmail already followed that the message also speaks on. Its writer is on one
+    (a prospect bringing in a colleague): a prospect's counts as her reply, and no follow-up chases her. Or
+    the owner writes to clients of hers while introducing them to someone: she wrote to them by hand, and
+    refmail sends them no first touch of its own."""
     taken, row.summary = take_intro(s, app, parsed, u, now)
     row.referral_id = taken
     also = rt.with_intro(parsed, u, app.identity)
+    hers = rt.from_owner(parsed, app.identity)
     if also is None and on_thread:
-        also = rt.RouteKind.REPLY_ON
+        also = rt.RouteKind.OWNER_WROTE if hers else rt.RouteKind.REPLY_ON
     if also is rt.RouteKind.FORWARDED_REPLY:  # the owner forwarded the prospect's answer to the intro
         row.summary += "; " + forwarded_reply(s, app, row, parsed, u, now)
     elif also is rt.RouteKind.REPLY_ON:  # the intro reached us inside the prospect's reply-all: that reply counts too
         row.summary += "; " + track(s, app, row, parsed, u, now)
+    elif also is rt.RouteKind.OWNER_WROTE and u.owner_is_referrer:  # her own intro, to clients refmail follows
+        row.summary += "; " + owner_wrote_on(s, app, parsed, tuple(r for r in on_thread if r != taken), now)
     elif also is rt.RouteKind.OWNER_WROTE:  # her reply-all to someone else's intro, the assistant in BCC
         row.summary += "; " + owner_wrote(s, app, parsed, now)
     row.referral_id = taken or row.referral_id  # the message is the intro of the referral it started
@@ -318,7 +323,7 @@ def _meeting(v: Visit, route: rt.Route) -> str:
 
 def _new_intro(v: Visit, route: rt.Route) -> str:
     assert v.u is not None
-    take_handed(v.s, v.app, v.row, v.parsed, v.u, v.now, on_thread=bool(route.referrals))
+    take_handed(v.s, v.app, v.row, v.parsed, v.u, v.now, on_thread=route.referrals)
     return v.row.summary or ""
 
 

@@ -153,8 +153,15 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
         return track_route(parsed, u, facts, identity)
     if u.is_intro and (facts.source == "intake" or facts.handed):
         # On a thread, an intro of someone its referrals do not follow (the prospect bringing in a colleague,
-        # the referrer of one intro making another) is new, and still her message on the thread.
-        return Route(RouteKind.NEW_INTRO, referrals=tuple(t.id for t in facts.thread) if on_thread else ())
+        # the referrer of one intro making another) is new, and still her message on the thread. The owner's
+        # own intro of clients refmail follows to someone new is also her message to them, written by hand.
+        # A prospect refmail follows who writes, off the thread, to introduce someone has answered all the same.
+        if u.owner_is_referrer and from_owner(parsed, identity):
+            return Route(RouteKind.NEW_INTRO, referrals=owner_wrote_on(parsed, facts))
+        if on_thread:
+            return Route(RouteKind.NEW_INTRO, referrals=tuple(t.id for t in facts.thread))
+        hers = reply_route(sender, facts, identity)
+        return Route(RouteKind.NEW_INTRO, referrals=hers.referrals if hers.kind is RouteKind.REPLY_ON else ())
     if sender is not None and identity.is_owner(sender):
         why = forged(parsed) if not facts.in_sent else ""
         if why:

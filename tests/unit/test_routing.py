@@ -125,6 +125,20 @@ def test_an_intro_from_someone_on_the_thread_of_someone_it_does_not_follow_is_a_
     assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(source="intake"), ME).referrals == ()
 
 
+def test_a_sure_intro_off_the_thread_is_still_its_followed_writers_reply_or_the_owners_hand_written_mail():
+    """Carol, followed, writes on a new thread to introduce Erin: her open referral counts it as her answer. The
+    owner's own intro of Dan, followed, to Erin: her mail to Dan by hand (stop 29: a sure reading lost both)."""
+    erin = Person("Erin Colleague", "erin@example.net")
+    carol_brings_erin = Understanding(kind=Kind.INTRO, confidence=0.9, referrer=CAROL, prospects=(erin,))
+    off_thread = ThreadFacts(source="intake", open_with={CAROL.email: (CAROL_TRACK,)}, sender_person=CAROL.email)
+    r = route(msg(CAROL, to=(OWNER, erin), in_reply_to=None), carol_brings_erin, off_thread, ME)
+    assert r.kind is RouteKind.NEW_INTRO and r.referrals == ("r1",)
+    hers = Understanding(kind=Kind.INTRO, confidence=0.9, referrer=OWNER, prospects=(DAN, erin), owner_is_referrer=True)
+    dans = ThreadFacts(source="intake", open_with={DAN.email: (DAN_TRACK,)})
+    r = route(msg(OWNER, to=(DAN, erin), in_reply_to=None), hers, dans, ME)
+    assert r.kind is RouteKind.NEW_INTRO and r.referrals == ("r2",)
+
+
 def test_news_on_a_referral_that_more_likely_than_not_hides_an_intro_is_also_asked_about():
     """Carol's reply that reads, unsure but at even odds or better, as her introducing someone new: the reply
     is recorded on her referral and the owner is asked about the intro. Below even odds, or naming only the

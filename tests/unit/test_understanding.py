@@ -1057,44 +1057,33 @@ Subject: Fwd: Mise en relation
     assert "\ufeff" not in u.context and u.context.startswith("Chère Olivia")
 
 
-def test_asking_words_over_an_intro_in_the_question_band_are_asked_about_never_listed_as_an_ask():
+def test_asking_words_over_an_intro_in_the_question_band_are_asked_about_never_listed_as_an_ask(monkeypatch):
     """ "Would it be ok if I connect you with Bekalu? Better to call him; his card below": the card makes the
-    intro, the words ask first. The text model reads it ask 0.58, intro 0.42 (the question band): the owner
-    is asked, with the reading, instead of being told in the digest that nothing was made yet."""
+    intro, the words ask first. Read ask 0.58 and intro 0.42 (the question band; the model shipped at stop 26
+    read a held-back writer's message so), the owner is asked with the reading instead of being told in the
+    digest that nothing was made yet. The scores are set here: where a refit puts this text is not the point."""
+    from refmail.domain import pipeline
+    from refmail.domain.detect import Detection
+
+    monkeypatch.setattr(pipeline, "detect", lambda *a, **k: Detection(0.42, 0.58, ("asks first",)))
     card = ("\n\n-----\nBEGIN:VCARD\nVERSION:3.0\nFN:Bekalu Tsegaye\nORG:Harar Highland Coffee PLC\n"
             "EMAIL;TYPE=WORK:bekalu@harar-coffee.example\nEND:VCARD\n-----\n")
-    u = read("""
+    headers = """
 From: Alice Source <alice@example.org>
 To: Olivia Owner <owner@example.com>
 Cc: assistant@example.com
 Subject: A new exporter from Harar - please call him
-""", "Dear Olivia,\n\nWould it be ok if I connect you with Bekalu Tsegaye? He has no idea about the pre-shipment "
-     "loan. He does not use email, so it is better if you call him. His card below.\n\nAlice" + card)
+"""
+    body = ("Dear Olivia,\n\nWould it be ok if I connect you with Bekalu Tsegaye? He has no idea about the pre-shipment "
+            "loan. He does not use email, so it is better if you call him. His card below.\n\nAlice")
+    u = read(headers, body + card)
     assert u.kind is Kind.OTHER and u.unsure
     assert [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [("alice@example.org", ["bekalu@harar-coffee.example"])]
     assert "yet may be the intro itself" in u.reasons[0]
-
-
-def test_a_reply_writing_out_the_address_of_someone_on_nothing_the_thread_shows_carries_that_reading():
-    """The answer to a double opt-in ask, with the prospect's details copied from his signature."""
-    u = read("""
-From: Sarah Lindqvist <sarah@fernhill.example>
-To: Olivia Owner <owner@example.com>
-Bcc: assistant@example.com
-Subject: Re: Would you be up for meeting my brother-in-law?
-In-Reply-To: <ask-1@example.com>
-""", "Thanks Olivia, you're a gem. Pete's expecting your call. His details below (copied from his sig).\n\n"
-     "Pete Hargreaves\nDirector | Hargreaves Electrical\nM: 0491 570 110\nE: pete@hargreaves.example\n\nSarah x\n\n"
-     "On Mon, 3 Mar 2025 at 10:00, Olivia Owner <owner@example.com> wrote:\n> Happy to, Sarah. Write me at olivia@other.example\n")
-    assert u.kind is Kind.REPLY and u.unsure
-    assert [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [("sarah@fernhill.example", ["pete@hargreaves.example"])]
-    plain = read("""
-From: Carol Prospect <carol@example.net>
-To: Olivia Owner <owner@example.com>
-Subject: Re: Intro
-In-Reply-To: <intro.1@example.org>
-""", "Thanks Olivia, Tuesday works. Write to me at carol@example.net.\n")
-    assert plain.kind is Kind.REPLY and not plain.readings
+    # With nobody to introduce, or the intro reading under the band, it is the ask it reads as.
+    assert read(headers, body).kind is Kind.DOUBLE_OPT_IN_ASK
+    monkeypatch.setattr(pipeline, "detect", lambda *a, **k: Detection(0.01, 0.58, ("asks first",)))
+    assert read(headers, body + card).kind is Kind.DOUBLE_OPT_IN_ASK
 
 
 @pytest.mark.parametrize("join", [
@@ -1171,10 +1160,9 @@ def test_a_forwarded_answer_that_copies_in_someone_new_is_read_for_its_own_intro
     assert "I've copied Carol Prospect" in u.context  # Alice's answer is the intro read
 
 
-@pytest.mark.xfail(strict=True, reason="the person model (fit on 167 writers, line 0.6) keeps Martin, greeted and in To "
-                   "(0.84), and leaves out the newcomer Carol in Cc (0.56); the real file this was made from (w155/128) "
-                   "keeps both")
 def test_the_newcomer_a_forwarded_answer_copies_in_is_the_one_introduced():
+    """The person model fit on 167 writers left the newcomer Carol in Cc out (0.56; an expected failure then); the
+    one fit on 191 folders keeps her, as the real file this was made from (w155/128) does."""
     u = _owner_forwards("Fwd: RE: Q4 pipeline", ALICES_ANSWER_ON_THE_PIPELINE_THREAD)
     assert "carol@acme.example" in emails(u.prospects)
 
