@@ -149,7 +149,11 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
     on_thread = u.is_intro and sender is not None and party_on_thread(facts, sender)
     if on_thread and not _unfollowed([u], facts.thread):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
-        # intro, the referrer chiming in) is a conversation, not a new introduction.
+        # intro, the referrer chiming in) is a conversation, not a new introduction. The owner answering an
+        # intro refmail follows is her mail by hand, also where she is the referrer of another intro on the
+        # thread (her reply-all, the assistant in BCC, is her first touch: never "the referrer chiming in").
+        if identity.is_owner(sender):
+            return _owner_wrote(parsed, u, facts, identity)
         return track_route(parsed, u, facts, identity)
     if u.is_intro and (facts.source == "intake" or facts.handed):
         # On a thread, an intro of someone its referrals do not follow (the prospect bringing in a colleague,
@@ -163,11 +167,7 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
         hers = reply_route(sender, facts, identity)
         return Route(RouteKind.NEW_INTRO, referrals=hers.referrals if hers.kind is RouteKind.REPLY_ON else ())
     if sender is not None and identity.is_owner(sender):
-        why = forged(parsed) if not facts.in_sent else ""
-        if why:
-            return Route(RouteKind.NOT_TRUSTED, why=why)
-        referrals = owner_wrote_on(parsed, facts)
-        return Route(RouteKind.OWNER_WROTE, referrals=referrals, asks=names_someone_new(u, facts, referrals))
+        return _owner_wrote(parsed, u, facts, identity)
     news = track_route(parsed, u, facts, identity)
     if news.kind is RouteKind.UNRELATED and u.kind is Kind.REPLY:
         # A reply on no thread refmail follows: no news would tell of an intro in it, so any reading asks.
@@ -175,6 +175,15 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
     if news.kind in (RouteKind.REPLY_ON, RouteKind.REFERRER_WROTE, RouteKind.UNTIED_REPLY):
         return replace(news, asks=names_someone_new(u, facts, news.referrals, at_least=EVEN_ODDS))
     return news
+
+
+def _owner_wrote(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, identity: Identity) -> Route:
+    """The owner's own mail (unless forged): on the referrals whose prospects she writes to."""
+    why = forged(parsed) if not facts.in_sent else ""
+    if why:
+        return Route(RouteKind.NOT_TRUSTED, why=why)
+    referrals = owner_wrote_on(parsed, facts)
+    return Route(RouteKind.OWNER_WROTE, referrals=referrals, asks=names_someone_new(u, facts, referrals))
 
 
 # Someone on a referral's thread writes, and the reading says "more likely an intro than not" without being

@@ -125,6 +125,18 @@ def test_an_intro_from_someone_on_the_thread_of_someone_it_does_not_follow_is_a_
     assert route(msg(ALICE, in_reply_to=None), INTRO, ThreadFacts(source="intake"), ME).referrals == ()
 
 
+def test_the_owners_reply_all_to_a_followed_intro_is_her_hand_touch_even_where_she_refers_another():
+    """Her reply-all to Alice's intro of Carol (the assistant in BCC), on a thread where the referral also
+    names her as a referrer (an intro of hers that Carol was on joined it): her first touch by hand, never
+    "the referrer chiming in" (w101/093 was noted and nothing else, so refmail would still send its own)."""
+    track = Track("r1", INTRO_ID, frozenset({CAROL.email, DAN.email}), frozenset({ALICE.email, OWNER.email}))
+    facts = ThreadFacts(thread=(track,), linked=("r1",), nearest=("thread", "r1"), source="intake", handed=True)
+    r = route(msg(OWNER, to=(CAROL,)), INTRO, facts, ME)
+    assert r.kind is RouteKind.OWNER_WROTE and r.referrals == ("r1",)
+    assert route(msg(ALICE, to=(CAROL,)), INTRO, replace(facts, sender_person=ALICE.email), ME).kind \
+        is RouteKind.REFERRER_WROTE
+
+
 def test_a_sure_intro_off_the_thread_is_still_its_followed_writers_reply_or_the_owners_hand_written_mail():
     """Carol, followed, writes on a new thread to introduce Erin: her open referral counts it as her answer. The
     owner's own intro of Dan, followed, to Erin: her mail to Dan by hand (stop 29: a sure reading lost both)."""
