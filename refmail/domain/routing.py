@@ -149,10 +149,11 @@ def _read_route(parsed: ParsedMessage, u: Understanding, facts: ThreadFacts, ide
     on_thread = u.is_intro and sender is not None and party_on_thread(facts, sender)
     if on_thread and not _unfollowed([u], facts.thread):
         # Someone already on a referral's thread writing on it (the prospect's reply-all quoting the
-        # intro, the referrer chiming in) is a conversation, not a new introduction. The owner answering an
-        # intro refmail follows is her mail by hand, also where she is the referrer of another intro on the
-        # thread (her reply-all, the assistant in BCC, is her first touch: never "the referrer chiming in").
-        if identity.is_owner(sender):
+        # intro, the referrer chiming in) is a conversation, not a new introduction. The owner answering
+        # someone else's intro refmail follows is her mail by hand, also where she is the referrer of another
+        # intro on the thread (her reply-all, the assistant in BCC, is her first touch, never "the referrer
+        # chiming in"); on her own intro's thread she is its referrer, and its check-in stays.
+        if identity.is_owner(sender) and not u.owner_is_referrer:
             return _owner_wrote(parsed, u, facts, identity)
         return track_route(parsed, u, facts, identity)
     if u.is_intro and (facts.source == "intake" or facts.handed):
