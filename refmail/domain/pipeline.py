@@ -404,14 +404,14 @@ def _thread(ctx: Context) -> Outcome:
         return Outcome(Action.SET_ASIDE, Understanding(
             kind=Kind.OTHER, confidence=0.8, reasons=("automated sender (daemon, robot or null Return-Path): not a reply",)))
     text = reply_text(msg.text)
-    newcomers = _written_newcomers(msg, text, ctx.identity)
+    newcomers = _written_newcomers(msg, text, ctx.identity) if msg.sender is not None else ()
     return Outcome(Action.FOUND, Understanding(
         kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
         do_not_contact=do_not_contact(text), context=text[:500],
         reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())
         + ((f"names someone new by address in its own words: {', '.join(p.email for p in newcomers)}",) if newcomers else ()),
         unsure=bool(newcomers),
-        readings=(Reading(msg.sender, newcomers, context=text[:500]),) if newcomers and msg.sender is not None else ()))
+        readings=(Reading(msg.sender, newcomers, context=text[:500]),) if newcomers else ()))
 
 
 def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:
