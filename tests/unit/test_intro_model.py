@@ -245,6 +245,26 @@ def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tm
     assert any(ex.cues.get("handed_on_by_owner") == 1.0 for ex in found)
 
 
+def test_an_old_intro_quoted_in_mail_labelled_other_teaches_at_half_weight(tmp_path):
+    """An invoice on an old intro's thread: its quote is intro text under another label. Learnt in full it made
+    a rebuild read intros quoted under the prospect's reply as replies (stop 28)."""
+    from refmail.nlp_load import load_pipeline
+    from refmail.training.corpus import QUOTED_OTHER_WEIGHT, examples_of
+
+    (tmp_path / "invoice.eml").write_bytes(
+        b"From: Carol Prospect <carol@example.net>\nTo: Olivia Owner <owner@example.com>\nCc: assistant@example.com\n"
+        b"Subject: Re: Intro: Olivia <> Carol\nIn-Reply-To: <intro.1@example.org>\n"
+        b"Content-Type: text/plain; charset=utf-8\n\nHi Olivia, invoice 2031 attached for March.\n\n"
+        b"On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:\n"
+        b"> Olivia, meet Carol. Carol runs ops at Acme and needs help with pricing.\n> Carol, meet Olivia.\n> Alice\n")
+    label = {"file": "invoice.eml", "kind": "other", "owner": "owner@example.com", "owner_name": "Olivia Owner",
+             "assistant": "assistant@example.com"}
+    rules = DetectionRules()
+    found = examples_of(tmp_path, label, load_pipeline(rules, model=None), rules)
+    assert sorted(ex.weight for ex in found) == [QUOTED_OTHER_WEIGHT, 1.0] and QUOTED_OTHER_WEIGHT == 0.5
+    assert all(ex.label == "other" for ex in found)
+
+
 def test_the_thresholds_are_chosen_on_the_newest_writers_whose_mail_shaped_the_rules_least(tmp_path):
     from refmail.training.corpus import validation_writers
 
