@@ -227,20 +227,25 @@ def test_the_text_model_is_stacked_on_writers_it_has_not_read():
     assert writers == {0, 1, 2, 3}
 
 
-def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tmp_path):
-    """Her forward of a receipt teaches the model that being handed on is not an intro by itself."""
+def _examples_of_other_mail(folder, name: str, raw: bytes):
+    """The training examples of one message labelled "other" in Olivia's mailbox."""
     from refmail.nlp_load import load_pipeline
     from refmail.training.corpus import examples_of
 
-    (tmp_path / "receipt.eml").write_bytes(
+    (folder / name).write_bytes(raw)
+    label = {"file": name, "kind": "other", "owner": "owner@example.com", "owner_name": "Olivia Owner",
+             "assistant": "assistant@example.com"}
+    rules = DetectionRules()
+    return examples_of(folder, label, load_pipeline(rules, model=None), rules)
+
+
+def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tmp_path):
+    """Her forward of a receipt teaches the model that being handed on is not an intro by itself."""
+    found = _examples_of_other_mail(tmp_path, "receipt.eml", 
         b"From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\nSubject: Fwd: Your receipt\n"
         b"Content-Type: text/plain; charset=utf-8\n\nPlease file this.\n\n---------- Forwarded message ---------\n"
         b"From: Shop <orders@shop.example>\nDate: Mon, Mar 3, 2025 at 9:00 AM\nSubject: Your receipt\n"
         b"To: Olivia Owner <owner@example.com>\n\nThank you for your order #123. Total: 40.00 EUR.\n")
-    label = {"file": "receipt.eml", "kind": "other", "owner": "owner@example.com", "owner_name": "Olivia Owner",
-             "assistant": "assistant@example.com"}
-    rules = DetectionRules()
-    found = examples_of(tmp_path, label, load_pipeline(rules, model=None), rules)
     assert [ex.label for ex in found] == ["other", "other"]  # her note, and the receipt she forwards
     assert any(ex.cues.get("handed_on_by_owner") == 1.0 for ex in found)
 
@@ -248,19 +253,14 @@ def test_what_the_owner_forwards_in_mail_labelled_other_is_learnt_as_no_intro(tm
 def test_an_old_intro_quoted_in_mail_labelled_other_teaches_at_half_weight(tmp_path):
     """An invoice on an old intro's thread: its quote is intro text under another label. Learnt in full it made
     a rebuild read intros quoted under the prospect's reply as replies (stop 28)."""
-    from refmail.nlp_load import load_pipeline
-    from refmail.training.corpus import QUOTED_OTHER_WEIGHT, examples_of
+    from refmail.training.corpus import QUOTED_OTHER_WEIGHT
 
-    (tmp_path / "invoice.eml").write_bytes(
+    found = _examples_of_other_mail(tmp_path, "invoice.eml", 
         b"From: Carol Prospect <carol@example.net>\nTo: Olivia Owner <owner@example.com>\nCc: assistant@example.com\n"
         b"Subject: Re: Intro: Olivia <> Carol\nIn-Reply-To: <intro.1@example.org>\n"
         b"Content-Type: text/plain; charset=utf-8\n\nHi Olivia, invoice 2031 attached for March.\n\n"
         b"On Mon, 3 Mar 2025 at 10:00, Alice Source <alice@example.org> wrote:\n"
         b"> Olivia, meet Carol. Carol runs ops at Acme and needs help with pricing.\n> Carol, meet Olivia.\n> Alice\n")
-    label = {"file": "invoice.eml", "kind": "other", "owner": "owner@example.com", "owner_name": "Olivia Owner",
-             "assistant": "assistant@example.com"}
-    rules = DetectionRules()
-    found = examples_of(tmp_path, label, load_pipeline(rules, model=None), rules)
     assert sorted(ex.weight for ex in found) == [QUOTED_OTHER_WEIGHT, 1.0] and QUOTED_OTHER_WEIGHT == 0.5
     assert all(ex.label == "other" for ex in found)
 
