@@ -351,13 +351,14 @@ def _intro(ctx: Context) -> Outcome:
     if placeless is not None:
         return Outcome(Action.FOUND, _found(ctx, *placeless))
     ask = _ask(ctx, scored)
-    if ask is not None and not any(c is ask[0] and who.prospects for c, _, who in unsure):
-        return Outcome(Action.FOUND, ask[1])
     if ask is not None:
+        asker, asking = ask
+        if not any(c is asker and who.prospects for c, _, who in unsure):
+            return Outcome(Action.FOUND, asking)
         # "I want to connect you with Bekalu, his card below, please call him": asking words, yet the same text
         # reads as the intro itself in the question band, with someone to introduce. Asked, never listed as a
         # mere ask (over the training corpora, asks score under the band but for one in 1,978).
-        notes.append(f"{ask[0].how}: reads as asking first (ask {ask[1].confidence:.2f}), yet may be the intro itself")
+        notes.append(f"{asker.how}: reads as asking first (ask {asking.confidence:.2f}), yet may be the intro itself")
     return Outcome(Action.CONTINUE, note="not an intro (" + "; ".join(notes) + ")", unsure=bool(unsure),
                    readings=_readings(ctx, unsure))
 
@@ -404,7 +405,7 @@ def _thread(ctx: Context) -> Outcome:
         return Outcome(Action.SET_ASIDE, Understanding(
             kind=Kind.OTHER, confidence=0.8, reasons=("automated sender (daemon, robot or null Return-Path): not a reply",)))
     text = reply_text(msg.text)
-    newcomers = _written_newcomers(msg, text, ctx.identity) if msg.sender is not None else ()
+    newcomers = _written_newcomers(msg, text, ctx.identity)
     return Outcome(Action.FOUND, Understanding(
         kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
         do_not_contact=do_not_contact(text), context=text[:500],
@@ -416,8 +417,11 @@ def _thread(ctx: Context) -> Outcome:
 
 def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:
     """Addresses a reply writes out in its own words of people on nothing the thread shows: "his details below,
-    E: pete@x", the intro a double opt-in ask promised, made in the answer to it."""
-    on = {p.email for p in msg.recipients} | on_earlier_messages(msg) | ({msg.sender.email} if msg.sender else set())
+    E: pete@x", the intro a double opt-in ask promised, made in the answer to it. None without a sender: the
+    reading would name nobody who introduced them."""
+    if msg.sender is None:
+        return ()
+    on = {p.email for p in msg.recipients} | on_earlier_messages(msg) | {msg.sender.email}
     return tuple(p for p in written(text) if p.email not in on and not identity.is_ours(p.email))[:3]
 
 
