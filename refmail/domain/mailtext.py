@@ -220,9 +220,16 @@ def unglued_header_fields(text: str) -> str:
 
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
+# One whose sender field has a name no list holds (Latvian Outlook's "No:", over "Nosūtīts:", "Kam:", "Tēma:"): a
+# one-to-three-word field naming an address, vouched for by two fields every list holds on the lines under it
+# (a blank line may sit between fields of HTML mail turned into text). The field names its sender.
+_KNOWN_FIELD = (r"[ \t>*]*(?:" + "|".join(name for key, names in FIELD_NAMES.items() if key != "from" for name in names) +
+                r")[ \t]*\*?[:：][^\n]*+\n(?:[ \t>]*\n)?")
+UNNAMED_FROM = (r"(?P<unnamed>[^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2})[ \t]*\*?[:：][^\n@]*+@[^\n]*+\n"
+                r"(?:[ \t>]*\n)?(?=" + _KNOWN_FIELD + _KNOWN_FIELD + ")")
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
-_CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + _OUTLOOK_FROM + ")", re.IGNORECASE | re.MULTILINE)
+_CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + _OUTLOOK_FROM + "|" + UNNAMED_FROM + ")", re.IGNORECASE | re.MULTILINE)
 _CUT_ATTRIBUTION = re.compile(r"^[ \t]*" + ATTRIBUTION, re.IGNORECASE | re.MULTILINE)
 _COLON_AT_LINE_END = re.compile(r"(?:[:：]|\s-{3,})[ \t]*$", re.MULTILINE)
 

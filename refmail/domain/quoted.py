@@ -10,7 +10,7 @@ from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
-                                      WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
+                                      UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
                                       unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
@@ -28,6 +28,7 @@ _ADDR = ADDRESS_NO_EQ
 _OTHER_FIELD = re.compile(r"^[> *]*([^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2})\s*\*?[:：]\s*\*?"
                           r"(.*?(?:@|\b\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b).*)$")
 _BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?[:：]\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
+_BEGIN_UNNAMED = re.compile(r"^[> *]*" + UNNAMED_FROM, re.IGNORECASE | re.MULTILINE)
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -44,18 +45,22 @@ def _address_field(value: str):
     return addresses(value.replace(";", ","))
 
 
-def _header_block(lines: list[str], start: int) -> tuple[dict[str, str], int] | None:
-    """Fields of a "From:/Sent:/To:/Subject:" block at ``start``; None if it isn't one."""
+def _header_block(lines: list[str], start: int, unnamed_sender: bool = False) -> tuple[dict[str, str], int] | None:
+    """Fields of a "From:/Sent:/To:/Subject:" block at ``start``; None if it isn't one.
+
+    ``unnamed_sender``: the block's first field is its sender under a name no list holds (UNNAMED_FROM)."""
     fields: dict[str, str] = {}
     i, last = start, None
     while i < len(lines) and i < start + 16:
         line = lines[i]
         match = _FIELD.match(line)
-        other = _OTHER_FIELD.match(line) if fields and not match else None
+        other = _OTHER_FIELD.match(line) if (fields or unnamed_sender) and not match else None
         if match or other:
             match = match or other
             last = FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
-            if other and _ADDR.search(match.group(2)):
+            if other and not fields:
+                last = "from"
+            elif other and _ADDR.search(match.group(2)):
                 last = "cc"  # people under a field name no list holds ("نسخة إلى:"): the sender has its own field
             fields[last] = (fields.get(last, "") + " " + match.group(2)).strip()
         elif not line.strip():
@@ -159,6 +164,8 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
         candidates.append((m.start(), m.end(), "attribution"))
     for m in _BEGIN_FROM.finditer(text):
         candidates.append((m.start(), m.start(), "block"))
+    for m in _BEGIN_UNNAMED.finditer(text):
+        candidates.append((m.start(), m.start(), "unnamed"))
     for start, end, how in sorted(candidates):
         # Only a candidate that holds up reads the rest of the text: splitting it for every failed
         # candidate was quadratic on a body of thousands of "From: x" lines.
@@ -178,7 +185,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             return (_embedded(fields, "\n".join(body_lines), depth, known),)
         first = _first_lines(text, end, _BLOCK_LINES)
         quoted = bool(first) and first[0].startswith(">")
-        found = _header_block(_unquote(first) if quoted else first, 0)
+        found = _header_block(_unquote(first) if quoted else first, 0, unnamed_sender=how == "unnamed")
         if found is None:
             continue
         fields, stop = found

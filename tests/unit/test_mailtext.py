@@ -266,6 +266,32 @@ def test_people_under_a_field_name_no_list_knows_are_read_as_copied():
     assert found.cc == (Person("Carol Prospect", "carol@example.net"),) and found.text.strip() == "Olivia, meet Carol."
 
 
+@pytest.mark.parametrize("sender_field", ["No", "Nga", "Frà"])
+def test_a_block_whose_sender_field_no_list_knows_is_vouched_for_by_the_known_fields_under_it(sender_field):
+    """Latvian Outlook writes "No:" over "Nosūtīts:", "Kam:", "Tēma:": the sender's field name was in no list, so
+    the forwarded intro read as the owner's own text. Two known fields under a field naming an address make
+    the block, whatever its first word."""
+    text = ("Ilze, lūdzu sazinies ar Aleksandru.\n\nK.\n\n"
+            f"{sender_field}: Андрей Волков <a.volkovs@lizings24.example> \n"
+            "Nosūtīts: pirmdiena, 2023. gada 3. jūlijs 21:12\n"
+            "Kam: Aleksandrs Fjodorovs <aleksandrs@kriptovarti.example>; Olivia Owner <owner@example.com>\n"
+            "Tēma: Саша – Карлис\n\nСаша, Карлис – знакомьтесь.\n")
+    found = embedded_messages(text)[0]
+    assert found.sender == Person("Андрей Волков", "a.volkovs@lizings24.example") and found.subject == "Саша – Карлис"
+    assert {p.email for p in found.to} == {"aleksandrs@kriptovarti.example", "owner@example.com"}
+    assert found.text.strip() == "Саша, Карлис – знакомьтесь."
+    assert new_text(text) == "Ilze, lūdzu sazinies ar Aleksandru.\n\nK."
+
+
+def test_a_signature_line_naming_an_address_is_no_header_block():
+    """Only fields every list holds vouch for an unknown first field: a signature's "E-mail:" over "Tel:" and
+    "Web:" lines stays the sender's text, and so does one over a single known field."""
+    signature = "Thanks,\nAlice\nE-mail: alice@example.org\nTel: +371 2914 7730\nWeb: https://example.org\n"
+    assert embedded_messages(signature) == () and new_text(signature) == signature.strip()
+    one_field = "Thanks,\nAlice\nE-mail: alice@example.org\nDate: Monday\nSee you then.\n"
+    assert embedded_messages(one_field) == () and new_text(one_field) == one_field.strip()
+
+
 def test_a_body_line_with_a_colon_is_not_read_as_a_field_of_the_block():
     text = "FYI\n\nFrom: Alice Source <alice@example.org>\nSubject: Intro\nOlivia: meet Carol, we met at 10.\n"
     found = embedded_messages(text)[0]
