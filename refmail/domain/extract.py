@@ -277,8 +277,13 @@ def _introduced(cand: Candidate, identity: Identity, by: Person | None, text: st
 
 
 def on_earlier_messages(source: ParsedMessage) -> frozenset[str]:
-    """Who wrote or read the messages ``source`` quotes."""
-    return frozenset(p.email for m in source.embedded for p in ((m.sender,) if m.sender else ()) + m.recipients)
+    """Who wrote or read the messages ``source`` quotes, each level down (a thread quotes its whole history)."""
+    found: set[str] = set()
+    level = source.embedded
+    while level:
+        found.update(p.email for m in level for p in ((m.sender,) if m.sender else ()) + m.recipients)
+        level = tuple(e for m in level for e in m.embedded)
+    return frozenset(found)
 
 
 def parties(cand: Candidate, msg: ParsedMessage, identity: Identity, names: tuple[str, ...] = (),

@@ -1230,3 +1230,19 @@ def test_a_hand_over_announced_in_the_subject_is_the_same_cue():
     said = read_cues(pipe_for(DetectionRules()), "Nouvelle interlocutrice pour vos dossiers export", body, people)
     assert said.features["handover_wording"] == 1.0
     assert read_cues(pipe_for(DetectionRules()), "Dossiers export", body, people).features["handover_wording"] == 0.0
+
+
+def test_everyone_the_quoted_thread_shows_is_on_earlier_messages_at_every_depth():
+    """A deep thread quotes its whole history: who wrote two quotes down is on the thread, not a newcomer the
+    reply introduces (the person model weighs it; only the first quote was looked at before)."""
+    from refmail.domain.extract import on_earlier_messages
+
+    msg = parse_message((
+        "From: Ivan Tumusiime <ivan@ziwapower.example>\nTo: Olivia Owner <owner@example.com>\n"
+        f"Subject: Re: Buvuma storage\nDate: {DATE}\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Copying Brian.\n\nOn Mon, 15 Jul 2024 at 18:02, Olivia Owner <owner@example.com> wrote:\n\n"
+        "> Thanks Hanne. Ivan, who does the civil works?\n>\n"
+        "> On Mon, 15 Jul 2024 at 12:44, Hanne Solberg <hanne@fjordlys.example> wrote:\n>\n"
+        ">> All, the container has shipped.\n>>\n"
+        ">> On Sun, 14 Jul 2024 at 09:00, Grace Namubiru <grace@namubiru.example> wrote:\n>>\n>>> Any news?\n").encode())
+    assert on_earlier_messages(msg) == {"owner@example.com", "hanne@fjordlys.example", "grace@namubiru.example"}
