@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from refmail.domain.addresses import addresses, decode_text, recipients
 from refmail.domain.contactcard import CARD_TYPES, card_lines, with_pasted_cards_read
-from refmail.domain.mailtext import quote_start
+from refmail.domain.mailtext import is_forward_subject, quote_start
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
 
@@ -101,7 +101,8 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     categories += tuple(cuts)
     text, html, status, attached, calendars, cards = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    body = _with_cards(with_pasted_cards_read(INVISIBLE_MARKS.sub("", body)), cards)
+    body = _with_cards(with_pasted_cards_read(INVISIBLE_MARKS.sub("", body)), cards,
+                       forwarded=is_forward_subject(get.get("subject", "")))
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
@@ -137,11 +138,12 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     )
 
 
-def _with_cards(body: str, cards: tuple[str, ...]) -> str:
-    """The cards under what the sender wrote, above anything it quotes: where her signature would be."""
+def _with_cards(body: str, cards: tuple[str, ...], forwarded: bool = False) -> str:
+    """The cards under what the sender wrote, above anything it quotes: where her signature would be. A forward
+    carries the forwarded message's attachments (Gmail, Outlook): its cards go under that message, at the end."""
     if not cards:
         return body
-    at = quote_start(body)
+    at = len(body) if forwarded else quote_start(body)
     return body[:at].rstrip() + "\n\n" + "\n\n".join(cards) + "\n\n" + body[at:]
 
 

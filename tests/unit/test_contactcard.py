@@ -28,10 +28,10 @@ def test_a_card_without_an_address_says_nothing():
     assert card_lines("not a card at all") == ""
 
 
-def _with_card(body: str, card: str, ctype: str = "text/x-vcard") -> bytes:
+def _with_card(body: str, card: str, ctype: str = "text/x-vcard", subject: str = "Contact") -> bytes:
     encoded = base64.encodebytes(card.encode()).decode()
     return ("From: Sergii Petrenko <s.petrenko@example.org>\nTo: Olivia Owner <owner@example.com>\n"
-            "Subject: Contact\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+            f"Subject: {subject}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
             f"--b\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--b\n"
             f"Content-Type: {ctype}; name=\"card.vcf\"\nContent-Disposition: attachment; filename=\"card.vcf\"\n"
             f"Content-Transfer-Encoding: base64\n\n{encoded}\n--b--\n").encode()
@@ -43,6 +43,19 @@ def test_an_attached_card_sits_under_what_the_sender_wrote_and_above_what_she_qu
     assert msg.text.index("Anastasiia Romanenko <a.romanenko@kyivfresh.example>") < msg.text.index("On Mon, 3 Mar")
     assert msg.text.startswith("Olivia, her details are on the card.")
     assert msg.embedded and msg.embedded[0].sender.email == "owner@example.com"  # the quote is still read as one
+
+
+def test_a_forwards_card_is_the_forwarded_messages_own_and_sits_under_it():
+    """Gmail and Outlook carry the forwarded message's attachments on the forward: "Piotr's contact is only in
+    the attached vCard" was read under the owner's note, so the forwarded intro named nobody to introduce."""
+    body = ("Please write to her from the office.\n\n---------- Forwarded message ---------\n"
+            "From: Alice Source <alice@example.org>\nDate: Wed, 9 Oct 2024 at 18:37\nSubject: Introduction\n"
+            "To: Olivia Owner <owner@example.com>\n\n\nHi Olivia, here is Anastasiia, her card is attached.\n\nAlice")
+    msg = parse_message(_with_card(body, APPLE, subject="Fwd: Introduction"))
+    assert msg.text.startswith("Please write to her from the office.\n\n---------- Forwarded")
+    forwarded = msg.embedded[0]
+    assert forwarded.sender.email == "alice@example.org"
+    assert forwarded.text.rstrip().endswith("Anastasiia Romanenko <a.romanenko@kyivfresh.example>\nCOO, Kyiv Fresh")
 
 
 def test_a_card_part_of_any_of_its_types_is_read_and_a_flood_of_cards_is_bounded():
