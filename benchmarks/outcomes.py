@@ -34,9 +34,10 @@ DEFAULTS = [ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT /
 NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 
 
-def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]]]:
+def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]], list[tuple[str, str]]]:
     """(outcomes, questions by labelled kind, messages, seconds of CPU in processing,
-    (file, outcome) of each labelled intro that did not become a referral)."""
+    (file, outcome) of each labelled intro that did not become a referral,
+    (file, kind and reading) of each other message that became a question)."""
     labels = yaml.safe_load((folder / "labels.yaml").read_text())
     owner, assistant = mailbox_settings(labels)  # a writer's own mailbox (one per folder), or the team's default
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,17 +72,20 @@ def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tupl
         outcomes: Counter[str] = Counter()
         asked: Counter[str] = Counter()
         missed: list[tuple[str, str]] = []
+        needless: list[tuple[str, str]] = []
         with app.sessions() as s:
             for row in s.scalars(select(m.Message)):
                 outcome = row.outcome if row.outcome in {o.value for o in HANDED} else "SILENT"
                 outcomes[outcome] += 1
                 if outcome == Outcome.QUESTION.value:
                     asked[kinds[row.id]] += 1
+                    if kinds[row.id] != "intro":
+                        needless.append((files[row.id], f"{kinds[row.id]}, read as {row.kind}: {row.summary}"))
                 if outcome == Outcome.NOT_INTRO.value and kinds[row.id] == "intro":
                     asked["intro called not an intro"] += 1
                 if kinds[row.id] == "intro" and outcome != Outcome.REFERRAL.value:
                     missed.append((files[row.id], f"{outcome}, read as {row.kind}: {row.summary}"))
-        return outcomes, asked, len(kinds), seconds, sorted(missed)
+        return outcomes, asked, len(kinds), seconds, sorted(missed), sorted(needless)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,9 +93,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--misses", action="store_true",
                         help="list every labelled intro that did not become a referral, with how it ended")
+    parser.add_argument("--asked", action="store_true",
+                        help="list every message not labelled an intro that became a question, with its reading")
     args = parser.parse_args(argv)
     for folder in args.folders or [f for f in DEFAULTS if (f / "labels.yaml").exists()]:
-        outcomes, asked, n, seconds, missed = run(folder)
+        outcomes, asked, n, seconds, missed, needless = run(folder)
         print(f"{folder.name}: {n} messages handed to the assistant, {outcomes.get('SILENT', 0)} silent")
         for outcome in [o.value for o in Outcome if o in HANDED]:
             print(f"  {outcome:<10} {outcomes.get(outcome, 0):>5}")
@@ -101,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
               f"; processing {n / seconds if seconds else 0:.0f} messages per CPU-second (store included)")
         for file, outcome in missed if args.misses else []:
             print(f"  MISS {file}: {outcome}")
+        for file, reading in needless if args.asked else []:
+            print(f"  ASKED {file}: {reading}")
 
 
 if __name__ == "__main__":
