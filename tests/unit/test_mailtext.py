@@ -276,11 +276,16 @@ def test_a_block_whose_sender_field_no_list_knows_is_vouched_for_by_the_known_fi
             "Nosūtīts: pirmdiena, 2023. gada 3. jūlijs 21:12\n"
             "Kam: Aleksandrs Fjodorovs <aleksandrs@kriptovarti.example>; Olivia Owner <owner@example.com>\n"
             "Tēma: Саша – Карлис\n\nСаша, Карлис – знакомьтесь.\n")
-    found = embedded_messages(text)[0]
-    assert found.sender == Person("Андрей Волков", "a.volkovs@lizings24.example") and found.subject == "Саша – Карлис"
-    assert {p.email for p in found.to} == {"aleksandrs@kriptovarti.example", "owner@example.com"}
-    assert found.text.strip() == "Саша, Карлис – знакомьтесь."
+    _assert_forwarded(text, Person("Андрей Волков", "a.volkovs@lizings24.example"), "Саша – Карлис",
+                      {"aleksandrs@kriptovarti.example", "owner@example.com"}, "Саша, Карлис – знакомьтесь.")
     assert new_text(text) == "Ilze, lūdzu sazinies ar Aleksandru.\n\nK."
+
+
+def _assert_forwarded(text: str, sender: Person, subject: str, to: set[str], body: str) -> None:
+    found = embedded_messages(text)[0]
+    assert found.sender == sender and found.subject == subject
+    assert {p.email for p in found.to} == to
+    assert found.text.strip() == body
 
 
 def test_a_signature_line_naming_an_address_is_no_header_block():
@@ -302,10 +307,8 @@ def test_thunderbird_in_serbian_cyrillic_forwards_and_quotes_in_its_own_words():
     forward = ("Zakaži mu 30 min.\n\n-------- Прослеђена порука --------\nТема: \tVuk / Carol - upoznajte se\n"
                "Датум: \tSat, 9 Sep 2023 22:14:37 +0200\nШаље: \tAlice Source <alice@example.org>\n"
                "Прима: \tOlivia Owner <owner@example.com>, Carol Prospect\n <carol@example.net>\n\n\n\nSeko, ovo je Carol.\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Vuk / Carol - upoznajte se"
-    assert {p.email for p in found.to} == {"owner@example.com", "carol@example.net"}
-    assert found.text.strip() == "Seko, ovo je Carol."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "Vuk / Carol - upoznajte se",
+                      {"owner@example.com", "carol@example.net"}, "Seko, ovo je Carol.")
     reply = "Hvala, prebacujem te u bcc.\n\nДана 12. 4. 2024. у 10:15, Alice Source је написао/ла:\n> Draga Olivia, evo Carol.\n"
     assert new_text(reply) == "Hvala, prebacujem te u bcc."
 
