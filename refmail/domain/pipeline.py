@@ -405,12 +405,14 @@ def _thread(ctx: Context) -> Outcome:
         return Outcome(Action.SET_ASIDE, Understanding(
             kind=Kind.OTHER, confidence=0.8, reasons=("automated sender (daemon, robot or null Return-Path): not a reply",)))
     text = reply_text(msg.text)
-    newcomers = _written_newcomers(msg, text, ctx.identity)
+    written_new, copied = _written_newcomers(msg, text, ctx.identity), _copied_newcomers(msg, text, ctx.identity)
+    newcomers = tuple(dict.fromkeys(written_new + copied))[:3]
     return Outcome(Action.FOUND, Understanding(
         kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
         do_not_contact=do_not_contact(text), context=text[:500],
         reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())
-        + ((f"names someone new by address in its own words: {', '.join(p.email for p in newcomers)}",) if newcomers else ()),
+        + ((f"names someone new by address in its own words: {', '.join(p.email for p in written_new)}",) if written_new else ())
+        + ((f"copies in someone from elsewhere and speaks of them: {', '.join(p.email for p in copied)}",) if copied else ()),
         unsure=bool(newcomers),
         readings=(Reading(msg.sender, newcomers, context=text[:500]),) if newcomers else ()))
 
@@ -423,6 +425,22 @@ def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tup
         return ()
     on = {p.email for p in msg.recipients} | on_earlier_messages(msg) | {msg.sender.email}
     return tuple(p for p in written(text) if p.email not in on and not identity.is_ours(p.email))[:3]
+
+
+def _copied_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:
+    """People a reply copies onto a thread they were on nowhere before, from another firm than its writer's, and
+    names in its own words: "by the way, I add Annika Roos (cc), HR head at our sister company; Annika, Leila is
+    who we use", an intro made in passing deep in a thread about something else, in whatever language. Only
+    where the message it answers shows who it went to (a header block; an "On ... wrote:" line names only its
+    writer, and a prospect answering an intro then seems to copy in its other readers); a colleague looped in
+    shares the writer's domain."""
+    if msg.sender is None or not msg.embedded or not msg.embedded[0].recipients:
+        return ()
+    on = on_earlier_messages(msg) | {msg.sender.email}
+    firm = msg.sender.email.rpartition("@")[2]
+    new = tuple(p for p in msg.recipients if p.email not in on and not identity.is_ours(p.email)
+                and p.email.rpartition("@")[2] != firm)
+    return tuple(p for p in new if named_in(text, first_names((p,))))[:3]
 
 
 STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn in screen.STEPS) + (_intro, _thread)

@@ -1246,3 +1246,38 @@ def test_everyone_the_quoted_thread_shows_is_on_earlier_messages_at_every_depth(
         ">> All, the container has shipped.\n>>\n"
         ">> On Sun, 14 Jul 2024 at 09:00, Grace Namubiru <grace@namubiru.example> wrote:\n>>\n>>> Any news?\n").encode())
     assert on_earlier_messages(msg) == {"owner@example.com", "hanne@fjordlys.example", "grace@namubiru.example"}
+
+
+_OUTLOOK_QUOTE = ("\n\n________________________________\nFrån: Olivia Owner <owner@example.com>\n"
+                  "Skickat: den 5 juni 2024 16:48\nTill: Gustav Almqvist <gustav@lundavia.example>\n"
+                  "Kopia: assistant@example.com\nÄmne: Re: Inflyttning Kenji Watanabe 15/6\n\n"
+                  "Hej Gustav, the landlord can hand over the keys on Saturday at 11 or Monday at 8.\n\nOlivia\n")
+_GMAIL_QUOTE = ("\n\nOn Wed, 5 Jun 2024 at 16:48, Olivia Owner <owner@example.com> wrote:\n"
+                "> Hej Gustav, the landlord can hand over the keys on Saturday at 11 or Monday at 8.\n>\n> Olivia\n")
+
+
+@pytest.mark.parametrize("copied, quote, introduced", [
+    ("Annika Roos <annika.roos@lundavia-packaging.example>", _OUTLOOK_QUOTE, True),  # another firm: an intro in passing
+    ("Annika Roos <annika.roos@lundavia.example>", _OUTLOOK_QUOTE, False),  # the writer's colleague looped in
+    # A quote that names only its writer does not show who else read it: no one is known to be new.
+    ("Annika Roos <annika.roos@lundavia-packaging.example>", _GMAIL_QUOTE, False),
+])
+def test_someone_from_elsewhere_copied_onto_a_thread_and_spoken_of_is_a_reading_to_ask_about(copied, quote, introduced):
+    """ "Apropå det: jag lägger till Annika Roos (kopia) ... Annika – Leila och Sundbro är de vi använder": an intro
+    made deep in a thread about a move scored 0.01 and was listed as a reply on a thread refmail does not follow.
+    Someone copied onto the thread, on none of its messages before, from another firm than the writer's, and
+    named in the reply's own words is a reading the owner is asked about; a colleague looped in is not."""
+    u = read(f"""
+From: Gustav Almqvist <gustav@lundavia.example>
+To: Olivia Owner <owner@example.com>
+Cc: assistant@example.com, {copied}
+Subject: SV: Inflyttning Kenji Watanabe 15/6
+In-Reply-To: <q.5@example.com>
+""", "Hej Olivia,\n\nTack, då kör vi på lördag 15/6 kl 11.\n\nApropå det vi pratade om i går: jag lägger till Annika "
+         "Roos (kopia). Annika – Olivia är den vi använder för alla våra internationella anställningar.\n\nMvh\nGustav"
+         + quote)
+    assert u.kind is Kind.REPLY
+    assert any("copies in someone from elsewhere" in r for r in u.reasons) is introduced
+    if introduced:
+        assert u.unsure and [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [
+            ("gustav@lundavia.example", ["annika.roos@lundavia-packaging.example"])]
