@@ -288,6 +288,21 @@ def _assert_forwarded(text: str, sender: Person, subject: str, to: set[str], bod
     assert found.text.strip() == body
 
 
+def test_welsh_outlook_and_baltic_attributions_open_the_quoted_intro():
+    """Outlook in Welsh writes "Oddi wrth:", "Anfonwyd:", "At:", "Pwnc:" (no field a list held, so nothing vouched
+    for the block); Lithuanian iOS and Gmail end an attribution with "rašė:". The owner's BCC'd reply-alls and
+    forwards read as her own text (a Cardiff and a Kaunas writer, 18 intros)."""
+    welsh = ("Diolch Meleri, symud di i bcc.\n\nOddi wrth: Meleri Thomas <meleri@example.org>\n"
+             "Anfonwyd: 05 Gorffennaf 2023 16:02\nAt: Olivia Owner <owner@example.com>; Jonathan Marsh <jon@example.net>\n"
+             "Pwnc: Introduction: Jonathan Marsh / Olivia\n\nOlivia, meet Jonathan.\n")
+    _assert_forwarded(welsh, Person("Meleri Thomas", "meleri@example.org"), "Introduction: Jonathan Marsh / Olivia",
+                      {"owner@example.com", "jon@example.net"}, "Olivia, meet Jonathan.")
+    assert new_text(welsh) == "Diolch Meleri, symud di i bcc."
+    lithuanian = "Ačiū, perkeliu į bcc.\n\n> 2023-04-23 20:41, Antanas <antanas@example.org> rašė:\n> Olivia, susipažinkite.\n"
+    assert new_text(lithuanian) == "Ačiū, perkeliu į bcc."
+    assert embedded_messages(lithuanian)[0].sender.email == "antanas@example.org"
+
+
 def test_a_signature_line_naming_an_address_is_no_header_block():
     """Only fields every list holds vouch for an unknown first field: a signature's "E-mail:" over "Tel:" and
     "Web:" lines stays the sender's text, and so does one over a single known field."""
