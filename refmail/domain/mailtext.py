@@ -220,12 +220,14 @@ def unglued_header_fields(text: str) -> str:
 
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
+# The name of a header field no list holds: one to three words ("Dată", "Sent on", "نسخة إلى").
+FIELD_WORDS = r"[^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2}"
 # One whose sender field has a name no list holds (Latvian Outlook's "No:", over "Nosūtīts:", "Kam:", "Tēma:"): a
 # one-to-three-word field naming an address, vouched for by two fields every list holds on the lines under it
 # (a blank line may sit between fields of HTML mail turned into text). The field names its sender.
 _KNOWN_FIELD = (r"[ \t>*]*(?:" + "|".join(name for key, names in FIELD_NAMES.items() if key != "from" for name in names) +
                 r")[ \t]*\*?[:：][^\n]*+\n(?:[ \t>]*\n)?")
-UNNAMED_FROM = (r"(?P<unnamed>[^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2})[ \t]*\*?[:：][^\n@]*+@[^\n]*+\n"
+UNNAMED_FROM = (r"(?P<unnamed>" + FIELD_WORDS + r")[ \t]*\*?[:：][^\n@]*+@[^\n]*+\n"
                 r"(?:[ \t>]*\n)?(?=" + _KNOWN_FIELD + _KNOWN_FIELD + ")")
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.

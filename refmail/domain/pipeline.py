@@ -12,7 +12,7 @@ from refmail.domain.calls import Call, Thresholds, borderline, call, thresholds
 from refmail.domain.detect import Detection, detect, named_in
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, on_earlier_messages, parties, written
-from refmail.domain.mailboxes import colleagues
+from refmail.domain.mailboxes import colleagues, domain_of
 from refmail.domain.mailtext import display_words, first_names, is_forward_subject, is_reply_subject, new_text
 from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
@@ -229,15 +229,17 @@ def _replied(cand: Candidate, who: Parties) -> bool:
     return replier is not None and replier.email in {p.email for p in who.prospects}
 
 
-def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
-    """Someone the message addresses who is on none of the messages it quotes, neither writer nor reader
+def _new_on_thread(msg: ParsedMessage, identity: Identity) -> tuple[Person, ...]:
+    """Those the message addresses who are on none of the messages it quotes, neither writer nor reader
     (a message that quotes nothing brings no one onto a thread)."""
     if not msg.embedded:
-        return False
-    seen = set(on_earlier_messages(msg))
-    if msg.sender is not None:
-        seen.add(msg.sender.email)
-    return any(p.email not in seen and not identity.is_ours(p.email) for p in msg.recipients)
+        return ()
+    seen = on_earlier_messages(msg) | ({msg.sender.email} if msg.sender is not None else set())
+    return tuple(p for p in msg.recipients if p.email not in seen and not identity.is_ours(p.email))
+
+
+def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
+    return bool(_new_on_thread(msg, identity))
 
 
 def _on_an_old_thread(ctx: Context, cand: Candidate) -> bool:
@@ -436,11 +438,9 @@ def _copied_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tupl
     shares the writer's domain."""
     if msg.sender is None or not msg.embedded or not msg.embedded[0].recipients:
         return ()
-    on = on_earlier_messages(msg) | {msg.sender.email}
-    firm = msg.sender.email.rpartition("@")[2]
-    new = tuple(p for p in msg.recipients if p.email not in on and not identity.is_ours(p.email)
-                and p.email.rpartition("@")[2] != firm)
-    return tuple(p for p in new if named_in(text, first_names((p,))))[:3]
+    firm = domain_of(msg.sender.email)
+    return tuple(p for p in _new_on_thread(msg, identity)
+                 if domain_of(p.email) != firm and named_in(text, first_names((p,))))[:3]
 
 
 STEPS: tuple[Callable[[Context], Outcome], ...] = tuple(_screen_step(fn) for fn in screen.STEPS) + (_intro, _thread)

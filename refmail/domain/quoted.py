@@ -9,8 +9,8 @@ from functools import partial
 from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
-from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FROM_FIELDS, SEPARATOR,
-                                      UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS, FROM_FIELDS,
+                                      SEPARATOR, UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
                                       unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
@@ -25,7 +25,7 @@ _ADDR = ADDRESS_NO_EQ
 # one to three words, and a value as a date or an address list has (a year, a time or an address). Kept under its
 # own name, or read as copied people when it names an address, so that one unknown word does not end the block
 # and lose the sender or a prospect.
-_OTHER_FIELD = re.compile(r"^[> *]*([^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2})\s*\*?[:：]\s*\*?"
+_OTHER_FIELD = re.compile(r"^[> *]*(" + FIELD_WORDS + r")\s*\*?[:：]\s*\*?"
                           r"(.*?(?:@|\b\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b).*)$")
 _BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?[:：]\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 _BEGIN_UNNAMED = re.compile(r"^[> *]*" + UNNAMED_FROM, re.IGNORECASE | re.MULTILINE)

@@ -11,7 +11,7 @@ import yaml
 
 from refmail.domain.detect import model_features, read_cues
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.extract import How
+from refmail.domain.extract import QUOTED, How
 from refmail.domain.nlp import ClassifierText, Pipeline
 from refmail.domain.parse import parse_message
 from refmail.domain.pipeline import addressed, intro_candidates, setting
@@ -182,7 +182,7 @@ def examples_of(folder: Path, label: dict, pipe: Pipeline, rules: DetectionRules
             continue
         cues = read_cues(pipe, cand.subject, cand.body, addressed(cand, identity), owner=identity.owner)
         features = model_features(cues.features, setting(cand, msg, identity))
-        quoted_other = label["kind"] == "other" and cand.how in (How.QUOTED_IN_REPLY, How.QUOTED_IN_FORWARD)
+        quoted_other = label["kind"] == "other" and cand.how in QUOTED
         out.append(Example(f"{folder.name}/{label['file']}", cues.model_text, features, klass,
                            CURATED.get(folder.name, 1.0) * (QUOTED_OTHER_WEIGHT if quoted_other else 1.0)))
     return out
