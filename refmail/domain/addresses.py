@@ -6,6 +6,7 @@ import email.utils
 import re
 from email.header import decode_header, make_header
 
+from refmail.domain.charsets import codec
 from refmail.domain.types import Person
 
 _EMAIL = re.compile(r"^[^@\s/<>()\[\],;:\"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$|^[^@\s]+@localhost$")
@@ -17,7 +18,7 @@ def decode_text(value: object) -> str:
     if "=?" not in value:  # no encoded word: the value is its text (make_header would rebuild it, 20 µs a header)
         return value
     try:
-        return str(make_header(decode_header(value)))
+        return str(make_header([(chunk, codec(label) if label else label) for chunk, label in decode_header(value)]))
     except Exception:
         return value.encode("utf-8", "replace").decode("utf-8", "replace")
 

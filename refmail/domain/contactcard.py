@@ -10,6 +10,8 @@ from __future__ import annotations
 import quopri
 import re
 
+from refmail.domain.charsets import codec
+
 CARD_TYPES = frozenset({"text/vcard", "text/x-vcard", "text/directory"})
 MAX_CARD_CHARS = 20_000  # a card with a photo is mostly base64; its words sit in the first few lines
 MAX_ADDRESSES = 5
@@ -25,8 +27,8 @@ def _value(params: str, value: str) -> str:
         charset = re.search(r"charset=([\w-]{1,40})", lowered)
         data = quopri.decodestring(value.encode("ascii", "replace"))
         try:
-            value = data.decode(charset.group(1) if charset else "utf-8")
-        except (LookupError, UnicodeDecodeError):
+            value = data.decode((codec(charset.group(1)) if charset else None) or "utf-8")
+        except UnicodeDecodeError:
             value = data.decode("latin-1")
     return value.replace("\\,", ",").strip()
 

@@ -58,8 +58,8 @@ def without_prefixes(subject: str) -> str:
 # Chinese and Japanese characters: a name sits inside a run of text ("吉川までご連絡"), two of them make a whole name.
 _CJK_RANGES = "\u2e80-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{_CJK_RANGES}]")
-# Those, Thai (no spaces either) and Hangul (its words carry their particles: "박지원님이"): read in pairs of letters.
-UNSPACED = re.compile(f"[\u0e00-\u0e7f{_CJK_RANGES}\uac00-\ud7af]")
+# Those, Thai, Lao, Burmese and Khmer (no spaces either) and Hangul (its words carry their particles: "박지원님이"): read in pairs of letters.
+UNSPACED = re.compile(f"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff{_CJK_RANGES}\uac00-\ud7af]")
 # A run of letters: the words of a text, or of a name, with digits and punctuation between them.
 LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -119,7 +119,7 @@ FORWARD_LEADS = (
     "Початок пересланого повідомлення", "Începutul mesajului redirecționat", "Továbbított levél kezdete",
     "Välitetty viesti alkaa", "Začiatok preposlanej správy", "Začátek přeposlané zprávy",
     "Start på videresendt besked", "Början på vidarebefordrat brev", "Awal pesan yang diteruskan",
-    "Upphaf áframsends skeytis", "תחילת ההודעה המועברת",
+    "Upphaf áframsends skeytis", "תחילת ההודעה המועברת", "เริ่มต้นข้อความที่ส่งต่อ", "เริ่มข้อความที่ส่งต่อ",
 )
 # A whole separator line (from its first non-blank character): "---------- Forwarded message ---------",
 # "-----Original Message-----" (two dashes or more, trailing dashes optional), Apple's "Begin forwarded
@@ -131,12 +131,12 @@ SEPARATOR = (r"(?:-{2,}\s*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS)
 # iOS Mail in Portuguese leads with "A" ("A 27/01/2025, às 11:55, Ana <a@x> escreveu:"); Gmail in Vietnamese with
 # "Vào" ("Vào Th 4, 2 thg 4, 2025 vào lúc 20:15 Tam <t@x> đã viết:").
 ATTRIBUTION_LEADS = ("On", "Am", "Le", "El", "Op", "Il giorno", "Il", "Em", "A", "Den", "Dne", "W dniu", "Dnia", "Vào",
-                     "Στις", "Pe", "На", "Pada", "V", "Dana", "Дана", "Dňa", "בתאריך", "Þann")
+                     "Στις", "Pe", "На", "Pada", "V", "Dana", "Дана", "Dňa", "בתאריך", "Þann", "เมื่อ")
 WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", "schreef", "skrev", "kirjoitti",
          r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết",
          "έγραψε", "a scris", "menulis", r"napisal(?:a|\(-?a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
          r"написал(?:а|\(-?а\))?", "написа", "пишет", "пише", r"написав(?:\(-?ла\))?", r"(?:је )?написао(?:/ла)?", r"כתב(?:/ה)?",
-         "skrifaði", "írta", "rašė", "rakstīja", "kirjutas", "ysgrifennodd")
+         "skrifaði", "írta", "rašė", "rakstīja", "kirjutas", "ysgrifennodd", "เขียนว่า")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب", "skrifaði")
 # A client wraps a long attribution wherever it likes, inside the verb too: Italian Gmail "... Paola <p@x> ha\nscritto:".
@@ -181,23 +181,23 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
-             "Nuo", "Dari", "מאת", "จาก", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth"),
+             "Nuo", "Dari", "מאת", "จาก", "ผู้ส่ง", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
            "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง",
            "ადრესატი", "Kwa", "Прима", "At"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
-           "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนา",
+           "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนาถึง", "สำเนา",
            "Afrit", "Sk", "ასლი", "Nakala"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
-             "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "ส่ง",
+             "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "วันที่", "ส่งเมื่อ", "ส่ง",
              "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe", "Датум", "Anfonwyd", "Dyddiad"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
-                "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "เรื่อง",
+                "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "หัวเรื่อง", "หัวข้อ", "เรื่อง",
                 "Efni", "თემა", "Somo", "Pwnc"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 
 from refmail.domain.addresses import addresses, decode_text, recipients
+from refmail.domain.charsets import codec
 from refmail.domain.contactcard import CARD_TYPES, card_lines, with_pasted_cards_read
 from refmail.domain.mailtext import is_forward_subject, quote_start
 from refmail.domain.quoted import embedded_messages
@@ -189,10 +190,8 @@ def as_written(value: object) -> str:
         elif charset in (None, "unknown-8bit", "us-ascii"):
             parts.append(_bytes_text(chunk))
         else:
-            try:
-                parts.append(chunk.decode(charset, "replace"))
-            except LookupError:
-                parts.append(_bytes_text(chunk))
+            known = codec(charset)
+            parts.append(chunk.decode(known, "replace") if known else _bytes_text(chunk))
     return "".join(parts)
 
 
@@ -218,11 +217,10 @@ def _payload_text(part: email.message.Message) -> str:
     if data is None:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
-    charset = (part.get_content_charset() or "utf-8").lower()
-    for candidate in (charset, "utf-8", "cp1252"):
+    for candidate in filter(None, (codec(part.get_content_charset()), "utf-8", "cp1252")):
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
 

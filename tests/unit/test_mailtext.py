@@ -513,3 +513,22 @@ def test_a_reply_is_read_up_to_its_limit_not_through_a_pasted_log():
     got = reply_text(said + log)
     assert got.startswith("Thanks Ana, happy to talk on Tuesday.")
     assert REPLY_READ_CHARS - 100 <= len(got) <= REPLY_READ_CHARS  # the log is 232,000 characters
+
+
+def test_thai_iphone_forwards_and_gmail_attributions_open_the_intro_beneath():
+    """iOS Mail in Thai heads a forward "เริ่มต้นข้อความที่ส่งต่อ:" over "จาก:", "วันที่:", "ถึง:", "หัวเรื่อง:",
+    and Gmail and iOS end an attribution "เขียนว่า:": the owner's forwards and BCC'd reply-alls from a Chiang Mai
+    writer read as her own text, so the intro under them was listed as "not an intro"."""
+    forward = ("ฝ้าย ช่วยส่ง deck ให้เขาหน่อยนะ\n\nส่งจาก iPhone ของฉัน\n\nเริ่มต้นข้อความที่ส่งต่อ:\n\n"
+               "> จาก: Alice Source <alice@example.org>\n> วันที่: 22 มีนาคม 2567 เวลา 08:14:51 GMT+7\n"
+               "> ถึง: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>\n"
+               "> หัวเรื่อง: แนะนำให้รู้จัก\n> \n> คุณโอลิเวีย ขอแนะนำคุณแคโรลครับ\n")
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "แนะนำให้รู้จัก",
+                      {"owner@example.com", "carol@example.net"}, "คุณโอลิเวีย ขอแนะนำคุณแคโรลครับ")
+    assert new_text(forward) == "ฝ้าย ช่วยส่ง deck ให้เขาหน่อยนะ\n\nส่งจาก iPhone ของฉัน"
+    reply = ("ขอบคุณค่ะ ขอย้ายไป bcc นะคะ\n\n"
+             "> เมื่อ 4 ธ.ค. 2566 เวลา 09:12 Alice Source <alice@example.org> เขียนว่า:\n> \n> ขอแนะนำให้รู้จักกันครับ\n")
+    assert new_text(reply) == "ขอบคุณค่ะ ขอย้ายไป bcc นะคะ"
+    assert embedded_messages(reply)[0].sender.email == "alice@example.org"
+    no_address = "ขอบคุณค่ะ\n\nเมื่อ 4 ธ.ค. 2566 เวลา 09:12 Alice Source เขียนว่า:\n> ขอแนะนำให้รู้จักกันครับ\n"
+    assert new_text(no_address) == "ขอบคุณค่ะ"

@@ -56,6 +56,23 @@ def test_broken_charset_is_decoded_not_raised():
     assert parse_message(raw.replace(b"Hello", "Café".encode("latin-1"))).text.startswith("Caf")
 
 
+def test_charsets_labelled_as_windows_labels_them_are_read_in_that_charset():
+    """Thai Outlook labels its mail "windows-874", which Python knows only as cp874: the names stayed raw
+    "=?windows-874?B?...?=" words (a draft could greet a prospect by one) and the body Latin mojibake."""
+    import base64
+
+    name = base64.b64encode("สมชาย ใจดี".encode("cp874")).decode()
+    subject = base64.b64encode("แนะนำให้รู้จัก".encode("cp874")).decode()
+    raw = eml(f"From: =?windows-874?B?{name}?= <somchai@example.org>\nTo: owner@example.com\n"
+              f"Subject: =?windows-874?B?{subject}?=", ctype="text/plain; charset=windows-874")
+    msg = parse_message(raw.replace(b"Hello", "ขอแนะนำคุณแคโรลครับ".encode("cp874")))
+    assert msg.sender == Person("สมชาย ใจดี", "somchai@example.org")
+    assert msg.subject == "แนะนำให้รู้จัก"
+    assert msg.text == "ขอแนะนำคุณแคโรลครับ"
+    sjis = eml("From: a@example.org\nTo: owner@example.com\nSubject: x", ctype="text/plain; charset=x-sjis")
+    assert parse_message(sjis.replace(b"Hello", "ご紹介します".encode("cp932"))).text == "ご紹介します"
+
+
 def test_html_only_body_becomes_sanitised_text():
     html = "<html><style>p{}</style><script>alert(1)</script><p>Carol, meet Olivia &amp; team.</p></html>"
     msg = parse_message(eml("From: a@example.org\nTo: owner@example.com\nSubject: x", html, "text/html"))
