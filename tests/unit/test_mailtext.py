@@ -532,3 +532,22 @@ def test_thai_iphone_forwards_and_gmail_attributions_open_the_intro_beneath():
     assert embedded_messages(reply)[0].sender.email == "alice@example.org"
     no_address = "ขอบคุณค่ะ\n\nเมื่อ 4 ธ.ค. 2566 เวลา 09:12 Alice Source เขียนว่า:\n> ขอแนะนำให้รู้จักกันครับ\n"
     assert new_text(no_address) == "ขอบคุณค่ะ"
+
+
+@pytest.mark.parametrize("attribution", [
+    "Jorge Cumbe <jorge@example.org> escreveu no dia terça, 4/07/2023 à(s) 09:10:",
+    "Jorge Cumbe <jorge@example.org> escreveu no dia terça,\n5/12/2023 à(s) 08:30:",
+])
+def test_european_portuguese_gmail_names_the_date_after_the_verb(attribution):
+    """Gmail in pt-PT writes "Jorge <j@x> escreveu no dia terça, 4/07/2023 à(s) 09:10:", wrapped or not: the
+    owner's BCC'd reply-alls from a Maputo writer read as her own text, the intro under them unseen."""
+    reply = f"Obrigada, Jorge! Passo-te para Bcc.\n\nHelena\n\n\n{attribution}\n\n> Helena, o Filipe é director-geral.\n"
+    assert new_text(reply) == "Obrigada, Jorge! Passo-te para Bcc.\n\nHelena"
+    found = embedded_messages(reply)[0]
+    assert found.sender == Person("Jorge Cumbe", "jorge@example.org")
+    assert found.text.strip() == "Helena, o Filipe é director-geral."
+
+
+def test_a_sentence_naming_an_address_and_a_verb_is_no_attribution_unless_it_ends_in_a_colon():
+    text = "Ana <ana@example.org> wrote the report last week, see the numbers.\nThanks\n"
+    assert new_text(text) == text.strip() and embedded_messages(text) == ()
