@@ -208,9 +208,13 @@ FROM_FIELDS = FIELD_NAMES["from"]
 # Yahoo's plain text writes a forwarded message's header fields on its separator line, one glued to the next:
 # "----- Forwarded Message ----- From: A <a@x>To: B <b@x>Sent: Thursday, May 8, 2025 8:15 PMSubject: Intro".
 _GLUED = re.compile(r"^([ \t>]*-{2,}[ \t]*(?:" + "|".join(re.escape(w) for w in SEPARATOR_WORDS) + r")[ \t]*-*)[ \t]*"
-                    r"((?:" + "|".join(FROM_FIELDS) + r")[ \t]*:[^\n]*)$", re.MULTILINE | re.IGNORECASE)
-_GLUED_FIELD = re.compile(r"(?<=\S)(?=(?:" + "|".join(sorted({re.escape(n) for names in FIELD_NAMES.values() for n in names
-                                                               if len(n) > 1}, key=len, reverse=True)) + r") ?: )")
+                    r"((?:" + "|".join(FROM_FIELDS) + r")[ \t\xa0]*:[^\n]*)$", re.MULTILINE | re.IGNORECASE)
+# Yahoo glues the fields with nothing between them ("...com>To: ..."); its Android app with spaces ("...>   À : ..."),
+# the only place a one-letter field name (the French and Spanish "À", "A") is told from a word; French puts a
+# (no-break) space before the colon.
+_FIELD_NAME_LIST = sorted({re.escape(n) for names in FIELD_NAMES.values() for n in names}, key=len, reverse=True)
+_GLUED_FIELD = re.compile(r"(?<=\S)(?:[ \t]*(?=(?:" + "|".join(n for n in _FIELD_NAME_LIST if len(n) > 1) + r")[ \xa0]?: )"
+                          r"|[ \t]{2,}(?=(?:" + "|".join(n for n in _FIELD_NAME_LIST if len(n) == 1) + r")[ \xa0]?: ))")
 
 
 def unglued_header_fields(text: str) -> str:
