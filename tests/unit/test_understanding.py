@@ -10,7 +10,7 @@ import spacy
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.drafting import outgoing_message_id
 from refmail.domain.parse import parse_message
-from refmail.domain.pipeline import understanding_json
+from refmail.domain.pipeline import _copied_newcomers, understanding_json
 from tests.reading import understand
 from refmail.domain.replytext import reply_text
 from refmail.domain.returndate import return_date
@@ -1256,28 +1256,39 @@ _GMAIL_QUOTE = ("\n\nOn Wed, 5 Jun 2024 at 16:48, Olivia Owner <owner@example.co
                 "> Hej Gustav, the landlord can hand over the keys on Saturday at 11 or Monday at 8.\n>\n> Olivia\n")
 
 
+_SIDE_TRACK = ("Hej Olivia,\n\nTack, då kör vi på lördag 15/6 kl 11.\n\nApropå det vi pratade om i går: jag lägger till "
+               "Annika Roos (kopia). Annika – Olivia är den vi använder för alla våra internationella anställningar."
+               "\n\nMvh\nGustav")
+
+
+def _side_track(copied: str, quote: str):
+    return parse_message((f"From: Gustav Almqvist <gustav@lundavia.example>\nTo: Olivia Owner <owner@example.com>\n"
+                          f"Cc: assistant@example.com, {copied}\nSubject: SV: Inflyttning Kenji Watanabe 15/6\n"
+                          f"In-Reply-To: <q.5@example.com>\nDate: {DATE}\nContent-Type: text/plain; charset=utf-8\n\n"
+                          + _SIDE_TRACK + quote).encode())
+
+
 @pytest.mark.parametrize("copied, quote, introduced", [
     ("Annika Roos <annika.roos@lundavia-packaging.example>", _OUTLOOK_QUOTE, True),  # another firm: an intro in passing
     ("Annika Roos <annika.roos@lundavia.example>", _OUTLOOK_QUOTE, False),  # the writer's colleague looped in
     # A quote that names only its writer does not show who else read it: no one is known to be new.
     ("Annika Roos <annika.roos@lundavia-packaging.example>", _GMAIL_QUOTE, False),
 ])
-def test_someone_from_elsewhere_copied_onto_a_thread_and_spoken_of_is_a_reading_to_ask_about(copied, quote, introduced):
-    """ "Apropå det: jag lägger till Annika Roos (kopia) ... Annika – Leila och Sundbro är de vi använder": an intro
-    made deep in a thread about a move scored 0.01 and was listed as a reply on a thread refmail does not follow.
-    Someone copied onto the thread, on none of its messages before, from another firm than the writer's, and
-    named in the reply's own words is a reading the owner is asked about; a colleague looped in is not."""
-    u = read(f"""
-From: Gustav Almqvist <gustav@lundavia.example>
-To: Olivia Owner <owner@example.com>
-Cc: assistant@example.com, {copied}
-Subject: SV: Inflyttning Kenji Watanabe 15/6
-In-Reply-To: <q.5@example.com>
-""", "Hej Olivia,\n\nTack, då kör vi på lördag 15/6 kl 11.\n\nApropå det vi pratade om i går: jag lägger till Annika "
-         "Roos (kopia). Annika – Olivia är den vi använder för alla våra internationella anställningar.\n\nMvh\nGustav"
-         + quote)
-    assert u.kind is Kind.REPLY
-    assert any("copies in someone from elsewhere" in r for r in u.reasons) is introduced
-    if introduced:
-        assert u.unsure and [(r.referrer.email, emails(r.prospects)) for r in u.readings] == [
-            ("gustav@lundavia.example", ["annika.roos@lundavia-packaging.example"])]
+def test_someone_from_elsewhere_copied_onto_a_thread_and_spoken_of_is_a_newcomer(copied, quote, introduced):
+    """ "Apropå det: jag lägger till Annika Roos (kopia) ... Annika – Olivia är den vi använder": an intro made deep
+    in a thread about a move scored 0.01 and was listed as a reply on a thread refmail does not follow. Someone
+    copied onto the thread, on none of its messages before, from another firm than the writer's, and named in
+    the reply's own words is a newcomer the reply may introduce; a colleague looped in is not."""
+    msg = _side_track(copied, quote)
+    found = _copied_newcomers(msg, reply_text(msg.text), OWNER)
+    assert emails(found) == (["annika.roos@lundavia-packaging.example"] if introduced else [])
+
+
+def test_an_intro_made_in_passing_deep_in_a_thread_is_found_or_asked_about_never_a_plain_reply():
+    """The intro itself: the model may read it (the stop-31 model does, 0.71), else the reply copying in someone
+    from another firm is a reading the owner is asked about. Either way Annika is the one introduced, by Gustav."""
+    u = understand(_side_track("Annika Roos <annika.roos@lundavia-packaging.example>", _OUTLOOK_QUOTE), OWNER)
+    readings = [(u.referrer.email, emails(u.prospects))] if u.kind is Kind.INTRO else [
+        (r.referrer.email, emails(r.prospects)) for r in u.readings]
+    assert u.kind is Kind.INTRO or (u.kind is Kind.REPLY and u.unsure)
+    assert readings == [("gustav@lundavia.example", ["annika.roos@lundavia-packaging.example"])]
