@@ -28,7 +28,10 @@ SHAPES = {
                  "Subject: Out of office\r\n",
 }
 # Runs that made a scan quadratic before: a long unbroken "word", dotted/dashed runs, blank lines, header-like lines.
-UNITS = ["a", "a.", "a-", "_", "1", "12.", "=", "-", "\n", " \n", "From: a\n", "On a\n", "[a@", "<", "a@a."]
+# And the lines attributions and glued forward headers are read from: an address before the verb with text after
+# it, a separator line gluing its fields with spaces between them.
+UNITS = ["a", "a.", "a-", "_", "1", "12.", "=", "-", "\n", " \n", "From: a\n", "On a\n", "[a@", "<", "a@a.",
+         "<a@a> wrote a\n", "-- Forwarded message -- From: a   À : a "]
 
 
 def _cpu(raw: bytes) -> tuple[float, object]:
