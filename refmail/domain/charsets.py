@@ -15,12 +15,18 @@ import webencodings
 
 def codec(label: str | None) -> str | None:
     """The Python codec for a charset label: Python's own reading when it has one (so nothing it already
-    read changes), else the standard's; None when neither knows the label."""
+    read changes), else the standard's; None when neither knows the label, or when it names no text
+    encoding ("zlib", "base64", "rot13" are Python codecs too: a message labelled so is read as unlabelled)."""
     if not label:
         return None
     label = label.strip().lower()
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         found = webencodings.lookup(label)
         return found.codec_info.name if found is not None else None
+    try:
+        b"a".decode(name, "replace")  # an empty input would skip the check
+    except LookupError:
+        return None
+    return name

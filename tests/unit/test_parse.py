@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from refmail.domain.parse import addresses, html_to_text, parse_message
@@ -71,6 +72,16 @@ def test_charsets_labelled_as_windows_labels_them_are_read_in_that_charset():
     assert msg.text == "ขอแนะนำคุณแคโรลครับ"
     sjis = eml("From: a@example.org\nTo: owner@example.com\nSubject: x", ctype="text/plain; charset=x-sjis")
     assert parse_message(sjis.replace(b"Hello", "ご紹介します".encode("cp932"))).text == "ご紹介します"
+
+
+@pytest.mark.parametrize("label", ["zlib", "base64", "rot13", "hex"])
+def test_a_charset_naming_a_codec_that_is_no_text_encoding_is_read_as_no_charset(label):
+    """Python's codecs include bytes-to-bytes ones; a hostile label naming one must not make the message
+    unreadable (it would go to the quarantine instead of being read)."""
+    raw = eml(f"From: a@example.org\nTo: owner@example.com\nSubject: =?{label}?B?SGk=?=", ctype=f"text/plain; charset={label}")
+    msg = parse_message(raw)
+    assert isinstance(msg, ParsedMessage) and msg.text == "Hello"
+    assert msg.subject == "Hi"  # the encoded word's bytes, read as unlabelled
 
 
 def test_html_only_body_becomes_sanitised_text():
