@@ -18,7 +18,7 @@ def decode_text(value: object) -> str:
     if "=?" not in value:  # no encoded word: the value is its text (make_header would rebuild it, 20 µs a header)
         return value
     try:
-        return str(make_header([(chunk, codec(label) if label else label) for chunk, label in decode_header(value)]))
+        return str(make_header([(chunk, codec(label)) for chunk, label in decode_header(value)]))
     except Exception:
         return value.encode("utf-8", "replace").decode("utf-8", "replace")
 

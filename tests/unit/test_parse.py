@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -60,8 +62,6 @@ def test_broken_charset_is_decoded_not_raised():
 def test_charsets_labelled_as_windows_labels_them_are_read_in_that_charset():
     """Thai Outlook labels its mail "windows-874", which Python knows only as cp874: the names stayed raw
     "=?windows-874?B?...?=" words (a draft could greet a prospect by one) and the body Latin mojibake."""
-    import base64
-
     name = base64.b64encode("สมชาย ใจดี".encode("cp874")).decode()
     subject = base64.b64encode("แนะนำให้รู้จัก".encode("cp874")).decode()
     raw = eml(f"From: =?windows-874?B?{name}?= <somchai@example.org>\nTo: owner@example.com\n"
