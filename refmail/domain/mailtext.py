@@ -107,6 +107,9 @@ SEPARATOR_WORDS = (
     "Mesej yang dimajukan", "Mesej Dimajukan", "Mesej asal", "გადაგზავნილი შეტყობინება",
     "Ujumbe uliosambazwa", "Ujumbe asili",
 )
+# Yandex Mail closes a forwarded message with a line of its own, and puts the message's recipients just above it
+# ("Кому: ...", "Копия: ..."), under the text.
+FORWARD_END_WORDS = ("Конец пересылаемого сообщения", "Конец пересланного сообщения", "End of forwarded message")
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
@@ -136,7 +139,7 @@ WROTE = ("wrote", "schrieb", "a écrit", "escribió", "ha scritto", "escreveu", 
          r"napisał(?:a|\(a\))?", "pisze", r"napsal(?:a|\(a\))?", "yazdı", "geskryf", "het volgende geschreven", "đã viết",
          "έγραψε", "a scris", "menulis", r"napisal(?:a|\(-?a\)|/a)?", r"(?:je )?napisao(?:/la| je)?", r"(?:je )?napisala(?: je)?",
          r"написал(?:а|\(-?а\))?", "написа", "пишет", "пише", r"написав(?:\(-?ла\))?", r"(?:је )?написао(?:/ла)?", r"כתב(?:/ה)?",
-         "skrifaði", "írta", "rašė", "rakstīja", "kirjutas", "ysgrifennodd", "เขียนว่า")
+         "skrifaði", "írta", "rašė", "rakstīja", "kirjutas", "ysgrifennodd", "เขียนว่า", "бичсэн")
 # Dutch, German, Norwegian and Swedish clients may name the writer after the verb: "Op ... schreef Jan <jan@x>:".
 _WROTE_BEFORE_NAME = ("schreef", "skrev", "schrieb", "كتب", "skrifaði")
 # A client wraps a long attribution wherever it likes, inside the verb too: Italian Gmail "... Paola <p@x> ha\nscritto:".
@@ -183,24 +186,25 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
-             "Nuo", "Dari", "מאת", "จาก", "ผู้ส่ง", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth"),
+             "Nuo", "Dari", "מאת", "จาก", "ผู้ส่ง", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth", "Хэнээс"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
            "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง",
-           "ადრესატი", "Kwa", "Прима", "At"),
+           "ადრესატი", "Kwa", "Прима", "At", "Хэнд"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
            "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนาถึง", "สำเนา",
-           "Afrit", "Sk", "ასლი", "Nakala"),
+           "Afrit", "Sk", "ასლი", "Nakala", "Хуулбар"),
     "date": ("Date", "Datum", "Data", "Dato", "Sent", "Gesendet", "Envoyé", "Enviado", "Enviada", "Enviado el",
              "Enviado em", "Enviada em", "Verzonden", "Gestuur", "Inviato", "Sendt", "Skickat", "Wysłane", "Wysłano",
              "Odesláno", "Gönderildi", "Tarih", "Fecha", "送信日時", "日付", "日時", "日期", "发送时间", "发送日期", "寄件日期",
              "보낸 날짜", "날짜", "تم الإرسال", "التاريخ", "Đã gửi", "Ngày", "Poslano", "Poslato", "Послато", "Στάλθηκε",
              "Ημερομηνία", "Отправлено", "Дата", "Надіслано", "Изпратено", "Trimis", "Elküldve", "Dátum", "Lähetetty",
              "Päivämäärä", "Päiväys", "Saadetud", "Išsiųsta", "Nosūtīts", "Dikirim", "Tanggal", "Odoslané", "נשלח", "תאריך", "วันที่", "ส่งเมื่อ", "ส่ง",
-             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe", "Датум", "Anfonwyd", "Dyddiad"),
+             "Dagsetning", "Dags.", "Tarikh", "Dihantar", "თარიღი", "Tarehe", "Датум", "Anfonwyd", "Dyddiad", "Илгээсэн",
+             "Огноо"),
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
                 "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "หัวเรื่อง", "หัวข้อ", "เรื่อง",
-                "Efni", "თემა", "Somo", "Pwnc"),
+                "Efni", "თემა", "Somo", "Pwnc", "Сэдэв"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

@@ -9,8 +9,8 @@ from functools import partial
 from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
-from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS, FROM_FIELDS,
-                                      SEPARATOR, UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS,
+                                      FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
                                       unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
@@ -118,7 +118,35 @@ def _spelled_in(name: str, written: tuple[str, ...]) -> tuple[Person, ...]:
     return (Person(" ".join(name.split()), winners[0]),) if len(winners) == 1 else ()
 
 
+_FORWARD_END = re.compile(r"^[> ]*-{2,}[ \t]*(?:" + "|".join(FORWARD_END_WORDS) + r")[ \t]*-*[ \t]*$",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+def _closing_recipients(body: str) -> tuple[dict[str, str], str]:
+    """The recipients Yandex Mail writes under a forwarded message's text, over its closing line, and the text
+    without them (or nothing, and the text as it is, when the message has no closing line).
+
+    Only the lines right above the closing line are read, from the bottom up: a "Кому:" inside the text stays text."""
+    end = _FORWARD_END.search(body)
+    if end is None:
+        return {}, body
+    lines = body[:end.start()].rstrip().split("\n")
+    fields: dict[str, str] = {}
+    while lines:
+        field = _FIELD.match(lines[-1])
+        key = FIELD_KEY.get(field.group(1).lower()) if field else None
+        if key not in ("to", "cc") or not _ADDR.search(field.group(2)):
+            if lines[-1].strip():
+                break
+        else:
+            fields[key] = (field.group(2) + " " + fields.get(key, "")).strip()
+        lines.pop()
+    return fields, "\n".join(lines).rstrip() + "\n"
+
+
 def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
+    closing, body = _closing_recipients(body)
+    fields = closing | fields  # a block's own fields win: the closing line may be the end of a message it quotes
     written = addresses_in(body[:20000])[:200]
     senders = _people(fields.get("from", ""), written, known)[:1]
     to, cc = _people(fields.get("to", ""), written, known), _people(fields.get("cc", ""), written, known)

@@ -554,3 +554,39 @@ def test_european_portuguese_gmail_names_the_date_after_the_verb(attribution):
 def test_a_sentence_naming_an_address_and_a_verb_is_no_attribution_unless_it_ends_in_a_colon():
     text = "Ana <ana@example.org> wrote the report last week, see the numbers.\nThanks\n"
     assert new_text(text) == text.strip() and embedded_messages(text) == ()
+
+
+def test_yandex_forwards_name_their_recipients_under_the_text_above_the_closing_line():
+    """Yandex Mail writes a forwarded message's attribution over its text and its "Кому:"/"Копия:" under it, just
+    above "-------- Конец пересылаемого сообщения --------": the prospect copied on the intro was named nowhere else,
+    so a Bishkek writer's forwards read with no prospect, or with the assistant as one."""
+    forward = ("Бегайым, заведи лид.\n\n-------- Пересылаемое сообщение --------\n"
+               '04.12.2024, 15:41, "Alice Source" <alice@example.org>:\n\nОливия, знакомлю тебя с Кэрол (в копии).\n'
+               "Кому: Olivia Owner <owner@example.com>\nКопия: office@example.com, Carol Prospect <carol@example.net>\n\n"
+               "-------- Конец пересылаемого сообщения --------\n\n-- \nОтправлено из мобильной Яндекс Почты\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org")
+    assert [p.email for p in found.to] == ["owner@example.com"]
+    assert [p.email for p in found.cc] == ["office@example.com", "carol@example.net"]
+    assert found.text.strip() == "Оливия, знакомлю тебя с Кэрол (в копии)."
+    assert new_text(forward) == "Бегайым, заведи лид."
+    in_text = ("-------- Пересылаемое сообщение --------\n"
+               '04.12.2024, 15:41, "Alice Source" <alice@example.org>:\n\nКому: carol@example.net — пишите ей.\nСпасибо!\n'
+               "-------- Конец пересылаемого сообщения --------\n")
+    assert embedded_messages(in_text)[0].cc == () and embedded_messages(in_text)[0].to == ()
+
+
+def test_mongolian_outlook_fields_and_gmail_attributions_open_the_intro_beneath():
+    """Outlook in Mongolian heads a quoted message "Хэнээс:", "Илгээсэн:", "Хэнд:", "Хуулбар:", "Сэдэв:", and Gmail
+    ends an attribution "бичсэн:": an Ulaanbaatar writer's forwards and BCC'd reply-alls read as the owner's own text."""
+    forward = ("Болор, энэ хүнтэй холбогдоорой.\n\nХэнээс: Alice Source <alice@example.org>\n"
+               "Илгээсэн: 2024 оны 3-р сарын 5, Мягмар 09:12\nХэнд: Olivia Owner <owner@example.com>\n"
+               "Хуулбар: Carol Prospect <carol@example.net>\nСэдэв: Танилцуулга\n\nОливия, Кэролыг танилцуулъя.\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Танилцуулга"
+    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
+    assert new_text(forward) == "Болор, энэ хүнтэй холбогдоорой."
+    reply = ("Баярлалаа, bcc руу шилжүүллээ.\n\n"
+             "2024 оны 3-р сарын 5, Мя 09:12 Alice Source <alice@example.org> бичсэн:\n> Оливия, Кэролыг танилцуулъя.\n")
+    assert new_text(reply) == "Баярлалаа, bcc руу шилжүүллээ."
+    assert embedded_messages(reply)[0].sender.email == "alice@example.org"
