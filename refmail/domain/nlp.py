@@ -56,7 +56,9 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": {"IN": ["je", "jullie", "u"]}}, {"LOWER": {"IN": ["graag", "even"]}, "OP": "?"},
          {"LOWER": "voorstellen"}, {"LOWER": "aan"}],
         [{"LOWER": {"IN": ["mettre", "mets", "mettre"]}}, {"LOWER": "en", "OP": "?"}, {"LOWER": {"IN": ["relation", "contact"]}}],
-        [{"LOWER": {"IN": ["te", "os", "les"]}}, {"LOWER": {"IN": ["presento", "presentamos"]}}],
+        # Spanish and Portuguese: "te presento", "te apresento", "aprovecho este hilo para presentarte a Rocío"
+        [{"LOWER": {"IN": ["te", "os", "les", "lhe", "vos"]}}, {"LOWER": {"IN": ["presento", "presentamos", "apresento", "apresentamos"]}}],
+        [{"LOWER": {"IN": ["presentarte", "presentaros", "presentarle", "presentarles", "presentarlos"]}}, {"LOWER": "a"}, T],
         [{"LOWER": {"IN": ["poner", "pongo", "poneros", "ponerles", "ponerte"]}}, {"LOWER": "en"}, {"LOWER": "contacto"}],
         [{"LOWER": {"IN": ["you", "u", "y'all", "yall"]}}, PAIR,
          {"LOWER": {"IN": ["should", "must", "ought", "need", "would", "will"]}}],

@@ -1292,3 +1292,21 @@ def test_an_intro_made_in_passing_deep_in_a_thread_is_found_or_asked_about_never
         (r.referrer.email, emails(r.prospects)) for r in u.readings]
     assert u.kind is Kind.INTRO or (u.kind is Kind.REPLY and u.unsure)
     assert readings == [("gustav@lundavia.example", ["annika.roos@lundavia-packaging.example"])]
+
+
+@pytest.mark.parametrize("sentence, phrase", [
+    ("Y Cata, aprovecho este hilo para presentarte a Rocío Salcedo (en copia).", True),
+    ("Catalina, les presento a Rocío, nuestra distribuidora en Cali.", True),
+    ("Cata, te apresento a Rocío, que distribui em Cali.", True),
+    ("Quiero presentarte a tiempo las pruebas de color.", False),
+])
+def test_spanish_and_portuguese_intro_wording_is_a_cue_as_french_is(sentence, phrase):
+    """A mid-thread intro in Spanish ("aprovecho este hilo para presentarte a Rocío") had no intro wording of its
+    own, so the thread's cues kept it under every line; "te presento" and "je vous présente" already were. A person
+    must follow the infinitive: presenting something on time is none."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    people = (Person("Catalina Restrepo", "catalina@example.com"), Person("Rocío Salcedo", "rocio@example.net"))
+    cues = read_cues(pipe_for(DetectionRules()), "Re: Cajas", f"{sentence}\n\nTati", people)
+    assert cues.features["intro_phrase"] == float(phrase)
