@@ -105,11 +105,12 @@ SEPARATOR_WORDS = (
     "Missatge original", "הודעה שהועברה", "הודעה מקורית", "ข้อความที่ส่งต่อ", "ข้อความต้นฉบับ",
     "Thư đã chuyển tiếp", "Thư gốc", "Áframsend skilaboð", "Upprunaleg skilaboð",
     "Mesej yang dimajukan", "Mesej Dimajukan", "Mesej asal", "გადაგზავნილი შეტყობინება",
-    "Ujumbe uliosambazwa", "Ujumbe asili",
+    "Ujumbe uliosambazwa", "Ujumbe asili", "Начало переадресованного сообщения", "Дамжуулсан мессеж",
 )
-# Yandex Mail closes a forwarded message with a line of its own, and puts the message's recipients just above it
-# ("Кому: ...", "Копия: ..."), under the text.
-FORWARD_END_WORDS = ("Конец пересылаемого сообщения", "Конец пересланного сообщения", "End of forwarded message")
+# Yandex Mail closes a forwarded message with a line of its own, and writes the message's recipients ("Кому: ...",
+# "Копия: ...") under its attribution line or under its text, just above that closing line.
+FORWARD_END_WORDS = ("Конец пересылаемого сообщения", "Конец пересланного сообщения", "Конец переадресованного сообщения",
+                     "End of forwarded message")
 # Apple Mail's "Begin forwarded message:" as it reads in other languages.
 FORWARD_LEADS = (
     "Begin forwarded message", "Début du message réexpédié", "Anfang der weitergeleiteten Nachricht",
@@ -186,10 +187,10 @@ ATTRIBUTION = (r"(?:(?:" + "|".join(WRITER_FIRST_LEADS) + r")\s[^\n]{0,300}?:|(?
 FIELD_NAMES = {
     "from": ("From", "Von", "De", "Van", "Da", "Fra", "Från", "Od", "Nadawca", "Kimden", "Gönderen", "Mittente", "差出人", "送信者", "发件人", "寄件者", "寄件人",
              "보낸 사람", "보낸사람", "من", "Từ", "Šalje", "Από", "От", "Од", "Від", "Від кого", "От кого", "Feladó", "De la", "Lähettäjä", "Saatja",
-             "Nuo", "Dari", "מאת", "จาก", "ผู้ส่ง", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth", "Хэнээс"),
+             "Nuo", "Dari", "מאת", "จาก", "ผู้ส่ง", "Frá", "Daripada", "გამგზავნი", "Kutoka", "Шаље", "Oddi wrth", "Хэнээс", "Илгээгч"),
     "to": ("To", "An", "À", "Para", "Aan", "A", "Til", "Till", "Do", "Adresat", "Komu", "Kime", "Pour", "宛先", "收件人", "收件者", "받는 사람", "받는사람", "إلى", "Đến",
            "Prima", "Προς", "Кому", "За", "Za", "Címzett", "Către", "Vastaanottaja", "Adressaat", "Kam", "Kepada", "אל", "ถึง",
-           "ადრესატი", "Kwa", "Прима", "At", "Хэнд"),
+           "ადრესატი", "Kwa", "Прима", "At", "Хэнд", "Хүлээн авагч"),
     "cc": ("Cc", "Kopie", "Kopia", "Kopi", "DW", "Bilgi", "Copie à", "抄送", "副本", "참조", "نسخة", "Kopija", "Κοιν.", "Κοιν",
            "Копия", "Копија", "Копія", "Másolatot kap", "Másolat", "Kopio", "Kópia", "Kp", "Tembusan", "עותק", "สำเนาถึง", "สำเนา",
            "Afrit", "Sk", "ასლი", "Nakala", "Хуулбар"),
@@ -204,7 +205,7 @@ FIELD_NAMES = {
     "subject": ("Subject", "Betreff", "Objet", "Asunto", "Onderwerp", "Oggetto", "Assunto", "Emne", "Ämne",
                 "Temat", "Předmět", "Konu", "Sujet", "件名", "主题", "主旨", "제목", "الموضوع", "Chủ đề", "Predmet", "Θέμα", "Тема",
                 "Tema", "Tárgy", "Subiect", "Aihe", "Teema", "Tēma", "Perihal", "Subjek", "Zadeva", "Относно", "נושא", "หัวเรื่อง", "หัวข้อ", "เรื่อง",
-                "Efni", "თემა", "Somo", "Pwnc", "Сэдэв"),
+                "Efni", "თემა", "Somo", "Pwnc", "Сэдэв", "Гарчиг"),
 }
 # Only these are keyed to their meaning; a date field keeps its own name (nothing reads it by meaning).
 FIELD_KEY = {name.lower(): key for key, names in FIELD_NAMES.items() if key != "date" for name in names}

@@ -210,7 +210,8 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             body_lines = text[end:].lstrip("\n").split("\n")
             if body_lines and body_lines[0].startswith(">"):
                 body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
-            return (_embedded(fields, "\n".join(body_lines), depth, known),)
+            under, body_lines = _fields_under_attribution(body_lines)
+            return (_embedded(under | fields, "\n".join(body_lines), depth, known),)
         first = _first_lines(text, end, _BLOCK_LINES)
         quoted = bool(first) and first[0].startswith(">")
         found = _header_block(_unquote(first) if quoted else first, 0, unnamed_sender=how == "unnamed")
@@ -222,6 +223,24 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             lines = _unquote(lines)
         return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth, known),)
     return ()
+
+
+def _fields_under_attribution(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The fields Yandex Mail writes under a forward's attribution line ("Кому:", "Копия:", "Тема:"), and the lines
+    after them; none, and the lines as they are, unless they name a recipient by address ("To: whom it may
+    concern" opens a text)."""
+    fields: dict[str, str] = {}
+    i = 0
+    while i < min(len(lines), 8):
+        field = _FIELD.match(lines[i])
+        key = FIELD_KEY.get(field.group(1).lower(), field.group(1).lower()) if field else "from"
+        if key == "from":
+            break
+        fields[key] = (fields.get(key, "") + " " + field.group(2)).strip()
+        i += 1
+    if not any(_ADDR.search(fields.get(key, "")) for key in ("to", "cc")):
+        return {}, lines
+    return fields, lines[i:]
 
 
 _BLOCK_LINES = 20  # _header_block reads at most 16 lines and looks 2 ahead

@@ -590,3 +590,34 @@ def test_mongolian_outlook_fields_and_gmail_attributions_open_the_intro_beneath(
              "2024 оны 3-р сарын 5, Мя 09:12 Alice Source <alice@example.org> бичсэн:\n> Оливия, Кэролыг танилцуулъя.\n")
     assert new_text(reply) == "Баярлалаа, bcc руу шилжүүллээ."
     assert embedded_messages(reply)[0].sender.email == "alice@example.org"
+
+
+def test_yandex_forwards_may_name_their_recipients_under_the_attribution_line():
+    """Yandex Mail's other forward ("Начало переадресованного сообщения") writes "Кому:", "Копия:" and "Тема:" under
+    the attribution line: the separator was in no list and the fields were read as the intro's first lines, so an
+    Osh writer's forward read as quoted, its prospect unnamed. A text whose first line is "To: ..." with no
+    address keeps it."""
+    forward = ("Гулзат, отправь ему ставки.\n\n-------- Начало переадресованного сообщения --------\n"
+               '16.09.2024, 11:00, "Alice Source" <alice@example.org>:\nКому: "Olivia Owner" <owner@example.com>\n'
+               'Копия: "Carol Prospect" <carol@example.net>\nТема: Знакомство: Carol\n\nОливия, знакомлю вас с Кэрол.\n'
+               "-------- Конец переадресованного сообщения --------\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Знакомство: Carol"
+    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
+    assert found.text.strip() == "Оливия, знакомлю вас с Кэрол."
+    assert new_text(forward) == "Гулзат, отправь ему ставки."
+    letter = 'On Mon, 5 Aug 2024 at 10:41, Alice Source <alice@example.org> wrote:\n> To: the board\n> Olivia, meet Carol.\n'
+    assert embedded_messages(letter)[0].text.startswith("To: the board")
+
+
+def test_mongolian_gmail_forwards_in_its_own_words():
+    """Gmail in Mongolian heads a forward "---------- Дамжуулсан мессеж ---------" over "Илгээгч:", "Огноо:",
+    "Гарчиг:", "Хүлээн авагч:": a Darkhan writer's forwards read as the owner introducing the referrer."""
+    forward = ("Оюунаа, энэ хүн рүү залгаарай.\n\n---------- Дамжуулсан мессеж ---------\n"
+               "Илгээгч: Alice Source <alice@example.org>\nОгноо: Ня, 2023 оны 3-р сарын 5 21:14\nГарчиг: Танилцуулъя\n"
+               "Хүлээн авагч: Olivia Owner <owner@example.com>\nCc: carol@example.net <carol@example.net>\n\n\n"
+               "Оливия сайн уу. Энэ Кэрол.\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Танилцуулъя"
+    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
+    assert new_text(forward) == "Оюунаа, энэ хүн рүү залгаарай."
