@@ -10,7 +10,7 @@ from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS,
-                                      FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
+                                      FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, UNNAMED_SEPARATOR, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
                                       unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
@@ -29,6 +29,9 @@ _OTHER_FIELD = re.compile(r"^[> *]*(" + FIELD_WORDS + r")\s*\*?[:：]\s*\*?"
                           r"(.*?(?:@|\b\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b).*)$")
 _BEGIN_FROM = re.compile(r"^[> *]*(" + "|".join(FROM_FIELDS) + r")\s*\*?[:：]\s*\*?.*\S.*$", re.IGNORECASE | re.MULTILINE)
 _BEGIN_UNNAMED = re.compile(r"^[> *]*" + UNNAMED_FROM, re.IGNORECASE | re.MULTILINE)
+_UNNAMED_SEPARATOR = re.compile(r"^[> ]*" + UNNAMED_SEPARATOR, re.MULTILINE)
+# Any field under such a separator, whatever its name: the separator vouches for the block.
+_ANY_FIELD = re.compile(r"^[> *]*(" + FIELD_WORDS + r")\s*\*?[:：]\s*\*?(.*\S.*)$")
 
 
 def _unquote(lines: list[str]) -> list[str]:
@@ -45,16 +48,19 @@ def _address_field(value: str):
     return addresses(value.replace(";", ","))
 
 
-def _header_block(lines: list[str], start: int, unnamed_sender: bool = False) -> tuple[dict[str, str], int] | None:
+def _header_block(lines: list[str], start: int, unnamed_sender: bool = False,
+                  vouched: bool = False) -> tuple[dict[str, str], int] | None:
     """Fields of a "From:/Sent:/To:/Subject:" block at ``start``; None if it isn't one.
 
-    ``unnamed_sender``: the block's first field is its sender under a name no list holds (UNNAMED_FROM)."""
+    ``unnamed_sender``: the block's first field is its sender under a name no list holds (UNNAMED_FROM).
+    ``vouched``: a separator says a block starts here, so a field of any name and value belongs to it."""
     fields: dict[str, str] = {}
     i, last = start, None
     while i < len(lines) and i < start + 16:
         line = lines[i]
         match = _FIELD.match(line)
-        other = _OTHER_FIELD.match(line) if (fields or unnamed_sender) and not match else None
+        other = ((_ANY_FIELD if vouched else _OTHER_FIELD).match(line)
+                 if (fields or unnamed_sender) and not match else None)
         if match or other:
             match = match or other
             last = FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
@@ -194,6 +200,8 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
         candidates.append((m.start(), m.start(), "block"))
     for m in _BEGIN_UNNAMED.finditer(text):
         candidates.append((m.start(), m.start(), "unnamed"))
+    for m in _UNNAMED_SEPARATOR.finditer(text):
+        candidates.append((m.start(), m.end(), "unnamed separator"))
     for start, end, how in sorted(candidates):
         # Only a candidate that holds up reads the rest of the text: splitting it for every failed
         # candidate was quadratic on a body of thousands of "From: x" lines.
@@ -214,7 +222,8 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             return (_embedded(under | fields, "\n".join(body_lines), depth, known),)
         first = _first_lines(text, end, _BLOCK_LINES)
         quoted = bool(first) and first[0].startswith(">")
-        found = _header_block(_unquote(first) if quoted else first, 0, unnamed_sender=how == "unnamed")
+        found = _header_block(_unquote(first) if quoted else first, 0, unnamed_sender=how.startswith("unnamed"),
+                              vouched=how == "unnamed separator")
         if found is None:
             continue
         fields, stop = found

@@ -621,3 +621,19 @@ def test_mongolian_gmail_forwards_in_its_own_words():
     assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Танилцуулъя"
     assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
     assert new_text(forward) == "Оюунаа, энэ хүн рүү залгаарай."
+
+
+def test_gmails_forward_line_in_a_language_no_list_holds_opens_the_block_under_it():
+    """Every new language's Gmail forward was read as the owner's own text until its words were listed (Mongolian,
+    Thai, Welsh ...). Gmail's line is dashes, its words, dashes, over the sender's field: that shape, with a field
+    naming an address under it, opens the block, and each field under it belongs to it whatever its name."""
+    forward = ("Sawa, mpigie leo.\n\n---------- Ujumbe uliotumwa upya ---------\nMtumaji: Alice Source <alice@example.org>\n"
+               "Tarehe rasmi: 5 Machi 2023 21:14\nKichwa: Utambulisho\nMpokeaji: Olivia Owner <owner@example.com>\n"
+               "Cc: carol@example.net\n\n\nOlivia, huyu ni Carol.\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org")
+    assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
+    assert found.text.strip() == "Olivia, huyu ni Carol."
+    assert new_text(forward) == "Sawa, mpigie leo."
+    agenda = "See you there!\n\n---------- Agenda ----------\n10:00 Welcome\nNotes: bring the slides\n"
+    assert embedded_messages(agenda) == () and new_text(agenda) == agenda.strip()
