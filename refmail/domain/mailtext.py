@@ -240,9 +240,10 @@ _KNOWN_FIELD = (r"[ \t>*]*(?:" + "|".join(name for key, names in FIELD_NAMES.ite
                 r")[ \t]*\*?[:：][^\n]*+\n(?:[ \t>]*\n)?")
 UNNAMED_FROM = (r"(?P<unnamed>" + FIELD_WORDS + r")[ \t]*\*?[:：][^\n@]*+@[^\n]*+\n"
                 r"(?:[ \t>]*\n)?(?=" + _KNOWN_FIELD + _KNOWN_FIELD + ")")
-# Gmail's forward line in a language no list holds: dashes, its words, dashes ("---------- Дамжуулсан мессеж ---------"),
-# vouched for by a field naming an address right under it (Gmail's block opens with the sender's).
-UNNAMED_SEPARATOR = (r"-{8,}+[ \t]*+[^\W\d_][^\n-]{0,60}+-{8,}+[ \t]*+\n(?:[ \t>]*\n)?"
+# A forward or original-message line in a language no list holds: Gmail's dashes, words, dashes ("---------- Дамжуулсан
+# мессеж ---------"), Outlook's ("-----Оригинал-----") or its underscore rule, vouched for by a field naming an address
+# right under it (the blocks open with the sender's).
+UNNAMED_SEPARATOR = (r"(?:-{5,}+[ \t]*+[^\W\d_][^\n-]{0,60}+-{5,}+|_{10,}+)[ \t]*+\n(?:[ \t>]*\n)?"
                      r"(?=[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n@]*+@)")
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.

@@ -637,3 +637,17 @@ def test_gmails_forward_line_in_a_language_no_list_holds_opens_the_block_under_i
     assert new_text(forward) == "Sawa, mpigie leo."
     agenda = "See you there!\n\n---------- Agenda ----------\n10:00 Welcome\nNotes: bring the slides\n"
     assert embedded_messages(agenda) == () and new_text(agenda) == agenda.strip()
+
+
+@pytest.mark.parametrize("separator", ["-----Ujumbe wa asili-----", "________________________________"])
+def test_outlooks_block_in_a_language_no_list_holds_opens_under_its_rule(separator):
+    """Outlook heads a quoted message with "-----<words>-----" or, in HTML mail, an underscore rule, over fields in
+    its user's language: with a field naming an address under the rule, the block is read whatever its names."""
+    reply = (f"Asante, namhamishia bcc.\n\n{separator}\nKwa niaba ya: Alice Source <alice@example.org>\n"
+             "Imetumwa siku: Jumatatu, 5 Machi 2023 21:14\nWapokeaji: Olivia Owner <owner@example.com>; Carol <carol@example.net>\n"
+             "Mada: Utambulisho\n\nOlivia, huyu ni Carol.\n")
+    found = embedded_messages(reply)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org")
+    assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
+    assert found.text.strip() == "Olivia, huyu ni Carol."
+    assert new_text(reply) == "Asante, namhamishia bcc."
