@@ -162,7 +162,8 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # Clients that lead with the weekday, in any language, name the writer by address just before the verb
 # (Croatian Gmail "čet, 6. velj 2025. u 11:12 Ana <a@x> napisao je:", Finnish "to 6.2.2025 klo 11.12 Ana <a@x>
 # kirjoitti:", or with the address in brackets: "ti 27.5.2025 klo 15.02 Vainio Olli (o@x)\nkirjoitti:") or with
-# no verb at all, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12, Анна <a@x>:"; German Gmail
+# no verb at all, or one no list holds, the time before the address (Russian Gmail "чт, 6 февр. 2025 г. в 11:12, Анна <a@x>:",
+# a verb after it in a language not listed: "... 11:12 Анна <a@x> бичжээ:"; German Gmail
 # may break the line inside the brackets: "Am Mo., 10. Juni 2024 um 16:45 Uhr schrieb Sabine Leitner <\ns@x>:");
 # Hungarian Gmail names the writer first ("Ana <a@x> ezt írta (időpont: 2025. febr. 6., Cs, 11:12):"),
 # and so do Chinese Gmail and iOS ("謝淑芬 <s@x> 於 2024年9月2日 週一 下午8:31寫道：", "谢淑芬 <s@x> 于2024年9月2日 20:31写道：");
@@ -170,7 +171,7 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # 4/07/2023 à(s) 09:10:" (the address before the verb is what makes such a line an attribution).
 _ANY_LEAD = (r"[^\n]{0,300}?(?:<[^<>\s@]{1,64}@[^<>\s]{1,120}>|\([^()<>\s@]{1,64}@[^()<>\s]{1,120}\))\s*(?:" + WROTE_PATTERN +
              r")(?:[^\S\n]+[^\n]{0,120}?(?:\n[^\n]{0,120}?)?)?\s*[:：]"
-             r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<\n?[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[:：]"
+             r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<\n?[^<>\s@]{1,64}@[^<>\s]{1,120}>(?:[ \t]*+[^\W\d_]{2,20}+){0,2}\s*[:：]"
              r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
              r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")
 # Thunderbird in Russian (and other locales it ships without a lead word) starts with the date and time:

@@ -651,3 +651,15 @@ def test_outlooks_block_in_a_language_no_list_holds_opens_under_its_rule(separat
     assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
     assert found.text.strip() == "Olivia, huyu ni Carol."
     assert new_text(reply) == "Asante, namhamishia bcc."
+
+
+def test_an_attribution_with_a_time_and_an_address_ends_in_a_verb_of_any_language():
+    """Gmail names the writer by address after the date and time, then its verb in the user's language: a verb no
+    list holds ("бичжээ", "aliandika") no longer hides the quote under the owner's reply-all. Chatter naming an
+    address after a time, with more than two words before the colon, is no attribution."""
+    for verb in ("бичжээ", "aliandika", "ha escrit"):
+        reply = f"Asante!\n\n2024 оны 3-р сарын 5, Мя 09:12 Alice Source <alice@example.org> {verb}:\n> Olivia, meet Carol.\n"
+        assert new_text(reply) == "Asante!", verb
+        assert embedded_messages(reply)[0].sender == Person("Alice Source", "alice@example.org")
+    chatter = "Call at 10:30 and ask Alice <alice@example.org> about the three open invoices:\n- 1042\n"
+    assert new_text(chatter) == chatter.strip()
