@@ -284,11 +284,15 @@ def test_a_block_whose_sender_field_no_list_knows_is_vouched_for_by_the_known_fi
     assert new_text(text) == "Ilze, lūdzu sazinies ar Aleksandru.\n\nK."
 
 
-def _assert_forwarded(text: str, sender: Person, subject: str, to: set[str], body: str) -> None:
+def _assert_forwarded(text: str, sender: Person, subject: str, to: set[str], body: str,
+                      cc: set[str] = frozenset(), above: str | None = None) -> None:
+    """The first message ``text`` carries, as read; ``above``: what its forwarder newly wrote over it."""
     found = embedded_messages(text)[0]
     assert found.sender == sender and found.subject == subject
-    assert {p.email for p in found.to} == to
+    assert {p.email for p in found.to} == to and {p.email for p in found.cc} == cc
     assert found.text.strip() == body
+    if above is not None:
+        assert new_text(text) == above
 
 
 def test_welsh_outlook_and_baltic_attributions_open_the_quoted_intro():
@@ -564,12 +568,9 @@ def test_yandex_forwards_name_their_recipients_under_the_text_above_the_closing_
                '04.12.2024, 15:41, "Alice Source" <alice@example.org>:\n\nОливия, знакомлю тебя с Кэрол (в копии).\n'
                "Кому: Olivia Owner <owner@example.com>\nКопия: office@example.com, Carol Prospect <carol@example.net>\n\n"
                "-------- Конец пересылаемого сообщения --------\n\n-- \nОтправлено из мобильной Яндекс Почты\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org")
-    assert [p.email for p in found.to] == ["owner@example.com"]
-    assert [p.email for p in found.cc] == ["office@example.com", "carol@example.net"]
-    assert found.text.strip() == "Оливия, знакомлю тебя с Кэрол (в копии)."
-    assert new_text(forward) == "Бегайым, заведи лид."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "", {"owner@example.com"},
+                      "Оливия, знакомлю тебя с Кэрол (в копии).", cc={"office@example.com", "carol@example.net"},
+                      above="Бегайым, заведи лид.")
     in_text = ("-------- Пересылаемое сообщение --------\n"
                '04.12.2024, 15:41, "Alice Source" <alice@example.org>:\n\nКому: carol@example.net — пишите ей.\nСпасибо!\n'
                "-------- Конец пересылаемого сообщения --------\n")
@@ -582,10 +583,8 @@ def test_mongolian_outlook_fields_and_gmail_attributions_open_the_intro_beneath(
     forward = ("Болор, энэ хүнтэй холбогдоорой.\n\nХэнээс: Alice Source <alice@example.org>\n"
                "Илгээсэн: 2024 оны 3-р сарын 5, Мягмар 09:12\nХэнд: Olivia Owner <owner@example.com>\n"
                "Хуулбар: Carol Prospect <carol@example.net>\nСэдэв: Танилцуулга\n\nОливия, Кэролыг танилцуулъя.\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Танилцуулга"
-    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
-    assert new_text(forward) == "Болор, энэ хүнтэй холбогдоорой."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "Танилцуулга", {"owner@example.com"},
+                      "Оливия, Кэролыг танилцуулъя.", cc={"carol@example.net"}, above="Болор, энэ хүнтэй холбогдоорой.")
     reply = ("Баярлалаа, bcc руу шилжүүллээ.\n\n"
              "2024 оны 3-р сарын 5, Мя 09:12 Alice Source <alice@example.org> бичсэн:\n> Оливия, Кэролыг танилцуулъя.\n")
     assert new_text(reply) == "Баярлалаа, bcc руу шилжүүллээ."
@@ -601,11 +600,8 @@ def test_yandex_forwards_may_name_their_recipients_under_the_attribution_line():
                '16.09.2024, 11:00, "Alice Source" <alice@example.org>:\nКому: "Olivia Owner" <owner@example.com>\n'
                'Копия: "Carol Prospect" <carol@example.net>\nТема: Знакомство: Carol\n\nОливия, знакомлю вас с Кэрол.\n'
                "-------- Конец переадресованного сообщения --------\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Знакомство: Carol"
-    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
-    assert found.text.strip() == "Оливия, знакомлю вас с Кэрол."
-    assert new_text(forward) == "Гулзат, отправь ему ставки."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "Знакомство: Carol", {"owner@example.com"},
+                      "Оливия, знакомлю вас с Кэрол.", cc={"carol@example.net"}, above="Гулзат, отправь ему ставки.")
     letter = 'On Mon, 5 Aug 2024 at 10:41, Alice Source <alice@example.org> wrote:\n> To: the board\n> Olivia, meet Carol.\n'
     assert embedded_messages(letter)[0].text.startswith("To: the board")
 
@@ -617,10 +613,8 @@ def test_mongolian_gmail_forwards_in_its_own_words():
                "Илгээгч: Alice Source <alice@example.org>\nОгноо: Ня, 2023 оны 3-р сарын 5 21:14\nГарчиг: Танилцуулъя\n"
                "Хүлээн авагч: Olivia Owner <owner@example.com>\nCc: carol@example.net <carol@example.net>\n\n\n"
                "Оливия сайн уу. Энэ Кэрол.\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org") and found.subject == "Танилцуулъя"
-    assert [p.email for p in found.to] == ["owner@example.com"] and [p.email for p in found.cc] == ["carol@example.net"]
-    assert new_text(forward) == "Оюунаа, энэ хүн рүү залгаарай."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "Танилцуулъя", {"owner@example.com"},
+                      "Оливия сайн уу. Энэ Кэрол.", cc={"carol@example.net"}, above="Оюунаа, энэ хүн рүү залгаарай.")
 
 
 def test_gmails_forward_line_in_a_language_no_list_holds_opens_the_block_under_it():
@@ -630,11 +624,8 @@ def test_gmails_forward_line_in_a_language_no_list_holds_opens_the_block_under_i
     forward = ("Sawa, mpigie leo.\n\n---------- Ujumbe uliotumwa upya ---------\nMtumaji: Alice Source <alice@example.org>\n"
                "Tarehe rasmi: 5 Machi 2023 21:14\nKichwa: Utambulisho\nMpokeaji: Olivia Owner <owner@example.com>\n"
                "Cc: carol@example.net\n\n\nOlivia, huyu ni Carol.\n")
-    found = embedded_messages(forward)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org")
-    assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
-    assert found.text.strip() == "Olivia, huyu ni Carol."
-    assert new_text(forward) == "Sawa, mpigie leo."
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "", set(), "Olivia, huyu ni Carol.",
+                      cc={"owner@example.com", "carol@example.net"}, above="Sawa, mpigie leo.")
     agenda = "See you there!\n\n---------- Agenda ----------\n10:00 Welcome\nNotes: bring the slides\n"
     assert embedded_messages(agenda) == () and new_text(agenda) == agenda.strip()
 
@@ -646,11 +637,8 @@ def test_outlooks_block_in_a_language_no_list_holds_opens_under_its_rule(separat
     reply = (f"Asante, namhamishia bcc.\n\n{separator}\nKwa niaba ya: Alice Source <alice@example.org>\n"
              "Imetumwa siku: Jumatatu, 5 Machi 2023 21:14\nWapokeaji: Olivia Owner <owner@example.com>; Carol <carol@example.net>\n"
              "Mada: Utambulisho\n\nOlivia, huyu ni Carol.\n")
-    found = embedded_messages(reply)[0]
-    assert found.sender == Person("Alice Source", "alice@example.org")
-    assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
-    assert found.text.strip() == "Olivia, huyu ni Carol."
-    assert new_text(reply) == "Asante, namhamishia bcc."
+    _assert_forwarded(reply, Person("Alice Source", "alice@example.org"), "", set(), "Olivia, huyu ni Carol.",
+                      cc={"owner@example.com", "carol@example.net"}, above="Asante, namhamishia bcc.")
 
 
 def test_an_attribution_with_a_time_and_an_address_ends_in_a_verb_of_any_language():
