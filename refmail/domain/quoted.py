@@ -10,8 +10,8 @@ from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
 from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS,
-                                      FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, UNNAMED_SEPARATOR, WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches,
-                                      unglued_header_fields)
+                                      FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, UNNAMED_SEPARATOR,
+                                      WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches, unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
 from refmail.domain.types import ParsedMessage, Person
 
@@ -132,8 +132,11 @@ def _closing_recipients(body: str) -> tuple[dict[str, str], str]:
     """The recipients Yandex Mail writes under a forwarded message's text, over its closing line, and the text
     without them (or nothing, and the text as it is, when the message has no closing line).
 
-    Only the lines right above the closing line are read, from the bottom up: a "Кому:" inside the text stays text."""
-    end = _FORWARD_END.search(body)
+    Only the lines right above the closing line are read, from the bottom up: a "Кому:" inside the text stays text.
+    The last closing line is this message's: one above it closes a message it forwards in turn."""
+    end = None
+    for end in _FORWARD_END.finditer(body):
+        pass
     if end is None:
         return {}, body
     lines = body[:end.start()].rstrip().split("\n")

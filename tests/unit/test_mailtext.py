@@ -571,6 +571,12 @@ def test_yandex_forwards_name_their_recipients_under_the_text_above_the_closing_
     _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "", {"owner@example.com"},
                       "Оливия, знакомлю тебя с Кэрол (в копии).", cc={"office@example.com", "carol@example.net"},
                       above="Бегайым, заведи лид.")
+    nested = forward.replace("Оливия, знакомлю тебя с Кэрол (в копии).\n", "Оливия, знакомлю тебя с Кэрол (в копии).\n\n"
+                             "-------- Пересылаемое сообщение --------\n04.12.2024, 09:00, Dan <dan@example.org>:\nКэрол — ok.\n"
+                             "Кому: alice@example.org\n-------- Конец пересылаемого сообщения --------\n")
+    outer = embedded_messages(nested)[0]
+    assert [p.email for p in outer.cc] == ["office@example.com", "carol@example.net"]
+    assert [p.email for p in outer.embedded[0].to] == ["alice@example.org"]
     in_text = ("-------- Пересылаемое сообщение --------\n"
                '04.12.2024, 15:41, "Alice Source" <alice@example.org>:\n\nКому: carol@example.net — пишите ей.\nСпасибо!\n'
                "-------- Конец пересылаемого сообщения --------\n")
