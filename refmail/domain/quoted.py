@@ -34,6 +34,12 @@ _UNNAMED_SEPARATOR = re.compile(r"^[> ]*" + UNNAMED_SEPARATOR, re.MULTILINE)
 _ANY_FIELD = re.compile(r"^[> *]*(" + FIELD_WORDS + r")\s*\*?[:：]\s*\*?(.*\S.*)$")
 
 
+def _key(name: str) -> str:
+    """What a quoted block's field name means ("from", "to", "cc", "subject"), or the name itself (dates, and names
+    no list holds)."""
+    return FIELD_KEY.get(name.lower(), name.lower())
+
+
 def _unquote(lines: list[str]) -> list[str]:
     return [re.sub(r"^> ?", "", line) for line in lines]
 
@@ -63,7 +69,7 @@ def _header_block(lines: list[str], start: int, unnamed_sender: bool = False,
                  if (fields or unnamed_sender) and not match else None)
         if match or other:
             match = match or other
-            last = FIELD_KEY.get(match.group(1).lower(), match.group(1).lower())
+            last = _key(match.group(1))
             if other and not fields:
                 last = "from"
             elif other and _ADDR.search(match.group(2)):
@@ -73,7 +79,7 @@ def _header_block(lines: list[str], start: int, unnamed_sender: bool = False,
             # HTML mail turned into text often leaves blank lines between the fields of one block
             nxt = next((ln for ln in lines[i + 1:i + 3] if ln.strip()), "")
             follow = _FIELD.match(nxt)
-            if fields and not (follow and FIELD_KEY.get(follow.group(1).lower(), follow.group(1).lower()) not in fields):
+            if fields and not (follow and _key(follow.group(1)) not in fields):
                 break
         elif last in ("to", "cc") and (_ADDR.search(line) or line.startswith((" ", "\t"))):
             fields[last] += " " + line.strip()
@@ -143,7 +149,7 @@ def _closing_recipients(body: str) -> tuple[dict[str, str], str]:
     fields: dict[str, str] = {}
     while lines:
         field = _FIELD.match(lines[-1])
-        key = FIELD_KEY.get(field.group(1).lower()) if field else None
+        key = _key(field.group(1)) if field else None
         if key not in ("to", "cc") or not _ADDR.search(field.group(2)):
             if lines[-1].strip():
                 break
@@ -245,8 +251,8 @@ def _fields_under_attribution(lines: list[str]) -> tuple[dict[str, str], list[st
     i = 0
     while i < min(len(lines), 8):
         field = _FIELD.match(lines[i])
-        key = FIELD_KEY.get(field.group(1).lower(), field.group(1).lower()) if field else "from"
-        if key == "from":
+        key = _key(field.group(1)) if field else None
+        if key in (None, "from"):
             break
         fields[key] = (fields.get(key, "") + " " + field.group(2)).strip()
         i += 1
