@@ -9,6 +9,7 @@ disagreed (two or three dashes, which languages), this module accepts the union 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 
@@ -60,8 +61,30 @@ _CJK_RANGES = "\u2e80-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{_CJK_RANGES}]")
 # Those, Thai, Lao, Burmese and Khmer (no spaces either) and Hangul (its words carry their particles: "박지원님이"): read in pairs of letters.
 UNSPACED = re.compile(f"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff{_CJK_RANGES}\uac00-\ud7af]")
+
+
+def _combining_marks() -> str:
+    """The combining marks (vowel signs, viramas, accents: Unicode Mn, Mc, Me), as a character class's ranges.
+
+    Python's \\w leaves them out, so a Hindi, Nepali, Khmer or Thai word ("प्रेषक", "ពី") would break where a
+    vowel sign sits and read as no word at all; a word here is letters and these marks.
+    """
+    codes = [c for lo, hi in ((0x0300, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+             for c in range(lo, hi + 1) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")]
+    ranges: list[list[int]] = []
+    for c in codes:
+        if ranges and c == ranges[-1][1] + 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
+
+
+MARKS = _combining_marks()
+# One letter of a word, in any script: a \w that is no digit or underscore, or a combining mark.
+LETTER = r"(?:[^\W\d_]|[" + MARKS + "])"
 # A run of letters: the words of a text, or of a name, with digits and punctuation between them.
-LETTERS = re.compile(r"[^\W\d_]+")
+LETTERS = re.compile(LETTER + "+")
 
 
 def character_pairs(text: str) -> list[str]:
@@ -171,7 +194,7 @@ _TURKISH = r"[^\n]{0,300}?\btarihinde\b[^\n]{0,300}?\bşun(?:u|ları)\s+yazdı\s
 # 4/07/2023 à(s) 09:10:" (the address before the verb is what makes such a line an attribution).
 _ANY_LEAD = (r"[^\n]{0,300}?(?:<[^<>\s@]{1,64}@[^<>\s]{1,120}>|\([^()<>\s@]{1,64}@[^()<>\s]{1,120}\))\s*(?:" + WROTE_PATTERN +
              r")(?:[^\S\n]+[^\n]{0,120}?(?:\n[^\n]{0,120}?)?)?\s*[:：]"
-             r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<\n?[^<>\s@]{1,64}@[^<>\s]{1,120}>(?:[ \t]*+[^\W\d_]{2,20}+){0,2}\s*[:：]"
+             r"|[^\n]{0,200}?\d{1,2}[:.]\d{2}\b[^\n]{0,200}?<\n?[^<>\s@]{1,64}@[^<>\s]{1,120}>(?:[ \t]*+" + LETTER + r"{2,20}+){0,2}\s*[:：]"
              r"|[^\n]{0,300}?\bezt írta\b[^\n]{0,200}?[:：]"
              r"|[^\n]{0,300}?<[^<>\s@]{1,64}@[^<>\s]{1,120}>\s*[於于][^\n]{0,80}?[寫写]道\s*[:：]")
 # Thunderbird in Russian (and other locales it ships without a lead word) starts with the date and time:
@@ -233,18 +256,26 @@ def unglued_header_fields(text: str) -> str:
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 # The name of a header field no list holds: one to three words ("Dată", "Sent on", "نسخة إلى").
-FIELD_WORDS = r"[^\W\d_][^\W\d_.'’-]{0,24}(?:[ .'’-]{1,2}[^\W\d_]{1,24}){0,2}"
+FIELD_WORDS = LETTER + r"(?:[^\W\d_.'’-]|[" + MARKS + r"]){0,24}(?:[ .'’-]{1,2}" + LETTER + r"{1,24}){0,2}"
 # One whose sender field has a name no list holds (Latvian Outlook's "No:", over "Nosūtīts:", "Kam:", "Tēma:"): a
 # one-to-three-word field naming an address, vouched for by two fields every list holds on the lines under it
-# (a blank line may sit between fields of HTML mail turned into text). The field names its sender.
+# (a blank line may sit between fields of HTML mail turned into text), or, when no list holds any of its names
+# (Khmer Outlook's "ពី:", "បានផ្ញើ:", "ទៅ:"), by a field within the next three that dates the message: a year and
+# a time, as every client's "Sent:" and "Date:" give them; then the field holds a sender and nothing else, a name
+# and an address ("Clarification requests: by 18 July, to procurement@x" over a deadline is a notice's text).
 _KNOWN_FIELD = (r"[ \t>*]*(?:" + "|".join(name for key, names in FIELD_NAMES.items() if key != "from" for name in names) +
                 r")[ \t]*\*?[:：][^\n]*+\n(?:[ \t>]*\n)?")
-UNNAMED_FROM = (r"(?P<unnamed>" + FIELD_WORDS + r")[ \t]*\*?[:：][^\n@]*+@[^\n]*+\n"
-                r"(?:[ \t>]*\n)?(?=" + _KNOWN_FIELD + _KNOWN_FIELD + ")")
+_SOME_FIELD = r"[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n]*+\n"
+_DATED_FIELD = (r"[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n]{0,80}?"
+                r"(?:\d{4}[^\n]{0,40}?\d{1,2}[:.]\d{2}|\d{1,2}[:.]\d{2}[^\n]{0,40}?\d{4})")
+_SENDER_ONLY = (r"[ \t]*\*?[ \t]*(?:[^\n@<>\[\]\d]{0,80}?[<\[](?:mailto:)?[^<>\[\]\s@]{1,64}@[^<>\[\]\s]{1,120}[>\]]"
+                r"|[^\s<>@]{1,64}@[^\s<>@]{1,120})[ \t]*\*?[ \t]*\n")
+UNNAMED_FROM = (r"(?P<unnamed>" + FIELD_WORDS + r")[ \t]*\*?[:：](?:[^\n@]*+@[^\n]*+\n(?:[ \t>]*\n)?(?=" + _KNOWN_FIELD +
+                _KNOWN_FIELD + ")|" + _SENDER_ONLY + r"(?:[ \t>]*\n)?(?=(?:" + _SOME_FIELD + "){0,2}" + _DATED_FIELD + "))")
 # A forward or original-message line in a language no list holds: Gmail's dashes, words, dashes ("---------- Дамжуулсан
 # мессеж ---------"), Outlook's ("-----Оригинал-----") or its underscore rule, vouched for by a field naming an address
 # right under it (the blocks open with the sender's).
-UNNAMED_SEPARATOR = (r"(?:-{5,}+[ \t]*+[^\W\d_][^\n-]{0,60}+-{5,}+|_{10,}+)[ \t]*+\n(?:[ \t>]*\n)?"
+UNNAMED_SEPARATOR = (r"(?:-{5,}+[ \t]*+" + LETTER + r"[^\n-]{0,60}+-{5,}+|_{10,}+)[ \t]*+\n(?:[ \t>]*\n)?"
                      r"(?=[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n@]*+@)")
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.

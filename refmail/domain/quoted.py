@@ -9,7 +9,7 @@ from functools import partial
 from anyascii import anyascii
 
 from refmail.domain.addresses import addresses
-from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS,
+from refmail.domain.mailtext import (ATTRIBUTION, ATTRIBUTION_LEADS, FIELD_KEY, FIELD_NAMES, FIELD_WORDS, LETTER, MARKS,
                                       FORWARD_END_WORDS, FROM_FIELDS, SEPARATOR, UNNAMED_FROM, UNNAMED_SEPARATOR,
                                       WRITER_FIRST_LEADS, WROTE_PATTERN, attribution_matches, unglued_header_fields)
 from refmail.domain.scanning import ADDRESS_NO_EQ, addresses_in
@@ -32,6 +32,9 @@ _BEGIN_UNNAMED = re.compile(r"^[> *]*" + UNNAMED_FROM, re.IGNORECASE | re.MULTIL
 _UNNAMED_SEPARATOR = re.compile(r"^[> ]*" + UNNAMED_SEPARATOR, re.MULTILINE)
 # Any field under such a separator, whatever its name: the separator vouches for the block.
 _ANY_FIELD = re.compile(r"^[> *]*(" + FIELD_WORDS + r")\s*\*?[:：]\s*\*?(.*\S.*)$")
+
+# A writer's name with no address, as an attribution gives it ("Ingrid Berg", "सुष्मा श्रेष्ठ").
+_BARE_NAME = re.compile(LETTER + r"(?:[\w.'’ -]|[" + MARKS + r"]){0,60}")
 
 
 def _key(name: str) -> str:
@@ -307,4 +310,4 @@ def _attribution_sender(head: str) -> str:
     # Apple Mail in Czech: "Dne 12. 2. 2024 v 21:03 Michaela Dušková napsal(a):" (the name after the time).
     name = head.rsplit(",", 1)[-1] if "," in head else _UP_TO_TIME.sub("", head)
     name = re.sub(r"^ο/η\s+", "", name.strip())  # Greek Gmail: "Στις 13/3/2024 9:47 π.μ., ο/η Πέτρος Σακελλαρίου έγραψε:"
-    return name if re.fullmatch(r"[^\W\d_][\w.'’ -]{0,60}", name) else ""
+    return name if _BARE_NAME.fullmatch(name) else ""

@@ -636,6 +636,35 @@ def test_gmails_forward_line_in_a_language_no_list_holds_opens_the_block_under_i
     assert embedded_messages(agenda) == () and new_text(agenda) == agenda.strip()
 
 
+def test_words_written_with_vowel_signs_name_fields():
+    """Devanagari, Khmer and Thai write vowels as combining marks, which Python's \\w leaves out: "प्रेषक:" was no
+    field name, and Nepali and Hindi Gmail forwards read as the owner's own text (a Kathmandu writer, 3 intros)."""
+    forward = ("Roshan, Devendra ji ko cousin.\n\n---------- फरवार्ड गरिएको सन्देश ---------\n"
+               "प्रेषक: Alice Source <alice@example.org>\nमिति: आइत, जनवरी १२, २०२५, ३:४८ अपराह्न\nविषय: परिचय\n"
+               "प्रापक: Olivia Owner <owner@example.com>\nCc: Carol Prospect <carol@example.net>\n\n\nसुष्मा जी, नमस्कार!\n")
+    _assert_forwarded(forward, Person("Alice Source", "alice@example.org"), "", set(), "सुष्मा जी, नमस्कार!",
+                      cc={"owner@example.com", "carol@example.net"}, above="Roshan, Devendra ji ko cousin.")
+
+
+def test_outlooks_block_with_no_name_any_list_holds_is_vouched_for_by_its_date():
+    """Outlook in Khmer quotes "ពី:", "បានផ្ញើ:", "ទៅ:", "ប្រធានបទ:" with no rule above: no name a list holds. A field
+    under the sender's that dates the message (a year and a time, as every "Sent:" has) vouches for the block, when
+    the sender's holds a name and an address alone; a signature's address over office hours, or a notice's, does
+    not (a Phnom Penh writer's forwards and BCC'd reply-alls)."""
+    forward = ("Office: CRM please.\n\nពី: Alice Source <alice@example.org>\nបានផ្ញើ: ថ្ងៃច័ន្ទ 3 មិថុនា 2024 10:15\n"
+               "ទៅ: Olivia Owner <owner@example.com>; Carol Prospect <carol@example.net>\nប្រធានបទ: ណែនាំ\n\n"
+               "ជម្រាបសួរ\n")
+    found = embedded_messages(forward)[0]
+    assert found.sender == Person("Alice Source", "alice@example.org")
+    assert {p.email for p in found.to + found.cc} == {"owner@example.com", "carol@example.net"}
+    assert new_text(forward) == "Office: CRM please."
+    signature = "Thanks,\nAlice\nE-mail: alice@example.org\nOffice hours: Mon-Fri 9:00-17:00\nTel: 2024 1234\n"
+    assert embedded_messages(signature) == () and new_text(signature) == signature.strip()
+    notice = ("Clarification requests: by 18 July 2025, to procurement@example.org.\n"
+              "Submission deadline: 5 August 2025, 12:00 GMT, electronic submission only.\n\nProcurement Unit\n")
+    assert embedded_messages(notice) == () and new_text(notice) == notice.strip()
+
+
 @pytest.mark.parametrize("separator", ["-----Ujumbe wa asili-----", "________________________________"])
 def test_outlooks_block_in_a_language_no_list_holds_opens_under_its_rule(separator):
     """Outlook heads a quoted message with "-----<words>-----" or, in HTML mail, an underscore rule, over fields in
