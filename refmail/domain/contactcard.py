@@ -57,15 +57,16 @@ def card_lines(text: str) -> str:
 _BEGIN, _END = "BEGIN:VCARD", "END:VCARD"
 
 
-def with_pasted_cards_read(text: str) -> str:
-    """``text`` with each card pasted into it ("BEGIN:VCARD" ... "END:VCARD") read as an attached one is.
+def with_pasted_cards_read(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` with each card pasted into it ("BEGIN:VCARD" ... "END:VCARD") read as an attached one is, and
+    the cards as read.
 
     Found with plain searches, each character looked at once: a body of a thousand unclosed "BEGIN:VCARD"
     stays linear. A card in a quote ("> EMAIL:...") is read too; one with no address is left as written.
     """
     if _BEGIN not in text:
-        return text
-    out, at = [], 0
+        return text, ()
+    out, cards, at = [], [], 0
     while (begin := text.find(_BEGIN, at)) >= 0:
         end = text.find(_END, begin)
         if end < 0:
@@ -73,5 +74,7 @@ def with_pasted_cards_read(text: str) -> str:
         block = "\n".join(line.lstrip("> \t") for line in text[begin:end].splitlines())
         lines = card_lines(block)
         out.append(text[at:begin] + (lines if lines else text[begin:end + len(_END)]))
+        if lines:
+            cards.append(lines)
         at = end + len(_END)
-    return "".join(out) + text[at:]
+    return "".join(out) + text[at:], tuple(cards)

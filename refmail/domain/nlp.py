@@ -34,6 +34,9 @@ PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
         [{"LOWER": {"IN": ["introduce", "introducing", "intro", "intro'ing"]}}, T, {"OP": "?"}, {"LOWER": {"IN": ["to", "and"]}}],
         [{"LOWER": {"IN": ["introduce", "introducing", "connect", "connecting"]}}, {"LOWER": "you"}, {"LOWER": "and"}, T],
         [{"LOWER": {"IN": ["put", "putting", "get", "getting"]}}, {"LOWER": "you"}, PAIR, {"LOWER": "in"}, {"LOWER": {"IN": ["touch", "contact"]}}],
+        # "I'd like to put you in touch with Jess Morgan": her card on the mail, she on it nowhere else
+        [{"LOWER": {"IN": ["put", "putting"]}}, {"LOWER": "you"}, {"LOWER": "in"}, {"LOWER": {"IN": ["touch", "contact"]}},
+         {"LOWER": "with"}, HONORIFIC, T],
         # "introduce the two of you", "putting the three of you in contact"
         [{"LOWER": {"IN": ["introduce", "introducing", "connect", "connecting", "put", "putting"]}}] + N_OF_YOU,
         # "you should know each other", "I'm introducing you because ..."

@@ -18,6 +18,7 @@ from refmail.domain.charsets import codec
 from refmail.domain.contactcard import CARD_TYPES, card_lines, with_pasted_cards_read
 from refmail.domain.mailtext import is_forward_subject, quote_start
 from refmail.domain.quoted import embedded_messages
+from refmail.domain.scanning import addresses_in
 from refmail.domain.types import ParsedMessage, ParseFailure, Person
 
 MAX_DEPTH = 3
@@ -102,8 +103,8 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     categories += tuple(cuts)
     text, html, status, attached, calendars, cards = _walk(msg, depth)
     body = (text if text.strip() else html_to_text(html)).replace("\r\n", "\n").replace("\r", "\n")
-    body = _with_cards(with_pasted_cards_read(INVISIBLE_MARKS.sub("", body)), cards,
-                       forwarded=is_forward_subject(get.get("subject", "")))
+    body, pasted = with_pasted_cards_read(INVISIBLE_MARKS.sub("", body))
+    body = _with_cards(body, cards, forwarded=is_forward_subject(get.get("subject", "")))
     seed = raw if raw is not None else (repr(headers) + body).encode("utf-8", "replace")
     message_id = stable_message_id(raw_get.get("message-id", ""), seed)
     senders = addresses(raw_get.get("from", ""))
@@ -134,6 +135,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         delivery_status=status,
         calendars=calendars,
+        carded=frozenset(a for card in cards + pasted for a in addresses_in(card)),
         # The HTML is kept only for its mail links (_embedded), not for the life of the message.
         quoted_reader=partial(_embedded, body, html if "mailto:" in html else "", senders + to + cc),
     )

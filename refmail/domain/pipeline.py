@@ -125,11 +125,12 @@ def setting(cand: Candidate, msg: ParsedMessage, identity: Identity) -> dict[str
     writer = cand.referrer.email if cand.referrer else ""
     # "I would like to introduce Ms. Pires (ypires@x)", mailed to the owner alone: the prospect is in the text.
     on_it = {writer} | {p.email for p in people}
-    contact_written = len(people) < 2 and any(
-        p.email not in on_it and not identity.is_ours(p.email) and not identity.is_assistant(p.email)
-        for p in written(cand.body))
+    contacts = [p.email for p in written(cand.body) if p.email not in on_it and not identity.is_ours(p.email)
+                and not identity.is_assistant(p.email)] if len(people) < 2 else []
     return {
-        "contact_written": float(contact_written),
+        "contact_written": float(bool(contacts)),
+        # "Here's Duncan's card": a contact card passed on is how a phone introduces someone not on the mail.
+        "contact_card": float(any(c.lower() in msg.carded for c in contacts)),
         "how_attached": float(cand.how is How.ATTACHED),
         "how_forwarded_inline": float(cand.how is How.FORWARDED_INLINE),
         "how_quoted_in_reply": float(cand.how is How.QUOTED_IN_REPLY),

@@ -63,6 +63,8 @@ class ParsedMessage:
     delivery_status: str = ""
     # The text of text/calendar parts (meeting invitations and answers to them), undecoded iCalendar.
     calendars: tuple[str, ...] = ()
+    # The addresses its contact cards give (attached .vcf parts and pasted cards): "here's Duncan's card".
+    carded: frozenset[str] = frozenset()
     # Reads the messages carried in the body text (``embedded``), on first use.
     quoted_reader: Callable[[], tuple[ParsedMessage, ...]] | None = field(default=None, repr=False, compare=False)
 

@@ -42,6 +42,7 @@ def test_an_attached_card_sits_under_what_the_sender_wrote_and_above_what_she_qu
     msg = parse_message(_with_card(body, APPLE))
     assert msg.text.index("Anastasiia Romanenko <a.romanenko@kyivfresh.example>") < msg.text.index("On Mon, 3 Mar")
     assert msg.text.startswith("Olivia, her details are on the card.")
+    assert msg.carded == {"a.romanenko@kyivfresh.example"}  # the address as a card gives it, not as a text does
     assert msg.embedded and msg.embedded[0].sender.email == "owner@example.com"  # the quote is still read as one
 
 
@@ -71,15 +72,17 @@ def test_a_card_part_of_any_of_its_types_is_read_and_a_flood_of_cards_is_bounded
 
 def test_a_card_pasted_into_the_text_reads_as_an_attached_one():
     body = f"Please call him, I paste his card below.\n\n-----\n{APPLE}-----\n\nMulugeta"
-    text = parse_message(("From: m@example.org\nTo: owner@example.com\nSubject: Card\n\n" + body).encode()).text
-    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>\nCOO, Kyiv Fresh" in text
-    assert "BEGIN:VCARD" not in text and text.endswith("Mulugeta")
+    msg = parse_message(("From: m@example.org\nTo: owner@example.com\nSubject: Card\n\n" + body).encode())
+    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>\nCOO, Kyiv Fresh" in msg.text
+    assert "BEGIN:VCARD" not in msg.text and msg.text.endswith("Mulugeta")
+    assert msg.carded == {"a.romanenko@kyivfresh.example"}
     quoted = "> " + APPLE.replace("\n", "\n> ")
-    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>" in with_pasted_cards_read(f"Card:\n{quoted}")
+    text, cards = with_pasted_cards_read(f"Card:\n{quoted}")
+    assert "Anastasiia Romanenko <a.romanenko@kyivfresh.example>" in text and len(cards) == 1
 
 
 def test_a_pasted_card_without_an_address_or_an_end_is_left_as_written_and_stays_linear():
     no_address = "BEGIN:VCARD\nFN:Esteban Luna\nTEL:+54 9 261\nEND:VCARD"
-    assert with_pasted_cards_read(f"His card:\n{no_address}\nbye") == f"His card:\n{no_address}\nbye"
+    assert with_pasted_cards_read(f"His card:\n{no_address}\nbye") == (f"His card:\n{no_address}\nbye", ())
     hostile = "BEGIN:VCARD\n" * 100_000
-    assert with_pasted_cards_read(hostile) == hostile
+    assert with_pasted_cards_read(hostile) == (hostile, ())

@@ -875,6 +875,30 @@ def test_a_prospect_written_in_the_text_of_mail_to_the_owner_alone_is_a_cue_and_
     assert cue("Please reply to owner@example.com or olivia@owner.example, both reach you.") == 0.0
 
 
+def test_a_contact_card_passed_on_is_a_cue_of_its_own_and_a_typed_address_is_not_one():
+    """"Here's Duncan's card - he's expecting your call": a phone passes the prospect on as a card, and she is on
+    the mail nowhere else. The card is a cue apart from an address typed in the text (42 of 43 labelled messages
+    carrying a card are intros), so the fitted model can weigh it apart."""
+    from refmail.domain.pipeline import intro_candidates, setting
+
+    card = "BEGIN:VCARD\nVERSION:3.0\nFN:Carol Prospect\nEMAIL;type=INTERNET:carol@example.net\nEND:VCARD\n"
+
+    def cues(text: str, attached: str = "") -> tuple[float, float]:
+        parts = (f'--b\nContent-Type: text/plain; charset=utf-8\n\n{text}\n'
+                 + (f'--b\nContent-Type: text/vcard; name="Carol.vcf"\n\n{attached}' if attached else "") + "--b--\n")
+        raw = (f"From: Alice Source <alice@example.org>\nTo: Olivia Owner <owner@example.com>\nSubject: As promised\n"
+               f'Date: {DATE}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n{parts}').encode()
+        msg = parse_message(raw)
+        (cand,) = intro_candidates(msg, OWNER, DetectionRules())
+        found = setting(cand, msg, OWNER)
+        return found["contact_written"], found["contact_card"]
+
+    assert cues("Here's Carol's card, she expects your call.", attached=card) == (1.0, 1.0)
+    assert cues(f"Her card, pasted:\n{card}") == (1.0, 1.0)
+    assert cues("Carol Prospect (carol@example.net) expects your call.") == (1.0, 0.0)
+    assert cues("Thanks for lunch.") == (0.0, 0.0)
+
+
 
 @pytest.mark.parametrize("block", [
     "When: Tuesday, 25 March 2025 7:30 AM-9:00 AM (UTC+07:00) Bangkok, Hanoi, Jakarta.\nWhere: Hotel lobby lounge",
@@ -1309,4 +1333,22 @@ def test_spanish_and_portuguese_intro_wording_is_a_cue_as_french_is(sentence, ph
 
     people = (Person("Catalina Restrepo", "catalina@example.com"), Person("Rocío Salcedo", "rocio@example.net"))
     cues = read_cues(pipe_for(DetectionRules()), "Re: Cajas", f"{sentence}\n\nTati", people)
+    assert cues.features["intro_phrase"] == float(phrase)
+
+
+@pytest.mark.parametrize("sentence, phrase", [
+    ("Quick one: I'd like to put you in touch with Jess Morgan, production director at Bluebell Denim.", True),
+    ("Happy to be putting you in contact with Mr. Hiroshi Sato next week.", True),
+    ("Could you put me in touch with Jess Morgan?", False),
+    ("We will keep you in touch with news.", False),
+])
+def test_putting_the_owner_in_touch_with_someone_named_is_intro_wording(sentence, phrase):
+    """"I'd like to put you in touch with Jess Morgan", mailed to the owner alone with Jess's card: no intro wording
+    was read, as the pattern asked for the named person to be on the mail. Putting someone in touch is the
+    writer's intro whoever is copied; getting in touch with someone is not."""
+    from refmail.domain.detect import read_cues
+    from tests.reading import pipe_for
+
+    cues = read_cues(pipe_for(DetectionRules()), "Denim", f"Hi Sokha,\n\n{sentence}\n\nTom",
+                     (Person("Sokha Chan", "sokha@example.com"),))
     assert cues.features["intro_phrase"] == float(phrase)
