@@ -15,9 +15,9 @@ pytestmark = pytest.mark.e2e
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 SUBJECT = "Coffee?"
 # Both on the mail, no word of who either is: the intro score sits in the question band. ("I present you
-# each other", the missed class issue 8 names, "Olivia, Carol - coffee sometime?" and, with the line at 0.20
-# since stop 19, "Coffee sometime, you two?" are intros to the model.)
-BODY = "Are you two free for coffee sometime? {r}\n"
+# each other", the missed class issue 8 names, "Olivia, Carol - coffee sometime?" and, to the model fit at
+# stop 33, "Are you two free for coffee sometime?" with the assistant copied are intros to the model.)
+BODY = "Are you free for coffee next week? {r}\n"
 
 
 def unsure_intro(cast: Cast) -> None:

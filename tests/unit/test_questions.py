@@ -74,10 +74,12 @@ def unsure_intro(to_assistant: bool = True) -> bytes:
     msg["Subject"] = "Coffee?"
     msg["Date"] = format_datetime(NOW - timedelta(hours=1))
     msg["Message-ID"] = "<you-two@example.org>"
-    # No word of what either does: the fitted model sits in the question band on it. With the assistant on
-    # the mail, "Coffee sometime, you two?" is an intro to the model fit at stop 19 (its line is 0.20).
-    msg.set_content("Are you two free for coffee sometime? Alice\n" if to_assistant
-                    else "Olivia, Carol - coffee sometime? Alice\n")
+    # No word of what either does: the fitted model sits in the question band on it (0.35 and 0.23 for the
+    # model fit at stop 33, 0.31 and 0.15 for the one before). With the assistant on the mail, "Are you two free
+    # for coffee sometime?" reads as an intro to the stop-33 model (0.57, its line 0.55), and so does "Olivia,
+    # Carol - coffee sometime?" without it (0.79).
+    msg.set_content("Are you free for coffee next week? Alice\n" if to_assistant
+                    else "Are you two free for coffee sometime? Alice\n")
     return msg.as_bytes()
 
 
