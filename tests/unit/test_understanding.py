@@ -1335,12 +1335,16 @@ def test_spanish_and_portuguese_intro_wording_is_a_cue_as_french_is(sentence, ph
     """A mid-thread intro in Spanish ("aprovecho este hilo para presentarte a Rocío") had no intro wording of its
     own, so the thread's cues kept it under every line; "te presento" and "je vous présente" already were. A person
     must follow the infinitive: presenting something on time is none."""
+    people = (Person("Catalina Restrepo", "catalina@example.com"), Person("Rocío Salcedo", "rocio@example.net"))
+    assert _intro_phrase("Re: Cajas", f"{sentence}\n\nTati", people) == float(phrase)
+
+
+def _intro_phrase(subject: str, body: str, people: tuple[Person, ...]) -> float:
+    """The intro-wording cue of ``body``, addressed to ``people``."""
     from refmail.domain.detect import read_cues
     from tests.reading import pipe_for
 
-    people = (Person("Catalina Restrepo", "catalina@example.com"), Person("Rocío Salcedo", "rocio@example.net"))
-    cues = read_cues(pipe_for(DetectionRules()), "Re: Cajas", f"{sentence}\n\nTati", people)
-    assert cues.features["intro_phrase"] == float(phrase)
+    return read_cues(pipe_for(DetectionRules()), subject, body, people).features["intro_phrase"]
 
 
 @pytest.mark.parametrize("sentence, phrase", [
@@ -1353,9 +1357,5 @@ def test_putting_the_owner_in_touch_with_someone_named_is_intro_wording(sentence
     """"I'd like to put you in touch with Jess Morgan", mailed to the owner alone with Jess's card: no intro wording
     was read, as the pattern asked for the named person to be on the mail. Putting someone in touch is the
     writer's intro whoever is copied; getting in touch with someone is not."""
-    from refmail.domain.detect import read_cues
-    from tests.reading import pipe_for
-
-    cues = read_cues(pipe_for(DetectionRules()), "Denim", f"Hi Sokha,\n\n{sentence}\n\nTom",
-                     (Person("Sokha Chan", "sokha@example.com"),))
-    assert cues.features["intro_phrase"] == float(phrase)
+    assert _intro_phrase("Denim", f"Hi Sokha,\n\n{sentence}\n\nTom", (Person("Sokha Chan", "sokha@example.com"),)) \
+        == float(phrase)
