@@ -255,8 +255,10 @@ def unglued_header_fields(text: str) -> str:
 
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
-# The name of a header field no list holds: one to three words ("Dată", "Sent on", "نسخة إلى").
-FIELD_WORDS = LETTER + r"(?:[^\W\d_.'’-]|[" + MARKS + r"]){0,24}(?:[ .'’-]{1,2}" + LETTER + r"{1,24}){0,2}"
+# The name of a header field no list holds: one to three words ("Dată", "Sent on", "نسخة إلى"). Possessive: what
+# follows a field name is never a letter, so giving letters back never makes a match; trying to was most of the
+# time spent on the lines of plain text, each of which opens with a word.
+FIELD_WORDS = LETTER + r"(?:[^\W\d_.'’-]|[" + MARKS + r"]){0,24}+(?:[ .'’-]{1,2}+" + LETTER + r"{1,24}+){0,2}+"
 # One whose sender field has a name no list holds (Latvian Outlook's "No:", over "Nosūtīts:", "Kam:", "Tēma:"): a
 # one-to-three-word field naming an address, vouched for by two fields every list holds on the lines under it
 # (a blank line may sit between fields of HTML mail turned into text), or, when no list holds any of its names
@@ -265,8 +267,10 @@ FIELD_WORDS = LETTER + r"(?:[^\W\d_.'’-]|[" + MARKS + r"]){0,24}(?:[ .'’-]{1
 # and an address ("Clarification requests: by 18 July, to procurement@x" over a deadline is a notice's text).
 _KNOWN_FIELD = (r"[ \t>*]*(?:" + "|".join(name for key, names in FIELD_NAMES.items() if key != "from" for name in names) +
                 r")[ \t]*\*?[:：][^\n]*+\n(?:[ \t>]*\n)?")
-_SOME_FIELD = r"[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n]*+\n"
-_DATED_FIELD = (r"[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n]{0,80}?"
+# A field of any name up to its colon, on a line of its own (quoted, indented or bold in HTML mail turned into text).
+_FIELD_OPENING = r"[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：]"
+_SOME_FIELD = _FIELD_OPENING + r"[^\n]*+\n"
+_DATED_FIELD = (_FIELD_OPENING + r"[^\n]{0,80}?"
                 r"(?:\d{4}[^\n]{0,40}?\d{1,2}[:.]\d{2}|\d{1,2}[:.]\d{2}[^\n]{0,40}?\d{4})")
 _SENDER_ONLY = (r"[ \t]*\*?[ \t]*(?:[^\n@<>\[\]\d]{0,80}?[<\[](?:mailto:)?[^<>\[\]\s@]{1,64}@[^<>\[\]\s]{1,120}[>\]]"
                 r"|[^\s<>@]{1,64}@[^\s<>@]{1,120})[ \t]*\*?[ \t]*\n")
@@ -276,7 +280,7 @@ UNNAMED_FROM = (r"(?P<unnamed>" + FIELD_WORDS + r")[ \t]*\*?[:：](?:[^\n@]*+@[^
 # мессеж ---------"), Outlook's ("-----Оригинал-----") or its underscore rule, vouched for by a field naming an address
 # right under it (the blocks open with the sender's).
 UNNAMED_SEPARATOR = (r"(?:-{5,}+[ \t]*+" + LETTER + r"[^\n-]{0,60}+-{5,}+|_{10,}+)[ \t]*+\n(?:[ \t>]*\n)?"
-                     r"(?=[ \t>*]*" + FIELD_WORDS + r"[ \t]*\*?[:：][^\n@]*+@)")
+                     r"(?=" + _FIELD_OPENING + r"[^\n@]*+@)")
 
 # Where the new text ends: a separator, an attribution or an Outlook header block, at the start of a line.
 _CUT = re.compile(r"^[ \t]*(?:" + SEPARATOR + "|" + UNNAMED_SEPARATOR + "|" + _OUTLOOK_FROM + "|" + UNNAMED_FROM + ")",
