@@ -107,7 +107,14 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     When the owner writes (her own intro, or introducing herself at someone's suggestion) the same words
     mean something else: "copied" there is the person who suggested it, so each cue is also read as hers.
     """
-    spots = [_spots(t, s) for t in tokens]
+    # People who share their name words share where the text names them: read once per name, not per person
+    # (a thousand copied "Maria"s, each named wherever any is, was a scan of every mention for each of them).
+    reading: dict[frozenset[str], Mentions] = {}
+    for t in map(frozenset, tokens):
+        if t not in reading:
+            reading[t] = Mentions.of(_spots(t, s), s)
+    mentioned = [reading[frozenset(t)] for t in tokens]
+    spots = [m.spots for m in mentioned]
     greeted = [bool(sp) and sp[0] < 3 for sp in spots]
     anyone_greeted = any(greeted)
     firsts = sorted(sp[0] if sp else len(s.words) for sp in spots)
@@ -115,8 +122,8 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     entries = Counter(domain_of(q.email) for q in pool)
     people = Counter(domain_of(e) for e in {q.email for q in pool})
     out = []
-    for person, sp, was_greeted, kept in zip(pool, spots, greeted, rule_kept):
-        f = _cues(person, sp, len(pool), s, kept)
+    for person, m, sp, was_greeted, kept in zip(pool, mentioned, spots, greeted, rule_kept):
+        f = _cues(person, m, len(pool), s, kept)
         domain = domain_of(person.email)
         f["pool_colleague"] = float(people[domain] > 1 and not is_free_mail(person.email))
         f["same_domain_as_another"] = float(entries[domain] > 1)
@@ -129,7 +136,8 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     return out
 
 
-def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kept: bool) -> dict[str, float]:
+def _cues(person: Person, m: Mentions, pool_size: int, s: Setting, rule_kept: bool) -> dict[str, float]:
+    spots, mentions = m.spots, m.runs
     f: dict[str, float] = {"bias_person": 1.0, "rule_kept": float(rule_kept), "pool_inverse": 1.0 / pool_size,
                            "to": float(person.email in s.to), "cc": float(person.email in s.cc),
                            "display_name": float(bool(person.name)),
@@ -142,11 +150,10 @@ def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kep
         f["referrer_colleague"] = float(colleagues(person.email, s.referrer.email))
     f["owner_colleague"] = float(colleagues(person.email, s.owner.email))
     f["in_subject"] = float(any(s.words[i] in s.subject for i in spots[:1]))
-    mentions = _mentions(spots)
     f["mentions"] = math.log1p(len(mentions))
     # Named in full somewhere ("Rachel Kim", or 석지훈 written whole), not only by a first name.
     whole = "".join(person.name.lower().split())
-    f["named_in_full"] = float(any(end > start or (whole and s.words[start] == whole) for start, end in mentions))
+    f["named_in_full"] = float(m.in_full or bool(whole) and whole in m.single_words)
     f["first_mention"] = spots[0] / max(1, len(s.words)) if spots else 1.0
     for start, end in mentions[:MENTIONS]:
         for side, words in (("b", s.words[max(0, start - WINDOW):start]), ("a", s.words[end + 1:end + 1 + WINDOW])):
@@ -159,6 +166,22 @@ def _cues(person: Person, spots: list[int], pool_size: int, s: Setting, rule_kep
                 if near & lexicon:
                     f[f"{side}:near_{group}"] = 1.0
     return f
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Where the text names one set of name words: its places, the runs they make, and what those runs say."""
+
+    spots: list[int]
+    runs: list[tuple[int, int]]
+    in_full: bool  # some run is two words or more ("Rachel Kim")
+    single_words: frozenset[str]  # the words of the one-word runs (석지훈 written whole)
+
+    @classmethod
+    def of(cls, spots: list[int], s: Setting) -> Mentions:
+        runs = _mentions(spots)
+        return cls(spots, runs, any(end > start for start, end in runs),
+                   frozenset(s.words[start] for start, end in runs if end == start))
 
 
 def _mentions(spots: list[int]) -> list[tuple[int, int]]:
