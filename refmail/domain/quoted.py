@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from functools import partial
 
@@ -202,19 +203,15 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
     if depth >= MAX_DEPTH or not text:
         return ()
     text = unglued_header_fields(text[:60000])
-    candidates = []
     spelled_tries = 3
-    for m in _SEPARATOR.finditer(text):
-        candidates.append((m.start(), m.end(), "separator"))
-    for m in attribution_matches(_ATTRIBUTION, text):
-        candidates.append((m.start(), m.end(), "attribution"))
-    for m in _BEGIN_FROM.finditer(text):
-        candidates.append((m.start(), m.start(), "block"))
-    for m in _BEGIN_UNNAMED.finditer(text):
-        candidates.append((m.start(), m.start(), "unnamed"))
-    for m in _UNNAMED_SEPARATOR.finditer(text):
-        candidates.append((m.start(), m.end(), "unnamed separator"))
-    for start, end, how in sorted(candidates):
+    # Every kind of opening, in the order of the text: each scan runs only as far as the first opening that
+    # holds up, not over the whole text (what a reply quotes is most of it).
+    candidates = heapq.merge(((m.start(), m.end(), "separator") for m in _SEPARATOR.finditer(text)),
+                             ((m.start(), m.end(), "attribution") for m in attribution_matches(_ATTRIBUTION, text)),
+                             ((m.start(), m.start(), "block") for m in _BEGIN_FROM.finditer(text)),
+                             ((m.start(), m.start(), "unnamed") for m in _BEGIN_UNNAMED.finditer(text)),
+                             ((m.start(), m.end(), "unnamed separator") for m in _UNNAMED_SEPARATOR.finditer(text)))
+    for start, end, how in candidates:
         # Only a candidate that holds up reads the rest of the text: splitting it for every failed
         # candidate was quadratic on a body of thousands of "From: x" lines.
         if how == "attribution":
