@@ -76,13 +76,17 @@ class ParsedMessage:
         was a quarter of parsing one."""
         return self.quoted_reader() if self.quoted_reader is not None else ()
 
+    @cached_property
+    def _first_values(self) -> dict[str, str]:
+        """Each header's first value by its lower-cased name: read about ten times a message, built once."""
+        first: dict[str, str] = {}
+        for key, value in self.headers:
+            first.setdefault(key.lower(), value)
+        return first
+
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive; None when absent."""
-        wanted = name.lower()
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                return value
-        return None
+        return self._first_values.get(name.lower())
 
     def header_all(self, name: str) -> tuple[str, ...]:
         wanted = name.lower()
