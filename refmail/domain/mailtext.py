@@ -256,7 +256,7 @@ def unglued_header_fields(text: str) -> str:
 # Outlook's quoted header block starts "From: ...", "Von: ...", "De: ..." (bold in HTML mail: "*From:*").
 _OUTLOOK_FROM = r"\*?(?:" + "|".join(FROM_FIELDS) + r")\s*(?::\*?\s|：)[^\n]*"
 # The name of a header field no list holds: one to three words ("Dată", "Sent on", "نسخة إلى"). Possessive: what
-# follows a field name is never a letter, so giving letters back never makes a match; trying to was most of the
+# follows a field name is never a letter, so giving letters back never makes a match; trying to was much of the
 # time spent on the lines of plain text, each of which opens with a word.
 FIELD_WORDS = LETTER + r"(?:[^\W\d_.'’-]|[" + MARKS + r"]){0,24}+(?:[ .'’-]{1,2}+" + LETTER + r"{1,24}+){0,2}+"
 # One whose sender field has a name no list holds (Latvian Outlook's "No:", over "Nosūtīts:", "Kam:", "Tēma:"): a
