@@ -110,10 +110,11 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     # People who share their name words share where the text names them: read once per name, not per person
     # (a thousand copied "Maria"s, each named wherever any is, was a scan of every mention for each of them).
     reading: dict[frozenset[str], Mentions] = {}
+    mentioned: list[Mentions] = []
     for t in map(frozenset, tokens):
         if t not in reading:
             reading[t] = Mentions.of(_spots(t, s), s)
-    mentioned = [reading[frozenset(t)] for t in tokens]
+        mentioned.append(reading[t])
     spots = [m.spots for m in mentioned]
     greeted = [bool(sp) and sp[0] < 3 for sp in spots]
     anyone_greeted = any(greeted)
@@ -122,14 +123,14 @@ def pool_cues(pool: tuple[Person, ...], tokens: list[set[str]], s: Setting, rule
     entries = Counter(domain_of(q.email) for q in pool)
     people = Counter(domain_of(e) for e in {q.email for q in pool})
     out = []
-    for person, m, sp, was_greeted, kept in zip(pool, mentioned, spots, greeted, rule_kept):
+    for person, m, was_greeted, kept in zip(pool, mentioned, greeted, rule_kept):
         f = _cues(person, m, len(pool), s, kept)
         domain = domain_of(person.email)
         f["pool_colleague"] = float(people[domain] > 1 and not is_free_mail(person.email))
         f["same_domain_as_another"] = float(entries[domain] > 1)
         f["greeted"] = float(was_greeted)
         f["another_greeted"] = float(not was_greeted and anyone_greeted)
-        f["mention_rank"] = bisect_left(firsts, sp[0] if sp else len(s.words)) / (len(pool) - 1)
+        f["mention_rank"] = bisect_left(firsts, m.spots[0] if m.spots else len(s.words)) / (len(pool) - 1)
         if s.owner_is_referrer:
             f.update({"o:" + k: v for k, v in f.items() if k not in ("bias_person", "owner_is_referrer")})
         out.append(f)

@@ -19,7 +19,7 @@ from refmail.domain.contactcard import CARD_TYPES, card_lines, with_pasted_cards
 from refmail.domain.mailtext import is_forward_subject, quote_start
 from refmail.domain.quoted import embedded_messages
 from refmail.domain.scanning import addresses_in
-from refmail.domain.types import ParsedMessage, ParseFailure, Person
+from refmail.domain.types import ParsedMessage, ParseFailure, Person, first_values
 
 MAX_DEPTH = 3
 MAX_CARDS = 10  # contact cards read per message (a hostile one may carry thousands)
@@ -92,9 +92,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     if not written:
         raise ValueError("not an email: no header lines")
     headers = tuple((k, decode_text(v)) for k, v in written)
-    get = {}
-    for key, value in headers:
-        get.setdefault(key.lower(), value)
+    get = first_values(headers)
     raw_get = {k.lower(): v for k, v in reversed(written)}
     cuts: list[str] = []
     for key in ("from", "to", "cc", "reply-to"):

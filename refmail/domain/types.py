@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -35,6 +35,14 @@ class Person:
 
     def as_dict(self) -> dict[str, str]:
         return {"name": self.name, "email": self.email}
+
+
+def first_values(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each header's first value by its lower-cased name (a repeated header's later values are not it)."""
+    first: dict[str, str] = {}
+    for key, value in headers:
+        first.setdefault(key.lower(), value)
+    return first
 
 
 @dataclass(frozen=True)
@@ -78,11 +86,8 @@ class ParsedMessage:
 
     @cached_property
     def _first_values(self) -> dict[str, str]:
-        """Each header's first value by its lower-cased name: read about ten times a message, built once."""
-        first: dict[str, str] = {}
-        for key, value in self.headers:
-            first.setdefault(key.lower(), value)
-        return first
+        """Read about ten times a message, built once."""
+        return first_values(self.headers)
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive; None when absent."""
