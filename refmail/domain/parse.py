@@ -117,6 +117,7 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
     to, cc = recipients(raw_get.get("to", "")), recipients(raw_get.get("cc", ""))
     defects = tuple(dict.fromkeys(_defects(msg) + categories))
     in_reply_to = _MSGID.findall(raw_get.get("in-reply-to", ""))
+    carded = frozenset(a for card in cards + pasted for a in addresses_in(card))
     return ParsedMessage(
         message_id=message_id,
         subject=" ".join(get.get("subject", "").split()),
@@ -133,9 +134,9 @@ def _from_message(msg: email.message.Message, raw: bytes | None, depth: int,
         defects=defects,
         delivery_status=status,
         calendars=calendars,
-        carded=frozenset(a for card in cards + pasted for a in addresses_in(card)),
+        carded=carded,
         # The HTML is kept only for its mail links (_embedded), not for the life of the message.
-        quoted_reader=partial(_embedded, body, html if "mailto:" in html else "", senders + to + cc),
+        quoted_reader=partial(_embedded, body, html if "mailto:" in html else "", senders + to + cc, carded),
     )
 
 
@@ -154,18 +155,18 @@ _MAILTO = re.compile(r"""<a\b[^>]{0,500}?href\s*=\s*["']?mailto:([^"'?>\s]{3,254
                      re.IGNORECASE)
 
 
-def _embedded(body: str, html: str, known: tuple[Person, ...]) -> tuple[ParsedMessage, ...]:
+def _embedded(body: str, html: str, known: tuple[Person, ...], carded: frozenset[str]) -> tuple[ParsedMessage, ...]:
     """The quoted and forwarded messages of the body, their writers found by name where they have no address.
 
     Foxmail and Outlook quote "From: Ryan O'Neill" in the text part and link the name to its address only in
     the HTML part: when a quoted writer has no address, the HTML's mail links name the people too.
     """
-    found = embedded_messages(body, known=known)
+    found = embedded_messages(body, known=known, carded=carded)
     if not found or "mailto:" not in html or all(e.sender is not None for e in _nested(found)):
         return found
     linked = tuple(Person(" ".join(unescape(name).split()), addr.lower())
                    for addr, name in _MAILTO.findall(html[:_MAX_LINKS_READ]) if "@" in addr)
-    return embedded_messages(body, known=known + tuple(dict.fromkeys(linked))) if linked else found
+    return embedded_messages(body, known=known + tuple(dict.fromkeys(linked)), carded=carded) if linked else found
 
 
 def _nested(found: tuple[ParsedMessage, ...]):

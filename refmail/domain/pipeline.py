@@ -199,11 +199,13 @@ def _needs_own_words(ctx: Context, cand: Candidate, alone: bool = False) -> bool
     # forwards) and carries what it answers introduces no one by its subject: the intro is the one it
     # quotes. An answer quoting nothing ("RE: ...: one more thing, also meet Frank") stands on its score,
     # and so does someone else's that brings a newcomer onto the thread ("I've copied Lorenz Haid"), as
-    # above; the owner's own answer to the intro ("Omar, I'll write tomorrow") is not one.
+    # above, or passes one on by card (the referrer's answer to the owner's yes: "I've told Bruno to expect you,
+    # his card below"); the owner's own answer to the intro ("Omar, I'll write tomorrow") is not one.
     writer = cand.source.sender
     forwarded_answer = cand.how in (How.FORWARDED_INLINE, How.ATTACHED) and bool(
         cand.source.in_reply_to or is_reply_subject(cand.subject)) and bool(cand.source.embedded) and not (
-        writer is not None and not identity.is_ours(writer.email) and _brings_someone_new(cand.source, identity))
+        writer is not None and not identity.is_ours(writer.email)
+        and (_brings_someone_new(cand.source, identity) or _passes_on_by_card(cand.source, identity)))
     # A quote in someone else's answer; the owner quoting it (her reply-all, the assistant in Bcc) is
     # handing the intro on, and so is her forward of that answer ("scroll down: Marcus intro'd me to Bea")
     # or her reply quoting it, when nothing else in her message reads as the intro (the answer may be it:
@@ -230,17 +232,29 @@ def _replied(cand: Candidate, who: Parties) -> bool:
     return replier is not None and replier.email in {p.email for p in who.prospects}
 
 
+def _on_thread(msg: ParsedMessage) -> frozenset[str]:
+    """Who wrote the message or wrote or read any message it quotes."""
+    return on_earlier_messages(msg) | ({msg.sender.email} if msg.sender is not None else frozenset())
+
+
 def _new_on_thread(msg: ParsedMessage, identity: Identity) -> tuple[Person, ...]:
     """Those the message addresses who are on none of the messages it quotes, neither writer nor reader
     (a message that quotes nothing brings no one onto a thread)."""
     if not msg.embedded:
         return ()
-    seen = on_earlier_messages(msg) | ({msg.sender.email} if msg.sender is not None else set())
+    seen = _on_thread(msg)
     return tuple(p for p in msg.recipients if p.email not in seen and not identity.is_ours(p.email))
 
 
 def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
     return bool(_new_on_thread(msg, identity))
+
+
+def _passes_on_by_card(msg: ParsedMessage, identity: Identity) -> bool:
+    """A contact card in the message of someone none of the messages it quotes has: an answer that completes an
+    intro asked for first. Kept apart from the newcomer cue the fitted model weighs, which counts recipients."""
+    seen = _on_thread(msg)
+    return bool(msg.embedded) and any(a not in seen and not identity.is_ours(a) for a in msg.carded)
 
 
 def _on_an_old_thread(ctx: Context, cand: Candidate) -> bool:

@@ -163,7 +163,8 @@ def _closing_recipients(body: str) -> tuple[dict[str, str], str]:
     return fields, "\n".join(lines).rstrip() + "\n"
 
 
-def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...]) -> ParsedMessage:
+def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person, ...],
+              carded: frozenset[str] = frozenset()) -> ParsedMessage:
     closing, body = _closing_recipients(body)
     fields = closing | fields  # a block's own fields win: the closing line may be the end of a message it quotes
     written = addresses_in(body[:20000])[:200]
@@ -182,7 +183,8 @@ def _embedded(fields: dict[str, str], body: str, depth: int, known: tuple[Person
         references=(),
         headers=tuple((k, v) for k, v in fields.items()),
         text=body,
-        quoted_reader=partial(embedded_messages, body, depth + 1, senders + to + cc + known),
+        carded=carded.intersection(written),  # the cards pasted into its text, not those of the messages around it
+        quoted_reader=partial(embedded_messages, body, depth + 1, senders + to + cc + known, carded),
     )
 
 
@@ -195,10 +197,12 @@ def _by_name(name: str, known: tuple[Person, ...]) -> tuple[Person, ...]:
     return tuple(found.values()) if len(found) == 1 else ()
 
 
-def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ()) -> tuple[ParsedMessage, ...]:
+def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = (),
+                      carded: frozenset[str] = frozenset()) -> tuple[ParsedMessage, ...]:
     """The first forwarded/original message in ``text`` (with its own nested ones), as ParsedMessages.
 
     ``known``: the people on the messages around it, by whom a name-only attribution is resolved.
+    ``carded``: the addresses the contact cards in ``text`` give; each message keeps those written in its own part.
     """
     if depth >= MAX_DEPTH or not text:
         return ()
@@ -228,7 +232,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
             if body_lines and body_lines[0].startswith(">"):
                 body_lines = _unquote([ln for ln in body_lines if ln.startswith(">") or not ln.strip()])
             under, body_lines = _fields_under_attribution(body_lines)
-            return (_embedded(under | fields, "\n".join(body_lines), depth, known),)
+            return (_embedded(under | fields, "\n".join(body_lines), depth, known, carded),)
         first = _first_lines(text, end, _BLOCK_LINES)
         quoted = bool(first) and first[0].startswith(">")
         found = _header_block(_unquote(first) if quoted else first, 0, unnamed_sender=how.startswith("unnamed"),
@@ -239,7 +243,7 @@ def embedded_messages(text: str, depth: int = 0, known: tuple[Person, ...] = ())
         lines = text[end:].lstrip("\n").split("\n")
         if quoted:
             lines = _unquote(lines)
-        return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth, known),)
+        return (_embedded(fields, "\n".join(lines[stop:]).strip("\n"), depth, known, carded),)
     return ()
 
 

@@ -1359,3 +1359,28 @@ def test_putting_the_owner_in_touch_with_someone_named_is_intro_wording(sentence
     writer's intro whoever is copied; getting in touch with someone is not."""
     assert _intro_phrase("Denim", f"Hi Sokha,\n\n{sentence}\n\nTom", (Person("Sokha Chan", "sokha@example.com"),)) \
         == float(phrase)
+
+
+def test_an_answer_that_passes_the_prospect_on_by_card_is_the_intro_the_owner_forwards():
+    """Double opt-in, completed: the owner said yes ("happy to talk to Bruno"), the referrer answers with Bruno's
+    card, and the owner forwards that answer. An answer carrying what it answers is read for its own words only,
+    unless it brings someone new onto the thread; a card of someone none of its messages has does."""
+    card = ("BEGIN:VCARD\nVERSION:3.0\nN:Keller;Bruno;;;\nFN:Bruno Keller\n"
+            "EMAIL;TYPE=WORK:bruno.keller@keller-holding.example\nEND:VCARD\n")
+    headers = ("From: Olivia Owner <owner@example.com>\nTo: assistant@example.com\n"
+               "Subject: Fwd: RE: Quick question - the Lisbon site\nMessage-ID: <fwd.card@example.com>\n"
+               "In-Reply-To: <answer.card@example.org>\nReferences: <answer.card@example.org>")
+    body = ("Please add Bruno to the pipeline and set up a call with him next week.\n\nO\n\n"
+            "---------- Forwarded message ---------\n"
+            "From: Alice Source <alice@example.org>\nDate: Tue, 4 Mar 2025 at 15:05\n"
+            "Subject: RE: Quick question - the Lisbon site\nTo: Olivia Owner <owner@example.com>\n\n\n"
+            "Thanks Olivia, great - I've told Bruno to expect to hear from you, and given him your details.\n"
+            "He runs his family's holding and wants to understand the lease process first. His card below.\n\n"
+            f"{card}\nBest,\nAlice\n\n"
+            "From: Olivia Owner <owner@example.com>\nSent: Monday, March 3, 2025 6:12 PM\n"
+            "To: Alice Source <alice@example.org>\nSubject: Re: Quick question - the Lisbon site\n\n"
+            "Hi Alice, yes happy to talk to Bruno - April is calmer for me. O\n")
+    u = read(headers, body)
+    assert u.kind is Kind.INTRO, u.reasons
+    assert u.referrer.email == "alice@example.org"
+    assert emails(u.prospects) == ["bruno.keller@keller-holding.example"]
