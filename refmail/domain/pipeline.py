@@ -398,7 +398,7 @@ def _readings(ctx: Context, unsure: list) -> tuple[Reading, ...]:
     for cand, det, who in sorted(unsure, key=lambda cdw: -cdw[1].intro):
         if not who.prospects:
             continue
-        key = (who.referrer.email if who.referrer else "", tuple(sorted(p.email for p in who.prospects)))
+        key = _pairing(who.referrer, who.prospects)
         if key in out:
             continue
         kind_urgency, _ = urgency(ctx.pipe, cand.body, ctx.memo)
@@ -431,7 +431,7 @@ def _thread(ctx: Context) -> Outcome:
         + ((f"names someone new by address in its own words: {', '.join(p.email for p in written_new)}",) if written_new else ())
         + ((f"copies in someone from elsewhere and speaks of them: {', '.join(p.email for p in copied)}",) if copied else ()),
         unsure=bool(newcomers),
-        readings=(Reading(msg.sender, newcomers, context=text[:500]),) if newcomers else ()))
+        readings=(Reading(msg.sender, newcomers, context=text[:500], copied_in=bool(copied)),) if newcomers else ()))
 
 
 def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:
@@ -500,9 +500,24 @@ def understand(msg: ParsedMessage, identity: Identity, rules: DetectionRules, pi
         assert u is not None
         if u.kind in (Kind.INTRO, Kind.DOUBLE_OPT_IN_ASK):
             return replace(u, reasons=tuple(trail) + u.reasons)
-        return replace(u, reasons=tuple(trail) + u.reasons, unsure=unsure or u.unsure, readings=readings or u.readings)
+        return replace(u, reasons=tuple(trail) + u.reasons, unsure=unsure or u.unsure,
+                       readings=_merged(readings, u.readings))
     return Understanding(kind=Kind.OTHER, confidence=0.8, reasons=tuple(trail) + ("nothing to act on",),
                          unsure=unsure, readings=readings)
+
+
+def _merged(first: tuple[Reading, ...], then: tuple[Reading, ...]) -> tuple[Reading, ...]:
+    """The earlier step's readings (scored, best first) when it has any, else the later one's; a later reading of
+    the same people lends its copied-in mark (a reply copying in the person an unsure intro score names)."""
+    if not first:
+        return then
+    copied = {_pairing(r.referrer, r.prospects) for r in then if r.copied_in}
+    return tuple(replace(r, copied_in=r.copied_in or _pairing(r.referrer, r.prospects) in copied) for r in first)
+
+
+def _pairing(referrer: Person | None, prospects: tuple[Person, ...]) -> tuple[str, tuple[str, ...]]:
+    """Who introduced whom, as one key: the same reading however it was come by."""
+    return (referrer.email if referrer else "", tuple(sorted(p.email for p in prospects)))
 
 
 def _person(p) -> dict | None:

@@ -197,6 +197,8 @@ class Reading:
     intro_message_id: str | None = None
     context: str = ""
     urgency: "Urgency | None" = None
+    # Read from the thread's structure, not scored: someone from another firm copied onto a reply and named in it.
+    copied_in: bool = False
 
     def as_dict(self) -> dict:
         return {"referrer": self.referrer.as_dict() if self.referrer else None,

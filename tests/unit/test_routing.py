@@ -317,3 +317,19 @@ def test_a_new_referrer_is_thanked_on_rejoining_but_not_the_owner():
     assert not thank_again(False, ALICE, ME)
     assert not thank_again(True, OWNER, ME)
     assert not thank_again(True, None, ME)
+
+
+def test_someone_copied_in_and_spoken_of_on_a_followed_thread_is_asked_about_whatever_the_score():
+    """"By the way, I add Norbert (cc), he runs the moulding shop next door; Norbert, Zuzana is who we use": an intro
+    made in passing in a reply on a thread refmail follows. The reading is the structure (a newcomer from another
+    firm, copied and named), not an intro score, so the even-odds line for scored readings does not hide it; a
+    newcomer whose address is only written in the text stays the thread's business there."""
+    from refmail.domain.types import Reading
+
+    norbert = Person("Norbert Varga", "norbert@moulding.example")
+    copied = Understanding(kind=Kind.REPLY, confidence=0.9, reply_text="I add Norbert (cc)", unsure=True,
+                           readings=(Reading(CAROL, (norbert,), copied_in=True),))
+    r = route(msg(CAROL, cc=(norbert,)), copied, ON_THREAD, ME)
+    assert r.kind is RouteKind.REPLY_ON and r.referrals == ("r1",) and r.asks
+    written = replace(copied, readings=(Reading(CAROL, (norbert,)),))
+    assert not route(msg(CAROL), written, ON_THREAD, ME).asks

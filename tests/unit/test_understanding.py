@@ -1321,8 +1321,14 @@ def test_an_intro_made_in_passing_deep_in_a_thread_is_found_or_asked_about_never
     u = understand(_side_track("Annika Roos <annika.roos@lundavia-packaging.example>", _OUTLOOK_QUOTE), OWNER)
     readings = [(u.referrer.email, emails(u.prospects))] if u.kind is Kind.INTRO else [
         (r.referrer.email, emails(r.prospects)) for r in u.readings]
-    assert u.kind is Kind.INTRO or (u.kind is Kind.REPLY and u.unsure)
+    assert u.kind is Kind.INTRO or (u.kind is Kind.REPLY and u.unsure and u.readings[0].copied_in)
     assert readings == [("gustav@lundavia.example", ["annika.roos@lundavia-packaging.example"])]
+    # A reply only writing out a newcomer's address is no copied-in reading (routing asks about those only off
+    # the threads refmail follows).
+    written = read("From: Gustav Lind <gustav@lundavia.example>\nTo: Olivia Owner <owner@example.com>\n"
+                   "Subject: Re: payroll\nIn-Reply-To: <p.1@example.com>",
+                   "Fine by me. Her details: annika.roos@lundavia-packaging.example\n\nGustav\n")
+    assert all(not r.copied_in for r in written.readings)
 
 
 @pytest.mark.parametrize("sentence, phrase", [
