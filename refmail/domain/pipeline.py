@@ -253,8 +253,10 @@ def _brings_someone_new(msg: ParsedMessage, identity: Identity) -> bool:
 def _passes_on_by_card(msg: ParsedMessage, identity: Identity) -> bool:
     """A contact card in the message of someone none of the messages it quotes has: an answer that completes an
     intro asked for first. Kept apart from the newcomer cue the fitted model weighs, which counts recipients."""
+    if not msg.embedded:
+        return False
     seen = _on_thread(msg)
-    return bool(msg.embedded) and any(a not in seen and not identity.is_ours(a) for a in msg.carded)
+    return any(a not in seen and not identity.is_ours(a) for a in msg.carded)
 
 
 def _on_an_old_thread(ctx: Context, cand: Candidate) -> bool:
