@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from refmail.domain import foreign_words
 from refmail.domain.mailtext import ABBREVIATED_TITLES
 
 # A copied run this long would be pasting, not rephrasing (issue 10).
@@ -31,9 +32,17 @@ _OTHERS = {"i", "i'm", "i'd", "i've", "i'll", "me", "my", "mine", "myself", "we"
            "ours", "you", "your", "you're", "yours", "you've", "you'd", "yourself", "she", "he", "they", "she's",
            "he's", "they're", "it's", "both", "each", "other", "two", "three", "meet", "introduce", "introducing",
            "intro", "connect", "connecting", "recommend", "recommended", "trust", "talk", "chat"}
+# Written in lower case, these end the clause too: what follows is the referrer's tie to the prospect ("a good
+# friend"), her praise ("a force of nature", "very efficient"), something the prospect lacks ("has never
+# shipped ..."), or someone else ("selling them", "knows him"). Repeated to the prospect, each reads oddly.
+_ASIDES = {"friend", "friends", "colleague", "colleagues", "classmate", "classmates", "neighbour", "neighbor",
+           "cousin", "mentor", "mentee", "buddy", "mate", "very", "really", "super", "incredibly", "incredible",
+           "amazing", "brilliant", "great", "best", "fantastic", "awesome", "wonderful", "legend", "genius", "force",
+           "outstanding", "excellent", "terrific", "phenomenal", "not", "never", "no", "nothing", "none", "neither",
+           "nor", "cannot", "can't", "don't", "doesn't", "isn't", "hasn't", "haven't", "hadn't", "wasn't",
+           "weren't", "won't", "wouldn't", "didn't", "them", "him", "it"}
 _POSSESSIVE = {"their": "your", "her": "your", "his": "your", "theirs": "yours", "hers": "yours",
-               "herself": "yourself", "himself": "yourself", "themselves": "yourselves", "them": "you",
-               "him": "you"}
+               "herself": "yourself", "himself": "yourself", "themselves": "yourselves"}
 _MODALS = {"could", "would", "will", "can", "might", "should", "may", "must"}
 _PAST_AUX = {"was": "were", "is": "are", "has": "have", "does": "do"}
 # Third-person verbs worth repeating; the rest are too likely to be nouns or something else.
@@ -45,8 +54,8 @@ _VERBS = {
     "focuses", "thinks", "intends", "expects", "aims", "struggles", "recently", "just", "currently", "also",
 }
 _S_ENDINGS = (("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"), ("zes", "z"), ("ies", "y"))
-_UNCHANGED = {"founded", "co-founded", "started", "launched", "spent", "built", "led", "ran", "joined",
-              "recently", "just", "currently", "also"}
+_ADVERBS = {"recently", "just", "currently", "also"}
+_UNCHANGED = {"founded", "co-founded", "started", "launched", "spent", "built", "led", "ran", "joined"} | _ADVERBS
 _GROUP_SUBJECT = {"they", "they're", "both", "together"}
 _NOUNS = ("team", "company", "startup", "firm", "group", "business", "organisation", "organization",
           "department", "lab", "agency", "practice", "clinic", "school", "shop", "studio", "family", "board")
@@ -64,6 +73,19 @@ def _base(verb: str) -> str:
         if lower.endswith(ending):
             return verb[: -len(ending)] + base
     return verb[:-1] if lower.endswith("s") else verb
+
+
+def lower_words(text: str) -> list[str]:
+    """The words written in lower case: function words, not names ("Van Dam", "De Vries")."""
+    return [w for w in re.findall(r"[^\W\d_]+", text) if w.islower()]
+
+
+def reads_as_english(text: str) -> bool:
+    """Whether ``text`` reads as English: not several function words of other languages (fit to the corpus,
+    refmail/training/foreign_words.py), at least one for each four English ones."""
+    found = lower_words(text)
+    foreign = sum(w in foreign_words.FOREIGN for w in found)
+    return not (foreign >= 3 and 4 * foreign > sum(w in foreign_words.ENGLISH for w in found))
 
 
 def words(text: str) -> list[str]:
@@ -91,6 +113,19 @@ def _name_pattern(names: Sequence[str]) -> str:
     return "|".join(alts)
 
 
+_DETERMINERS = {"the", "a", "an", "one", "someone", "somebody"}
+
+
+def restrictive(rest: str) -> bool:
+    """Whether ``rest`` is a short noun phrase that needs the "who"/"which" after it ("the bloke who rebuilt ..."):
+    without it, "you're the bloke" says nothing. After a comma ("CFO of Rhine Bulk, who ...") it is an aside."""
+    cut = _CUT.search(rest)
+    if cut is None or cut.group(0).lower() not in ("who", "which"):
+        return False
+    head = rest[:cut.start()].split()
+    return 0 < len(head) <= 3 and head[0].lower() in _DETERMINERS and not head[-1].endswith(",")
+
+
 def _clean_clause(rest: str, others: frozenset[str] = frozenset()) -> str:
     """The predicate up to its first aside, owner/referrer talk removed, pronouns turned to 'your'."""
     rest = _CUT.split(rest, maxsplit=1)[0]
@@ -98,7 +133,8 @@ def _clean_clause(rest: str, others: frozenset[str] = frozenset()) -> str:
     out: list[str] = []
     for i, tok in enumerate(toks):
         bare = re.sub(r"[^\w'\u2019-]", "", tok).lower().replace("\u2019", "'")
-        if bare in _OTHERS or bare in others or bare.removesuffix("'s") in others:
+        aside = bare in _ASIDES and not tok[:1].isupper()
+        if aside or bare in _OTHERS or bare in others or bare.removesuffix("'s") in others:
             # Cut back to before the last "and": "is hiring and asked me who I'd call" -> "is hiring".
             while out and out[-1].lower() != "and":
                 out.pop()
@@ -121,7 +157,7 @@ def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: st
     "you lead product and Nina leads sales" is not about the prospect alone.
     """
     names = [n for n in prospect_names if n]
-    if not intro or not names:
+    if not intro or not names or not reads_as_english(intro):
         return ""
     others = frozenset(w for n in other_names for w in words(n) if len(w) > 1)
     who = _name_pattern(names)
@@ -134,7 +170,10 @@ def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: st
     relative = re.compile(rf"\b(?P<subj>{who}),\s+who\s+(?P<rest>.*)$", re.IGNORECASE)
     named_before = False
     mention = re.compile(rf"\b(?:{who})\b", re.IGNORECASE)
-    for segment in _SEGMENT.split(" ".join(intro.split())):
+    segments = _SEGMENT.split(" ".join(intro.split()))
+    cut_short = segments[-1].endswith("\u2026")  # the context was cut in its last sentence
+    segments[-1] = segments[-1].removesuffix("\u2026")
+    for n, segment in enumerate(segments, 1):
         segment = re.sub(r"^(?:[A-Z][\w'-]*\s*[,:-]\s+)(?=[A-Z])", "", segment.strip())  # "Olivia - Nina is ..."
         found = subject.match(segment) or relative.search(segment)
         after_mention, named_before = named_before, bool(mention.search(segment))
@@ -153,8 +192,8 @@ def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: st
         elif group and found.re is relative:
             continue
         clause = _second_person(rest, bool(found.groupdict().get("poss")), found, others, plural)
-        if not clause:
-            continue
+        if not clause or (cut_short and n == len(segments) and words(clause)[-1:] == words(segment)[-1:]):
+            continue  # nothing, or a clause that runs into the cut: "is Head" of "is Head of Sales"
         sentence = _attributed(clause, referrer_first)
         # Closer to a quote than a rephrasing: keep the first half of "X and Y".
         while longest_copied_run(sentence, intro) >= MAX_COPIED_RUN - 2 and " and " in clause:
@@ -181,12 +220,18 @@ def _second_person(rest: str, possessive: bool, found: re.Match[str], others: fr
         return f"your {noun.lower()} {clause}" if clause and len(clause.split()) <= MAX_CLAUSE_WORDS else ""
     verb = re.sub(r"[^\w'-]", "", toks[0]).lower()
     tail = " ".join(toks[1:])
+    if verb in _ADVERBS and len(toks) > 1:  # "currently owns finance" -> "currently own finance"
+        nxt = re.sub(r"[^\w'-]", "", toks[1]).lower()
+        if nxt in _PAST_AUX or (nxt in _VERBS and nxt not in _UNCHANGED):
+            tail = " ".join([_base(toks[1]), *toks[2:]])
     if plural and verb not in {"are", "have", "were"} | _MODALS | {_base(v) for v in _VERBS - _UNCHANGED}:
         return ""
     if plural and verb in {"are", "have", "were"} | _MODALS:
         head = f"you {verb}".replace("you are", "you're")
     elif plural:
         head = f"you {verb}"
+    elif verb in ("is", "are", "'s", "was", "were") and restrictive(tail):
+        return ""
     elif verb in ("is", "are", "'s"):
         head, tail = "you're", tail
     elif verb in ("has", "have"):
@@ -201,6 +246,8 @@ def _second_person(rest: str, possessive: bool, found: re.Match[str], others: fr
         return ""
     clause = _clean_clause(tail, others)
     if not clause or len(clause.split()) > MAX_CLAUSE_WORDS:
+        return ""
+    if head == "you're" and len(clause.split()) < 3:  # "you're Director.", "you're restructuring.": too little to say
         return ""
     if head == "you have" and clause.split()[0] in ("been", "spent", "built", "led", "run", "started", "worked"):
         head = "you've"

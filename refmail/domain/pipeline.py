@@ -68,11 +68,20 @@ def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
     return step
 
 
+CONTEXT_CHARS = 500
+
+
 def _context_of(body: str) -> str:
+    """The intro's opening on one line, cut at a word and marked "…" when longer: drafting reads its sentences,
+    and a word cut in half read as a whole one ("is Head" of "is Head of Sales") says what nobody wrote."""
     lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
     if lines and re.match(r"^(hi|hey|hello|dear)\b", lines[0], re.IGNORECASE) and len(lines[0]) < 40:
         lines = lines[1:]
-    return " ".join(" ".join(lines).split())[:500]
+    text = " ".join(" ".join(lines).split())
+    if len(text) <= CONTEXT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, CONTEXT_CHARS)
+    return text[:cut if cut > 0 else CONTEXT_CHARS] + "\u2026"
 
 
 def _with_ner(ctx: Context, cand: Candidate, det: Detection) -> Detection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from refmail.domain.drafting import ReferralFacts, SentRef, names_list, plan
-from refmail.domain.introline import about_prospect, longest_copied_run
+from refmail.domain.introline import about_prospect, longest_copied_run, reads_as_english
 from refmail.domain.rules import DraftKind
 from refmail.domain.types import Person
 from refmail.render import Renderer
@@ -86,3 +86,51 @@ def test_a_second_referrer_is_thanked_in_her_own_name():
     subject, body = R.draft(spec)
     assert spec.to == (BOB,) and body.startswith("Hi Bob,")
     assert "I've written to Carol" in body and "reaching out to Carol now" not in body
+
+
+# Sentences the first touch wrote for writers' intros nobody on the team had read (stop 36): each said
+# something odd to the prospect, with the referrer in BCC.
+def test_a_noun_that_needs_its_who_is_not_cut_from_it():
+    assert about_prospect("Dale is the bloke who rebuilt the main engine on the Stefanus.", ["Dale"], "Greg") == ""
+    assert about_prospect("Carol is CFO of Rhine Bulk, who are buying the ship.", ["Carol"], "Alice") \
+        == "Alice mentioned that you're CFO of Rhine Bulk."
+
+
+def test_a_context_cut_short_gives_no_half_sentence():
+    cut = "Hannah heads sourcing at Albion Fine Meats. Pieter is Director of Global Sourcing at Treeline Outdoor Electron\u2026"
+    assert about_prospect(cut, ["Pieter"], "Hannah") == ""
+    assert about_prospect(cut, ["Hannah"], "Pieter") == "Pieter mentioned that you head sourcing at Albion Fine Meats."
+
+
+def test_an_intro_in_another_language_is_not_half_translated():
+    afrikaans = ("Jan is die nuwe HR-bestuurder by NamCut Diamonds in Windhoek. Hy soek 'n vennoot vir die opleiding "
+                 "van sy span en ek het gedink julle moet gesels.")
+    dutch = "Pieter is CEO van Peeters Logistics in Genk. Hij zoekt een partner voor de douane en ik dacht aan jou."
+    assert about_prospect(afrikaans, ["Jan"], "Anna") == ""
+    assert about_prospect(dutch, ["Pieter"], "Anna") == ""
+    assert reads_as_english("Pieter runs Van Dam Thee in Haarlem and is looking for a partner for customs.")
+
+
+def test_praise_ties_and_what_the_prospect_lacks_are_not_repeated_to_her():
+    assert about_prospect("Mele is a force of nature.", ["Mele"], "Sione") == ""
+    assert about_prospect("Rua is a good friend.", ["Rua"], "Sione") == ""
+    assert about_prospect("Priscilla's team has never shipped into Timor-Leste.", ["Priscilla"], "Harriet") == ""
+    assert about_prospect("Tom runs Seaview Farms and is very keen on drones.", ["Tom"], "Ana") \
+        == "Ana mentioned that you run Seaview Farms."
+    assert about_prospect("Viliami is building 24 townhouses in Namaka and selling them on a strata title.",
+                          ["Viliami"], "Ana") == "Ana mentioned that you're building 24 townhouses in Namaka."
+    # A capitalised word is a name, not praise.
+    assert about_prospect("Mia runs Best Western Suva.", ["Mia"], "Ana") == "Ana mentioned that you run Best Western Suva."
+
+
+def test_a_title_cut_from_its_firm_is_too_little_to_say():
+    assert about_prospect("Sunil Kapoor is Director, International Business at VoltEdge Systems.",
+                          ["Sunil Kapoor", "Sunil"], "Ravi") == ""
+    assert about_prospect("Sunil is Director of International Business at VoltEdge.", ["Sunil"], "Ravi") \
+        == "Ravi mentioned that you're Director of International Business at VoltEdge."
+
+
+def test_an_adverb_keeps_the_verb_in_the_second_person():
+    assert about_prospect("Nomsa currently owns finance at Kalahari Manganese.", ["Nomsa"], "Thabo") \
+        == "Thabo mentioned that you currently own finance at Kalahari Manganese."
+

@@ -1088,6 +1088,20 @@ Subject: Fwd: Mise en relation
     assert "\ufeff" not in u.context and u.context.startswith("Chère Olivia")
 
 
+def test_a_long_intro_context_is_cut_at_a_word_and_marked():
+    """The context drafting reads its sentences from: cut mid-word, "is Head of Sales" read as "is Head"."""
+    filler = "We worked together on the port expansion and on two grain terminals before that. " * 6
+    u = read("""
+From: Alice Source <alice@example.org>
+To: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>
+Cc: assistant@example.com
+Subject: Intro: Olivia <> Carol
+""", "Olivia, meet Carol. " + filler + "Carol is Head of Sales at Petrov Tech.\n\nAlice\n")
+    assert u.is_intro and len(u.context) <= 501
+    assert u.context.endswith("\u2026") and not u.context.endswith(" \u2026")
+    assert (u.context[:-1] + " ").split()[-1] in filler.split()  # a whole word before the mark
+
+
 def test_asking_words_over_an_intro_in_the_question_band_are_asked_about_never_listed_as_an_ask(monkeypatch):
     """ "Would it be ok if I connect you with Bekalu? Better to call him; his card below": the card makes the
     intro, the words ask first. Read ask 0.58 and intro 0.42 (the question band; the model shipped at stop 26
