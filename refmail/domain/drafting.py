@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from refmail.domain.introline import about_prospect
-from refmail.domain.mailtext import first_name
+from refmail.domain.mailtext import first_name, greeting_name
 from refmail.domain.kinds import DraftKind
 from refmail.domain.types import Person, SentRef
 
@@ -125,19 +125,24 @@ def plan(kind: DraftKind, facts: ReferralFacts) -> DraftSpec:
     else:
         to, in_reply_to, refs = to_referrers, facts.intro_message_id, intro_refs
     thanked = facts.thank_to if kind is DraftKind.THANK_SOURCE and facts.thank_to is not None else facts.referrer
-    firsts = [first_name(p) for p in facts.prospects]
+    greetings = [greeting_name(p) for p in facts.prospects]
+    # Someone known only by an initial or an address is greeted without a name ("Hi there,", never "Hi A,")
+    # and named to the referrer by her address.
+    firsts = [g or display_name(p) for g, p in zip(greetings, facts.prospects)]
+    hello = names_list(firsts) if all(greetings) else "there" if len(greetings) == 1 else "all"
     names = [display_name(p) for p in facts.prospects]
     data: dict[str, object] = {
         "owner": facts.owner,
         "owner_first": first_name(facts.owner),
         "owner_name": display_name(facts.owner),
         "referrer": thanked,
-        "referrer_first": first_name(thanked),
+        "referrer_first": greeting_name(thanked) or first_name(thanked),
         "referrer_name": display_name(thanked),
         "prospects": facts.prospects,
         "prospect_firsts": firsts,
         "prospect_names": names,
         "prospect_greeting": names_list(firsts),
+        "prospect_hello": hello,
         "prospect_list": names_list(names),
         "plural": len(facts.prospects) > 1,
         "intro_subject": facts.intro_subject,

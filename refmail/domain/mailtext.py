@@ -392,10 +392,60 @@ def _local_first(email: str) -> str:
 
 
 def first_name(person: Person | None) -> str:
-    """The name to greet someone by, as written; falls back to the address ('carol.p@x' -> 'Carol')."""
+    """The name a text may call someone by, as written; falls back to the address ('carol.p@x' -> 'Carol')."""
     if person is None:
         return ""
     return given_name(person.name) or _local_first(person.email).capitalize()
+
+
+# Scripts whose names put the family name first and are greeted whole ("森 健二", "陈志强", "김민수").
+_WHOLE_NAME_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_VIETNAMESE_FAMILY = {"nguyễn", "nguyen", "trần", "tran", "lê", "le", "phạm", "pham", "hoàng", "hoang", "huỳnh",
+                      "huynh", "phan", "vũ", "vu", "võ", "vo", "đặng", "dang", "bùi", "bui", "đỗ", "do", "hồ", "ho",
+                      "ngô", "ngo", "dương", "duong", "lý", "ly", "đinh", "dinh", "trương", "truong"}
+_VIETNAMESE_MARKS = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơư]", re.IGNORECASE)
+_VIETNAMESE_MIDDLE = {"thị", "thi", "văn", "van"}
+# Balinese names open with a gender word ("I Made Wirawan", "Ni Luh Putu Ayu"): nobody is greeted by it.
+_BALINESE_PREFIX = {"I", "Ni", "Luh"}
+# Titles written before Arabic-script names: the sheikh, the doctor, the engineer, the professor, the haji, Mr, Mrs.
+_ARABIC_TITLES = {"الشيخ", "شيخ", "الدكتور", "د.", "المهندس", "م.", "الأستاذ", "الاستاذ", "أ.", "حاجی", "حاجي",
+                  "الحاج", "السيد", "السيدة"}
+
+
+def greeting_name(person: Person | None) -> str:
+    """The name to greet someone by in "Hi ...,", or "" when the mail gives none to trust (an initial alone).
+
+    Written as people write their names to the world: "GIRARD Matthieu" and "TANAKA Hiroshi" put the family
+    name first in capitals, "Phạm Thị Lan" and "森 健二" first by custom, "Ir. Muh. Rusdi" opens with a title
+    and an abbreviation. "Hi GIRARD," or "Hi Ni," in a first touch is the owner's mistake in front of her referrer.
+    """
+    if person is None:
+        return ""
+    name = " ".join(person.name.split())
+    local = person.email.split("@")[0]
+    if not name or name.lower() == local.lower() or "@" in name:  # no display name, or only the address's
+        first = _local_first(person.email)
+        return first.capitalize() if len(first) > 1 and first.isalpha() else ""
+    words = [w for w in name_words(name) if not is_honorific(w) and w not in _ARABIC_TITLES] or name_words(name)
+    if _WHOLE_NAME_SCRIPT.search(name):  # "林思颖 Sylvia Lim": the name in its own script
+        return " ".join(w for w in words if _WHOLE_NAME_SCRIPT.search(w))
+    if "," in name and len(words) > 1:  # "Last, First"
+        words = words[1:] + words[:1]
+    while len(words) > 1 and words[0] in _BALINESE_PREFIX:
+        words = words[1:]
+    spelled = [w for w in words if not w.endswith(".")] or words  # "Ir. Muh. Rusdi": a title, an abbreviation
+    if not spelled:
+        return ""
+    capitals = [w.isalpha() and w.isupper() and len(w) > 1 for w in spelled]
+    if capitals[0] and not all(capitals):  # "GIRARD Matthieu", "HO Ka Wai": the family name first
+        return " ".join(w for w, cap in zip(spelled, capitals) if not cap)
+    if any(capitals) and not all(capitals):  # "Matthieu GIRARD"
+        return next(w for w, cap in zip(spelled, capitals) if not cap)
+    if (len(spelled) > 1 and spelled[0].lower() in _VIETNAMESE_FAMILY
+            and (_VIETNAMESE_MARKS.search(name) or spelled[1].lower() in _VIETNAMESE_MIDDLE)):
+        return spelled[-1]  # "Phạm Thị Lan" -> "Lan"
+    first = spelled[0]
+    return first if len(first.rstrip(".")) > 1 else ""
 
 
 def first_names(people: tuple[Person, ...]) -> set[str]:

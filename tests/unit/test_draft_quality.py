@@ -10,7 +10,8 @@ import yaml
 
 from benchmarks.understanding import identity_for
 from refmail.domain.detection_rules import DetectionRules
-from refmail.domain.drafting import ReferralFacts, display_name, first_name, plan
+from refmail.domain.drafting import ReferralFacts, display_name, plan
+from refmail.domain.mailtext import first_name, greeting_name
 from refmail.domain.introline import MAX_COPIED_RUN, longest_copied_run, words
 from refmail.domain.parse import parse_message
 from tests.reading import understand
@@ -64,8 +65,8 @@ def test_first_touch_is_short_and_never_pastes_the_intro(name, parsed, u):
     assert longest_copied_run(body, intro) < MAX_COPIED_RUN
     assert len(words(body)) <= MAX_WORDS
     for p in u.prospects:
-        assert first_name(p) in body
-    assert first_name(u.referrer) in body
+        assert greeting_name(p) in body
+    assert greeting_name(u.referrer) in body
     assert display_name(u.referrer) in subject
 
     lines = [ln.strip() for ln in intro.splitlines() if ln.strip() and not ln.strip().startswith(">")]

@@ -134,3 +134,31 @@ def test_an_adverb_keeps_the_verb_in_the_second_person():
     assert about_prospect("Nomsa currently owns finance at Kalahari Manganese.", ["Nomsa"], "Thabo") \
         == "Thabo mentioned that you currently own finance at Kalahari Manganese."
 
+
+def hello(*prospects: Person, referrer: Person = ALICE) -> str:
+    return R.draft(plan(DraftKind.FIRST_TOUCH, facts(prospects=prospects, referrers=(referrer,), bcc_referrer=True)))[1]
+
+
+def test_people_are_greeted_by_the_name_they_go_by():
+    assert hello(Person("GIRARD Matthieu", "matthieu.girard@x.example")).startswith("Hi Matthieu,")
+    assert hello(Person("Mr. HO Ka Wai", "kawai.ho@x.example")).startswith("Hi Ka Wai,")
+    assert hello(Person("Wolfgang STEINER", "w.steiner@x.example")).startswith("Hi Wolfgang,")
+    assert hello(Person("Phạm Thị Lan", "lan.pham@x.example")).startswith("Hi Lan,")
+    assert hello(Person("Nguyen Van An", "an@x.example")).startswith("Hi An,")
+    assert hello(Person("Anh Nguyen", "anh@x.example")).startswith("Hi Anh,")
+    assert hello(Person("森 健二", "k.mori@x.example")).startswith("Hi 森 健二,")
+    assert hello(Person("林思颖 Sylvia Lim", "sylvia@x.example")).startswith("Hi 林思颖,")
+    assert hello(Person("الشيخ سعود القاسمي", "saud@x.example")).startswith("Hi سعود,")
+    assert hello(Person("Ni Luh Putu Ayu", "putu.ayu@x.example")).startswith("Hi Putu,")
+    assert hello(Person("I Made Wirawan", "made@x.example")).startswith("Hi Made,")
+    assert hello(Person("Ir. Muh. Rusdi", "rusdi@x.example")).startswith("Hi Rusdi,")
+    assert "Thank you, Ramanathan, for" in hello(CAROL, referrer=Person("Prof. S. Ramanathan", "r@x.example"))
+
+
+def test_someone_known_only_by_an_initial_is_greeted_without_it_and_named_by_address():
+    initial = Person("", "a.jovanovic@sava-capital.example")
+    assert hello(initial).startswith("Hi there,")
+    assert hello(initial, CAROL).startswith("Hi all,")
+    escalation = R.draft(plan(DraftKind.ESCALATION, facts(prospects=(initial,), unanswered=2)))[1]
+    assert "written to a.jovanovic@sava-capital.example twice" in escalation
+    assert hello(Person("zhangmin", "zhangmin@huaxing.example")).startswith("Hi Zhangmin,")
