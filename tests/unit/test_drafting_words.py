@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from refmail.domain.drafting import ReferralFacts, SentRef, names_list, plan
 from refmail.domain.introline import about_prospect, longest_copied_run, reads_as_english
 from refmail.domain.rules import DraftKind
@@ -139,19 +141,20 @@ def hello(*prospects: Person, referrer: Person = ALICE) -> str:
     return R.draft(plan(DraftKind.FIRST_TOUCH, facts(prospects=prospects, referrers=(referrer,), bcc_referrer=True)))[1]
 
 
-def test_people_are_greeted_by_the_name_they_go_by():
-    assert hello(Person("GIRARD Matthieu", "matthieu.girard@x.example")).startswith("Hi Matthieu,")
-    assert hello(Person("Mr. HO Ka Wai", "kawai.ho@x.example")).startswith("Hi Ka Wai,")
-    assert hello(Person("Wolfgang STEINER", "w.steiner@x.example")).startswith("Hi Wolfgang,")
-    assert hello(Person("Phạm Thị Lan", "lan.pham@x.example")).startswith("Hi Lan,")
-    assert hello(Person("Nguyen Van An", "an@x.example")).startswith("Hi An,")
-    assert hello(Person("Anh Nguyen", "anh@x.example")).startswith("Hi Anh,")
-    assert hello(Person("森 健二", "k.mori@x.example")).startswith("Hi 森 健二,")
-    assert hello(Person("林思颖 Sylvia Lim", "sylvia@x.example")).startswith("Hi 林思颖,")
-    assert hello(Person("الشيخ سعود القاسمي", "saud@x.example")).startswith("Hi سعود,")
-    assert hello(Person("Ni Luh Putu Ayu", "putu.ayu@x.example")).startswith("Hi Putu,")
-    assert hello(Person("I Made Wirawan", "made@x.example")).startswith("Hi Made,")
-    assert hello(Person("Ir. Muh. Rusdi", "rusdi@x.example")).startswith("Hi Rusdi,")
+GREETED = [
+    ("GIRARD Matthieu", "Matthieu"), ("Mr. HO Ka Wai", "Ka Wai"), ("Wolfgang STEINER", "Wolfgang"),
+    ("Phạm Thị Lan", "Lan"), ("Nguyen Van An", "An"), ("Anh Nguyen", "Anh"), ("森 健二", "森 健二"),
+    ("林思颖 Sylvia Lim", "林思颖"), ("الشيخ سعود القاسمي", "سعود"), ("Ni Luh Putu Ayu", "Putu"),
+    ("I Made Wirawan", "Made"), ("Ir. Muh. Rusdi", "Rusdi"),
+]
+
+
+@pytest.mark.parametrize("name,greeted", GREETED)
+def test_people_are_greeted_by_the_name_they_go_by(name, greeted):
+    assert hello(Person(name, "someone@x.example")).startswith(f"Hi {greeted},")
+
+
+def test_a_referrer_is_thanked_by_her_name_not_her_title():
     assert "Thank you, Ramanathan, for" in hello(CAROL, referrer=Person("Prof. S. Ramanathan", "r@x.example"))
 
 
