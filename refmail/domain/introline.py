@@ -25,7 +25,7 @@ _NOT_AN_END = "".join(rf"(?<!\b{re.escape(w)}\.)" for w in sorted(
     {"vs", "St"} | {t.capitalize() for t in ABBREVIATED_TITLES}))
 _SEGMENT = re.compile(_NOT_AN_END + r"(?<=[.!?;])\s+"
                       r"|\s+[-\u2013\u2014]+\s+|\s*;\s*")
-_CUT = re.compile(r",|;|:|\(|\bbut\b|\bso\b|\bbecause\b|\bsince\b|\bwhich\b|\bwho\b|\bwhere\b|\bwhen\b"
+_CUT = re.compile(r"(?<!\d),|,(?!\d)|;|:|\(|\bbut\b|\bso\b|\bbecause\b|\bsince\b|\bwhich\b|\bwho\b|\bwhere\b|\bwhen\b"
                   r"|\bthough\b|\balthough\b|\bwhile\b|\bafter\b|\bas discussed\b|\bas promised\b", re.IGNORECASE)
 # Words that speak of the referrer or the owner, or address someone: the clause is not about the prospect alone.
 _OTHERS = {"i", "i'm", "i'd", "i've", "i'll", "me", "my", "mine", "myself", "we", "we're", "we've", "us", "our",
@@ -40,7 +40,9 @@ _ASIDES = {"friend", "friends", "colleague", "colleagues", "classmate", "classma
            "amazing", "brilliant", "great", "best", "fantastic", "awesome", "wonderful", "legend", "genius", "force",
            "outstanding", "excellent", "terrific", "phenomenal", "not", "never", "no", "nothing", "none", "neither",
            "nor", "cannot", "can't", "don't", "doesn't", "isn't", "hasn't", "haven't", "hadn't", "wasn't",
-           "weren't", "won't", "wouldn't", "didn't", "them", "him", "it"}
+           "weren't", "won't", "wouldn't", "didn't", "them", "him", "it", "he'd", "she'd", "they'd", "he'll", "she'll",
+           "they'll", "children", "child", "kids", "son", "daughter", "wife", "husband", "born", "married", "pregnant",
+           "baby", "grandchildren", "woman", "man", "lady", "guy", "bloke", "chap", "gentleman"}
 _POSSESSIVE = {"their": "your", "her": "your", "his": "your", "theirs": "yours", "hers": "yours",
                "herself": "yourself", "himself": "yourself", "themselves": "yourselves"}
 _MODALS = {"could", "would", "will", "can", "might", "should", "may", "must"}
@@ -126,6 +128,23 @@ def restrictive(rest: str) -> bool:
     return 0 < len(head) <= 3 and head[0].lower() in _DETERMINERS and not head[-1].endswith(",")
 
 
+def _other_subject(after_and: list[str]) -> bool:
+    """Whether what follows an "and" is no longer the prospect's own verb: someone else doing something ("and Ingrid
+    runs IT"), or a verb this module cannot turn to "you" ("and speaks Spanish")."""
+    if not after_and:
+        return False
+    first = re.sub(r"[^\w'-]", "", after_and[0])
+    second = re.sub(r"[^\w'-]", "", after_and[1]) if len(after_and) > 1 else ""
+    if first[:1].isupper():  # a name, then a verb of hers
+        return second[:1].islower() and second.endswith("s") and not second.endswith("ss")
+    lower = first.lower()
+    known = _VERBS | set(_PAST_AUX) | set(_PAST_AUX.values()) | _MODALS | {_base(v) for v in _VERBS}
+    # An -s word the module does not know, taking an object as a verb does ("speaks Spanish", "chairs the board");
+    # a plural noun takes none ("logistics for Nordia", "sales in Europe").
+    return (lower.endswith("s") and not lower.endswith("ss") and lower not in known
+            and (second[:1].isupper() or second.lower() in {"the", "a", "an", "his", "her", "their"}))
+
+
 def _clean_clause(rest: str, others: frozenset[str] = frozenset()) -> str:
     """The predicate up to its first aside, owner/referrer talk removed, pronouns turned to 'your'."""
     rest = _CUT.split(rest, maxsplit=1)[0]
@@ -134,6 +153,8 @@ def _clean_clause(rest: str, others: frozenset[str] = frozenset()) -> str:
     for i, tok in enumerate(toks):
         bare = re.sub(r"[^\w'\u2019-]", "", tok).lower().replace("\u2019", "'")
         aside = bare in _ASIDES and not tok[:1].isupper()
+        if bare == "and" and _other_subject(toks[i + 1:i + 3]):  # "and Ingrid runs IT", "and speaks Spanish"
+            break
         if aside or bare in _OTHERS or bare in others or bare.removesuffix("'s") in others:
             # Cut back to before the last "and": "is hiring and asked me who I'd call" -> "is hiring".
             while out and out[-1].lower() != "and":
@@ -195,13 +216,29 @@ def about_prospect(intro: str, prospect_names: Sequence[str], referrer_first: st
         if not clause or (cut_short and n == len(segments) and words(clause)[-1:] == words(segment)[-1:]):
             continue  # nothing, or a clause that runs into the cut: "is Head" of "is Head of Sales"
         sentence = _attributed(clause, referrer_first)
-        # Closer to a quote than a rephrasing: keep the first half of "X and Y".
-        while longest_copied_run(sentence, intro) >= MAX_COPIED_RUN - 2 and " and " in clause:
-            clause = clause.rsplit(" and ", 1)[0]
+        # Closer to a quote than a rephrasing: keep the first of two things she does ("runs X and is moving Y"),
+        # never half of one ("collections of Iranian modernist and contemporary art").
+        while longest_copied_run(sentence, intro) >= MAX_COPIED_RUN - 2 and _second_verb(clause):
+            clause = _second_verb(clause)
             sentence = _attributed(clause, referrer_first)
         if longest_copied_run(sentence, intro) >= MAX_COPIED_RUN:
             continue
         return sentence[0].upper() + sentence[1:]
+    return ""
+
+
+_NEW_SUBJECT = {"her", "his", "their", "she", "he", "they", "your", "you"}
+
+
+def _second_verb(clause: str) -> str:
+    """``clause`` up to its last "and" that opens a second verb phrase or another subject ("and Lena runs ..."),
+    or "" when it has none: an "and" inside a noun phrase ("modernist and contemporary art") is no place to stop."""
+    verbs = _VERBS | set(_PAST_AUX) | set(_PAST_AUX.values()) | _MODALS | {_base(v) for v in _VERBS}
+    parts = clause.split(" and ")
+    for i in range(len(parts) - 1, 0, -1):
+        following = parts[i].split()[:1]
+        if following and (following[0].lower() in verbs | _NEW_SUBJECT or following[0][:1].isupper()):
+            return " and ".join(parts[:i])
     return ""
 
 
@@ -247,8 +284,8 @@ def _second_person(rest: str, possessive: bool, found: re.Match[str], others: fr
     clause = _clean_clause(tail, others)
     if not clause or len(clause.split()) > MAX_CLAUSE_WORDS:
         return ""
-    if head == "you're" and len(clause.split()) < 3:  # "you're Director.", "you're restructuring.": too little to say
-        return ""
+    if head == "you're" and (len(clause.split()) < 3 or clause[0].isdigit()):
+        return ""  # "you're Director.", "you're restructuring.": too little to say; "you're 26 and ...": her age
     if head == "you have" and clause.split()[0] in ("been", "spent", "built", "led", "run", "started", "worked"):
         head = "you've"
     return f"{head} {clause}"

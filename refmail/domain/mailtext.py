@@ -402,14 +402,17 @@ def first_name(person: Person | None) -> str:
 _WHOLE_NAME_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _VIETNAMESE_FAMILY = {"nguyễn", "nguyen", "trần", "tran", "lê", "le", "phạm", "pham", "hoàng", "hoang", "huỳnh",
                       "huynh", "phan", "vũ", "vu", "võ", "vo", "đặng", "dang", "bùi", "bui", "đỗ", "do", "hồ", "ho",
-                      "ngô", "ngo", "dương", "duong", "lý", "ly", "đinh", "dinh", "trương", "truong"}
+                      "ngô", "ngo", "dương", "duong", "lý", "ly", "đinh", "dinh", "trương", "truong", "lưu", "luu",
+                      "trịnh", "trinh", "tạ", "đào", "dao", "lâm", "lam", "hà", "đoàn", "doan", "lương", "luong",
+                      "mạc", "quách", "thái", "triệu", "phùng", "vương", "vuong", "tôn", "cao", "mai", "chu"}
 _VIETNAMESE_MARKS = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơư]", re.IGNORECASE)
 _VIETNAMESE_MIDDLE = {"thị", "thi", "văn", "van"}
 # Balinese names open with a gender word ("I Made Wirawan", "Ni Luh Putu Ayu"): nobody is greeted by it.
 _BALINESE_PREFIX = {"I", "Ni", "Luh"}
-# Titles written before Arabic-script names: the sheikh, the doctor, the engineer, the professor, the haji, Mr, Mrs.
-_ARABIC_TITLES = {"الشيخ", "شيخ", "الدكتور", "د.", "المهندس", "م.", "الأستاذ", "الاستاذ", "أ.", "حاجی", "حاجي",
-                  "الحاج", "السيد", "السيدة"}
+# Titles written as words of their own: before Arabic-script names (the sheikh, the doctor, the engineer, the
+# professor, the haji, Mr, Mrs) and after Japanese and Korean ones (sama, san, dono, sensei, nim, ssi).
+_SCRIPT_TITLES = {"الشيخ", "شيخ", "الدكتور", "د.", "المهندس", "م.", "الأستاذ", "الاستاذ", "أ.", "حاجی", "حاجي",
+                  "الحاج", "السيد", "السيدة", "様", "さま", "さん", "殿", "先生", "님", "씨"}
 
 
 def greeting_name(person: Person | None) -> str:
@@ -426,14 +429,15 @@ def greeting_name(person: Person | None) -> str:
     if not name or name.lower() == local.lower() or "@" in name:  # no display name, or only the address's
         first = _local_first(person.email)
         return first.capitalize() if len(first) > 1 and first.isalpha() else ""
-    words = [w for w in name_words(name) if not is_honorific(w) and w not in _ARABIC_TITLES] or name_words(name)
+    words = [w for w in name_words(name) if not is_honorific(w) and w not in _SCRIPT_TITLES] or name_words(name)
     if _WHOLE_NAME_SCRIPT.search(name):  # "林思颖 Sylvia Lim": the name in its own script
         return " ".join(w for w in words if _WHOLE_NAME_SCRIPT.search(w))
     if "," in name and len(words) > 1:  # "Last, First"
         words = words[1:] + words[:1]
     while len(words) > 1 and words[0] in _BALINESE_PREFIX:
         words = words[1:]
-    spelled = [w for w in words if not w.endswith(".")] or words  # "Ir. Muh. Rusdi": a title, an abbreviation
+    # "Ir. Muh. Rusdi", "Capt. (Retd.) Nurul Amin": titles, abbreviations, asides
+    spelled = [w for w in words if not w.endswith((".", ")")) and not w.startswith("(")] or words
     if not spelled:
         return ""
     capitals = [w.isalpha() and w.isupper() and len(w) > 1 for w in spelled]
@@ -441,9 +445,10 @@ def greeting_name(person: Person | None) -> str:
         return " ".join(w for w, cap in zip(spelled, capitals) if not cap)
     if any(capitals) and not all(capitals):  # "Matthieu GIRARD"
         return next(w for w, cap in zip(spelled, capitals) if not cap)
-    if (len(spelled) > 1 and spelled[0].lower() in _VIETNAMESE_FAMILY
-            and (_VIETNAMESE_MARKS.search(name) or spelled[1].lower() in _VIETNAMESE_MIDDLE)):
-        return spelled[-1]  # "Phạm Thị Lan" -> "Lan"
+    if len(spelled) > 1 and (_VIETNAMESE_MARKS.search(name) or spelled[1].lower() in _VIETNAMESE_MIDDLE):
+        # "Phạm Thị Lan" -> "Lan"; "Hạnh Nguyễn", written the western way, -> "Hạnh"
+        western = spelled[0].lower() not in _VIETNAMESE_FAMILY and spelled[-1].lower() in _VIETNAMESE_FAMILY
+        return spelled[0] if western else spelled[-1]
     first = spelled[0]
     return first if len(first.rstrip(".")) > 1 else ""
 

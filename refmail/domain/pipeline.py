@@ -69,17 +69,22 @@ def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
 
 
 CONTEXT_CHARS = 500
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
 
 def _context_of(body: str) -> str:
-    """The intro's opening on one line, cut at a word and marked "…" when longer: drafting reads its sentences,
-    and a word cut in half read as a whole one ("is Head" of "is Head of Sales") says what nobody wrote."""
+    """The intro's opening on one line, to the end of the sentence under CONTEXT_CHARS when it ends soon after,
+    else cut at a word and marked "…": drafting reads its sentences, and a sentence cut short read as a whole one
+    ("is Head" of "is Head of Sales") says what nobody wrote."""
     lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
     if lines and re.match(r"^(hi|hey|hello|dear)\b", lines[0], re.IGNORECASE) and len(lines[0]) < 40:
         lines = lines[1:]
     text = " ".join(" ".join(lines).split())
     if len(text) <= CONTEXT_CHARS:
         return text
+    end = _SENTENCE_END.search(text, CONTEXT_CHARS, CONTEXT_CHARS + 200)
+    if end is not None:
+        return text[:end.end()]
     cut = text.rfind(" ", 0, CONTEXT_CHARS)
     return text[:cut if cut > 0 else CONTEXT_CHARS] + "\u2026"
 

@@ -125,6 +125,35 @@ def test_praise_ties_and_what_the_prospect_lacks_are_not_repeated_to_her():
     assert about_prospect("Mia runs Best Western Suva.", ["Mia"], "Ana") == "Ana mentioned that you run Best Western Suva."
 
 
+def test_a_clause_is_cut_where_it_ends_not_inside_a_number_or_a_noun_phrase():
+    assert about_prospect("Kiptoo runs Sirikwa Microfinance. They have about 9,000 clients, mostly table-banking groups.",
+                          ["Kiptoo"], "Nyokabi") == "Nyokabi mentioned that you run Sirikwa Microfinance."
+    assert about_prospect("Wanjiru has about 9,000 clients, mostly table-banking groups.", ["Wanjiru"], "Nyokabi") \
+        == "Nyokabi mentioned that you have about 9,000 clients."
+    assert about_prospect("Layla - Reza has one of the most interesting collections of Iranian modernist and contemporary "
+                          "art outside Tehran (about 300 works).", ["Reza"], "Natasha") == ""
+
+
+@pytest.mark.parametrize("intro,said", [
+    ("Mark handles the Mexico operation and speaks Spanish.", "you handle the Mexico operation"),
+    ("Ken is the managing partner and Ingrid runs IT at Tanaka Burke.", "you're the managing partner"),
+    ("Tom runs sales and marketing at Fernhill.", "you run sales and marketing at Fernhill"),
+    ("Jo owns Procter and Gamble Supplies in Leeds.", "you own Procter and Gamble Supplies in Leeds"),
+    ("Li leads procurement and logistics for Nordia.", "you lead procurement and logistics for Nordia"),
+    ("Sam runs ops and plans routes for Kite Freight.", "you run ops and plan routes for Kite Freight"),
+])
+def test_an_and_ends_the_clause_only_where_someone_else_or_an_unknown_verb_begins(intro, said):
+    assert about_prospect(intro, [intro.split()[0]], "Alice") == f"Alice mentioned that {said}."
+
+
+def test_her_age_and_family_are_not_repeated_to_her():
+    assert about_prospect("Lan is 26 and recently joined her family's group in Dubai.", ["Lan"], "Mai") == ""
+    assert about_prospect("Tom has 2 small children born in Hong Kong.", ["Tom"], "Mai") == ""
+    assert about_prospect("Ana is a capable and sensible woman.", ["Ana"], "Mai") == ""
+    assert about_prospect("Ravi has mentioned a few times he'd like to know what his practice is worth.", ["Ravi"],
+                          "Mai") == ""
+
+
 def test_a_title_cut_from_its_firm_is_too_little_to_say():
     assert about_prospect("Sunil Kapoor is Director, International Business at VoltEdge Systems.",
                           ["Sunil Kapoor", "Sunil"], "Ravi") == ""
@@ -143,9 +172,10 @@ def hello(*prospects: Person, referrer: Person = ALICE) -> str:
 
 GREETED = [
     ("GIRARD Matthieu", "Matthieu"), ("Mr. HO Ka Wai", "Ka Wai"), ("Wolfgang STEINER", "Wolfgang"),
-    ("Phạm Thị Lan", "Lan"), ("Nguyen Van An", "An"), ("Anh Nguyen", "Anh"), ("森 健二", "森 健二"),
+    ("Phạm Thị Lan", "Lan"), ("Nguyen Van An", "An"), ("Anh Nguyen", "Anh"), ("森 健二", "森 健二"), ("伊藤 綾 様", "伊藤 綾"),
     ("林思颖 Sylvia Lim", "林思颖"), ("الشيخ سعود القاسمي", "سعود"), ("Ni Luh Putu Ayu", "Putu"),
-    ("I Made Wirawan", "Made"), ("Ir. Muh. Rusdi", "Rusdi"),
+    ("I Made Wirawan", "Made"), ("Ir. Muh. Rusdi", "Rusdi"), ("Capt. (Retd.) Nurul Amin", "Nurul"),
+    ("Trịnh Thu Hà", "Hà"), ("Hạnh Nguyễn", "Hạnh"), ("Lưu Văn Minh", "Minh"),
 ]
 
 

@@ -1090,7 +1090,7 @@ Subject: Fwd: Mise en relation
 
 def test_a_long_intro_context_is_cut_at_a_word_and_marked():
     """The context drafting reads its sentences from: cut mid-word, "is Head of Sales" read as "is Head"."""
-    filler = "We worked together on the port expansion and on two grain terminals before that. " * 6
+    filler = "We worked together on the port expansion, on two grain terminals before that" + ", and more" * 90 + ". "
     u = read("""
 From: Alice Source <alice@example.org>
 To: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>
@@ -1100,6 +1100,15 @@ Subject: Intro: Olivia <> Carol
     assert u.is_intro and len(u.context) <= 501
     assert u.context.endswith("\u2026") and not u.context.endswith(" \u2026")
     assert (u.context[:-1] + " ").split()[-1] in filler.split()  # a whole word before the mark
+    # A sentence that ends soon after the limit is kept whole.
+    short = "We worked together on the port expansion. " * 11
+    u = read("""
+From: Alice Source <alice@example.org>
+To: Olivia Owner <owner@example.com>, Carol Prospect <carol@example.net>
+Cc: assistant@example.com
+Subject: Intro: Olivia <> Carol
+""", "Olivia, meet Carol. " + short + "Carol is Head of Sales at Petrov Tech and wants a second supplier.\n\nAlice\n")
+    assert u.context.endswith("Carol is Head of Sales at Petrov Tech and wants a second supplier.")
 
 
 def test_asking_words_over_an_intro_in_the_question_band_are_asked_about_never_listed_as_an_ask(monkeypatch):
