@@ -437,14 +437,13 @@ def greeting_name(person: Person | None) -> str:
     while len(words) > 1 and words[0] in _BALINESE_PREFIX:
         words = words[1:]
     # "Ir. Muh. Rusdi", "Capt. (Retd.) Nurul Amin": titles, abbreviations, asides
-    spelled = [w for w in words if not w.endswith((".", ")")) and not w.startswith("(")] or words
-    if not spelled:
+    spelled = [w for w in words if not w.endswith((".", ")")) and not w.startswith("(")]
+    if not spelled:  # "Dr.": a title and nothing else
         return ""
     capitals = [w.isalpha() and w.isupper() and len(w) > 1 for w in spelled]
     if capitals[0] and not all(capitals):  # "GIRARD Matthieu", "HO Ka Wai": the family name first
-        return " ".join(w for w, cap in zip(spelled, capitals) if not cap)
-    if any(capitals) and not all(capitals):  # "Matthieu GIRARD"
-        return next(w for w, cap in zip(spelled, capitals) if not cap)
+        rest = [w for w, cap in zip(spelled, capitals) if not cap]
+        return " ".join(rest) if len(spelled[0]) > 2 or len(rest) > 1 else spelled[0]  # "AJ Smith": initials
     if len(spelled) > 1 and (_VIETNAMESE_MARKS.search(name) or spelled[1].lower() in _VIETNAMESE_MIDDLE):
         # "Phạm Thị Lan" -> "Lan"; "Hạnh Nguyễn", written the western way, -> "Hạnh"
         western = spelled[0].lower() not in _VIETNAMESE_FAMILY and spelled[-1].lower() in _VIETNAMESE_FAMILY

@@ -175,7 +175,7 @@ GREETED = [
     ("Phạm Thị Lan", "Lan"), ("Nguyen Van An", "An"), ("Anh Nguyen", "Anh"), ("森 健二", "森 健二"), ("伊藤 綾 様", "伊藤 綾"),
     ("林思颖 Sylvia Lim", "林思颖"), ("الشيخ سعود القاسمي", "سعود"), ("Ni Luh Putu Ayu", "Putu"),
     ("I Made Wirawan", "Made"), ("Ir. Muh. Rusdi", "Rusdi"), ("Capt. (Retd.) Nurul Amin", "Nurul"),
-    ("Trịnh Thu Hà", "Hà"), ("Hạnh Nguyễn", "Hạnh"), ("Lưu Văn Minh", "Minh"),
+    ("AJ Smith", "AJ"), ("Trịnh Thu Hà", "Hà"), ("Hạnh Nguyễn", "Hạnh"), ("Lưu Văn Minh", "Minh"),
 ]
 
 
