@@ -14,16 +14,13 @@ import re
 from collections.abc import Sequence
 
 from refmail.domain import foreign_words
-from refmail.domain.mailtext import ABBREVIATED_TITLES
+from refmail.domain.mailtext import NOT_AN_END
 
 # A copied run this long would be pasting, not rephrasing (issue 10).
 MAX_COPIED_RUN = 12
 MAX_CLAUSE_WORDS = 14
 
-# A dot after a title or abbreviation ("Dr. Weber", "Prof. Rossi", "vs.", "St.") ends no sentence.
-_NOT_AN_END = "".join(rf"(?<!\b{re.escape(w)}\.)" for w in sorted(
-    {"vs", "St"} | {t.capitalize() for t in ABBREVIATED_TITLES}))
-_SEGMENT = re.compile(_NOT_AN_END + r"(?<=[.!?;])\s+"
+_SEGMENT = re.compile(NOT_AN_END + r"(?<=[.!?;])\s+"
                       r"|\s+[-\u2013\u2014]+\s+|\s*;\s*")
 _CUT = re.compile(r"(?<!\d),|,(?!\d)|;|:|\(|\bbut\b|\bso\b|\bbecause\b|\bsince\b|\bwhich\b|\bwho\b|\bwhere\b|\bwhen\b"
                   r"|\bthough\b|\balthough\b|\bwhile\b|\bafter\b|\bas discussed\b|\bas promised\b", re.IGNORECASE)
@@ -75,6 +72,10 @@ def _base(verb: str) -> str:
         if lower.endswith(ending):
             return verb[: -len(ending)] + base
     return verb[:-1] if lower.endswith("s") else verb
+
+
+# Every form of a verb this module knows, third person or not: what may open a verb phrase.
+_ANY_VERB = _VERBS | set(_PAST_AUX) | set(_PAST_AUX.values()) | _MODALS | {_base(v) for v in _VERBS}
 
 
 def lower_words(text: str) -> list[str]:
@@ -138,10 +139,9 @@ def _other_subject(after_and: list[str]) -> bool:
     if first[:1].isupper():  # a name, then a verb of hers
         return second[:1].islower() and second.endswith("s") and not second.endswith("ss")
     lower = first.lower()
-    known = _VERBS | set(_PAST_AUX) | set(_PAST_AUX.values()) | _MODALS | {_base(v) for v in _VERBS}
     # An -s word the module does not know, taking an object as a verb does ("speaks Spanish", "chairs the board");
     # a plural noun takes none ("logistics for Nordia", "sales in Europe").
-    return (lower.endswith("s") and not lower.endswith("ss") and lower not in known
+    return (lower.endswith("s") and not lower.endswith("ss") and lower not in _ANY_VERB
             and (second[:1].isupper() or second.lower() in {"the", "a", "an", "his", "her", "their"}))
 
 
@@ -233,11 +233,10 @@ _NEW_SUBJECT = {"her", "his", "their", "she", "he", "they", "your", "you"}
 def _second_verb(clause: str) -> str:
     """``clause`` up to its last "and" that opens a second verb phrase or another subject ("and Lena runs ..."),
     or "" when it has none: an "and" inside a noun phrase ("modernist and contemporary art") is no place to stop."""
-    verbs = _VERBS | set(_PAST_AUX) | set(_PAST_AUX.values()) | _MODALS | {_base(v) for v in _VERBS}
     parts = clause.split(" and ")
     for i in range(len(parts) - 1, 0, -1):
         following = parts[i].split()[:1]
-        if following and (following[0].lower() in verbs | _NEW_SUBJECT or following[0][:1].isupper()):
+        if following and (following[0].lower() in _ANY_VERB | _NEW_SUBJECT or following[0][:1].isupper()):
             return " and ".join(parts[:i])
     return ""
 

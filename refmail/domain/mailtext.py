@@ -360,6 +360,10 @@ ABBREVIATED_TITLES = frozenset({
     "mr", "mrs", "ms", "mx", "dr", "prof", "mme", "mlle", "m", "sr", "sra", "srta", "dra", "ing", "arch", "dott",
     "avv", "mag",
 })
+# A dot after a title or abbreviation ("Dr. Weber", "Prof. Rossi", "vs.", "St. Brendan") ends no sentence: lookbehinds
+# to put right after a sentence's closing mark.
+NOT_AN_END = "".join(rf"(?<!\b{re.escape(w)}\.)" for w in sorted(
+    {"vs", "St"} | {t.capitalize() for t in ABBREVIATED_TITLES}))
 # Courtesy and professional titles before a name, lower case without their final dot.
 HONORIFICS = ABBREVIATED_TITLES | {"miss", "sir", "dame", "herr", "frau", "dott.ssa", "dipl.-ing", "dipl-ing", "dipl.ing"}
 

@@ -13,7 +13,8 @@ from refmail.domain.detect import Detection, detect, named_in
 from refmail.domain.detection_rules import DetectionRules
 from refmail.domain.extract import QUOTED, Candidate, How, Parties, candidates, on_earlier_messages, parties, written
 from refmail.domain.mailboxes import colleagues, domain_of
-from refmail.domain.mailtext import display_words, first_names, is_forward_subject, is_reply_subject, new_text
+from refmail.domain.mailtext import (
+    NOT_AN_END, display_words, first_names, is_forward_subject, is_reply_subject, new_text)
 from refmail.domain.nlp import Analysis, Pipeline, person_names
 from refmail.domain.parse import CUT_NOTE
 from refmail.domain.replytext import do_not_contact, reply_text, reuses_old_thread
@@ -69,7 +70,7 @@ def _screen_step(fn: Callable) -> Callable[[Context], Outcome]:
 
 
 CONTEXT_CHARS = 500
-_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_SENTENCE_END = re.compile(r"[.!?]" + NOT_AN_END + r"(?=\s|$)")
 
 
 def _context_of(body: str) -> str:
