@@ -1,6 +1,6 @@
 """How mail handed to the assistant ends, per corpus: referral, event, not an intro (listed), question; and silence.
 
-    python -m benchmarks.outcomes [FOLDER ...]
+    python -m benchmarks.outcomes [--misses] [--asked] [--drafts] [FOLDER ...]
 
 Every labelled file arrives in the assistant's own mailbox (as a To/Cc, a BCC or a forward would) on a
 throw-away SQLite store and goes through the real processing step. Target: 0 silent outcomes. Also: how
@@ -34,10 +34,12 @@ DEFAULTS = [ROOT / "tests" / "corpus", ROOT / "tests" / "corpus_holdout", ROOT /
 NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 
 
-def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]], list[tuple[str, str]]]:
+def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tuple[str, str]], list[tuple[str, str]],
+                              list[str]]:
     """(outcomes, questions by labelled kind, messages, seconds of CPU in processing,
     (file, outcome) of each labelled intro that did not become a referral,
-    (file, kind and reading) of each other message that became a question)."""
+    (file, kind and reading) of each other message that became a question,
+    each first touch drafted: subject, recipients and opening lines, to read as the prospect and referrer will)."""
     labels = yaml.safe_load((folder / "labels.yaml").read_text())
     owner, assistant = mailbox_settings(labels)  # a writer's own mailbox (one per folder), or the team's default
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +87,10 @@ def run(folder: Path) -> tuple[Counter[str], Counter[str], int, float, list[tupl
                     asked["intro called not an intro"] += 1
                 if kinds[row.id] == "intro" and outcome != Outcome.REFERRAL.value:
                     missed.append((files[row.id], f"{outcome}, read as {row.kind}: {row.summary}"))
-        return outcomes, asked, len(kinds), seconds, sorted(missed), sorted(needless)
+            drafts = [f"{d.subject} | {', '.join(p['email'] for p in d.to)} | "
+                      + " / ".join([ln for ln in d.body.splitlines() if ln.strip()][:3])
+                      for d in s.scalars(select(m.Draft).where(m.Draft.kind == "first_touch").order_by(m.Draft.id))]
+        return outcomes, asked, len(kinds), seconds, sorted(missed), sorted(needless), drafts
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,9 +100,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="list every labelled intro that did not become a referral, with how it ended")
     parser.add_argument("--asked", action="store_true",
                         help="list every message not labelled an intro that became a question, with its reading")
+    parser.add_argument("--drafts", action="store_true",
+                        help="print every first touch drafted (subject, recipients, opening lines), to read as the "
+                             "prospect and the referrer in BCC will")
     args = parser.parse_args(argv)
     for folder in args.folders or [f for f in DEFAULTS if (f / "labels.yaml").exists()]:
-        outcomes, asked, n, seconds, missed, needless = run(folder)
+        outcomes, asked, n, seconds, missed, needless, drafts = run(folder)
         print(f"{folder.name}: {n} messages handed to the assistant, {outcomes.get('SILENT', 0)} silent")
         for outcome in [o.value for o in Outcome if o in HANDED]:
             print(f"  {outcome:<10} {outcomes.get(outcome, 0):>5}")
@@ -109,6 +117,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  MISS {file}: {outcome}")
         for file, reading in needless if args.asked else []:
             print(f"  ASKED {file}: {reading}")
+        if args.drafts:
+            said = sum(" mentioned that " in d or " I understand that " in d for d in drafts)
+            nameless = sum(" | Hi there," in d or " | Hi all," in d for d in drafts)
+            print(f"  first touches {len(drafts)}: {said} say what the intro said of the prospect, "
+                  f"{nameless} greet no name (known only by an initial or an address)")
+            for line in drafts:
+                print(f"  DRAFT {line}")
 
 
 if __name__ == "__main__":
