@@ -39,7 +39,8 @@ _ASIDES = {"friend", "friends", "colleague", "colleagues", "classmate", "classma
            "nor", "cannot", "can't", "don't", "doesn't", "isn't", "hasn't", "haven't", "hadn't", "wasn't",
            "weren't", "won't", "wouldn't", "didn't", "them", "him", "it", "he'd", "she'd", "they'd", "he'll", "she'll",
            "they'll", "children", "child", "kids", "son", "daughter", "wife", "husband", "born", "married", "pregnant",
-           "baby", "grandchildren", "woman", "man", "lady", "guy", "bloke", "chap", "gentleman"}
+           "baby", "grandchildren", "woman", "man", "lady", "guy", "bloke", "chap", "gentleman", "girl", "boy", "lad",
+           "lass", "client"}
 _POSSESSIVE = {"their": "your", "her": "your", "his": "your", "theirs": "yours", "hers": "yours",
                "herself": "yourself", "himself": "yourself", "themselves": "yourselves"}
 _MODALS = {"could", "would", "will", "can", "might", "should", "may", "must"}

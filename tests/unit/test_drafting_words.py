@@ -150,6 +150,8 @@ def test_her_age_and_family_are_not_repeated_to_her():
     assert about_prospect("Lan is 26 and recently joined her family's group in Dubai.", ["Lan"], "Mai") == ""
     assert about_prospect("Tom has 2 small children born in Hong Kong.", ["Tom"], "Mai") == ""
     assert about_prospect("Ana is a capable and sensible woman.", ["Ana"], "Mai") == ""
+    assert about_prospect("Pema is a young Darjeeling girl.", ["Pema"], "Mai") == ""
+    assert about_prospect("Rahul is an old client.", ["Rahul"], "Mai") == ""
     assert about_prospect("Ravi has mentioned a few times he'd like to know what his practice is worth.", ["Ravi"],
                           "Mai") == ""
 
