@@ -441,14 +441,15 @@ def _thread(ctx: Context) -> Outcome:
     text = reply_text(msg.text)
     written_new, copied = _written_newcomers(msg, text, ctx.identity), _copied_newcomers(msg, text, ctx.identity)
     newcomers = tuple(dict.fromkeys(written_new + copied))[:3]
+    context = _context_of(text)  # an answered question makes a referral of the reading, drafted from this
     return Outcome(Action.FOUND, Understanding(
         kind=Kind.REPLY, confidence=0.9, receiver=ctx.identity.owner, reply_text=text,
-        do_not_contact=do_not_contact(text), context=text[:500],
+        do_not_contact=do_not_contact(text), context=context,
         reasons=("a human reply in a thread",) + (("asks not to be contacted",) if do_not_contact(text) else ())
         + ((f"names someone new by address in its own words: {', '.join(p.email for p in written_new)}",) if written_new else ())
         + ((f"copies in someone from elsewhere and speaks of them: {', '.join(p.email for p in copied)}",) if copied else ()),
         unsure=bool(newcomers),
-        readings=(Reading(msg.sender, newcomers, context=text[:500], copied_in=bool(copied)),) if newcomers else ()))
+        readings=(Reading(msg.sender, newcomers, context=context, copied_in=bool(copied)),) if newcomers else ()))
 
 
 def _written_newcomers(msg: ParsedMessage, text: str, identity: Identity) -> tuple[Person, ...]:

@@ -1352,6 +1352,14 @@ def test_an_intro_made_in_passing_deep_in_a_thread_is_found_or_asked_about_never
                    "Subject: Re: payroll\nIn-Reply-To: <p.1@example.com>",
                    "Fine by me. Her details: annika.roos@lundavia-packaging.example\n\nGustav\n")
     assert all(not r.copied_in for r in written.readings)
+    # Its context is cut at a word, as an intro's is: an answered question drafts the first touch from it.
+    filler = "Fine by me" + ", and the rest of the payroll as agreed" * 25
+    long = read("From: Gustav Lind <gustav@lundavia.example>\nTo: Olivia Owner <owner@example.com>\n"
+                "Subject: Re: payroll\nIn-Reply-To: <p.1@example.com>",
+                filler + ". Her details: annika.roos@lundavia-packaging.example\n\nGustav\n")
+    assert long.readings and long.readings[0].context == long.context
+    assert len(long.context) <= 501 and long.context.endswith("\u2026")
+    assert long.context[:-1].split()[-1] in filler.replace(",", "").split()  # a whole word before the mark
 
 
 @pytest.mark.parametrize("sentence, phrase", [
