@@ -379,10 +379,13 @@ def name_words(name: str) -> list[str]:
 
 def given_name(name: str) -> str:
     """The first name in a display name, titles left out: 'Dr. Jane Smith' and 'Smith, Jane' -> 'Jane'; '' if none."""
-    words = [w for w in name_words(name) if not is_honorific(w)]
-    if "," in name and len(words) > 1:  # "Last, First"
-        words = words[1:] + words[:1]
+    words = _given_first(name, [w for w in name_words(name) if not is_honorific(w)])
     return words[0] if words else ""
+
+
+def _given_first(name: str, words: list[str]) -> list[str]:
+    """``name``'s ``words`` with the given name first: "Last, First" is turned round."""
+    return words[1:] + words[:1] if "," in name and len(words) > 1 else words
 
 
 def display_words(people: tuple[Person, ...]) -> set[str]:
@@ -436,8 +439,7 @@ def greeting_name(person: Person | None) -> str:
     words = [w for w in name_words(name) if not is_honorific(w) and w not in _SCRIPT_TITLES] or name_words(name)
     if _WHOLE_NAME_SCRIPT.search(name):  # "林思颖 Sylvia Lim": the name in its own script
         return " ".join(w for w in words if _WHOLE_NAME_SCRIPT.search(w))
-    if "," in name and len(words) > 1:  # "Last, First"
-        words = words[1:] + words[:1]
+    words = _given_first(name, words)
     while len(words) > 1 and words[0] in _BALINESE_PREFIX:
         words = words[1:]
     # "Ir. Muh. Rusdi", "Capt. (Retd.) Nurul Amin": titles, abbreviations, asides
